@@ -1,0 +1,275 @@
+//===- ShapeRules.cpp - Output shapes of slim ops -------------------------===//
+
+#include "dialects/Slim/IR/ShapeRules.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/Twine.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace mlir::slim;
+
+namespace {
+std::string describe(llvm::ArrayRef<int64_t> shape) {
+  return "[" + shapeToString(shape) + "]";
+}
+
+LogicalResult fail(std::string &error, const llvm::Twine &message) {
+  error = message.str();
+  return failure();
+}
+
+/// Checks the attributes every 2-D window op shares.
+LogicalResult checkWindowAttrs(llvm::ArrayRef<int64_t> strides,
+                               llvm::ArrayRef<int64_t> dilations,
+                               llvm::ArrayRef<int64_t> pads,
+                               std::string &error) {
+  if (strides.size() != 2 || strides[0] < 1 || strides[1] < 1)
+    return fail(error, "strides must be two positive integers");
+  if (dilations.size() != 2 || dilations[0] < 1 || dilations[1] < 1)
+    return fail(error, "dilation rates must be two positive integers");
+  if (pads.size() != 4 || llvm::any_of(pads, [](int64_t p) { return p < 0; }))
+    return fail(error, "pads must be four non-negative integers");
+  return success();
+}
+
+LogicalResult spatialOutput(llvm::ArrayRef<int64_t> input, int64_t kh,
+                            int64_t kw, llvm::ArrayRef<int64_t> strides,
+                            llvm::ArrayRef<int64_t> dilations,
+                            llvm::ArrayRef<int64_t> pads, int64_t &oh,
+                            int64_t &ow, std::string &error) {
+  oh = windowOutputSize(input[1], kh, strides[0], dilations[0], pads[0],
+                        pads[1]);
+  ow = windowOutputSize(input[2], kw, strides[1], dilations[1], pads[2],
+                        pads[3]);
+  if (oh < 1 || ow < 1)
+    return fail(error, "the " + llvm::Twine(kh) + "x" + llvm::Twine(kw) +
+                           " window does not fit in the " +
+                           llvm::Twine(input[1]) + "x" + llvm::Twine(input[2]) +
+                           " input (after padding)");
+  return success();
+}
+} // namespace
+
+int64_t mlir::slim::numElements(llvm::ArrayRef<int64_t> shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    if (d < 0 || (d != 0 && n > (int64_t(1) << 62) / d))
+      return -1;
+    n *= d;
+  }
+  return n;
+}
+
+std::string mlir::slim::shapeToString(llvm::ArrayRef<int64_t> shape) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  llvm::interleave(shape, os, "x");
+  return s;
+}
+
+void mlir::slim::computeSamePadding(int64_t in, int64_t kernel, int64_t stride,
+                                    int64_t dilation, int64_t &before,
+                                    int64_t &after) {
+  int64_t effective = (kernel - 1) * dilation + 1;
+  int64_t out = (in + stride - 1) / stride;
+  int64_t total = std::max<int64_t>((out - 1) * stride + effective - in, 0);
+  before = total / 2;
+  after = total - before;
+}
+
+int64_t mlir::slim::windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
+                                     int64_t dilation, int64_t padBefore,
+                                     int64_t padAfter) {
+  int64_t effective = (kernel - 1) * dilation + 1;
+  int64_t padded = in + padBefore + padAfter;
+  if (kernel < 1 || padded < effective)
+    return -1;
+  return (padded - effective) / stride + 1;
+}
+
+LogicalResult mlir::slim::inferConv2DShape(llvm::ArrayRef<int64_t> input,
+                                           llvm::ArrayRef<int64_t> filter,
+                                           llvm::ArrayRef<int64_t> strides,
+                                           llvm::ArrayRef<int64_t> dilations,
+                                           llvm::ArrayRef<int64_t> pads,
+                                           Shape &out, std::string &error) {
+  if (input.size() != 4)
+    return fail(error, "convolution input must be 4-D (NHWC), got shape " +
+                           describe(input));
+  if (filter.size() != 4)
+    return fail(error, "convolution filter must be 4-D (HWIO), got shape " +
+                           describe(filter));
+  if (failed(checkWindowAttrs(strides, dilations, pads, error)))
+    return failure();
+  if (filter[2] != input[3])
+    return fail(error, "filter expects " + llvm::Twine(filter[2]) +
+                           " input channels but the input has " +
+                           llvm::Twine(input[3]));
+  int64_t oh, ow;
+  if (failed(spatialOutput(input, filter[0], filter[1], strides, dilations,
+                           pads, oh, ow, error)))
+    return failure();
+  out = {input[0], oh, ow, filter[3]};
+  return success();
+}
+
+LogicalResult mlir::slim::inferDepthwiseConv2DShape(
+    llvm::ArrayRef<int64_t> input, llvm::ArrayRef<int64_t> filter,
+    llvm::ArrayRef<int64_t> strides, llvm::ArrayRef<int64_t> dilations,
+    llvm::ArrayRef<int64_t> pads, Shape &out, std::string &error) {
+  if (input.size() != 4)
+    return fail(error,
+                "depthwise convolution input must be 4-D (NHWC), got shape " +
+                    describe(input));
+  if (filter.size() != 4)
+    return fail(error, "depthwise filter must be 4-D [kh, kw, C, multiplier], "
+                       "got shape " +
+                           describe(filter));
+  if (failed(checkWindowAttrs(strides, dilations, pads, error)))
+    return failure();
+  if (filter[2] != input[3])
+    return fail(error, "depthwise filter expects " + llvm::Twine(filter[2]) +
+                           " input channels but the input has " +
+                           llvm::Twine(input[3]));
+  int64_t oh, ow;
+  if (failed(spatialOutput(input, filter[0], filter[1], strides, dilations,
+                           pads, oh, ow, error)))
+    return failure();
+  out = {input[0], oh, ow, filter[2] * filter[3]};
+  return success();
+}
+
+LogicalResult mlir::slim::inferConv2DTransposeShape(
+    llvm::ArrayRef<int64_t> input, llvm::ArrayRef<int64_t> filter,
+    llvm::ArrayRef<int64_t> strides, llvm::ArrayRef<int64_t> dilations,
+    llvm::ArrayRef<int64_t> pads, Shape &out, std::string &error) {
+  if (input.size() != 4 || filter.size() != 4)
+    return fail(error, "transposed convolution needs a 4-D input and a 4-D "
+                       "filter, got " +
+                           describe(input) + " and " + describe(filter));
+  if (failed(checkWindowAttrs(strides, dilations, pads, error)))
+    return failure();
+  if (dilations[0] != 1 || dilations[1] != 1)
+    return fail(error, "transposed convolution does not support dilation");
+  if (filter[3] != input[3])
+    return fail(error, "transposed filter expects " + llvm::Twine(filter[3]) +
+                           " input channels but the input has " +
+                           llvm::Twine(input[3]));
+  int64_t oh = (input[1] - 1) * strides[0] + filter[0] - pads[0] - pads[1];
+  int64_t ow = (input[2] - 1) * strides[1] + filter[1] - pads[2] - pads[3];
+  if (oh < 1 || ow < 1)
+    return fail(error, "transposed convolution output would be empty");
+  out = {input[0], oh, ow, filter[2]};
+  return success();
+}
+
+LogicalResult mlir::slim::inferPoolShape(llvm::ArrayRef<int64_t> input,
+                                         llvm::ArrayRef<int64_t> kernel,
+                                         llvm::ArrayRef<int64_t> strides,
+                                         llvm::ArrayRef<int64_t> pads,
+                                         Shape &out, std::string &error) {
+  if (input.size() != 4)
+    return fail(error, "pooling input must be 4-D (NHWC), got shape " +
+                           describe(input));
+  if (kernel.size() != 2 || kernel[0] < 1 || kernel[1] < 1)
+    return fail(error, "pooling kernel must be two positive integers");
+  int64_t ones[2] = {1, 1};
+  if (failed(checkWindowAttrs(strides, ones, pads, error)))
+    return failure();
+  // A window made only of padding would have no valid element.
+  if (pads[0] >= kernel[0] || pads[1] >= kernel[0] || pads[2] >= kernel[1] ||
+      pads[3] >= kernel[1])
+    return fail(error, "pooling padding must be smaller than the window");
+  int64_t oh, ow;
+  if (failed(spatialOutput(input, kernel[0], kernel[1], strides, ones, pads, oh,
+                           ow, error)))
+    return failure();
+  out = {input[0], oh, ow, input[3]};
+  return success();
+}
+
+LogicalResult mlir::slim::inferMatMulShape(llvm::ArrayRef<int64_t> input,
+                                           llvm::ArrayRef<int64_t> weights,
+                                           Shape &out, std::string &error) {
+  if (input.size() < 2)
+    return fail(error, "fully_connected input must have rank >= 2, got shape " +
+                           describe(input));
+  if (weights.size() != 2)
+    return fail(error, "fully_connected weights must be 2-D, got shape " +
+                           describe(weights));
+  if (weights[0] != input.back())
+    return fail(error, "weights expect " + llvm::Twine(weights[0]) +
+                           " input features but the input's last axis has " +
+                           llvm::Twine(input.back()));
+  out.assign(input.begin(), input.end());
+  out.back() = weights[1];
+  return success();
+}
+
+LogicalResult mlir::slim::inferConcatShape(llvm::ArrayRef<Shape> inputs,
+                                           int64_t axis, Shape &out,
+                                           std::string &error) {
+  if (inputs.empty())
+    return fail(error, "concat needs at least one tensor");
+  int64_t rank = inputs.front().size();
+  if (axis < -rank || axis >= rank)
+    return fail(error, "concat axis " + llvm::Twine(axis) +
+                           " is out of range for rank " + llvm::Twine(rank));
+  if (axis < 0)
+    axis += rank;
+  out = inputs.front();
+  for (size_t i = 1; i < inputs.size(); ++i) {
+    const Shape &s = inputs[i];
+    if (int64_t(s.size()) != rank)
+      return fail(error, "concat inputs have different ranks: " +
+                             describe(inputs.front()) + " and " + describe(s));
+    for (int64_t d = 0; d < rank; ++d) {
+      if (d == axis)
+        continue;
+      if (s[d] != out[d])
+        return fail(error, "concat inputs " + describe(inputs.front()) +
+                               " and " + describe(s) + " differ in dimension " +
+                               llvm::Twine(d));
+    }
+    out[axis] += s[axis];
+  }
+  return success();
+}
+
+LogicalResult mlir::slim::inferReduceMeanShape(llvm::ArrayRef<int64_t> input,
+                                               llvm::ArrayRef<int64_t> axes,
+                                               bool keepDims, Shape &out,
+                                               std::string &error) {
+  int64_t rank = input.size();
+  llvm::SmallVector<bool, 4> reduced(rank, false);
+  for (int64_t a : axes) {
+    if (a < 0 || a >= rank)
+      return fail(error, "reduction axis " + llvm::Twine(a) +
+                             " is out of range for rank " + llvm::Twine(rank));
+    reduced[a] = true;
+  }
+  out.clear();
+  for (int64_t d = 0; d < rank; ++d) {
+    if (!reduced[d])
+      out.push_back(input[d]);
+    else if (keepDims)
+      out.push_back(1);
+  }
+  return success();
+}
+
+LogicalResult mlir::slim::inferPadShape(llvm::ArrayRef<int64_t> input,
+                                        llvm::ArrayRef<int64_t> padding,
+                                        Shape &out, std::string &error) {
+  if (padding.size() != 2 * input.size())
+    return fail(error, "padding needs a [before, after] pair for each of the " +
+                           llvm::Twine(input.size()) + " dimensions");
+  out.assign(input.begin(), input.end());
+  for (size_t d = 0; d < input.size(); ++d) {
+    if (padding[2 * d] < 0 || padding[2 * d + 1] < 0)
+      return fail(error, "padding must be non-negative");
+    out[d] += padding[2 * d] + padding[2 * d + 1];
+  }
+  return success();
+}

@@ -1,0 +1,78 @@
+//===- ShapeRules.h - Output shapes of slim ops -------------------*- C++
+//-*-===//
+//
+// The shape rule of each slim op as a plain function. The frontend calls them
+// to report shape errors at the user's source location before it builds an op,
+// and the op verifiers call the same functions, so the two can never disagree.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SLIM_DIALECT_SHAPERULES_H
+#define SLIM_DIALECT_SHAPERULES_H
+
+#include "mlir/Support/LogicalResult.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallVector.h"
+
+#include <string>
+
+namespace mlir::slim {
+
+using Shape = llvm::SmallVector<int64_t, 4>;
+
+/// Padding TensorFlow uses for SAME: the output has ceil(in / stride) elements
+/// and the smaller half of the total padding goes before.
+void computeSamePadding(int64_t in, int64_t kernel, int64_t stride,
+                        int64_t dilation, int64_t &before, int64_t &after);
+
+/// Size of one spatial output dimension for a window op with explicit pads;
+/// -1 when the padded input is smaller than the (dilated) window.
+int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
+                         int64_t dilation, int64_t padBefore, int64_t padAfter);
+
+// Each rule fills `out` or sets `error` to a message (lower-case, no period)
+// and fails.
+LogicalResult inferConv2DShape(llvm::ArrayRef<int64_t> input,
+                               llvm::ArrayRef<int64_t> filter,
+                               llvm::ArrayRef<int64_t> strides,
+                               llvm::ArrayRef<int64_t> dilations,
+                               llvm::ArrayRef<int64_t> pads, Shape &out,
+                               std::string &error);
+LogicalResult inferDepthwiseConv2DShape(llvm::ArrayRef<int64_t> input,
+                                        llvm::ArrayRef<int64_t> filter,
+                                        llvm::ArrayRef<int64_t> strides,
+                                        llvm::ArrayRef<int64_t> dilations,
+                                        llvm::ArrayRef<int64_t> pads,
+                                        Shape &out, std::string &error);
+LogicalResult inferConv2DTransposeShape(llvm::ArrayRef<int64_t> input,
+                                        llvm::ArrayRef<int64_t> filter,
+                                        llvm::ArrayRef<int64_t> strides,
+                                        llvm::ArrayRef<int64_t> dilations,
+                                        llvm::ArrayRef<int64_t> pads,
+                                        Shape &out, std::string &error);
+LogicalResult inferPoolShape(llvm::ArrayRef<int64_t> input,
+                             llvm::ArrayRef<int64_t> kernel,
+                             llvm::ArrayRef<int64_t> strides,
+                             llvm::ArrayRef<int64_t> pads, Shape &out,
+                             std::string &error);
+LogicalResult inferMatMulShape(llvm::ArrayRef<int64_t> input,
+                               llvm::ArrayRef<int64_t> weights, Shape &out,
+                               std::string &error);
+LogicalResult inferConcatShape(llvm::ArrayRef<Shape> inputs, int64_t axis,
+                               Shape &out, std::string &error);
+LogicalResult inferReduceMeanShape(llvm::ArrayRef<int64_t> input,
+                                   llvm::ArrayRef<int64_t> axes, bool keepDims,
+                                   Shape &out, std::string &error);
+LogicalResult inferPadShape(llvm::ArrayRef<int64_t> input,
+                            llvm::ArrayRef<int64_t> padding, Shape &out,
+                            std::string &error);
+
+/// Number of elements, or -1 on overflow past 2^62.
+int64_t numElements(llvm::ArrayRef<int64_t> shape);
+
+/// "1x224x224x3", the spelling used in messages.
+std::string shapeToString(llvm::ArrayRef<int64_t> shape);
+
+} // namespace mlir::slim
+
+#endif // SLIM_DIALECT_SHAPERULES_H
