@@ -5,6 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Analysis/Analysis.h"
+#include "compiler/Transforms/Passes.h"
 #include "dialects/Slim/IR/SlimDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -16,6 +18,8 @@ int main(int argc, char **argv) {
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
   mlir::registerSymbolDCEPass();
+  mlir::slim::registerSlimTransforms();
+  mlir::slim::registerSlimAnalysisPasses();
 
   mlir::DialectRegistry registry;
   registry.insert<mlir::slim::SlimDialect, mlir::func::FuncDialect>();

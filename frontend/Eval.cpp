@@ -1,0 +1,825 @@
+//===- Eval.cpp - Expressions and calls of the elaborator -----------------===//
+
+#include "frontend/Interpreter.h"
+
+#include "dialects/Slim/IR/ShapeRules.h"
+
+#include <cmath>
+
+using namespace slim;
+using llvm::cast;
+using llvm::dyn_cast;
+using llvm::isa;
+using llvm::SMLoc;
+
+static constexpr unsigned kMaxCallDepth = 200;
+static constexpr int64_t kMaxSequenceLength = 10'000'000;
+
+namespace {
+bool isIntLike(const Object &o) {
+  return isa<IntObj>(o) || isa<BoolObj>(o);
+}
+int64_t intValue(const Object &o) {
+  if (auto *i = dyn_cast<IntObj>(&o))
+    return i->value;
+  return cast<BoolObj>(o).value;
+}
+bool isNumeric(const Object &o) { return isIntLike(o) || isa<FloatObj>(o); }
+double floatValue(const Object &o) {
+  if (auto *f = dyn_cast<FloatObj>(&o))
+    return f->value;
+  return double(intValue(o));
+}
+/// Python's floor division and modulo for integers.
+int64_t floorDiv(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  if ((a % b != 0) && ((a < 0) != (b < 0)))
+    --q;
+  return q;
+}
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Expressions
+//===----------------------------------------------------------------------===//
+
+Ref Interpreter::eval(const ExprAST &expr, const EnvPtr &env) {
+  switch (expr.getKind()) {
+  case ExprAST::Expr_Name: {
+    auto &n = cast<NameExprAST>(expr);
+    Ref value = env->lookup(n.getName());
+    if (!value)
+      return error(n.getLoc(), "name '" + n.getName() + "' is not defined");
+    return value;
+  }
+  case ExprAST::Expr_Int:
+    return makeInt(cast<IntExprAST>(expr).getValue());
+  case ExprAST::Expr_Float:
+    return makeFloat(cast<FloatExprAST>(expr).getValue());
+  case ExprAST::Expr_String:
+    return makeStr(cast<StringExprAST>(expr).getValue().str());
+  case ExprAST::Expr_Bool:
+    return makeBool(cast<BoolExprAST>(expr).getValue());
+  case ExprAST::Expr_None:
+    return makeNone();
+  case ExprAST::Expr_Ellipsis:
+    return error(expr.getLoc(),
+                 "'...' stands for a value the snippet leaves out; slimc "
+                 "needs a real one (for an input, use tf.placeholder)");
+  case ExprAST::Expr_List:
+  case ExprAST::Expr_Tuple: {
+    const ExprList &elements = expr.getKind() == ExprAST::Expr_List
+                                   ? cast<ListExprAST>(expr).getElements()
+                                   : cast<TupleExprAST>(expr).getElements();
+    std::vector<Ref> items;
+    for (const ExprPtr &e : elements) {
+      Ref v = eval(*e, env);
+      if (!v)
+        return nullptr;
+      items.push_back(v);
+    }
+    return expr.getKind() == ExprAST::Expr_List ? makeList(std::move(items))
+                                                : makeTuple(std::move(items));
+  }
+  case ExprAST::Expr_Dict: {
+    auto dict = std::make_shared<DictObj>();
+    for (const DictEntry &entry : cast<DictExprAST>(expr).getEntries()) {
+      Ref k = eval(*entry.key, env);
+      if (!k)
+        return nullptr;
+      if (k->kind == ObjKind::List || k->kind == ObjKind::Dict)
+        return error(entry.key->getLoc(),
+                     "unhashable type: '" + typeName(*k) + "'");
+      Ref v = eval(*entry.value, env);
+      if (!v)
+        return nullptr;
+      dict->set(k, v);
+    }
+    return dict;
+  }
+  case ExprAST::Expr_Unary: {
+    auto &u = cast<UnaryExprAST>(expr);
+    Ref v = eval(u.getOperand(), env);
+    if (!v)
+      return nullptr;
+    switch (u.getOp()) {
+    case UnaryOp::Not:
+      if (isa<TensorObj>(*v))
+        return error(u.getLoc(), "'not' of a tensor is not known at compile "
+                                 "time");
+      return makeBool(!isTruthy(*v));
+    case UnaryOp::Neg:
+      if (isIntLike(*v)) {
+        if (intValue(*v) == INT64_MIN)
+          return error(u.getLoc(), "integer overflow");
+        return makeInt(-intValue(*v));
+      }
+      if (auto *f = dyn_cast<FloatObj>(v.get()))
+        return makeFloat(-f->value);
+      return error(u.getLoc(),
+                   "bad operand type for unary -: '" + typeName(*v) + "'");
+    case UnaryOp::Pos:
+      if (isNumeric(*v))
+        return isa<BoolObj>(*v) ? makeInt(intValue(*v)) : v;
+      return error(u.getLoc(),
+                   "bad operand type for unary +: '" + typeName(*v) + "'");
+    }
+    return nullptr;
+  }
+  case ExprAST::Expr_Binary: {
+    auto &b = cast<BinaryExprAST>(expr);
+    Ref lhs = eval(b.getLHS(), env);
+    if (!lhs)
+      return nullptr;
+    Ref rhs = eval(b.getRHS(), env);
+    if (!rhs)
+      return nullptr;
+    return evalBinary(b.getOp(), lhs, rhs, b.getOpLoc());
+  }
+  case ExprAST::Expr_Logical: {
+    auto &l = cast<LogicalExprAST>(expr);
+    Ref lhs = eval(l.getLHS(), env);
+    if (!lhs)
+      return nullptr;
+    if (isa<TensorObj>(*lhs))
+      return error(l.getOpLoc(), "'" + getSpelling(l.getOp()) +
+                                     "' of a tensor is not known at compile "
+                                     "time");
+    bool truth = isTruthy(*lhs);
+    if (l.getOp() == LogicalOp::And ? !truth : truth)
+      return lhs;
+    return eval(l.getRHS(), env);
+  }
+  case ExprAST::Expr_Compare: {
+    auto &c = cast<CompareExprAST>(expr);
+    Ref lhs = eval(c.getLHS(), env);
+    if (!lhs)
+      return nullptr;
+    Ref result = makeBool(true);
+    for (const CompareLink &link : c.getLinks()) {
+      Ref rhs = eval(*link.rhs, env);
+      if (!rhs)
+        return nullptr;
+      result = evalCompare(link.op, lhs, rhs, link.opLoc);
+      if (!result)
+        return nullptr;
+      if (!isTruthy(*result))
+        return result;
+      lhs = rhs;
+    }
+    return result;
+  }
+  case ExprAST::Expr_IfElse: {
+    auto &i = cast<IfElseExprAST>(expr);
+    Ref cond = eval(i.getCond(), env);
+    if (!cond)
+      return nullptr;
+    if (isa<TensorObj>(*cond))
+      return error(i.getCond().getLoc(),
+                   "a tensor's value is not known at compile time");
+    return eval(isTruthy(*cond) ? i.getThen() : i.getElse(), env);
+  }
+  case ExprAST::Expr_Call:
+    return evalCall(cast<CallExprAST>(expr), env);
+  case ExprAST::Expr_Attribute: {
+    auto &a = cast<AttributeExprAST>(expr);
+    Ref base = eval(a.getBase(), env);
+    if (!base)
+      return nullptr;
+    return getAttr(base, a.getName(), a.getNameLoc());
+  }
+  case ExprAST::Expr_Subscript: {
+    auto &s = cast<SubscriptExprAST>(expr);
+    Ref base = eval(s.getBase(), env);
+    if (!base)
+      return nullptr;
+    return evalSubscript(base, s.getIndex(), env, s.getLBracketLoc());
+  }
+  case ExprAST::Expr_Slice:
+    return error(expr.getLoc(), "a slice is only valid inside []");
+  case ExprAST::Expr_ListComp: {
+    auto &lc = cast<ListCompExprAST>(expr);
+    Ref iterable = eval(lc.getIterable(), env);
+    if (!iterable)
+      return nullptr;
+    std::vector<Ref> items;
+    if (!iterate(iterable, lc.getIterable().getLoc(), items))
+      return nullptr;
+    // The comprehension's variable lives in its own scope, as in Python 3.
+    auto inner = std::make_shared<Env>(env);
+    std::vector<Ref> out;
+    for (Ref &item : items) {
+      if (!step(lc.getForLoc()) || !assign(lc.getTarget(), item, inner))
+        return nullptr;
+      if (lc.getCondition()) {
+        Ref c = eval(*lc.getCondition(), inner);
+        if (!c)
+          return nullptr;
+        if (!isTruthy(*c))
+          continue;
+      }
+      Ref v = eval(lc.getElement(), inner);
+      if (!v)
+        return nullptr;
+      out.push_back(v);
+    }
+    return makeList(std::move(out));
+  }
+  }
+  return error(expr.getLoc(), "unsupported expression");
+}
+
+Ref Interpreter::evalBinary(BinaryOp op, const Ref &lhs, const Ref &rhs,
+                            SMLoc opLoc) {
+  auto unsupported = [&]() {
+    return error(opLoc, "unsupported operand type(s) for " + getSpelling(op) +
+                            ": '" + typeName(*lhs) + "' and '" +
+                            typeName(*rhs) + "'");
+  };
+
+  // Tensor arithmetic builds graph ops (`shortcut + residual`).
+  if (isa<TensorObj>(*lhs) || isa<TensorObj>(*rhs)) {
+    if (op == BinaryOp::Add && isa<TensorObj>(*lhs) && isa<TensorObj>(*rhs))
+      return callWith(lookupKnown("tf.add"), opLoc, {lhs, rhs});
+    return error(opLoc, "tensor operator " + getSpelling(op) +
+                            " is not supported between '" + typeName(*lhs) +
+                            "' and '" + typeName(*rhs) +
+                            "' (slimc supports tensor + tensor)");
+  }
+
+  if (op == BinaryOp::Mod && isa<StrObj>(*lhs))
+    return formatPercent(*this, cast<StrObj>(*lhs).value, rhs, opLoc);
+
+  if (isNumeric(*lhs) && isNumeric(*rhs)) {
+    bool ints = isIntLike(*lhs) && isIntLike(*rhs);
+    if (ints) {
+      int64_t a = intValue(*lhs), b = intValue(*rhs), r = 0;
+      switch (op) {
+      case BinaryOp::Add:
+        if (__builtin_add_overflow(a, b, &r))
+          return error(opLoc, "integer overflow");
+        return makeInt(r);
+      case BinaryOp::Sub:
+        if (__builtin_sub_overflow(a, b, &r))
+          return error(opLoc, "integer overflow");
+        return makeInt(r);
+      case BinaryOp::Mul:
+        if (__builtin_mul_overflow(a, b, &r))
+          return error(opLoc, "integer overflow");
+        return makeInt(r);
+      case BinaryOp::Div:
+        if (b == 0)
+          return error(opLoc, "division by zero");
+        return makeFloat(double(a) / double(b));
+      case BinaryOp::FloorDiv:
+        if (b == 0)
+          return error(opLoc, "integer division or modulo by zero");
+        return makeInt(floorDiv(a, b));
+      case BinaryOp::Mod:
+        if (b == 0)
+          return error(opLoc, "integer division or modulo by zero");
+        return makeInt(a - floorDiv(a, b) * b);
+      case BinaryOp::Pow: {
+        if (b < 0)
+          return makeFloat(std::pow(double(a), double(b)));
+        int64_t result = 1;
+        for (int64_t i = 0; i < b; ++i) {
+          if (__builtin_mul_overflow(result, a, &result))
+            return error(opLoc, "integer overflow");
+          if (result == 0 || result == 1)
+            break;
+        }
+        return makeInt(result);
+      }
+      case BinaryOp::MatMul:
+        return unsupported();
+      }
+    }
+    double a = floatValue(*lhs), b = floatValue(*rhs);
+    switch (op) {
+    case BinaryOp::Add:
+      return makeFloat(a + b);
+    case BinaryOp::Sub:
+      return makeFloat(a - b);
+    case BinaryOp::Mul:
+      return makeFloat(a * b);
+    case BinaryOp::Div:
+      if (b == 0)
+        return error(opLoc, "float division by zero");
+      return makeFloat(a / b);
+    case BinaryOp::FloorDiv:
+      if (b == 0)
+        return error(opLoc, "float divmod()");
+      return makeFloat(std::floor(a / b));
+    case BinaryOp::Mod:
+      if (b == 0)
+        return error(opLoc, "float modulo");
+      return makeFloat(a - std::floor(a / b) * b);
+    case BinaryOp::Pow:
+      return makeFloat(std::pow(a, b));
+    case BinaryOp::MatMul:
+      return unsupported();
+    }
+  }
+
+  if (op == BinaryOp::Add) {
+    if (isa<StrObj>(*lhs) && isa<StrObj>(*rhs)) {
+      std::string s = cast<StrObj>(*lhs).value + cast<StrObj>(*rhs).value;
+      if (int64_t(s.size()) > kMaxSequenceLength)
+        return error(opLoc, "string too long");
+      return makeStr(std::move(s));
+    }
+    if (lhs->kind == rhs->kind &&
+        (lhs->kind == ObjKind::List || lhs->kind == ObjKind::Tuple)) {
+      std::vector<Ref> items = cast<SeqObj>(*lhs).items;
+      auto &more = cast<SeqObj>(*rhs).items;
+      if (int64_t(items.size() + more.size()) > kMaxSequenceLength)
+        return error(opLoc, "sequence too long");
+      items.insert(items.end(), more.begin(), more.end());
+      return lhs->kind == ObjKind::List ? makeList(std::move(items))
+                                        : makeTuple(std::move(items));
+    }
+    if (isa<StrObj>(*lhs) || isa<StrObj>(*rhs))
+      return error(opLoc, "can only concatenate str (not \"" +
+                              typeName(isa<StrObj>(*lhs) ? *rhs : *lhs) +
+                              "\") to str");
+  }
+  if (op == BinaryOp::Mul) {
+    const Ref *seq = nullptr, *count = nullptr;
+    if (isIntLike(*rhs) && (isa<SeqObj>(*lhs) || isa<StrObj>(*lhs))) {
+      seq = &lhs;
+      count = &rhs;
+    } else if (isIntLike(*lhs) && (isa<SeqObj>(*rhs) || isa<StrObj>(*rhs))) {
+      seq = &rhs;
+      count = &lhs;
+    }
+    if (seq) {
+      int64_t n = std::max<int64_t>(intValue(**count), 0);
+      int64_t len = isa<StrObj>(**seq) ? cast<StrObj>(**seq).value.size()
+                                       : cast<SeqObj>(**seq).items.size();
+      if (len && n > kMaxSequenceLength / len)
+        return error(opLoc, "sequence repetition too long (over " +
+                                llvm::Twine(kMaxSequenceLength) +
+                                " elements)");
+      if (auto *s = dyn_cast<StrObj>(seq->get())) {
+        std::string out;
+        for (int64_t i = 0; i < n; ++i)
+          out += s->value;
+        return makeStr(std::move(out));
+      }
+      auto &src = cast<SeqObj>(**seq);
+      std::vector<Ref> items;
+      for (int64_t i = 0; i < n; ++i)
+        items.insert(items.end(), src.items.begin(), src.items.end());
+      return src.kind == ObjKind::List ? makeList(std::move(items))
+                                       : makeTuple(std::move(items));
+    }
+  }
+  return unsupported();
+}
+
+Ref Interpreter::evalCompare(CompareOp op, const Ref &lhs, const Ref &rhs,
+                             SMLoc opLoc) {
+  switch (op) {
+  case CompareOp::Is:
+  case CompareOp::IsNot: {
+    bool same = lhs.get() == rhs.get() ||
+                (lhs->kind == ObjKind::None && rhs->kind == ObjKind::None) ||
+                (isa<BoolObj>(*lhs) && isa<BoolObj>(*rhs) &&
+                 cast<BoolObj>(*lhs).value == cast<BoolObj>(*rhs).value);
+    return makeBool(op == CompareOp::Is ? same : !same);
+  }
+  case CompareOp::Eq:
+  case CompareOp::NotEq: {
+    if (isa<TensorObj>(*lhs) && isa<TensorObj>(*rhs) && lhs != rhs)
+      return error(opLoc, "comparing tensors is not known at compile time");
+    bool eq = valuesEqual(lhs, rhs);
+    return makeBool(op == CompareOp::Eq ? eq : !eq);
+  }
+  case CompareOp::In:
+  case CompareOp::NotIn: {
+    bool found = false;
+    if (auto *s = dyn_cast<StrObj>(rhs.get())) {
+      auto *needle = dyn_cast<StrObj>(lhs.get());
+      if (!needle)
+        return error(opLoc, "'in <string>' requires string as left operand, "
+                            "not " +
+                                typeName(*lhs));
+      found = s->value.find(needle->value) != std::string::npos;
+    } else if (auto *d = dyn_cast<DictObj>(rhs.get())) {
+      found = d->get(lhs) != nullptr;
+    } else if (auto *seq = dyn_cast<SeqObj>(rhs.get())) {
+      for (auto &item : seq->items)
+        if (valuesEqual(item, lhs)) {
+          found = true;
+          break;
+        }
+    } else {
+      return error(opLoc, "argument of type '" + typeName(*rhs) +
+                              "' is not iterable");
+    }
+    return makeBool(op == CompareOp::In ? found : !found);
+  }
+  default:
+    break;
+  }
+  // Ordering.
+  int cmp = 0;
+  if (isNumeric(*lhs) && isNumeric(*rhs)) {
+    if (isIntLike(*lhs) && isIntLike(*rhs)) {
+      int64_t a = intValue(*lhs), b = intValue(*rhs);
+      cmp = a < b ? -1 : (a > b ? 1 : 0);
+    } else {
+      double a = floatValue(*lhs), b = floatValue(*rhs);
+      cmp = a < b ? -1 : (a > b ? 1 : 0);
+    }
+  } else if (isa<StrObj>(*lhs) && isa<StrObj>(*rhs)) {
+    cmp = cast<StrObj>(*lhs).value.compare(cast<StrObj>(*rhs).value);
+    cmp = cmp < 0 ? -1 : (cmp > 0 ? 1 : 0);
+  } else {
+    return error(opLoc, "'" + getSpelling(op) +
+                            "' not supported between instances of '" +
+                            typeName(*lhs) + "' and '" + typeName(*rhs) +
+                            "'");
+  }
+  switch (op) {
+  case CompareOp::Lt:
+    return makeBool(cmp < 0);
+  case CompareOp::LtE:
+    return makeBool(cmp <= 0);
+  case CompareOp::Gt:
+    return makeBool(cmp > 0);
+  case CompareOp::GtE:
+    return makeBool(cmp >= 0);
+  default:
+    return nullptr;
+  }
+}
+
+namespace {
+/// Resolves a Python slice against a sequence of `len` elements.
+void sliceIndices(int64_t len, std::optional<int64_t> lower,
+                  std::optional<int64_t> upper, int64_t step,
+                  std::vector<int64_t> &out) {
+  auto clamp = [&](int64_t v, int64_t lo, int64_t hi) {
+    if (v < 0)
+      v += len;
+    return std::min(std::max(v, lo), hi);
+  };
+  int64_t start, stop;
+  if (step > 0) {
+    start = lower ? clamp(*lower, 0, len) : 0;
+    stop = upper ? clamp(*upper, 0, len) : len;
+    for (int64_t i = start; i < stop; i += step)
+      out.push_back(i);
+  } else {
+    start = lower ? clamp(*lower, -1, len - 1) : len - 1;
+    stop = upper ? clamp(*upper, -1, len - 1) : -1;
+    for (int64_t i = start; i > stop; i += step)
+      out.push_back(i);
+  }
+}
+} // namespace
+
+Ref Interpreter::evalSubscript(const Ref &base, const ExprAST &index,
+                               const EnvPtr &env, SMLoc loc) {
+  if (auto *slice = dyn_cast<SliceExprAST>(&index)) {
+    auto bound = [&](const ExprAST *e, std::optional<int64_t> &out) -> bool {
+      if (!e)
+        return true;
+      Ref v = eval(*e, env);
+      if (!v)
+        return false;
+      if (isNone(v))
+        return true;
+      if (!isIntLike(*v)) {
+        error(e->getLoc(), "slice indices must be integers or None");
+        return false;
+      }
+      out = intValue(*v);
+      return true;
+    };
+    std::optional<int64_t> lower, upper, stepValue;
+    if (!bound(slice->getLower(), lower) || !bound(slice->getUpper(), upper) ||
+        !bound(slice->getStep(), stepValue))
+      return nullptr;
+    int64_t stride = stepValue.value_or(1);
+    if (stride == 0)
+      return error(loc, "slice step cannot be zero");
+    std::vector<int64_t> indices;
+    if (auto *s = dyn_cast<StrObj>(base.get())) {
+      sliceIndices(s->value.size(), lower, upper, stride, indices);
+      std::string out;
+      for (int64_t i : indices)
+        out += s->value[i];
+      return makeStr(out);
+    }
+    if (auto *seq = dyn_cast<SeqObj>(base.get())) {
+      sliceIndices(seq->items.size(), lower, upper, stride, indices);
+      std::vector<Ref> out;
+      for (int64_t i : indices)
+        out.push_back(seq->items[i]);
+      return seq->kind == ObjKind::List ? makeList(std::move(out))
+                                        : makeTuple(std::move(out));
+    }
+    if (isa<TensorObj>(*base))
+      return error(loc, "slicing tensors is not supported by slimc");
+    return error(loc, "'" + typeName(*base) + "' object is not subscriptable");
+  }
+
+  Ref key = eval(index, env);
+  if (!key)
+    return nullptr;
+  if (auto *dict = dyn_cast<DictObj>(base.get())) {
+    Ref v = dict->get(key);
+    if (!v)
+      return error(loc, "KeyError: " + reprValue(*key));
+    return v;
+  }
+  if (isa<SeqObj>(*base) || isa<StrObj>(*base)) {
+    if (!isIntLike(*key))
+      return error(loc, typeName(*base) + " indices must be integers or "
+                                          "slices, not " +
+                            typeName(*key));
+    int64_t len = isa<StrObj>(*base) ? cast<StrObj>(*base).value.size()
+                                     : cast<SeqObj>(*base).items.size();
+    int64_t i = intValue(*key);
+    if (i < 0)
+      i += len;
+    if (i < 0 || i >= len)
+      return error(loc, typeName(*base) + " index out of range");
+    if (auto *s = dyn_cast<StrObj>(base.get()))
+      return makeStr(std::string(1, s->value[i]));
+    return cast<SeqObj>(*base).items[i];
+  }
+  if (isa<TensorObj>(*base))
+    return error(loc, "indexing tensors is not supported by slimc");
+  return error(loc, "'" + typeName(*base) + "' object is not subscriptable");
+}
+
+bool Interpreter::iterate(const Ref &value, SMLoc loc, std::vector<Ref> &out) {
+  if (auto *seq = dyn_cast<SeqObj>(value.get())) {
+    out = seq->items;
+    return true;
+  }
+  if (auto *dict = dyn_cast<DictObj>(value.get())) {
+    for (auto &entry : dict->entries)
+      out.push_back(entry.first);
+    return true;
+  }
+  if (auto *s = dyn_cast<StrObj>(value.get())) {
+    for (char c : s->value)
+      out.push_back(makeStr(std::string(1, c)));
+    return true;
+  }
+  if (isa<TensorObj>(*value)) {
+    error(loc, "iterating over a tensor is not supported at compile time");
+    return false;
+  }
+  error(loc, "'" + typeName(*value) + "' object is not iterable");
+  return false;
+}
+
+Ref Interpreter::getAttr(const Ref &base, llvm::StringRef name, SMLoc loc) {
+  auto it = base->attrs.find(name.str());
+  if (it != base->attrs.end())
+    return it->second;
+  if (auto *mod = dyn_cast<ModuleObj>(base.get()))
+    return error(loc, "module '" + mod->name + "' has no attribute '" + name +
+                          "'" +
+                          (llvm::StringRef(mod->name).starts_with("tf")
+                               ? " supported by slimc (see docs/language.md)"
+                               : ""));
+  if (isa<FunctionObj>(*base) || isa<BuiltinObj>(*base)) {
+    if (name == "__name__") {
+      if (auto *b = dyn_cast<BuiltinObj>(base.get()))
+        return makeStr(b->name);
+      return makeStr(cast<FunctionObj>(*base).name);
+    }
+    return error(loc, "function has no attribute '" + name + "'");
+  }
+  return getBuiltinAttr(*this, base, name, loc);
+}
+
+//===----------------------------------------------------------------------===//
+// Calls
+//===----------------------------------------------------------------------===//
+
+Ref Interpreter::evalCall(const CallExprAST &callExpr, const EnvPtr &env) {
+  Ref callee = eval(callExpr.getCallee(), env);
+  if (!callee)
+    return nullptr;
+  CallArgs args;
+  args.loc = callExpr.getLoc();
+  for (const CallArgument &a : callExpr.getArgs()) {
+    Ref v = eval(*a.value, env);
+    if (!v)
+      return nullptr;
+    switch (a.kind) {
+    case CallArgument::Positional:
+      args.positional.push_back({"", v, a.loc, SMLoc()});
+      break;
+    case CallArgument::Keyword:
+      args.keywords.push_back({a.name.str(), v, a.loc, SMLoc()});
+      break;
+    case CallArgument::Star: {
+      std::vector<Ref> items;
+      if (!iterate(v, a.loc, items))
+        return nullptr;
+      for (Ref &item : items)
+        args.positional.push_back({"", item, a.loc, SMLoc()});
+      break;
+    }
+    case CallArgument::DoubleStar: {
+      auto *dict = dyn_cast<DictObj>(v.get());
+      if (!dict)
+        return error(a.loc, "argument after ** must be a mapping, not " +
+                                typeName(*v));
+      for (auto &entry : dict->entries) {
+        auto *key = dyn_cast<StrObj>(entry.first.get());
+        if (!key)
+          return error(a.loc, "keywords must be strings");
+        if (args.findKeyword(key->value))
+          return error(a.loc, "got multiple values for keyword argument '" +
+                                  key->value + "'");
+        args.keywords.push_back({key->value, entry.second, a.loc, SMLoc()});
+      }
+      break;
+    }
+    }
+  }
+  return call(callee, args);
+}
+
+Ref Interpreter::callWith(const Ref &callee, SMLoc loc,
+                          std::vector<Ref> positional,
+                          std::vector<std::pair<std::string, Ref>> keywords) {
+  CallArgs args;
+  args.loc = loc;
+  for (Ref &p : positional)
+    args.positional.push_back({"", p, loc, SMLoc()});
+  for (auto &k : keywords)
+    args.keywords.push_back({k.first, k.second, loc, SMLoc()});
+  return call(callee, args);
+}
+
+Ref Interpreter::call(const Ref &callee, CallArgs &args) {
+  if (!step(args.loc))
+    return nullptr;
+  // TF-Slim's add_arg_scope: {**scope_defaults, **explicit_kwargs}.
+  bool argScoped = false;
+  if (auto *b = dyn_cast<BuiltinObj>(callee.get()))
+    argScoped = b->argScoped;
+  else if (auto *f = dyn_cast<FunctionObj>(callee.get()))
+    argScoped = f->argScoped;
+  if (argScoped) {
+    if (const ScopedKwargs *defaults = currentArgScope()->find(callee.get())) {
+      std::vector<Arg> merged;
+      for (const Arg &d : defaults->kwargs) {
+        if (args.findKeyword(d.name))
+          continue;
+        Arg a = d;
+        a.scopeLoc = d.loc;
+        a.loc = args.loc;
+        merged.push_back(a);
+      }
+      merged.insert(merged.end(), args.keywords.begin(), args.keywords.end());
+      args.keywords = std::move(merged);
+    }
+  }
+
+  switch (callee->kind) {
+  case ObjKind::Builtin:
+    return cast<BuiltinObj>(*callee).fn(*this, args);
+  case ObjKind::Function:
+    return callFunction(cast<FunctionObj>(*callee), args);
+  case ObjKind::BoundMethod:
+    return callBoundMethod(cast<BoundMethodObj>(*callee), args);
+  case ObjKind::Exception: {
+    auto &e = cast<ExceptionObj>(*callee);
+    if (!e.isClass)
+      break;
+    std::string message;
+    for (size_t i = 0; i < args.positional.size(); ++i)
+      message += (i ? ", " : "") + strValue(*args.positional[i].value);
+    return std::make_shared<ExceptionObj>(e.type, message, false);
+  }
+  default:
+    break;
+  }
+  return error(args.loc, "'" + typeName(*callee) + "' object is not callable");
+}
+
+Ref Interpreter::callBoundMethod(BoundMethodObj &method, CallArgs &args) {
+  return callMethod(*this, method.self, method.name, args);
+}
+
+/// Reports a keyword that came from an arg_scope and not from the call.
+static void noteScopeOrigin(Interpreter &interp, const Arg &arg) {
+  if (arg.scopeLoc.isValid())
+    interp.note(arg.scopeLoc,
+                "'" + arg.name + "' was supplied by this arg_scope");
+}
+
+Ref Interpreter::callFunction(FunctionObj &fn, CallArgs &args) {
+  if (callStack.size() >= kMaxCallDepth)
+    return error(args.loc, "maximum recursion depth exceeded (" +
+                               llvm::Twine(kMaxCallDepth) +
+                               " nested calls) in '" + fn.name + "'");
+  const FunctionDefAST &def = *fn.def;
+  auto env = std::make_shared<Env>(fn.closure);
+  const std::vector<Param> &params = def.getParams();
+  std::vector<bool> bound(params.size(), false);
+
+  size_t nextPositional = 0;
+  std::vector<Ref> extraPositional;
+  for (const Arg &a : args.positional) {
+    while (nextPositional < params.size() &&
+           params[nextPositional].kind != Param::Normal)
+      ++nextPositional;
+    if (nextPositional < params.size() &&
+        params[nextPositional].kind == Param::Normal) {
+      env->vars[params[nextPositional].name.str()] = a.value;
+      bound[nextPositional] = true;
+      ++nextPositional;
+      continue;
+    }
+    extraPositional.push_back(a.value);
+  }
+  int varArgs = -1, kwArgs = -1;
+  for (size_t i = 0; i < params.size(); ++i) {
+    if (params[i].kind == Param::VarArgs)
+      varArgs = i;
+    if (params[i].kind == Param::KwArgs)
+      kwArgs = i;
+  }
+  if (!extraPositional.empty() && varArgs < 0) {
+    size_t normal = 0;
+    for (const Param &p : params)
+      normal += p.kind == Param::Normal;
+    return error(args.positional[normal].loc,
+                 fn.name + "() takes " + llvm::Twine(normal) +
+                     " positional arguments but " +
+                     llvm::Twine(args.positional.size()) + " were given");
+  }
+  if (varArgs >= 0) {
+    env->vars[params[varArgs].name.str()] = makeTuple(extraPositional);
+    bound[varArgs] = true;
+  }
+  auto kwDict = std::make_shared<DictObj>();
+  for (const Arg &a : args.keywords) {
+    bool matched = false;
+    for (size_t i = 0; i < params.size(); ++i) {
+      const Param &p = params[i];
+      if ((p.kind == Param::Normal || p.kind == Param::KeywordOnly) &&
+          p.name == a.name) {
+        if (bound[i]) {
+          error(a.loc, fn.name + "() got multiple values for argument '" +
+                           a.name + "'");
+          noteScopeOrigin(*this, a);
+          return nullptr;
+        }
+        env->vars[a.name] = a.value;
+        bound[i] = true;
+        matched = true;
+        break;
+      }
+    }
+    if (matched)
+      continue;
+    if (kwArgs < 0) {
+      error(a.loc, fn.name + "() got an unexpected keyword argument '" +
+                       a.name + "'");
+      noteScopeOrigin(*this, a);
+      note(def.getNameLoc(), "'" + fn.name + "' is defined here");
+      return nullptr;
+    }
+    kwDict->set(makeStr(a.name), a.value);
+  }
+  if (kwArgs >= 0) {
+    env->vars[params[kwArgs].name.str()] = kwDict;
+    bound[kwArgs] = true;
+  }
+  for (size_t i = 0; i < params.size(); ++i) {
+    if (bound[i])
+      continue;
+    if (fn.defaults[i]) {
+      env->vars[params[i].name.str()] = fn.defaults[i];
+      continue;
+    }
+    error(args.loc, fn.name + "() missing required argument '" +
+                        params[i].name + "'");
+    note(params[i].loc, "parameter declared here");
+    return nullptr;
+  }
+
+  callStack.push_back({fn.name, args.loc});
+  Ref result;
+  Flow flow = execBlock(def.getBody(), env, result);
+  callStack.pop_back();
+  if (flow == Flow::Error)
+    return nullptr;
+  if (flow == Flow::Return)
+    return result;
+  return makeNone();
+}

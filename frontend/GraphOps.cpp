@@ -1,0 +1,270 @@
+//===- GraphOps.cpp - Building slim ops with checked shapes ---------------===//
+
+#include "frontend/GraphOps.h"
+
+#include "dialects/Slim/IR/ShapeRules.h"
+
+using namespace slim;
+using namespace mlir::slim;
+using llvm::SMLoc;
+
+namespace {
+mlir::RankedTensorType tensorType(Interpreter &interp,
+                                  llvm::ArrayRef<int64_t> shape) {
+  return mlir::RankedTensorType::get(shape, interp.getBuilder().getF32Type());
+}
+
+mlir::StringAttr scopeAttr(Interpreter &interp) {
+  llvm::StringRef scope = interp.nameScope();
+  scope.consume_back("/");
+  return interp.getBuilder().getStringAttr(scope);
+}
+
+mlir::DenseI64ArrayAttr i64s(Interpreter &interp, llvm::ArrayRef<int64_t> v) {
+  return interp.getBuilder().getDenseI64ArrayAttr(v);
+}
+} // namespace
+
+bool slim::resolvePadding(Interpreter &interp, llvm::StringRef padding,
+                          SMLoc loc, llvm::ArrayRef<int64_t> inputShape,
+                          const int64_t kernel[2], const int64_t stride[2],
+                          const int64_t dilation[2],
+                          llvm::SmallVectorImpl<int64_t> &pads) {
+  pads.assign(4, 0);
+  std::string upper = padding.upper();
+  if (upper == "VALID")
+    return true;
+  if (upper != "SAME") {
+    interp.error(loc, "padding must be 'SAME' or 'VALID', got '" + padding +
+                          "'");
+    return false;
+  }
+  if (inputShape.size() != 4) {
+    interp.error(loc, "input must be 4-D (NHWC), got shape [" +
+                          shapeToString(inputShape) + "]");
+    return false;
+  }
+  for (int d = 0; d < 2; ++d) {
+    if (kernel[d] < 1 || stride[d] < 1 || dilation[d] < 1) {
+      interp.error(loc, "kernel sizes, strides and rates must be positive");
+      return false;
+    }
+    computeSamePadding(inputShape[1 + d], kernel[d], stride[d], dilation[d],
+                       pads[2 * d], pads[2 * d + 1]);
+  }
+  return true;
+}
+
+#define CHECK_SHAPE(call)                                                      \
+  Shape out;                                                                   \
+  std::string err;                                                             \
+  if (mlir::failed(call))                                                      \
+    return interp.error(loc, err);
+
+Ref slim::emitConv2D(Interpreter &interp, TensorObj &input, TensorObj &filter,
+                     const int64_t stride[2], const int64_t dilation[2],
+                     llvm::ArrayRef<int64_t> pads, SMLoc loc) {
+  int64_t s[2] = {stride[0], stride[1]}, d[2] = {dilation[0], dilation[1]};
+  CHECK_SHAPE(inferConv2DShape(input.shape, filter.shape, s, d, pads, out, err));
+  auto op = interp.getBuilder().create<Conv2DOp>(
+      interp.getLoc(loc), tensorType(interp, out), input.value, filter.value,
+      i64s(interp, s), i64s(interp, d), i64s(interp, pads), scopeAttr(interp));
+  return interp.makeTensor(op, "Conv2D");
+}
+
+Ref slim::emitDepthwiseConv2D(Interpreter &interp, TensorObj &input,
+                              TensorObj &filter, const int64_t stride[2],
+                              const int64_t dilation[2],
+                              llvm::ArrayRef<int64_t> pads, SMLoc loc) {
+  int64_t s[2] = {stride[0], stride[1]}, d[2] = {dilation[0], dilation[1]};
+  CHECK_SHAPE(inferDepthwiseConv2DShape(input.shape, filter.shape, s, d, pads,
+                                        out, err));
+  auto op = interp.getBuilder().create<DepthwiseConv2DOp>(
+      interp.getLoc(loc), tensorType(interp, out), input.value, filter.value,
+      i64s(interp, s), i64s(interp, d), i64s(interp, pads), scopeAttr(interp));
+  return interp.makeTensor(op, "depthwise");
+}
+
+Ref slim::emitConv2DTranspose(Interpreter &interp, TensorObj &input,
+                              TensorObj &filter, const int64_t stride[2],
+                              llvm::ArrayRef<int64_t> pads, SMLoc loc) {
+  int64_t s[2] = {stride[0], stride[1]}, d[2] = {1, 1};
+  CHECK_SHAPE(inferConv2DTransposeShape(input.shape, filter.shape, s, d, pads,
+                                        out, err));
+  auto op = interp.getBuilder().create<Conv2DTransposeOp>(
+      interp.getLoc(loc), tensorType(interp, out), input.value, filter.value,
+      i64s(interp, s), i64s(interp, d), i64s(interp, pads), scopeAttr(interp));
+  return interp.makeTensor(op, "conv2d_transpose");
+}
+
+Ref slim::emitMatMul(Interpreter &interp, TensorObj &input, TensorObj &weights,
+                     SMLoc loc) {
+  CHECK_SHAPE(inferMatMulShape(input.shape, weights.shape, out, err));
+  auto op = interp.getBuilder().create<MatMulOp>(
+      interp.getLoc(loc), tensorType(interp, out), input.value, weights.value,
+      scopeAttr(interp));
+  return interp.makeTensor(op, "MatMul");
+}
+
+Ref slim::emitBiasAdd(Interpreter &interp, TensorObj &input, TensorObj &bias,
+                      SMLoc loc) {
+  if (bias.shape.size() != 1 || input.shape.empty() ||
+      bias.shape[0] != input.shape.back())
+    return interp.error(loc, "bias of shape [" + shapeToString(bias.shape) +
+                                 "] does not match the last axis of [" +
+                                 shapeToString(input.shape) + "]");
+  auto op = interp.getBuilder().create<BiasAddOp>(
+      interp.getLoc(loc), input.value.getType(), input.value, bias.value,
+      scopeAttr(interp));
+  return interp.makeTensor(op, "BiasAdd");
+}
+
+Ref slim::emitBatchNorm(Interpreter &interp, TensorObj &input, TensorObj &mean,
+                        TensorObj &variance, TensorObj *beta, TensorObj *gamma,
+                        double epsilon, bool isTraining, SMLoc loc) {
+  if (input.shape.size() < 2)
+    return interp.error(loc, "batch_norm input must have rank >= 2, got [" +
+                                 shapeToString(input.shape) + "]");
+  if (epsilon <= 0)
+    return interp.error(loc, "batch_norm epsilon must be positive");
+  auto &b = interp.getBuilder();
+  auto op = b.create<BatchNormOp>(
+      interp.getLoc(loc), input.value.getType(), input.value, mean.value,
+      variance.value, beta ? beta->value : mlir::Value(),
+      gamma ? gamma->value : mlir::Value(), b.getF32FloatAttr(epsilon),
+      b.getBoolAttr(isTraining), scopeAttr(interp));
+  return interp.makeTensor(op, "FusedBatchNorm");
+}
+
+Ref slim::emitActivation(Interpreter &interp, TensorObj &input,
+                         llvm::StringRef kind, SMLoc loc) {
+  auto &b = interp.getBuilder();
+  auto op = b.create<ActivationOp>(interp.getLoc(loc), input.value.getType(),
+                                   input.value, b.getStringAttr(kind),
+                                   scopeAttr(interp));
+  std::string opType = kind.str();
+  opType[0] = toupper(opType[0]);
+  return interp.makeTensor(op, opType);
+}
+
+Ref slim::emitPool(Interpreter &interp, bool isMax, TensorObj &input,
+                   const int64_t kernel[2], const int64_t stride[2],
+                   llvm::ArrayRef<int64_t> pads, SMLoc loc) {
+  int64_t k[2] = {kernel[0], kernel[1]}, s[2] = {stride[0], stride[1]};
+  CHECK_SHAPE(inferPoolShape(input.shape, k, s, pads, out, err));
+  auto type = tensorType(interp, out);
+  mlir::Operation *op;
+  if (isMax)
+    op = interp.getBuilder().create<MaxPoolOp>(
+        interp.getLoc(loc), type, input.value, i64s(interp, k),
+        i64s(interp, s), i64s(interp, pads), scopeAttr(interp));
+  else
+    op = interp.getBuilder().create<AvgPoolOp>(
+        interp.getLoc(loc), type, input.value, i64s(interp, k),
+        i64s(interp, s), i64s(interp, pads), scopeAttr(interp));
+  return interp.makeTensor(op->getResult(0), isMax ? "MaxPool" : "AvgPool");
+}
+
+Ref slim::emitDropout(Interpreter &interp, TensorObj &input, double keepProb,
+                      bool isTraining, SMLoc loc) {
+  if (keepProb <= 0 || keepProb > 1)
+    return interp.error(loc, "keep_prob must be in (0, 1], got " +
+                                 std::to_string(keepProb));
+  auto &b = interp.getBuilder();
+  auto op = b.create<DropoutOp>(interp.getLoc(loc), input.value.getType(),
+                                input.value, b.getF32FloatAttr(keepProb),
+                                b.getBoolAttr(isTraining), scopeAttr(interp));
+  return interp.makeTensor(op, "dropout");
+}
+
+Ref slim::emitReshape(Interpreter &interp, TensorObj &input,
+                      llvm::ArrayRef<int64_t> shape, llvm::StringRef opType,
+                      SMLoc loc) {
+  if (numElements(shape) != numElements(input.shape))
+    return interp.error(loc, "cannot reshape a tensor of shape [" +
+                                 shapeToString(input.shape) + "] into [" +
+                                 shapeToString(shape) + "]");
+  auto op = interp.getBuilder().create<ReshapeOp>(
+      interp.getLoc(loc), tensorType(interp, shape), input.value,
+      scopeAttr(interp));
+  return interp.makeTensor(op, opType);
+}
+
+Ref slim::emitSoftmax(Interpreter &interp, TensorObj &input, SMLoc loc) {
+  if (input.shape.empty())
+    return interp.error(loc, "softmax needs a tensor of rank >= 1");
+  auto op = interp.getBuilder().create<SoftmaxOp>(
+      interp.getLoc(loc), input.value.getType(), input.value,
+      scopeAttr(interp));
+  return interp.makeTensor(op, "Softmax");
+}
+
+Ref slim::emitConcat(Interpreter &interp, llvm::ArrayRef<TensorObj *> inputs,
+                     int64_t axis, SMLoc loc) {
+  llvm::SmallVector<Shape> shapes;
+  llvm::SmallVector<mlir::Value> values;
+  for (TensorObj *t : inputs) {
+    shapes.push_back(t->shape);
+    values.push_back(t->value);
+  }
+  CHECK_SHAPE(inferConcatShape(shapes, axis, out, err));
+  if (axis < 0)
+    axis += int64_t(shapes.front().size());
+  auto &b = interp.getBuilder();
+  auto op = b.create<ConcatOp>(interp.getLoc(loc), tensorType(interp, out),
+                               values, b.getI64IntegerAttr(axis),
+                               scopeAttr(interp));
+  return interp.makeTensor(op, "concat");
+}
+
+Ref slim::emitAdd(Interpreter &interp, TensorObj &lhs, TensorObj &rhs,
+                  SMLoc loc) {
+  if (lhs.shape != rhs.shape)
+    return interp.error(loc, "cannot add tensors of shapes [" +
+                                 shapeToString(lhs.shape) + "] and [" +
+                                 shapeToString(rhs.shape) +
+                                 "] (slimc adds tensors of equal shape)");
+  auto op = interp.getBuilder().create<AddOp>(
+      interp.getLoc(loc), lhs.value.getType(), lhs.value, rhs.value,
+      scopeAttr(interp));
+  return interp.makeTensor(op, "add");
+}
+
+Ref slim::emitReduceMean(Interpreter &interp, TensorObj &input,
+                         llvm::ArrayRef<int64_t> axesIn, bool keepDims,
+                         SMLoc loc) {
+  llvm::SmallVector<int64_t, 4> axes;
+  int64_t rank = input.shape.size();
+  for (int64_t a : axesIn) {
+    if (a < -rank || a >= rank)
+      return interp.error(loc, "reduction axis " + llvm::Twine(a) +
+                                   " is out of range for rank " +
+                                   llvm::Twine(rank));
+    int64_t norm = a < 0 ? a + rank : a;
+    if (!llvm::is_contained(axes, norm))
+      axes.push_back(norm);
+  }
+  llvm::sort(axes);
+  CHECK_SHAPE(inferReduceMeanShape(input.shape, axes, keepDims, out, err));
+  auto &b = interp.getBuilder();
+  auto op = b.create<ReduceMeanOp>(interp.getLoc(loc), tensorType(interp, out),
+                                   input.value, i64s(interp, axes),
+                                   b.getBoolAttr(keepDims), scopeAttr(interp));
+  return interp.makeTensor(op, "Mean");
+}
+
+Ref slim::emitPad(Interpreter &interp, TensorObj &input,
+                  llvm::ArrayRef<int64_t> padding, SMLoc loc) {
+  CHECK_SHAPE(inferPadShape(input.shape, padding, out, err));
+  auto op = interp.getBuilder().create<PadOp>(
+      interp.getLoc(loc), tensorType(interp, out), input.value,
+      i64s(interp, padding), scopeAttr(interp));
+  return interp.makeTensor(op, "Pad");
+}
+
+Ref slim::emitIdentity(Interpreter &interp, TensorObj &input, SMLoc loc) {
+  auto op = interp.getBuilder().create<IdentityOp>(
+      interp.getLoc(loc), input.value.getType(), input.value,
+      scopeAttr(interp));
+  return interp.makeTensor(op, "Identity");
+}

@@ -1,0 +1,884 @@
+//===- Interpreter.cpp - Evaluates a model file into a slim module --------===//
+
+#include "frontend/Interpreter.h"
+#include "frontend/Parser.h"
+
+#include "dialects/Slim/IR/ShapeRules.h"
+
+#include "mlir/IR/Verifier.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include <cmath>
+
+using namespace slim;
+using llvm::cast;
+using llvm::dyn_cast;
+using llvm::isa;
+using llvm::SMLoc;
+
+Interpreter::Interpreter(llvm::SourceMgr &sourceMgr,
+                         mlir::MLIRContext &context, ElaborateOptions options)
+    : sourceMgr(sourceMgr), context(context), options(std::move(options)),
+      builder(&context) {
+  argScopeStack.push_back(std::make_shared<ArgScopeObj>());
+  currentVarScope = std::make_shared<VarScopeObj>();
+  builtins = std::make_shared<Env>(nullptr);
+  installPythonBuiltins(*this, *builtins);
+  makeTensorFlowModule(*this);
+  makeSlimModule(*this);
+}
+
+Interpreter::~Interpreter() = default;
+
+//===----------------------------------------------------------------------===//
+// Diagnostics
+//===----------------------------------------------------------------------===//
+
+Ref Interpreter::error(SMLoc loc, const llvm::Twine &message) {
+  ++errorCount;
+  // Only the first error is reported: later ones are usually its echo.
+  if (errorCount > 1)
+    return nullptr;
+  sourceMgr.PrintMessage(loc, llvm::SourceMgr::DK_Error, message);
+  unsigned shown = 0;
+  for (auto it = callStack.rbegin(); it != callStack.rend(); ++it) {
+    if (++shown > 8) {
+      sourceMgr.PrintMessage(it->callLoc, llvm::SourceMgr::DK_Note,
+                             "... and " +
+                                 llvm::Twine(callStack.size() - 8) +
+                                 " more calls");
+      break;
+    }
+    sourceMgr.PrintMessage(it->callLoc, llvm::SourceMgr::DK_Note,
+                           "in call to '" + it->function + "'");
+  }
+  return nullptr;
+}
+
+void Interpreter::note(SMLoc loc, const llvm::Twine &message) {
+  if (errorCount > 1)
+    return;
+  sourceMgr.PrintMessage(loc, llvm::SourceMgr::DK_Note, message);
+}
+
+void Interpreter::warning(SMLoc loc, const llvm::Twine &message) {
+  sourceMgr.PrintMessage(loc, llvm::SourceMgr::DK_Warning, message);
+}
+
+bool Interpreter::step(SMLoc loc) {
+  if (++steps <= options.stepLimit)
+    return true;
+  error(loc, "the model file did not finish evaluating within " +
+                 llvm::Twine(options.stepLimit) +
+                 " steps (an endless loop or recursion?)");
+  return false;
+}
+
+mlir::Location Interpreter::getLoc(SMLoc loc) {
+  unsigned buffer = sourceMgr.FindBufferContainingLoc(loc);
+  if (!buffer)
+    return mlir::UnknownLoc::get(&context);
+  auto lineCol = sourceMgr.getLineAndColumn(loc, buffer);
+  llvm::StringRef file =
+      sourceMgr.getMemoryBuffer(buffer)->getBufferIdentifier();
+  return mlir::FileLineColLoc::get(&context, file, lineCol.first,
+                                   lineCol.second);
+}
+
+Ref Interpreter::lookupKnown(llvm::StringRef name) const {
+  auto it = known.find(name.str());
+  return it == known.end() ? nullptr : it->second;
+}
+
+//===----------------------------------------------------------------------===//
+// Graph state
+//===----------------------------------------------------------------------===//
+
+std::string Interpreter::uniqueName(llvm::StringRef name, bool markUsed) {
+  // Graph.unique_name compares names case-insensitively.
+  std::string key = name.lower();
+  int64_t i = namesInUse.lookup(key);
+  if (markUsed)
+    namesInUse[key] = i + 1;
+  if (i == 0)
+    return name.str();
+  std::string base = key;
+  std::string candidate;
+  while (true) {
+    candidate = base + "_" + std::to_string(i);
+    if (!namesInUse.count(candidate))
+      break;
+    ++i;
+  }
+  if (markUsed)
+    namesInUse[candidate] = 1;
+  return name.str() + "_" + std::to_string(i);
+}
+
+std::string Interpreter::openNameScope(llvm::StringRef name) {
+  if (name.empty())
+    return "";
+  if (name.ends_with("/"))
+    return name.str();
+  return uniqueName(currentNameScope + name.str()) + "/";
+}
+
+std::string Interpreter::uniqueVarScopeName(llvm::StringRef prefix) {
+  std::string base = currentVarScope->name.empty()
+                         ? prefix.str()
+                         : currentVarScope->name + "/" + prefix.str();
+  if (varScopeCounts[base] == 0)
+    return prefix.str();
+  int idx = 1;
+  while (varScopeCounts[base + "_" + std::to_string(idx)] > 0)
+    ++idx;
+  return prefix.str() + "_" + std::to_string(idx);
+}
+
+void Interpreter::openVarScopeCount(const std::string &fullName) {
+  varScopeCounts[fullName] += 1;
+  // TensorFlow forgets the counts of sub-scopes when a scope is re-entered,
+  // so `Conv` numbering restarts inside each new entry.
+  std::string prefix = fullName + "/";
+  for (auto &entry : varScopeCounts)
+    if (llvm::StringRef(entry.first).starts_with(prefix))
+      entry.second = 0;
+}
+
+VariableInfo *Interpreter::findVariable(llvm::StringRef name) {
+  return variablesByName.lookup(name);
+}
+
+namespace {
+mlir::DictionaryAttr specToAttr(mlir::MLIRContext &ctx, const SpecObj &spec) {
+  mlir::Builder b(&ctx);
+  llvm::SmallVector<mlir::NamedAttribute> attrs;
+  attrs.push_back(b.getNamedAttr("kind", b.getStringAttr(spec.specKind)));
+  for (auto &p : spec.params)
+    attrs.push_back(b.getNamedAttr(p.first, b.getF64FloatAttr(p.second)));
+  for (auto &p : spec.strParams)
+    attrs.push_back(b.getNamedAttr(p.first, b.getStringAttr(p.second)));
+  if (!spec.parts.empty()) {
+    llvm::SmallVector<mlir::Attribute> parts;
+    for (auto &part : spec.parts)
+      parts.push_back(specToAttr(ctx, cast<SpecObj>(*part)));
+    attrs.push_back(b.getNamedAttr("parts", b.getArrayAttr(parts)));
+  }
+  return b.getDictionaryAttr(attrs);
+}
+} // namespace
+
+Ref Interpreter::getVariable(llvm::StringRef name, llvm::ArrayRef<int64_t> shape,
+                             Ref initializer, Ref regularizer, bool trainable,
+                             bool isModel, std::vector<std::string> collections,
+                             std::string device, SMLoc loc) {
+  std::string fullName = currentVarScope->name.empty()
+                             ? name.str()
+                             : currentVarScope->name + "/" + name.str();
+  if (VariableInfo *existing = findVariable(fullName)) {
+    if (currentVarScope->reuse == 0) {
+      error(loc, "variable " + fullName +
+                     " already exists, disallowed; did you mean to set "
+                     "reuse=True or reuse=tf.AUTO_REUSE in variable_scope?");
+      note(existing->loc, "variable " + fullName + " was first created here");
+      return nullptr;
+    }
+    if (llvm::ArrayRef<int64_t>(existing->shape) != shape) {
+      error(loc, "trying to share variable " + fullName +
+                     ", but specified shape [" + mlir::slim::shapeToString(shape) +
+                     "] and found shape [" +
+                     mlir::slim::shapeToString(existing->shape) + "]");
+      note(existing->loc, "variable " + fullName + " was created here");
+      return nullptr;
+    }
+    if (isModel && !existing->isModel) {
+      existing->isModel = true;
+      existing->op.setCollection("model");
+    }
+    return existing->tensor;
+  }
+  if (currentVarScope->reuse == 1)
+    return error(loc, "variable " + fullName +
+                          " does not exist, or was not created with "
+                          "tf.get_variable(); did you mean to set "
+                          "reuse=tf.AUTO_REUSE in variable_scope?");
+  for (int64_t d : shape)
+    if (d <= 0)
+      return error(loc, "variable " + fullName + " has a non-positive shape [" +
+                            mlir::slim::shapeToString(shape) + "]");
+  if (mlir::slim::numElements(shape) < 0 ||
+      mlir::slim::numElements(shape) > (int64_t(1) << 34))
+    return error(loc, "variable " + fullName + " of shape [" +
+                          mlir::slim::shapeToString(shape) +
+                          "] is too large (over 2^34 elements)");
+
+  if (isNone(initializer))
+    initializer = currentVarScope->initializer;
+  if (isNone(initializer))
+    initializer = lookupKnown("glorot_uniform");
+  if (isNone(regularizer))
+    regularizer = currentVarScope->regularizer;
+
+  auto type = mlir::RankedTensorType::get(shape, builder.getF32Type());
+  mlir::OpBuilder::InsertionGuard guard(builder);
+  if (lastVariable)
+    builder.setInsertionPointAfter(lastVariable);
+  else
+    builder.setInsertionPointToStart(moduleBody);
+  mlir::DictionaryAttr regAttr;
+  if (!isNone(regularizer))
+    regAttr = specToAttr(context, cast<SpecObj>(*regularizer));
+  mlir::StringAttr deviceAttr;
+  if (!device.empty())
+    deviceAttr = builder.getStringAttr(device);
+  auto op = builder.create<mlir::slim::VariableOp>(
+      getLoc(loc), builder.getStringAttr(fullName), mlir::TypeAttr::get(type),
+      specToAttr(context, cast<SpecObj>(*initializer)), regAttr,
+      builder.getStringAttr(isModel ? "model" : "regular"),
+      builder.getBoolAttr(trainable), deviceAttr);
+  lastVariable = op;
+
+  auto info = std::make_unique<VariableInfo>();
+  info->op = op;
+  info->shape.assign(shape.begin(), shape.end());
+  info->loc = loc;
+  info->isModel = isModel;
+  info->trainable = trainable;
+  info->collections = std::move(collections);
+
+  // The read sits at the start of the graph so every use dominates.
+  mlir::OpBuilder::InsertionGuard guard2(builder);
+  builder.setInsertionPointToStart(&function.getBody().front());
+  for (auto &v : variables)
+    if (v->tensor)
+      builder.setInsertionPointAfter(
+          cast<TensorObj>(*v->tensor).value.getDefiningOp());
+  auto read = builder.create<mlir::slim::ReadVariableOp>(
+      getLoc(loc), type,
+      mlir::FlatSymbolRefAttr::get(builder.getStringAttr(fullName)));
+  auto tensor = std::make_shared<TensorObj>(
+      read.getResult(), llvm::SmallVector<int64_t, 4>(shape), fullName);
+  tensor->varName = fullName;
+  info->tensor = tensor;
+  variablesByName[fullName] = info.get();
+  variables.push_back(std::move(info));
+  uniqueName(fullName);
+  return tensor;
+}
+
+Ref Interpreter::addPlaceholder(llvm::ArrayRef<int64_t> shape,
+                                llvm::StringRef name, SMLoc loc) {
+  std::string tfName = uniqueName(currentNameScope + name.str());
+  for (auto &p : placeholders)
+    if (p.first == tfName)
+      return error(loc, "placeholder name '" + tfName + "' is already used");
+  auto type = mlir::RankedTensorType::get(shape, builder.getF32Type());
+  mlir::Block &body = function.getBody().front();
+  mlir::Value arg = body.addArgument(type, getLoc(loc));
+  auto tensor = std::make_shared<TensorObj>(
+      arg, llvm::SmallVector<int64_t, 4>(shape), tfName);
+  placeholders.emplace_back(tfName, tensor);
+  return tensor;
+}
+
+Ref Interpreter::makeTensor(mlir::Value value, llvm::StringRef opType) {
+  auto type = llvm::cast<mlir::RankedTensorType>(value.getType());
+  return std::make_shared<TensorObj>(
+      value, llvm::SmallVector<int64_t, 4>(type.getShape()),
+      uniqueName(currentNameScope + opType.str()));
+}
+
+void Interpreter::addNamedOutput(Ref tensor, std::string name) {
+  namedOutputs.emplace_back(std::move(name), std::move(tensor));
+}
+
+//===----------------------------------------------------------------------===//
+// Running a module
+//===----------------------------------------------------------------------===//
+
+mlir::OwningOpRef<mlir::ModuleOp> Interpreter::run(const ModuleAST &ast) {
+  context.loadDialect<mlir::slim::SlimDialect, mlir::func::FuncDialect>();
+  unsigned buffer = ast.getBufferId();
+  SMLoc fileLoc =
+      SMLoc::getFromPointer(sourceMgr.getMemoryBuffer(buffer)->getBufferStart());
+  module = mlir::ModuleOp::create(getLoc(fileLoc));
+  moduleBody = module->getBody();
+  builder.setInsertionPointToEnd(moduleBody);
+  function = builder.create<mlir::func::FuncOp>(
+      getLoc(fileLoc), options.functionName, builder.getFunctionType({}, {}));
+  mlir::Block *entry = function.addEntryBlock();
+  builder.setInsertionPointToEnd(entry);
+
+  auto globals = std::make_shared<Env>(builtins);
+  globals->vars["__name__"] = makeStr("__main__");
+  Ref ignored;
+  Flow flow = execBlock(ast.getBody(), globals, ignored);
+  if (flow == Flow::Error || hadError())
+    return nullptr;
+
+  Ref entryResult;
+  if (!options.entry.empty()) {
+    Ref fn = globals->lookup(options.entry);
+    if (!fn) {
+      llvm::errs() << sourceMgr.getMemoryBuffer(buffer)->getBufferIdentifier()
+                   << ": error: entry function '" << options.entry
+                   << "' is not defined in this file\n";
+      return nullptr;
+    }
+    if (!isa<FunctionObj>(*fn)) {
+      llvm::errs() << "error: entry '" << options.entry
+                   << "' is a " << typeName(*fn) << ", not a function\n";
+      return nullptr;
+    }
+    auto &f = cast<FunctionObj>(*fn);
+    if (options.entryInputShape.empty()) {
+      error(f.def->getNameLoc(),
+            "--entry needs --input-shape to know the shape of its input, "
+            "e.g. --input-shape 1x224x224x3");
+      return nullptr;
+    }
+    llvm::StringRef inputName = "input";
+    if (!f.def->getParams().empty())
+      inputName = f.def->getParams().front().name;
+    Ref input = addPlaceholder(options.entryInputShape, inputName,
+                               f.def->getNameLoc());
+    if (!input)
+      return nullptr;
+    entryResult = callWith(fn, f.def->getNameLoc(), {input});
+    if (!entryResult)
+      return nullptr;
+  }
+  if (!finishOutputs(entryResult, fileLoc))
+    return nullptr;
+  if (mlir::failed(mlir::verify(*module)))
+    return nullptr;
+  return std::move(module);
+}
+
+bool Interpreter::finishOutputs(const Ref &entryResult, SMLoc loc) {
+  std::vector<std::pair<std::string, Ref>> outputs;
+  if (entryResult) {
+    auto addTensor = [&](const Ref &r) {
+      if (auto *t = dyn_cast<TensorObj>(r.get()))
+        outputs.emplace_back(t->name, r);
+    };
+    if (auto *seq = dyn_cast<SeqObj>(entryResult.get())) {
+      for (auto &item : seq->items)
+        addTensor(item);
+    } else {
+      addTensor(entryResult);
+    }
+    if (outputs.empty()) {
+      error(loc, "entry function '" + options.entry +
+                     "' returned no tensor (got " + typeName(*entryResult) +
+                     ")");
+      return false;
+    }
+  } else {
+    outputs = namedOutputs;
+  }
+  if (placeholders.empty()) {
+    error(loc, "the model has no input: declare one with "
+               "`inputs = tf.placeholder(tf.float32, [None, 224, 224, 3], "
+               "name='input')`, or compile a function with "
+               "`--entry NAME --input-shape 1x224x224x3`");
+    return false;
+  }
+  if (outputs.empty()) {
+    error(loc, "the model has no output: name one at the top level with "
+               "`tf.identity(logits, name='logits')`, or compile a function "
+               "with `--entry NAME`");
+    return false;
+  }
+
+  llvm::SmallVector<mlir::Value> results;
+  llvm::SmallVector<mlir::Type> resultTypes;
+  for (auto &out : outputs) {
+    results.push_back(cast<TensorObj>(*out.second).value);
+    resultTypes.push_back(results.back().getType());
+  }
+  builder.create<mlir::func::ReturnOp>(function.getLoc(), results);
+  llvm::SmallVector<mlir::Type> argTypes;
+  for (auto arg : function.getBody().front().getArguments())
+    argTypes.push_back(arg.getType());
+  function.setFunctionType(builder.getFunctionType(argTypes, resultTypes));
+  for (auto [i, p] : llvm::enumerate(placeholders))
+    function.setArgAttr(i, "slim.name", builder.getStringAttr(p.first));
+  for (auto [i, o] : llvm::enumerate(outputs))
+    function.setResultAttr(i, "slim.name", builder.getStringAttr(o.first));
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// Statements
+//===----------------------------------------------------------------------===//
+
+Flow Interpreter::execBlock(const StmtList &body, const EnvPtr &env,
+                            Ref &returnValue) {
+  for (const StmtPtr &stmt : body) {
+    Flow flow = exec(*stmt, env, returnValue);
+    if (flow != Flow::Normal)
+      return flow;
+  }
+  return Flow::Normal;
+}
+
+Flow Interpreter::exec(const StmtAST &stmt, const EnvPtr &env,
+                       Ref &returnValue) {
+  if (!step(stmt.getLoc()))
+    return Flow::Error;
+  switch (stmt.getKind()) {
+  case StmtAST::Stmt_Expr:
+    return eval(cast<ExprStmtAST>(stmt).getExpr(), env) ? Flow::Normal
+                                                        : Flow::Error;
+  case StmtAST::Stmt_Assign: {
+    auto &s = cast<AssignStmtAST>(stmt);
+    Ref value = eval(s.getValue(), env);
+    if (!value)
+      return Flow::Error;
+    for (const ExprPtr &target : s.getTargets())
+      if (!assign(*target, value, env))
+        return Flow::Error;
+    return Flow::Normal;
+  }
+  case StmtAST::Stmt_AugAssign: {
+    auto &s = cast<AugAssignStmtAST>(stmt);
+    Ref current = eval(s.getTarget(), env);
+    if (!current)
+      return Flow::Error;
+    Ref rhs = eval(s.getValue(), env);
+    if (!rhs)
+      return Flow::Error;
+    Ref result;
+    // `lst += other` extends the list in place, as Python does.
+    if (s.getOp() == BinaryOp::Add && current->kind == ObjKind::List) {
+      std::vector<Ref> items;
+      if (!iterate(rhs, s.getOpLoc(), items))
+        return Flow::Error;
+      auto &list = cast<SeqObj>(*current).items;
+      list.insert(list.end(), items.begin(), items.end());
+      result = current;
+    } else {
+      result = evalBinary(s.getOp(), current, rhs, s.getOpLoc());
+    }
+    if (!result || !assign(s.getTarget(), result, env))
+      return Flow::Error;
+    return Flow::Normal;
+  }
+  case StmtAST::Stmt_FunctionDef: {
+    auto &def = cast<FunctionDefAST>(stmt);
+    Ref fn = defineFunction(def, env);
+    if (!fn)
+      return Flow::Error;
+    env->vars[def.getName().str()] = fn;
+    return Flow::Normal;
+  }
+  case StmtAST::Stmt_Return: {
+    auto &s = cast<ReturnStmtAST>(stmt);
+    if (callStack.empty()) {
+      error(s.getLoc(), "'return' outside function");
+      return Flow::Error;
+    }
+    returnValue = s.getValue() ? eval(*s.getValue(), env) : makeNone();
+    return returnValue ? Flow::Return : Flow::Error;
+  }
+  case StmtAST::Stmt_If: {
+    auto &s = cast<IfStmtAST>(stmt);
+    for (const IfClause &clause : s.getClauses()) {
+      Ref cond = eval(*clause.cond, env);
+      if (!cond)
+        return Flow::Error;
+      if (isa<TensorObj>(*cond)) {
+        error(clause.cond->getLoc(),
+              "a tensor's value is not known at compile time, so it cannot "
+              "decide an 'if'; only Python values (numbers, strings, None, "
+              "lists) can");
+        return Flow::Error;
+      }
+      if (isTruthy(*cond))
+        return execBlock(clause.body, env, returnValue);
+    }
+    if (s.hasElse())
+      return execBlock(s.getElseBody(), env, returnValue);
+    return Flow::Normal;
+  }
+  case StmtAST::Stmt_For: {
+    auto &s = cast<ForStmtAST>(stmt);
+    Ref iterable = eval(s.getIterable(), env);
+    if (!iterable)
+      return Flow::Error;
+    std::vector<Ref> items;
+    if (!iterate(iterable, s.getIterable().getLoc(), items))
+      return Flow::Error;
+    for (Ref &item : items) {
+      if (!assign(s.getTarget(), item, env))
+        return Flow::Error;
+      Flow flow = execBlock(s.getBody(), env, returnValue);
+      if (flow == Flow::Break)
+        break;
+      if (flow == Flow::Continue || flow == Flow::Normal)
+        continue;
+      return flow;
+    }
+    return Flow::Normal;
+  }
+  case StmtAST::Stmt_With: {
+    auto &s = cast<WithStmtAST>(stmt);
+    std::vector<ContextObj *> entered;
+    std::vector<Ref> keep;
+    Flow flow = Flow::Normal;
+    for (const WithItem &item : s.getItems()) {
+      Ref ctx = eval(*item.context, env);
+      if (!ctx) {
+        flow = Flow::Error;
+        break;
+      }
+      auto *cm = dyn_cast<ContextObj>(ctx.get());
+      if (!cm) {
+        error(item.context->getLoc(),
+              "'" + typeName(*ctx) +
+                  "' object does not support the context manager protocol");
+        flow = Flow::Error;
+        break;
+      }
+      Ref asValue = cm->enter(*this, item.context->getLoc());
+      if (!asValue) {
+        flow = Flow::Error;
+        break;
+      }
+      keep.push_back(ctx);
+      entered.push_back(cm);
+      if (item.target && !assign(*item.target, asValue, env)) {
+        flow = Flow::Error;
+        break;
+      }
+    }
+    if (flow == Flow::Normal)
+      flow = execBlock(s.getBody(), env, returnValue);
+    for (auto it = entered.rbegin(); it != entered.rend(); ++it)
+      (*it)->exit(*this);
+    return flow;
+  }
+  case StmtAST::Stmt_Import:
+  case StmtAST::Stmt_ImportFrom:
+    return execImport(stmt, env);
+  case StmtAST::Stmt_Pass:
+    return Flow::Normal;
+  case StmtAST::Stmt_Break:
+    return Flow::Break;
+  case StmtAST::Stmt_Continue:
+    return Flow::Continue;
+  case StmtAST::Stmt_Raise: {
+    auto &s = cast<RaiseStmtAST>(stmt);
+    if (!s.getException()) {
+      error(s.getLoc(), "re-raise without an active exception");
+      return Flow::Error;
+    }
+    Ref exc = eval(*s.getException(), env);
+    if (!exc)
+      return Flow::Error;
+    if (auto *e = dyn_cast<ExceptionObj>(exc.get()))
+      error(s.getLoc(), e->type + (e->message.empty() ? "" : ": ") +
+                            e->message);
+    else
+      error(s.getLoc(), "exceptions must derive from BaseException, got " +
+                            typeName(*exc));
+    return Flow::Error;
+  }
+  case StmtAST::Stmt_Assert: {
+    auto &s = cast<AssertStmtAST>(stmt);
+    Ref test = eval(s.getTest(), env);
+    if (!test)
+      return Flow::Error;
+    if (isTruthy(*test))
+      return Flow::Normal;
+    std::string message = "AssertionError";
+    if (s.getMessage()) {
+      Ref m = eval(*s.getMessage(), env);
+      if (!m)
+        return Flow::Error;
+      message += ": " + strValue(*m);
+    }
+    error(s.getLoc(), message);
+    return Flow::Error;
+  }
+  }
+  return Flow::Error;
+}
+
+Ref Interpreter::defineFunction(const FunctionDefAST &def, const EnvPtr &env) {
+  auto fn = std::make_shared<FunctionObj>();
+  fn->def = &def;
+  fn->closure = env;
+  fn->name = def.getName().str();
+  for (const Param &p : def.getParams()) {
+    Ref d;
+    if (p.defaultValue) {
+      d = eval(*p.defaultValue, env);
+      if (!d)
+        return nullptr;
+    }
+    fn->defaults.push_back(d);
+  }
+  fn->attrs["__name__"] = makeStr(fn->name);
+  Ref result = fn;
+  // Decorators apply innermost (last written) first.
+  const ExprList &decorators = def.getDecorators();
+  for (auto it = decorators.rbegin(); it != decorators.rend(); ++it) {
+    Ref decorator = eval(**it, env);
+    if (!decorator)
+      return nullptr;
+    result = callWith(decorator, (*it)->getLoc(), {result});
+    if (!result)
+      return nullptr;
+  }
+  return result;
+}
+
+bool Interpreter::assign(const ExprAST &target, const Ref &value,
+                         const EnvPtr &env) {
+  switch (target.getKind()) {
+  case ExprAST::Expr_Name:
+    env->vars[cast<NameExprAST>(target).getName().str()] = value;
+    return true;
+  case ExprAST::Expr_Tuple:
+  case ExprAST::Expr_List: {
+    const ExprList &elements =
+        target.getKind() == ExprAST::Expr_Tuple
+            ? cast<TupleExprAST>(target).getElements()
+            : cast<ListExprAST>(target).getElements();
+    std::vector<Ref> items;
+    if (!iterate(value, target.getLoc(), items))
+      return false;
+    if (items.size() != elements.size()) {
+      error(target.getLoc(),
+            items.size() < elements.size()
+                ? "not enough values to unpack (expected " +
+                      llvm::Twine(elements.size()) + ", got " +
+                      llvm::Twine(items.size()) + ")"
+                : "too many values to unpack (expected " +
+                      llvm::Twine(elements.size()) + ", got " +
+                      llvm::Twine(items.size()) + ")");
+      return false;
+    }
+    for (size_t i = 0; i < items.size(); ++i)
+      if (!assign(*elements[i], items[i], env))
+        return false;
+    return true;
+  }
+  case ExprAST::Expr_Attribute: {
+    auto &attr = cast<AttributeExprAST>(target);
+    Ref base = eval(attr.getBase(), env);
+    if (!base)
+      return false;
+    if (!isa<FunctionObj>(*base) && !isa<BuiltinObj>(*base) &&
+        !isa<ModuleObj>(*base)) {
+      error(attr.getNameLoc(), "cannot set attribute '" + attr.getName() +
+                                   "' on a " + typeName(*base) +
+                                   " at compile time");
+      return false;
+    }
+    base->attrs[attr.getName().str()] = value;
+    return true;
+  }
+  case ExprAST::Expr_Subscript: {
+    auto &sub = cast<SubscriptExprAST>(target);
+    Ref base = eval(sub.getBase(), env);
+    if (!base)
+      return false;
+    Ref key = eval(sub.getIndex(), env);
+    if (!key)
+      return false;
+    if (auto *dict = dyn_cast<DictObj>(base.get())) {
+      if (key->kind == ObjKind::List || key->kind == ObjKind::Dict) {
+        error(sub.getLBracketLoc(), "unhashable type: '" + typeName(*key) + "'");
+        return false;
+      }
+      dict->set(key, value);
+      return true;
+    }
+    if (base->kind == ObjKind::List) {
+      auto *idx = dyn_cast<IntObj>(key.get());
+      auto &items = cast<SeqObj>(*base).items;
+      if (!idx) {
+        error(sub.getLBracketLoc(), "list indices must be integers, not " +
+                                        typeName(*key));
+        return false;
+      }
+      int64_t i = idx->value < 0 ? idx->value + int64_t(items.size())
+                                 : idx->value;
+      if (i < 0 || i >= int64_t(items.size())) {
+        error(sub.getLBracketLoc(), "list assignment index out of range");
+        return false;
+      }
+      items[i] = value;
+      return true;
+    }
+    error(sub.getLBracketLoc(), "'" + typeName(*base) +
+                                    "' object does not support item "
+                                    "assignment");
+    return false;
+  }
+  default:
+    error(target.getLoc(), "cannot assign to this expression");
+    return false;
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Imports
+//===----------------------------------------------------------------------===//
+
+Flow Interpreter::execImport(const StmtAST &stmt, const EnvPtr &env) {
+  auto resolve = [&](llvm::StringRef dotted, SMLoc loc) -> Ref {
+    if (dotted == "tensorflow" || dotted == "tensorflow.compat.v1")
+      return lookupKnown("module:tensorflow");
+    if (dotted == "tf_slim" || dotted == "tensorflow.contrib.slim" ||
+        dotted == "slim")
+      return lookupKnown("module:slim");
+    if (dotted == "tensorflow.contrib")
+      return lookupKnown("module:contrib");
+    if (dotted == "tf_slim.layers" || dotted == "tensorflow.contrib.layers")
+      return lookupKnown("module:layers");
+    return importModelModule(dotted, loc);
+  };
+
+  if (auto *imp = dyn_cast<ImportStmtAST>(&stmt)) {
+    for (const ImportAlias &alias : imp->getNames()) {
+      llvm::StringRef dotted = alias.name;
+      if (alias.asName.empty()) {
+        // `import a.b` binds `a`; we support it for the modules we know.
+        llvm::StringRef head = dotted.split('.').first;
+        Ref mod = resolve(head, alias.loc);
+        if (!mod)
+          return Flow::Error;
+        env->vars[head.str()] = mod;
+      } else {
+        Ref mod = resolve(dotted, alias.loc);
+        if (!mod)
+          return Flow::Error;
+        env->vars[alias.asName.str()] = mod;
+      }
+    }
+    return Flow::Normal;
+  }
+  auto &from = cast<ImportFromStmtAST>(stmt);
+  if (from.getModule() == "__future__")
+    return Flow::Normal;
+  if (from.getLevel() != 0) {
+    error(from.getLoc(), "relative imports are not supported; use "
+                         "`from nets import x` with -I");
+    return Flow::Error;
+  }
+  Ref mod;
+  bool isModelPackage = from.getModule() != "tensorflow" &&
+                        from.getModule() != "tf_slim" &&
+                        !from.getModule().starts_with("tensorflow.");
+  for (const ImportAlias &alias : from.getNames()) {
+    std::string bound =
+        alias.asName.empty() ? alias.name : alias.asName.str();
+    Ref value;
+    if (isModelPackage) {
+      // `from nets import resnet_utils` imports a sibling .slim file.
+      value = importModelModule(from.getModule().str() + "." + alias.name,
+                                alias.loc);
+    } else {
+      if (!mod) {
+        mod = resolve(from.getModule(), from.getModuleLoc());
+        if (!mod)
+          return Flow::Error;
+      }
+      value = getAttr(mod, alias.name, alias.loc);
+    }
+    if (!value)
+      return Flow::Error;
+    env->vars[bound] = value;
+  }
+  return Flow::Normal;
+}
+
+Ref Interpreter::importModelModule(llvm::StringRef dotted, SMLoc loc) {
+  static const char *unsupported[] = {"numpy", "collections", "functools",
+                                      "os", "sys", "copy", "math"};
+  for (const char *name : unsupported)
+    if (dotted == name || dotted.starts_with(std::string(name) + "."))
+      return error(loc, "module '" + dotted +
+                            "' is not available in slimc model files; "
+                            "slimc provides tensorflow, tf_slim and .slim "
+                            "files next to the model or on -I paths");
+
+  // `nets.resnet_utils` -> `nets/resnet_utils.slim`, or `resnet_utils.slim`
+  // beside the importing file (the package directory is often implicit).
+  llvm::SmallVector<llvm::StringRef, 4> parts;
+  dotted.split(parts, '.');
+  std::string relative;
+  for (size_t i = 0; i < parts.size(); ++i)
+    relative += (i ? "/" : "") + parts[i].str();
+  relative += ".slim";
+  std::string lastOnly = parts.back().str() + ".slim";
+
+  std::vector<std::string> dirs;
+  unsigned buffer = sourceMgr.FindBufferContainingLoc(loc);
+  if (buffer) {
+    llvm::StringRef importer =
+        sourceMgr.getMemoryBuffer(buffer)->getBufferIdentifier();
+    dirs.push_back(llvm::sys::path::parent_path(importer).str());
+  }
+  dirs.insert(dirs.end(), options.includeDirs.begin(),
+              options.includeDirs.end());
+  std::string found;
+  for (const std::string &dir : dirs) {
+    for (const std::string &candidate : {relative, lastOnly}) {
+      llvm::SmallString<256> path(dir.empty() ? "." : dir);
+      llvm::sys::path::append(path, candidate);
+      if (llvm::sys::fs::is_regular_file(path)) {
+        found = path.str().str();
+        break;
+      }
+    }
+    if (!found.empty())
+      break;
+  }
+  if (found.empty()) {
+    std::string searched;
+    for (const std::string &dir : dirs)
+      searched += " " + (dir.empty() ? std::string(".") : dir);
+    return error(loc, "cannot find module '" + dotted + "' (looked for " +
+                          relative + " and " + lastOnly + " in:" + searched +
+                          "); add its directory with -I");
+  }
+  llvm::SmallString<256> real;
+  if (llvm::sys::fs::real_path(found, real))
+    real = found;
+  auto cached = loadedModules.find(real.str().str());
+  if (cached != loadedModules.end()) {
+    if (!cached->second)
+      return error(loc, "circular import of '" + dotted + "'");
+    return cached->second;
+  }
+  loadedModules[real.str().str()] = nullptr;
+
+  auto bufferOr = llvm::MemoryBuffer::getFile(found);
+  if (!bufferOr)
+    return error(loc, "cannot read '" + found +
+                          "': " + bufferOr.getError().message());
+  unsigned id = sourceMgr.AddNewSourceBuffer(std::move(*bufferOr), loc);
+  std::unique_ptr<ModuleAST> ast = parseModule(sourceMgr, id);
+  if (!ast) {
+    ++errorCount;
+    return nullptr;
+  }
+  auto env = std::make_shared<Env>(builtins);
+  env->vars["__name__"] = makeStr(dotted.str());
+  Ref ignored;
+  if (execBlock(ast->getBody(), env, ignored) == Flow::Error)
+    return nullptr;
+  auto mod = std::make_shared<ModuleObj>(dotted.str());
+  for (auto &entry : env->vars)
+    mod->attrs[entry.first] = entry.second;
+  importedASTs.push_back(std::move(ast));
+  loadedModules[real.str().str()] = mod;
+  return mod;
+}

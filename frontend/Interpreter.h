@@ -1,0 +1,237 @@
+//===- Interpreter.h - Evaluates a model file into a slim module -*- C++ -*-===//
+//
+// The elaborator: runs the Python subset of a model file at compile time, as
+// TensorFlow's graph construction does, with TF-Slim's semantics for scopes,
+// variables and arg_scope. Tensor-producing calls append `slim` ops to the
+// graph function; variables become `slim.variable` symbols.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SLIM_FRONTEND_INTERPRETER_H
+#define SLIM_FRONTEND_INTERPRETER_H
+
+#include "frontend/AST.h"
+#include "frontend/Value.h"
+
+#include "dialects/Slim/IR/SlimOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/Twine.h"
+#include "llvm/Support/SourceMgr.h"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace slim {
+
+/// What the driver tells the elaborator.
+struct ElaborateOptions {
+  /// Batch size substituted for a `None` batch dimension of placeholders.
+  int64_t batch = 1;
+  /// When set, call this function with a placeholder of `entryInputShape`.
+  std::string entry;
+  llvm::SmallVector<int64_t, 4> entryInputShape;
+  /// Directories searched for `from nets import x` (after the model's own).
+  std::vector<std::string> includeDirs;
+  /// Name of the generated graph function.
+  std::string functionName = "main";
+  /// Bound on executed statements and calls, against files that never end.
+  int64_t stepLimit = 20'000'000;
+};
+
+/// A variable created during elaboration.
+struct VariableInfo {
+  mlir::slim::VariableOp op;
+  llvm::SmallVector<int64_t, 4> shape;
+  llvm::SMLoc loc;
+  bool isModel = false;
+  bool trainable = true;
+  std::vector<std::string> collections;
+  Ref tensor; // the value read in the graph
+};
+
+/// How a statement list finished.
+enum class Flow { Normal, Return, Break, Continue, Error };
+
+class Interpreter {
+public:
+  Interpreter(llvm::SourceMgr &sourceMgr, mlir::MLIRContext &context,
+              ElaborateOptions options);
+  ~Interpreter();
+
+  /// Runs the module in buffer `bufferId` and builds the slim module.
+  /// Returns null after printing diagnostics.
+  mlir::OwningOpRef<mlir::ModuleOp> run(const ModuleAST &module);
+
+  //===--------------------------------------------------------------------===//
+  // Diagnostics
+  //===--------------------------------------------------------------------===//
+
+  /// Prints `error: message` at `loc` with the current call stack as notes
+  /// and returns null, so callers can `return interp.error(...)`.
+  Ref error(llvm::SMLoc loc, const llvm::Twine &message);
+  /// Prints a `note:` (after an error).
+  void note(llvm::SMLoc loc, const llvm::Twine &message);
+  void warning(llvm::SMLoc loc, const llvm::Twine &message);
+  bool hadError() const { return errorCount > 0; }
+  llvm::SourceMgr &getSourceMgr() { return sourceMgr; }
+
+  //===--------------------------------------------------------------------===//
+  // Evaluation
+  //===--------------------------------------------------------------------===//
+
+  Ref eval(const ExprAST &expr, const EnvPtr &env);
+  Flow execBlock(const StmtList &body, const EnvPtr &env, Ref &returnValue);
+  /// Calls any callable with TF-Slim's arg_scope applied to arg-scoped ones.
+  Ref call(const Ref &callee, CallArgs &args);
+  /// Calls with keyword arguments given as (name, value) pairs.
+  Ref callWith(const Ref &callee, llvm::SMLoc loc, std::vector<Ref> positional,
+               std::vector<std::pair<std::string, Ref>> keywords = {});
+  /// Python's `getattr(base, name)`; null after an error at `loc`.
+  Ref getAttr(const Ref &base, llvm::StringRef name, llvm::SMLoc loc);
+  /// Iterates a list, tuple, dict (keys), or string; null on error.
+  bool iterate(const Ref &value, llvm::SMLoc loc, std::vector<Ref> &out);
+  /// Counts one step against the step limit; false (after an error) when
+  /// the limit is hit.
+  bool step(llvm::SMLoc loc);
+
+  //===--------------------------------------------------------------------===//
+  // Graph state: TensorFlow's name scopes, variable scopes and collections
+  //===--------------------------------------------------------------------===//
+
+  mlir::MLIRContext &getContext() { return context; }
+  mlir::OpBuilder &getBuilder() { return builder; }
+  mlir::Location getLoc(llvm::SMLoc loc);
+
+  /// TensorFlow's Graph.unique_name: `name`, else `name_1`, `name_2`...
+  std::string uniqueName(llvm::StringRef name, bool markUsed = true);
+  /// The current name scope with a trailing slash, or "".
+  const std::string &nameScope() const { return currentNameScope; }
+  void setNameScope(std::string scope) { currentNameScope = std::move(scope); }
+  /// Opens `tf.name_scope(name)` below the current one (a name ending in
+  /// '/' is absolute); returns the new scope string.
+  std::string openNameScope(llvm::StringRef name);
+
+  std::shared_ptr<VarScopeObj> varScope() const { return currentVarScope; }
+  void setVarScope(std::shared_ptr<VarScopeObj> s) {
+    currentVarScope = std::move(s);
+  }
+  /// TensorFlow's bookkeeping of how often each variable scope was opened,
+  /// which decides `Conv`, `Conv_1`, ...
+  std::string uniqueVarScopeName(llvm::StringRef prefix);
+  void openVarScopeCount(const std::string &fullName);
+
+  /// Creates (or reuses, per the scope's reuse flag) a variable named
+  /// `name` under the current variable scope; null after an error.
+  Ref getVariable(llvm::StringRef name, llvm::ArrayRef<int64_t> shape,
+                  Ref initializer, Ref regularizer, bool trainable,
+                  bool isModel, std::vector<std::string> collections,
+                  std::string device, llvm::SMLoc loc);
+  const std::vector<std::unique_ptr<VariableInfo>> &getVariables() const {
+    return variables;
+  }
+  VariableInfo *findVariable(llvm::StringRef name);
+
+  /// tf.placeholder: a new graph input.
+  Ref addPlaceholder(llvm::ArrayRef<int64_t> shape, llvm::StringRef name,
+                     llvm::SMLoc loc);
+  /// Wraps an op result as a tensor named `<name scope><opType>`.
+  Ref makeTensor(mlir::Value value, llvm::StringRef opType);
+  /// Records a top-level `tf.identity(t, name=...)` as a graph output.
+  void addNamedOutput(Ref tensor, std::string name);
+  /// Depth of user-function calls (0 at the top level of the model file).
+  unsigned callDepth() const { return callStack.size(); }
+
+  /// Graph collections (`outputs_collections`, tf.add_to_collection).
+  std::map<std::string, std::vector<std::pair<std::string, Ref>>> collections;
+
+  //===--------------------------------------------------------------------===//
+  // arg_scope
+  //===--------------------------------------------------------------------===//
+
+  std::shared_ptr<ArgScopeObj> currentArgScope() const {
+    return argScopeStack.back();
+  }
+  void pushArgScope(std::shared_ptr<ArgScopeObj> scope) {
+    argScopeStack.push_back(std::move(scope));
+  }
+  void popArgScope() { argScopeStack.pop_back(); }
+
+  /// Shared objects other builtins refer to (tf.nn.relu, the default
+  /// initializers, slim.batch_norm, ...), registered by the module builders.
+  std::map<std::string, Ref> known;
+  Ref lookupKnown(llvm::StringRef name) const;
+
+private:
+  struct Frame {
+    std::string function;
+    llvm::SMLoc callLoc;
+  };
+
+  Flow exec(const StmtAST &stmt, const EnvPtr &env, Ref &returnValue);
+  bool assign(const ExprAST &target, const Ref &value, const EnvPtr &env);
+  Ref evalBinary(BinaryOp op, const Ref &lhs, const Ref &rhs,
+                 llvm::SMLoc opLoc);
+  Ref evalCompare(CompareOp op, const Ref &lhs, const Ref &rhs,
+                  llvm::SMLoc opLoc);
+  Ref evalSubscript(const Ref &base, const ExprAST &index, const EnvPtr &env,
+                    llvm::SMLoc loc);
+  Ref evalCall(const CallExprAST &call, const EnvPtr &env);
+  Ref callFunction(FunctionObj &fn, CallArgs &args);
+  Ref callBoundMethod(BoundMethodObj &method, CallArgs &args);
+  Flow execImport(const StmtAST &stmt, const EnvPtr &env);
+  Ref importModelModule(llvm::StringRef dotted, llvm::SMLoc loc);
+  Ref defineFunction(const FunctionDefAST &def, const EnvPtr &env);
+  bool finishOutputs(const Ref &entryResult, llvm::SMLoc loc);
+
+  llvm::SourceMgr &sourceMgr;
+  mlir::MLIRContext &context;
+  ElaborateOptions options;
+  mlir::OpBuilder builder;
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  mlir::func::FuncOp function;
+  mlir::Block *moduleBody = nullptr;
+  mlir::Operation *lastVariable = nullptr;
+
+  EnvPtr builtins;
+  std::map<std::string, Ref> loadedModules; // imported .slim files by path
+  std::vector<std::unique_ptr<ModuleAST>> importedASTs;
+
+  std::vector<Frame> callStack;
+  std::vector<std::shared_ptr<ArgScopeObj>> argScopeStack;
+  std::string currentNameScope;
+  std::shared_ptr<VarScopeObj> currentVarScope;
+  llvm::StringMap<int64_t> namesInUse;
+  std::map<std::string, int64_t> varScopeCounts;
+  std::vector<std::unique_ptr<VariableInfo>> variables;
+  llvm::StringMap<VariableInfo *> variablesByName;
+  std::vector<std::pair<std::string, Ref>> placeholders;
+  std::vector<std::pair<std::string, Ref>> namedOutputs;
+  int64_t steps = 0;
+  unsigned errorCount = 0;
+};
+
+/// Registers Python's builtins (len, range, int, ValueError, ...).
+void installPythonBuiltins(Interpreter &interp, Env &env);
+/// Calls a method of a str, list, dict, tensor or shape; null on error.
+Ref callMethod(Interpreter &interp, const Ref &self, llvm::StringRef name,
+               CallArgs &args);
+/// Attribute lookup on non-module built-in values (tensor.shape, sc.name).
+Ref getBuiltinAttr(Interpreter &interp, const Ref &base, llvm::StringRef name,
+                   llvm::SMLoc loc);
+/// `%` string formatting; null on error.
+Ref formatPercent(Interpreter &interp, const std::string &format,
+                  const Ref &args, llvm::SMLoc loc);
+/// Builds the `tensorflow` module object (tf, tf.nn, tf.compat.v1, ...).
+Ref makeTensorFlowModule(Interpreter &interp);
+/// Builds the `tf_slim` module object.
+Ref makeSlimModule(Interpreter &interp);
+
+} // namespace slim
+
+#endif // SLIM_FRONTEND_INTERPRETER_H

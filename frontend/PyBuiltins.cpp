@@ -1,0 +1,1117 @@
+//===- PyBuiltins.cpp - Python builtins, methods and formatting -----------===//
+
+#include "frontend/Builtins.h"
+
+#include "dialects/Slim/IR/ShapeRules.h"
+
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <cmath>
+
+using namespace slim;
+using llvm::cast;
+using llvm::dyn_cast;
+using llvm::isa;
+using llvm::SMLoc;
+
+static constexpr int64_t kMaxSequenceLength = 10'000'000;
+
+//===----------------------------------------------------------------------===//
+// Argument binding
+//===----------------------------------------------------------------------===//
+
+Ref Bound::get(llvm::StringRef name) const {
+  for (auto &v : values)
+    if (v.first == name)
+      return v.second;
+  return nullptr;
+}
+
+const Arg *Bound::arg(llvm::StringRef name) const {
+  for (auto &g : given)
+    if (g.first == name)
+      return &g.second;
+  return nullptr;
+}
+
+SMLoc Bound::loc(llvm::StringRef name) const {
+  const Arg *a = arg(name);
+  return a ? a->loc : callLoc;
+}
+
+bool slim::bindArgs(Interpreter &interp, llvm::StringRef function,
+                    llvm::ArrayRef<ParamSpec> params, CallArgs &args,
+                    Bound &out, bool acceptExtraKeywords) {
+  out.callLoc = args.loc;
+  out.function = function.str();
+  std::vector<bool> bound(params.size(), false);
+  if (args.positional.size() > params.size()) {
+    interp.error(args.positional[params.size()].loc,
+                 function + "() takes " + llvm::Twine(params.size()) +
+                     " positional arguments but " +
+                     llvm::Twine(args.positional.size()) + " were given");
+    return false;
+  }
+  for (size_t i = 0; i < args.positional.size(); ++i) {
+    out.values.emplace_back(params[i].name, args.positional[i].value);
+    out.given.emplace_back(params[i].name, args.positional[i]);
+    bound[i] = true;
+  }
+  for (const Arg &a : args.keywords) {
+    size_t i = 0;
+    for (; i < params.size(); ++i)
+      if (a.name == params[i].name)
+        break;
+    if (i == params.size()) {
+      if (acceptExtraKeywords) {
+        out.extraKeywords.push_back(a);
+        continue;
+      }
+      interp.error(a.loc, function + "() got an unexpected keyword argument '" +
+                              a.name + "'");
+      if (a.scopeLoc.isValid())
+        interp.note(a.scopeLoc,
+                    "'" + a.name + "' was supplied by this arg_scope");
+      return false;
+    }
+    if (bound[i]) {
+      interp.error(a.loc, function + "() got multiple values for argument '" +
+                              a.name + "'");
+      if (a.scopeLoc.isValid())
+        interp.note(a.scopeLoc,
+                    "'" + a.name + "' was supplied by this arg_scope");
+      return false;
+    }
+    bound[i] = true;
+    out.values.emplace_back(params[i].name, a.value);
+    out.given.emplace_back(params[i].name, a);
+  }
+  for (size_t i = 0; i < params.size(); ++i) {
+    if (bound[i])
+      continue;
+    if (!params[i].defaultValue) {
+      interp.error(args.loc, function + "() missing required argument '" +
+                                 params[i].name + "'");
+      return false;
+    }
+    out.values.emplace_back(params[i].name, params[i].defaultValue);
+  }
+  return true;
+}
+
+static bool typeError(Interpreter &interp, const Bound &b, llvm::StringRef name,
+                      llvm::StringRef expected) {
+  Ref v = b.get(name);
+  interp.error(b.loc(name), b.function + "() argument '" + name +
+                                "' must be " + expected + ", not " +
+                                typeName(*v));
+  if (const Arg *a = b.arg(name))
+    if (a->scopeLoc.isValid())
+      interp.note(a->scopeLoc, "'" + name + "' was supplied by this arg_scope");
+  return false;
+}
+
+bool slim::getInt(Interpreter &interp, const Bound &b, llvm::StringRef name,
+                  int64_t &out) {
+  Ref v = b.get(name);
+  if (auto *i = dyn_cast<IntObj>(v.get())) {
+    out = i->value;
+    return true;
+  }
+  return typeError(interp, b, name, "an int");
+}
+
+bool slim::getFloat(Interpreter &interp, const Bound &b, llvm::StringRef name,
+                    double &out) {
+  Ref v = b.get(name);
+  if (auto *f = dyn_cast<FloatObj>(v.get())) {
+    out = f->value;
+    return true;
+  }
+  if (auto *i = dyn_cast<IntObj>(v.get())) {
+    out = double(i->value);
+    return true;
+  }
+  return typeError(interp, b, name, "a number");
+}
+
+bool slim::getBool(Interpreter &interp, const Bound &b, llvm::StringRef name,
+                   bool &out) {
+  Ref v = b.get(name);
+  if (isa<TensorObj>(*v))
+    return typeError(interp, b, name, "a Python bool known at compile time");
+  out = isTruthy(*v);
+  return true;
+}
+
+bool slim::getString(Interpreter &interp, const Bound &b, llvm::StringRef name,
+                     std::string &out) {
+  Ref v = b.get(name);
+  if (auto *s = dyn_cast<StrObj>(v.get())) {
+    out = s->value;
+    return true;
+  }
+  return typeError(interp, b, name, "a str");
+}
+
+bool slim::getOptionalString(Interpreter &interp, const Bound &b,
+                             llvm::StringRef name, std::string &out) {
+  out.clear();
+  if (b.isNone(name))
+    return true;
+  return getString(interp, b, name, out);
+}
+
+bool slim::getIntList(Interpreter &interp, const Ref &value, SMLoc loc,
+                      llvm::StringRef what, std::vector<int64_t> &out) {
+  auto *seq = dyn_cast<SeqObj>(value.get());
+  if (!seq) {
+    interp.error(loc, what + " must be a list of ints, not " +
+                          typeName(*value));
+    return false;
+  }
+  for (auto &item : seq->items) {
+    auto *i = dyn_cast<IntObj>(item.get());
+    if (!i) {
+      interp.error(loc, what + " must contain ints, found " +
+                            typeName(*item));
+      return false;
+    }
+    out.push_back(i->value);
+  }
+  return true;
+}
+
+bool slim::getIntPair(Interpreter &interp, const Bound &b, llvm::StringRef name,
+                      int64_t out[2]) {
+  Ref v = b.get(name);
+  if (auto *i = dyn_cast<IntObj>(v.get())) {
+    out[0] = out[1] = i->value;
+    return true;
+  }
+  std::vector<int64_t> values;
+  if (isa<SeqObj>(*v)) {
+    if (!getIntList(interp, v, b.loc(name), "'" + name.str() + "'", values))
+      return false;
+    if (values.size() == 2) {
+      out[0] = values[0];
+      out[1] = values[1];
+      return true;
+    }
+    interp.error(b.loc(name), "'" + name + "' must have 2 elements, got " +
+                                  llvm::Twine(values.size()));
+    return false;
+  }
+  return typeError(interp, b, name, "an int or a list of two ints");
+}
+
+TensorObj *slim::getTensor(Interpreter &interp, const Bound &b,
+                           llvm::StringRef name) {
+  Ref v = b.get(name);
+  if (auto *t = dyn_cast<TensorObj>(v.get()))
+    return t;
+  typeError(interp, b, name, "a tensor");
+  return nullptr;
+}
+
+bool slim::getStringList(Interpreter &interp, const Bound &b,
+                         llvm::StringRef name, std::vector<std::string> &out) {
+  Ref v = b.get(name);
+  if (isNone(v))
+    return true;
+  if (auto *s = dyn_cast<StrObj>(v.get())) {
+    out.push_back(s->value);
+    return true;
+  }
+  auto *seq = dyn_cast<SeqObj>(v.get());
+  if (!seq)
+    return typeError(interp, b, name, "a list of strings");
+  for (auto &item : seq->items) {
+    auto *s = dyn_cast<StrObj>(item.get());
+    if (!s)
+      return typeError(interp, b, name, "a list of strings");
+    out.push_back(s->value);
+  }
+  return true;
+}
+
+Ref slim::defineBuiltin(Object &module, llvm::StringRef attrName,
+                        llvm::StringRef pythonName, NativeFn fn,
+                        bool argScoped) {
+  auto b = std::make_shared<BuiltinObj>(pythonName.str(), std::move(fn),
+                                        argScoped);
+  module.attrs[attrName.str()] = b;
+  return b;
+}
+
+//===----------------------------------------------------------------------===//
+// String formatting
+//===----------------------------------------------------------------------===//
+
+namespace {
+bool isIntLike(const Object &o) { return isa<IntObj>(o) || isa<BoolObj>(o); }
+int64_t intOf(const Object &o) {
+  if (auto *i = dyn_cast<IntObj>(&o))
+    return i->value;
+  return cast<BoolObj>(o).value;
+}
+} // namespace
+
+Ref slim::formatPercent(Interpreter &interp, const std::string &format,
+                        const Ref &argsValue, SMLoc loc) {
+  std::vector<Ref> args;
+  if (argsValue->kind == ObjKind::Tuple)
+    args = cast<SeqObj>(*argsValue).items;
+  else
+    args.push_back(argsValue);
+  auto *dictArg = dyn_cast<DictObj>(argsValue.get());
+  size_t next = 0;
+  std::string out;
+  for (size_t i = 0; i < format.size(); ++i) {
+    if (format[i] != '%') {
+      out += format[i];
+      continue;
+    }
+    if (++i >= format.size())
+      return interp.error(loc, "incomplete format");
+    Ref value;
+    if (format[i] == '(') {
+      size_t close = format.find(')', i);
+      if (close == std::string::npos || !dictArg)
+        return interp.error(loc, "format requires a mapping");
+      value = dictArg->get(makeStr(format.substr(i + 1, close - i - 1)));
+      if (!value)
+        return interp.error(loc, "KeyError: '" +
+                                     format.substr(i + 1, close - i - 1) + "'");
+      i = close + 1;
+    }
+    std::string flags;
+    while (i < format.size() && strchr("-+ 0#", format[i]))
+      flags += format[i++];
+    std::string width;
+    while (i < format.size() && isdigit(format[i]))
+      width += format[i++];
+    std::string precision;
+    if (i < format.size() && format[i] == '.') {
+      ++i;
+      while (i < format.size() && isdigit(format[i]))
+        precision += format[i++];
+    }
+    if (i >= format.size())
+      return interp.error(loc, "incomplete format");
+    char conv = format[i];
+    if (conv == '%') {
+      out += '%';
+      continue;
+    }
+    if (!value) {
+      if (next >= args.size())
+        return interp.error(loc, "not enough arguments for format string");
+      value = args[next++];
+    }
+    std::string spec = "%" + flags + width;
+    if (!precision.empty())
+      spec += "." + precision;
+    char buf[512];
+    switch (conv) {
+    case 's':
+    case 'r': {
+      std::string s = conv == 's' ? strValue(*value) : reprValue(*value);
+      snprintf(buf, sizeof(buf), (spec + "s").c_str(), s.c_str());
+      out += buf;
+      break;
+    }
+    case 'd':
+    case 'i':
+    case 'x':
+    case 'X':
+    case 'o': {
+      int64_t v;
+      if (isIntLike(*value))
+        v = intOf(*value);
+      else if (auto *f = dyn_cast<FloatObj>(value.get()))
+        v = int64_t(f->value);
+      else
+        return interp.error(loc, std::string("%") + conv +
+                                     " format: a number is required, not " +
+                                     typeName(*value));
+      std::string c = conv == 'i' ? "d" : std::string(1, conv);
+      snprintf(buf, sizeof(buf), (spec + "ll" + c).c_str(), (long long)v);
+      out += buf;
+      break;
+    }
+    case 'f':
+    case 'F':
+    case 'e':
+    case 'E':
+    case 'g':
+    case 'G': {
+      double v;
+      if (isIntLike(*value))
+        v = double(intOf(*value));
+      else if (auto *f = dyn_cast<FloatObj>(value.get()))
+        v = f->value;
+      else
+        return interp.error(loc, std::string("%") + conv +
+                                     " format: a number is required, not " +
+                                     typeName(*value));
+      snprintf(buf, sizeof(buf), (spec + conv).c_str(), v);
+      out += buf;
+      break;
+    }
+    default:
+      return interp.error(loc, std::string("unsupported format character '") +
+                                   conv + "'");
+    }
+  }
+  if (!dictArg && next < args.size())
+    return interp.error(
+        loc, "not all arguments converted during string formatting");
+  return makeStr(out);
+}
+
+/// str.format with `{}`, `{0}`, `{name}` and simple format specs.
+static Ref formatBraces(Interpreter &interp, const std::string &format,
+                        CallArgs &args) {
+  std::string out;
+  size_t auto_index = 0;
+  for (size_t i = 0; i < format.size(); ++i) {
+    char c = format[i];
+    if (c == '}') {
+      if (i + 1 < format.size() && format[i + 1] == '}') {
+        out += '}';
+        ++i;
+        continue;
+      }
+      return interp.error(args.loc, "single '}' encountered in format string");
+    }
+    if (c != '{') {
+      out += c;
+      continue;
+    }
+    if (i + 1 < format.size() && format[i + 1] == '{') {
+      out += '{';
+      ++i;
+      continue;
+    }
+    size_t close = format.find('}', i);
+    if (close == std::string::npos)
+      return interp.error(args.loc, "single '{' encountered in format string");
+    std::string field = format.substr(i + 1, close - i - 1);
+    i = close;
+    std::string spec;
+    size_t colon = field.find(':');
+    if (colon != std::string::npos) {
+      spec = field.substr(colon + 1);
+      field = field.substr(0, colon);
+    }
+    Ref value;
+    if (field.empty()) {
+      if (auto_index >= args.positional.size())
+        return interp.error(args.loc, "replacement index " +
+                                          llvm::Twine(auto_index) +
+                                          " out of range for positional args");
+      value = args.positional[auto_index++].value;
+    } else if (isdigit(field[0])) {
+      size_t idx = std::stoul(field);
+      if (idx >= args.positional.size())
+        return interp.error(args.loc, "replacement index " + field +
+                                          " out of range for positional args");
+      value = args.positional[idx].value;
+    } else {
+      const Arg *a = args.findKeyword(field);
+      if (!a)
+        return interp.error(args.loc, "KeyError: '" + field + "'");
+      value = a->value;
+    }
+    if (spec.empty()) {
+      out += strValue(*value);
+      continue;
+    }
+    Ref formatted =
+        formatPercent(interp, "%" + spec, value, args.loc);
+    if (!formatted)
+      return nullptr;
+    out += cast<StrObj>(*formatted).value;
+  }
+  return makeStr(out);
+}
+
+//===----------------------------------------------------------------------===//
+// Methods
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// A TensorShape, as `tensor.get_shape()` returns: a tuple of ints that
+/// also answers `as_list()`, `ndims` and `[i]`.
+Ref makeShape(llvm::ArrayRef<int64_t> dims) {
+  std::vector<Ref> items;
+  for (int64_t d : dims)
+    items.push_back(makeInt(d));
+  Ref shape = makeTuple(std::move(items));
+  shape->attrs["__tensorshape__"] = makeBool(true);
+  return shape;
+}
+
+bool wantArgs(Interpreter &interp, CallArgs &args, llvm::StringRef name,
+              size_t minArgs, size_t maxArgs) {
+  if (!args.keywords.empty()) {
+    interp.error(args.keywords.front().loc,
+                 name + "() takes no keyword arguments");
+    return false;
+  }
+  if (args.positional.size() < minArgs || args.positional.size() > maxArgs) {
+    interp.error(args.loc, name + "() takes " +
+                               (minArgs == maxArgs
+                                    ? llvm::Twine(minArgs)
+                                    : llvm::Twine(minArgs) + " to " +
+                                          llvm::Twine(maxArgs)) +
+                               " arguments (" +
+                               llvm::Twine(args.positional.size()) + " given)");
+    return false;
+  }
+  return true;
+}
+} // namespace
+
+Ref slim::callMethod(Interpreter &interp, const Ref &self,
+                     llvm::StringRef name, CallArgs &args) {
+  auto &pos = args.positional;
+  if (auto *s = dyn_cast<StrObj>(self.get())) {
+    if (name == "format")
+      return formatBraces(interp, s->value, args);
+    if (name == "join") {
+      if (!wantArgs(interp, args, name, 1, 1))
+        return nullptr;
+      std::vector<Ref> items;
+      if (!interp.iterate(pos[0].value, pos[0].loc, items))
+        return nullptr;
+      std::string out;
+      for (size_t i = 0; i < items.size(); ++i) {
+        auto *piece = dyn_cast<StrObj>(items[i].get());
+        if (!piece)
+          return interp.error(pos[0].loc, "sequence item " + llvm::Twine(i) +
+                                              ": expected str instance, " +
+                                              typeName(*items[i]) + " found");
+        out += (i ? s->value : "") + piece->value;
+      }
+      return makeStr(out);
+    }
+    if (name == "startswith" || name == "endswith") {
+      if (!wantArgs(interp, args, name, 1, 1))
+        return nullptr;
+      auto *arg = dyn_cast<StrObj>(pos[0].value.get());
+      if (!arg)
+        return interp.error(pos[0].loc, name + " first arg must be str");
+      llvm::StringRef str(s->value);
+      return makeBool(name == "startswith" ? str.starts_with(arg->value)
+                                           : str.ends_with(arg->value));
+    }
+    if (name == "lower" || name == "upper" || name == "strip") {
+      if (!wantArgs(interp, args, name, 0, 0))
+        return nullptr;
+      llvm::StringRef str(s->value);
+      if (name == "lower")
+        return makeStr(str.lower());
+      if (name == "upper")
+        return makeStr(str.upper());
+      return makeStr(str.trim().str());
+    }
+    if (name == "replace") {
+      if (!wantArgs(interp, args, name, 2, 2))
+        return nullptr;
+      auto *from = dyn_cast<StrObj>(pos[0].value.get());
+      auto *to = dyn_cast<StrObj>(pos[1].value.get());
+      if (!from || !to || from->value.empty())
+        return interp.error(args.loc, "replace() needs two strings");
+      std::string out = s->value;
+      for (size_t at = out.find(from->value); at != std::string::npos;
+           at = out.find(from->value, at + to->value.size()))
+        out.replace(at, from->value.size(), to->value);
+      return makeStr(out);
+    }
+    if (name == "split") {
+      if (!wantArgs(interp, args, name, 0, 1))
+        return nullptr;
+      std::vector<Ref> items;
+      llvm::SmallVector<llvm::StringRef, 8> parts;
+      if (pos.empty()) {
+        llvm::StringRef(s->value).split(parts, ' ', -1, false);
+      } else {
+        auto *sep = dyn_cast<StrObj>(pos[0].value.get());
+        if (!sep || sep->value.empty())
+          return interp.error(pos[0].loc, "empty or non-string separator");
+        llvm::StringRef(s->value).split(parts, sep->value);
+      }
+      for (auto p : parts)
+        items.push_back(makeStr(p.str()));
+      return makeList(std::move(items));
+    }
+  }
+  if (self->kind == ObjKind::List) {
+    auto &items = cast<SeqObj>(*self).items;
+    if (name == "append") {
+      if (!wantArgs(interp, args, name, 1, 1))
+        return nullptr;
+      if (int64_t(items.size()) >= kMaxSequenceLength)
+        return interp.error(args.loc, "list too long");
+      items.push_back(pos[0].value);
+      return makeNone();
+    }
+    if (name == "extend") {
+      if (!wantArgs(interp, args, name, 1, 1))
+        return nullptr;
+      std::vector<Ref> more;
+      if (!interp.iterate(pos[0].value, pos[0].loc, more))
+        return nullptr;
+      if (int64_t(items.size() + more.size()) > kMaxSequenceLength)
+        return interp.error(args.loc, "list too long");
+      items.insert(items.end(), more.begin(), more.end());
+      return makeNone();
+    }
+    if (name == "insert") {
+      if (!wantArgs(interp, args, name, 2, 2))
+        return nullptr;
+      if (!isIntLike(*pos[0].value))
+        return interp.error(pos[0].loc, "list.insert index must be an int");
+      int64_t i = intOf(*pos[0].value), n = items.size();
+      if (i < 0)
+        i = std::max<int64_t>(0, i + n);
+      i = std::min(i, n);
+      items.insert(items.begin() + i, pos[1].value);
+      return makeNone();
+    }
+    if (name == "pop") {
+      if (!wantArgs(interp, args, name, 0, 1))
+        return nullptr;
+      if (items.empty())
+        return interp.error(args.loc, "pop from empty list");
+      int64_t i = items.size() - 1;
+      if (!pos.empty()) {
+        if (!isIntLike(*pos[0].value))
+          return interp.error(pos[0].loc, "list.pop index must be an int");
+        i = intOf(*pos[0].value);
+        if (i < 0)
+          i += items.size();
+        if (i < 0 || i >= int64_t(items.size()))
+          return interp.error(pos[0].loc, "pop index out of range");
+      }
+      Ref v = items[i];
+      items.erase(items.begin() + i);
+      return v;
+    }
+    if (name == "index") {
+      if (!wantArgs(interp, args, name, 1, 1))
+        return nullptr;
+      for (size_t i = 0; i < items.size(); ++i)
+        if (valuesEqual(items[i], pos[0].value))
+          return makeInt(i);
+      return interp.error(args.loc, "ValueError: " + reprValue(*pos[0].value) +
+                                        " is not in list");
+    }
+  }
+  if (auto *dict = dyn_cast<DictObj>(self.get())) {
+    if (name == "get") {
+      if (!wantArgs(interp, args, name, 1, 2))
+        return nullptr;
+      Ref v = dict->get(pos[0].value);
+      if (v)
+        return v;
+      return pos.size() > 1 ? pos[1].value : makeNone();
+    }
+    if (name == "items" || name == "keys" || name == "values") {
+      if (!wantArgs(interp, args, name, 0, 0))
+        return nullptr;
+      std::vector<Ref> out;
+      for (auto &entry : dict->entries) {
+        if (name == "items")
+          out.push_back(makeTuple({entry.first, entry.second}));
+        else
+          out.push_back(name == "keys" ? entry.first : entry.second);
+      }
+      return makeList(std::move(out));
+    }
+    if (name == "copy") {
+      if (!wantArgs(interp, args, name, 0, 0))
+        return nullptr;
+      auto copy = std::make_shared<DictObj>();
+      copy->entries = dict->entries;
+      return copy;
+    }
+    if (name == "update") {
+      if (args.positional.size() > 1)
+        return interp.error(args.loc, "update expected at most 1 argument");
+      if (!pos.empty()) {
+        auto *other = dyn_cast<DictObj>(pos[0].value.get());
+        if (!other)
+          return interp.error(pos[0].loc, "update() argument must be a dict");
+        for (auto &entry : other->entries)
+          dict->set(entry.first, entry.second);
+      }
+      for (auto &k : args.keywords)
+        dict->set(makeStr(k.name), k.value);
+      return makeNone();
+    }
+    if (name == "pop" || name == "setdefault") {
+      if (!wantArgs(interp, args, name, 1, 2))
+        return nullptr;
+      Ref v = dict->get(pos[0].value);
+      if (name == "setdefault") {
+        if (v)
+          return v;
+        Ref d = pos.size() > 1 ? pos[1].value : makeNone();
+        dict->set(pos[0].value, d);
+        return d;
+      }
+      if (v) {
+        dict->erase(pos[0].value);
+        return v;
+      }
+      if (pos.size() > 1)
+        return pos[1].value;
+      return interp.error(args.loc, "KeyError: " + reprValue(*pos[0].value));
+    }
+  }
+  if (auto *t = dyn_cast<TensorObj>(self.get())) {
+    if (name == "get_shape") {
+      if (!wantArgs(interp, args, name, 0, 0))
+        return nullptr;
+      return makeShape(t->shape);
+    }
+  }
+  if (self->attrs.count("__tensorshape__")) {
+    auto &items = cast<SeqObj>(*self).items;
+    if (name == "as_list") {
+      if (!wantArgs(interp, args, name, 0, 0))
+        return nullptr;
+      return makeList(items);
+    }
+    if (name == "with_rank_at_least" || name == "with_rank") {
+      if (!wantArgs(interp, args, name, 1, 1))
+        return nullptr;
+      if (!isIntLike(*pos[0].value))
+        return interp.error(pos[0].loc, "rank must be an int");
+      int64_t rank = intOf(*pos[0].value);
+      int64_t n = items.size();
+      if (name == "with_rank" ? n != rank : n < rank)
+        return interp.error(args.loc, "shape must have rank " +
+                                          llvm::Twine(name == "with_rank"
+                                                          ? ""
+                                                          : "at least ") +
+                                          llvm::Twine(rank) + ", got " +
+                                          llvm::Twine(n));
+      return self;
+    }
+    if (name == "num_elements") {
+      if (!wantArgs(interp, args, name, 0, 0))
+        return nullptr;
+      int64_t n = 1;
+      for (auto &d : items)
+        n *= intOf(*d);
+      return makeInt(n);
+    }
+  }
+  return interp.error(args.loc, "'" + typeName(*self) +
+                                    "' object has no method '" + name + "'");
+}
+
+Ref slim::getBuiltinAttr(Interpreter &interp, const Ref &base,
+                         llvm::StringRef name, SMLoc loc) {
+  static const char *methods[] = {
+      "format",  "join",    "startswith", "endswith",   "lower",
+      "upper",   "strip",   "replace",    "split",      "append",
+      "extend",  "insert",  "pop",        "index",      "get",
+      "items",   "keys",    "values",     "copy",       "update",
+      "setdefault", "get_shape", "as_list", "with_rank_at_least",
+      "with_rank", "num_elements"};
+  if (auto *t = dyn_cast<TensorObj>(base.get())) {
+    if (name == "shape")
+      return makeShape(t->shape);
+    if (name == "name")
+      return makeStr(t->name + ":0");
+    if (name == "dtype")
+      return interp.lookupKnown("tf.float32");
+    if (name == "op") {
+      auto op = std::make_shared<OpaqueObj>("Operation");
+      op->attrs["name"] = makeStr(t->name);
+      return op;
+    }
+  }
+  if (base->attrs.count("__tensorshape__")) {
+    if (name == "ndims")
+      return makeInt(cast<SeqObj>(*base).items.size());
+    if (name == "dims")
+      return base;
+  }
+  if (auto *sc = dyn_cast<VarScopeObj>(base.get())) {
+    if (name == "name")
+      return makeStr(sc->name);
+    if (name == "original_name_scope")
+      return makeStr(sc->originalNameScope);
+    if (name == "reuse")
+      return makeBool(sc->reuse != 0);
+  }
+  if (auto *e = dyn_cast<ExceptionObj>(base.get()))
+    if (name == "message" || name == "args")
+      return makeStr(e->message);
+  for (const char *m : methods)
+    if (name == m)
+      return std::make_shared<BoundMethodObj>(base, name.str());
+  return interp.error(loc, "'" + typeName(*base) +
+                               "' object has no attribute '" + name + "'");
+}
+
+//===----------------------------------------------------------------------===//
+// Python builtins
+//===----------------------------------------------------------------------===//
+
+void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
+  auto def = [&](const char *name, NativeFn fn) {
+    env.vars[name] = std::make_shared<BuiltinObj>(name, std::move(fn));
+  };
+  auto one = [](Interpreter &in, CallArgs &a, const char *name) -> Ref {
+    if (!wantArgs(in, a, name, 1, 1))
+      return nullptr;
+    return a.positional[0].value;
+  };
+
+  def("len", [one](Interpreter &in, CallArgs &a) -> Ref {
+    Ref v = one(in, a, "len");
+    if (!v)
+      return nullptr;
+    if (auto *s = dyn_cast<StrObj>(v.get()))
+      return makeInt(s->value.size());
+    if (auto *seq = dyn_cast<SeqObj>(v.get()))
+      return makeInt(seq->items.size());
+    if (auto *d = dyn_cast<DictObj>(v.get()))
+      return makeInt(d->entries.size());
+    if (auto *t = dyn_cast<TensorObj>(v.get())) {
+      if (t->shape.empty())
+        return in.error(a.loc, "len() of a scalar tensor");
+      return makeInt(t->shape[0]);
+    }
+    return in.error(a.loc, "object of type '" + typeName(*v) +
+                               "' has no len()");
+  });
+  def("range", [](Interpreter &in, CallArgs &a) -> Ref {
+    if (!wantArgs(in, a, "range", 1, 3))
+      return nullptr;
+    int64_t v[3] = {0, 0, 1};
+    for (size_t i = 0; i < a.positional.size(); ++i) {
+      if (!isIntLike(*a.positional[i].value))
+        return in.error(a.positional[i].loc,
+                        "'" + typeName(*a.positional[i].value) +
+                            "' object cannot be interpreted as an integer");
+    }
+    if (a.positional.size() == 1) {
+      v[1] = intOf(*a.positional[0].value);
+    } else {
+      v[0] = intOf(*a.positional[0].value);
+      v[1] = intOf(*a.positional[1].value);
+      if (a.positional.size() == 3)
+        v[2] = intOf(*a.positional[2].value);
+    }
+    if (v[2] == 0)
+      return in.error(a.loc, "range() arg 3 must not be zero");
+    std::vector<Ref> items;
+    for (int64_t i = v[0]; v[2] > 0 ? i < v[1] : i > v[1]; i += v[2]) {
+      if (int64_t(items.size()) >= kMaxSequenceLength)
+        return in.error(a.loc, "range() with more than " +
+                                   llvm::Twine(kMaxSequenceLength) +
+                                   " elements is not supported");
+      items.push_back(makeInt(i));
+    }
+    return makeList(std::move(items));
+  });
+  def("enumerate", [](Interpreter &in, CallArgs &a) -> Ref {
+    if (a.positional.empty() || a.positional.size() > 2)
+      return in.error(a.loc, "enumerate() takes 1 or 2 arguments");
+    std::vector<Ref> items;
+    if (!in.iterate(a.positional[0].value, a.positional[0].loc, items))
+      return nullptr;
+    int64_t start = 0;
+    if (a.positional.size() == 2 && isIntLike(*a.positional[1].value))
+      start = intOf(*a.positional[1].value);
+    std::vector<Ref> out;
+    for (size_t i = 0; i < items.size(); ++i)
+      out.push_back(makeTuple({makeInt(start + i), items[i]}));
+    return makeList(std::move(out));
+  });
+  def("zip", [](Interpreter &in, CallArgs &a) -> Ref {
+    std::vector<std::vector<Ref>> lists;
+    size_t n = SIZE_MAX;
+    for (auto &p : a.positional) {
+      lists.emplace_back();
+      if (!in.iterate(p.value, p.loc, lists.back()))
+        return nullptr;
+      n = std::min(n, lists.back().size());
+    }
+    if (lists.empty())
+      return makeList();
+    std::vector<Ref> out;
+    for (size_t i = 0; i < n; ++i) {
+      std::vector<Ref> row;
+      for (auto &l : lists)
+        row.push_back(l[i]);
+      out.push_back(makeTuple(std::move(row)));
+    }
+    return makeList(std::move(out));
+  });
+  def("int", [](Interpreter &in, CallArgs &a) -> Ref {
+    if (!wantArgs(in, a, "int", 0, 1))
+      return nullptr;
+    if (a.positional.empty())
+      return makeInt(0);
+    Ref v = a.positional[0].value;
+    if (isIntLike(*v))
+      return makeInt(intOf(*v));
+    if (auto *f = dyn_cast<FloatObj>(v.get())) {
+      if (!std::isfinite(f->value) || std::fabs(f->value) > 9.2e18)
+        return in.error(a.loc, "cannot convert float " + reprValue(*v) +
+                                   " to integer");
+      return makeInt(int64_t(f->value));
+    }
+    if (auto *s = dyn_cast<StrObj>(v.get())) {
+      int64_t out;
+      if (llvm::StringRef(s->value).trim().getAsInteger(10, out))
+        return in.error(a.loc, "invalid literal for int() with base 10: " +
+                                   reprValue(*v));
+      return makeInt(out);
+    }
+    return in.error(a.loc, "int() argument must be a string or a number, "
+                           "not '" +
+                               typeName(*v) + "'");
+  });
+  def("float", [](Interpreter &in, CallArgs &a) -> Ref {
+    if (!wantArgs(in, a, "float", 0, 1))
+      return nullptr;
+    if (a.positional.empty())
+      return makeFloat(0);
+    Ref v = a.positional[0].value;
+    if (isIntLike(*v))
+      return makeFloat(double(intOf(*v)));
+    if (isa<FloatObj>(*v))
+      return v;
+    if (auto *s = dyn_cast<StrObj>(v.get())) {
+      double out;
+      if (llvm::StringRef(s->value).trim().getAsDouble(out))
+        return in.error(a.loc, "could not convert string to float: " +
+                                   reprValue(*v));
+      return makeFloat(out);
+    }
+    return in.error(a.loc, "float() argument must be a string or a number, "
+                           "not '" +
+                               typeName(*v) + "'");
+  });
+  def("str", [](Interpreter &in, CallArgs &a) -> Ref {
+    if (!wantArgs(in, a, "str", 0, 1))
+      return nullptr;
+    return makeStr(a.positional.empty() ? "" : strValue(*a.positional[0].value));
+  });
+  def("repr", [one](Interpreter &in, CallArgs &a) -> Ref {
+    Ref v = one(in, a, "repr");
+    return v ? makeStr(reprValue(*v)) : nullptr;
+  });
+  def("bool", [](Interpreter &in, CallArgs &a) -> Ref {
+    if (!wantArgs(in, a, "bool", 0, 1))
+      return nullptr;
+    return makeBool(!a.positional.empty() && isTruthy(*a.positional[0].value));
+  });
+  def("list", [](Interpreter &in, CallArgs &a) -> Ref {
+    if (!wantArgs(in, a, "list", 0, 1))
+      return nullptr;
+    std::vector<Ref> items;
+    if (!a.positional.empty() &&
+        !in.iterate(a.positional[0].value, a.positional[0].loc, items))
+      return nullptr;
+    return makeList(std::move(items));
+  });
+  def("tuple", [](Interpreter &in, CallArgs &a) -> Ref {
+    if (!wantArgs(in, a, "tuple", 0, 1))
+      return nullptr;
+    std::vector<Ref> items;
+    if (!a.positional.empty() &&
+        !in.iterate(a.positional[0].value, a.positional[0].loc, items))
+      return nullptr;
+    return makeTuple(std::move(items));
+  });
+  def("dict", [](Interpreter &in, CallArgs &a) -> Ref {
+    auto d = std::make_shared<DictObj>();
+    if (a.positional.size() > 1)
+      return in.error(a.loc, "dict expected at most 1 argument");
+    if (!a.positional.empty()) {
+      Ref src = a.positional[0].value;
+      if (auto *other = dyn_cast<DictObj>(src.get())) {
+        d->entries = other->entries;
+      } else {
+        std::vector<Ref> pairs;
+        if (!in.iterate(src, a.positional[0].loc, pairs))
+          return nullptr;
+        for (auto &p : pairs) {
+          auto *seq = dyn_cast<SeqObj>(p.get());
+          if (!seq || seq->items.size() != 2)
+            return in.error(a.positional[0].loc,
+                            "dictionary update sequence element has wrong "
+                            "length");
+          d->set(seq->items[0], seq->items[1]);
+        }
+      }
+    }
+    for (auto &k : a.keywords)
+      d->set(makeStr(k.name), k.value);
+    return d;
+  });
+  auto minmax = [](bool isMax) {
+    return [isMax](Interpreter &in, CallArgs &a) -> Ref {
+      const char *name = isMax ? "max" : "min";
+      std::vector<Ref> items;
+      if (a.positional.size() == 1) {
+        if (!in.iterate(a.positional[0].value, a.positional[0].loc, items))
+          return nullptr;
+      } else {
+        for (auto &p : a.positional)
+          items.push_back(p.value);
+      }
+      if (items.empty())
+        return in.error(a.loc, std::string(name) + "() arg is an empty "
+                                                   "sequence");
+      Ref best = items[0];
+      for (size_t i = 1; i < items.size(); ++i) {
+        Ref v = items[i];
+        bool numeric = (isIntLike(*v) || isa<FloatObj>(*v)) &&
+                       (isIntLike(*best) || isa<FloatObj>(*best));
+        if (!numeric)
+          return in.error(a.loc, std::string(name) +
+                                     "() supports numbers only in slimc");
+        auto num = [](const Object &o) {
+          if (auto *f = dyn_cast<FloatObj>(&o))
+            return f->value;
+          return double(intOf(o));
+        };
+        if (isMax ? num(*v) > num(*best) : num(*v) < num(*best))
+          best = v;
+      }
+      return best;
+    };
+  };
+  def("max", minmax(true));
+  def("min", minmax(false));
+  def("abs", [one](Interpreter &in, CallArgs &a) -> Ref {
+    Ref v = one(in, a, "abs");
+    if (!v)
+      return nullptr;
+    if (isIntLike(*v))
+      return makeInt(std::llabs(intOf(*v)));
+    if (auto *f = dyn_cast<FloatObj>(v.get()))
+      return makeFloat(std::fabs(f->value));
+    return in.error(a.loc, "bad operand type for abs(): '" + typeName(*v) +
+                               "'");
+  });
+  def("round", [](Interpreter &in, CallArgs &a) -> Ref {
+    if (!wantArgs(in, a, "round", 1, 1))
+      return nullptr;
+    Ref v = a.positional[0].value;
+    if (isIntLike(*v))
+      return makeInt(intOf(*v));
+    if (auto *f = dyn_cast<FloatObj>(v.get()))
+      return makeInt(int64_t(std::nearbyint(f->value)));
+    return in.error(a.loc, "round() needs a number");
+  });
+  def("sum", [](Interpreter &in, CallArgs &a) -> Ref {
+    if (!wantArgs(in, a, "sum", 1, 1))
+      return nullptr;
+    std::vector<Ref> items;
+    if (!in.iterate(a.positional[0].value, a.positional[0].loc, items))
+      return nullptr;
+    int64_t isum = 0;
+    double fsum = 0;
+    bool isFloat = false;
+    for (auto &v : items) {
+      if (isIntLike(*v)) {
+        isum += intOf(*v);
+      } else if (auto *f = dyn_cast<FloatObj>(v.get())) {
+        fsum += f->value;
+        isFloat = true;
+      } else {
+        return in.error(a.loc, "sum() supports numbers only in slimc");
+      }
+    }
+    return isFloat ? makeFloat(fsum + double(isum)) : makeInt(isum);
+  });
+  def("sorted", [](Interpreter &in, CallArgs &a) -> Ref {
+    if (!wantArgs(in, a, "sorted", 1, 1))
+      return nullptr;
+    std::vector<Ref> items;
+    if (!in.iterate(a.positional[0].value, a.positional[0].loc, items))
+      return nullptr;
+    bool allStr = llvm::all_of(items, [](const Ref &r) { return isa<StrObj>(*r); });
+    bool allNum = llvm::all_of(
+        items, [](const Ref &r) { return isIntLike(*r) || isa<FloatObj>(*r); });
+    if (!allStr && !allNum)
+      return in.error(a.loc, "sorted() supports lists of numbers or strings");
+    std::stable_sort(items.begin(), items.end(), [&](const Ref &x,
+                                                     const Ref &y) {
+      if (allStr)
+        return cast<StrObj>(*x).value < cast<StrObj>(*y).value;
+      auto num = [](const Object &o) {
+        if (auto *f = dyn_cast<FloatObj>(&o))
+          return f->value;
+        return double(intOf(o));
+      };
+      return num(*x) < num(*y);
+    });
+    return makeList(std::move(items));
+  });
+  def("isinstance", [](Interpreter &in, CallArgs &a) -> Ref {
+    if (!wantArgs(in, a, "isinstance", 2, 2))
+      return nullptr;
+    Ref v = a.positional[0].value;
+    std::vector<Ref> types;
+    if (isa<SeqObj>(*a.positional[1].value))
+      types = cast<SeqObj>(*a.positional[1].value).items;
+    else
+      types.push_back(a.positional[1].value);
+    for (auto &t : types) {
+      auto *b = dyn_cast<BuiltinObj>(t.get());
+      if (!b)
+        return in.error(a.positional[1].loc,
+                        "isinstance() arg 2 must be a builtin type in slimc");
+      std::string n = b->name;
+      if ((n == "int" && isa<IntObj>(*v)) || (n == "float" && isa<FloatObj>(*v)) ||
+          (n == "str" && isa<StrObj>(*v)) || (n == "bool" && isa<BoolObj>(*v)) ||
+          (n == "list" && v->kind == ObjKind::List) ||
+          (n == "tuple" && v->kind == ObjKind::Tuple) ||
+          (n == "dict" && isa<DictObj>(*v)))
+        return makeBool(true);
+    }
+    return makeBool(false);
+  });
+  def("callable", [one](Interpreter &in, CallArgs &a) -> Ref {
+    Ref v = one(in, a, "callable");
+    if (!v)
+      return nullptr;
+    return makeBool(isa<FunctionObj>(*v) || isa<BuiltinObj>(*v) ||
+                    isa<BoundMethodObj>(*v));
+  });
+  def("hasattr", [](Interpreter &in, CallArgs &a) -> Ref {
+    if (!wantArgs(in, a, "hasattr", 2, 2))
+      return nullptr;
+    auto *n = dyn_cast<StrObj>(a.positional[1].value.get());
+    if (!n)
+      return in.error(a.positional[1].loc, "attribute name must be string");
+    return makeBool(a.positional[0].value->attrs.count(n->value) > 0);
+  });
+  def("print", [](Interpreter &in, CallArgs &a) -> Ref {
+    std::string line;
+    for (size_t i = 0; i < a.positional.size(); ++i)
+      line += (i ? " " : "") + strValue(*a.positional[i].value);
+    llvm::errs() << line << "\n";
+    return makeNone();
+  });
+  for (const char *exc :
+       {"Exception", "ValueError", "TypeError", "KeyError", "IndexError",
+        "NotImplementedError", "RuntimeError", "AssertionError"})
+    env.vars[exc] = std::make_shared<ExceptionObj>(exc, "", true);
+}

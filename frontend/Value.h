@@ -1,0 +1,312 @@
+//===- Value.h - Compile-time Python values of the elaborator ---*- C++ -*-===//
+//
+// The elaborator runs a model file the way Python would while TensorFlow
+// builds a graph: numbers, strings, lists, functions and scopes exist only at
+// compile time, and every tensor is an SSA value in the module being built.
+// Objects are reference counted and shared, like Python's, so a list appended
+// to through one name is seen through every other.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SLIM_FRONTEND_VALUE_H
+#define SLIM_FRONTEND_VALUE_H
+
+#include "frontend/AST.h"
+
+#include "mlir/IR/Value.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/SMLoc.h"
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace slim {
+
+class Interpreter;
+struct Object;
+using Ref = std::shared_ptr<Object>;
+
+/// The kinds of compile-time values.
+enum class ObjKind {
+  None,
+  Bool,
+  Int,
+  Float,
+  Str,
+  List,
+  Tuple,
+  Dict,
+  Function,
+  Builtin,
+  BoundMethod,
+  Module,
+  Tensor,
+  VarScope,
+  ArgScope,
+  Context,
+  Initializer,
+  Regularizer,
+  DType,
+  Exception,
+  Opaque,
+};
+
+/// Base of every value. `attrs` holds attributes set on functions and
+/// modules (`vgg_16.default_image_size = 224`, `slim.conv2d`).
+struct Object {
+  explicit Object(ObjKind kind) : kind(kind) {}
+  virtual ~Object() = default;
+  const ObjKind kind;
+  std::map<std::string, Ref> attrs;
+};
+
+struct IntObj : Object {
+  explicit IntObj(int64_t v) : Object(ObjKind::Int), value(v) {}
+  int64_t value;
+  static bool classof(const Object *o) { return o->kind == ObjKind::Int; }
+};
+
+struct BoolObj : Object {
+  explicit BoolObj(bool v) : Object(ObjKind::Bool), value(v) {}
+  bool value;
+  static bool classof(const Object *o) { return o->kind == ObjKind::Bool; }
+};
+
+struct FloatObj : Object {
+  explicit FloatObj(double v) : Object(ObjKind::Float), value(v) {}
+  double value;
+  static bool classof(const Object *o) { return o->kind == ObjKind::Float; }
+};
+
+struct StrObj : Object {
+  explicit StrObj(std::string v) : Object(ObjKind::Str), value(std::move(v)) {}
+  std::string value;
+  static bool classof(const Object *o) { return o->kind == ObjKind::Str; }
+};
+
+/// A list or a tuple (tuples are never mutated).
+struct SeqObj : Object {
+  SeqObj(ObjKind kind, std::vector<Ref> items)
+      : Object(kind), items(std::move(items)) {}
+  std::vector<Ref> items;
+  static bool classof(const Object *o) {
+    return o->kind == ObjKind::List || o->kind == ObjKind::Tuple;
+  }
+};
+
+/// An insertion-ordered dict. Keys are compared with `valuesEqual`; the
+/// linear lookup is fine for the few dozen keys a model file uses.
+struct DictObj : Object {
+  DictObj() : Object(ObjKind::Dict) {}
+  std::vector<std::pair<Ref, Ref>> entries;
+  Ref get(const Ref &key) const;
+  void set(const Ref &key, Ref value);
+  bool erase(const Ref &key);
+  static bool classof(const Object *o) { return o->kind == ObjKind::Dict; }
+};
+
+/// Variables visible from a function body: its locals, then the enclosing
+/// function's, then the module's globals.
+struct Env {
+  explicit Env(std::shared_ptr<Env> parent) : parent(std::move(parent)) {}
+  std::map<std::string, Ref> vars;
+  std::shared_ptr<Env> parent;
+  Ref lookup(llvm::StringRef name) const;
+};
+using EnvPtr = std::shared_ptr<Env>;
+
+/// A `def` from a model file, with its defaults evaluated at definition time
+/// as Python does.
+struct FunctionObj : Object {
+  FunctionObj() : Object(ObjKind::Function) {}
+  const FunctionDefAST *def = nullptr;
+  EnvPtr closure;
+  std::vector<Ref> defaults; // one per Param, null when it has none
+  std::string name;
+  /// Set by `@slim.add_arg_scope`: calls take defaults from arg_scope.
+  bool argScoped = false;
+  static bool classof(const Object *o) { return o->kind == ObjKind::Function; }
+};
+
+/// One actual argument of a call, with where it was written.
+struct Arg {
+  std::string name; // empty for positional
+  Ref value;
+  llvm::SMLoc loc;
+  /// Where an arg_scope supplied this keyword (invalid if written at the call).
+  llvm::SMLoc scopeLoc;
+};
+
+/// A call's arguments after `*x` and `**x` are expanded.
+struct CallArgs {
+  std::vector<Arg> positional;
+  std::vector<Arg> keywords;
+  llvm::SMLoc loc; // the callee expression
+  const Arg *findKeyword(llvm::StringRef name) const;
+};
+
+using NativeFn = std::function<Ref(Interpreter &, CallArgs &)>;
+
+/// A function implemented by the compiler: Python builtins, `tf.*`, `slim.*`.
+struct BuiltinObj : Object {
+  BuiltinObj(std::string name, NativeFn fn, bool argScoped = false)
+      : Object(ObjKind::Builtin), name(std::move(name)), fn(std::move(fn)),
+        argScoped(argScoped) {}
+  /// The Python `__name__` (e.g. "convolution2d" for slim.conv2d), which
+  /// `slim.repeat` and `slim.stack` use for their inner scope names.
+  std::string name;
+  NativeFn fn;
+  bool argScoped;
+  static bool classof(const Object *o) { return o->kind == ObjKind::Builtin; }
+};
+
+/// `obj.method` bound to its receiver, e.g. `'a_%d'.format`, `lst.append`.
+struct BoundMethodObj : Object {
+  BoundMethodObj(Ref self, std::string name)
+      : Object(ObjKind::BoundMethod), self(std::move(self)),
+        name(std::move(name)) {}
+  Ref self;
+  std::string name;
+  static bool classof(const Object *o) {
+    return o->kind == ObjKind::BoundMethod;
+  }
+};
+
+/// A namespace: `tf`, `slim`, `tf.nn`, or an imported `.slim` file.
+struct ModuleObj : Object {
+  explicit ModuleObj(std::string name)
+      : Object(ObjKind::Module), name(std::move(name)) {}
+  std::string name;
+  static bool classof(const Object *o) { return o->kind == ObjKind::Module; }
+};
+
+/// A tensor in the graph being built, with its static shape. Variables are
+/// tensors too (reading one gives its value); `varName` is set for them.
+struct TensorObj : Object {
+  TensorObj(mlir::Value value, llvm::SmallVector<int64_t, 4> shape,
+            std::string name)
+      : Object(ObjKind::Tensor), value(value), shape(std::move(shape)),
+        name(std::move(name)) {}
+  mlir::Value value;
+  llvm::SmallVector<int64_t, 4> shape;
+  /// TensorFlow's name for the producing op ("vgg_16/conv1/conv1_1/Relu").
+  std::string name;
+  /// Non-empty for variables: the checkpoint key.
+  std::string varName;
+  /// Aliases from `outputs_collections`, most recent last.
+  std::vector<std::string> aliases;
+  static bool classof(const Object *o) { return o->kind == ObjKind::Tensor; }
+};
+
+/// A `tf.variable_scope` object (`with tf.variable_scope(...) as sc`).
+struct VarScopeObj : Object {
+  VarScopeObj() : Object(ObjKind::VarScope) {}
+  std::string name;              // "vgg_16/conv1"
+  std::string originalNameScope; // "vgg_16/conv1/"
+  int reuse = 0;                 // 0 no, 1 True, 2 AUTO_REUSE
+  Ref initializer;               // default for variables created inside
+  Ref regularizer;
+  static bool classof(const Object *o) { return o->kind == ObjKind::VarScope; }
+};
+
+/// Keyword defaults of one arg-scoped function inside an arg_scope.
+struct ScopedKwargs {
+  std::vector<Arg> kwargs; // Arg::loc is where the arg_scope set it
+  void merge(const std::vector<Arg> &more);
+};
+
+/// The state of `slim.arg_scope`: defaults per function, keyed by the
+/// function object's identity (aliases such as conv2d/convolution2d are the
+/// same object).
+struct ArgScopeObj : Object {
+  ArgScopeObj() : Object(ObjKind::ArgScope) {}
+  std::vector<std::pair<const Object *, ScopedKwargs>> entries;
+  /// Keeps the keyed function objects alive.
+  std::vector<Ref> keepAlive;
+  const ScopedKwargs *find(const Object *fn) const;
+  ScopedKwargs &getOrCreate(const Ref &fn);
+  static bool classof(const Object *o) { return o->kind == ObjKind::ArgScope; }
+};
+
+/// A context manager for `with`: enter() returns the `as` value.
+struct ContextObj : Object {
+  ContextObj() : Object(ObjKind::Context) {}
+  std::function<Ref(Interpreter &, llvm::SMLoc)> enter;
+  std::function<void(Interpreter &)> exit;
+  static bool classof(const Object *o) { return o->kind == ObjKind::Context; }
+};
+
+/// An initializer or regularizer: its TF-Slim kind and parameters, recorded
+/// on the variables it is given to.
+struct SpecObj : Object {
+  SpecObj(ObjKind kind, std::string specKind)
+      : Object(kind), specKind(std::move(specKind)) {}
+  std::string specKind; // "truncated_normal", "l2", ...
+  std::vector<std::pair<std::string, double>> params;
+  std::vector<std::pair<std::string, std::string>> strParams;
+  std::vector<Ref> parts; // sum_regularizer
+  static bool classof(const Object *o) {
+    return o->kind == ObjKind::Initializer || o->kind == ObjKind::Regularizer;
+  }
+};
+
+/// `tf.float32` and friends.
+struct DTypeObj : Object {
+  explicit DTypeObj(std::string name)
+      : Object(ObjKind::DType), name(std::move(name)) {}
+  std::string name;
+  static bool classof(const Object *o) { return o->kind == ObjKind::DType; }
+};
+
+/// An exception class (`ValueError`) or instance (`ValueError('msg')`).
+struct ExceptionObj : Object {
+  ExceptionObj(std::string type, std::string message, bool isClass)
+      : Object(ObjKind::Exception), type(std::move(type)),
+        message(std::move(message)), isClass(isClass) {}
+  std::string type, message;
+  bool isClass;
+  static bool classof(const Object *o) {
+    return o->kind == ObjKind::Exception;
+  }
+};
+
+/// A value with a fixed identity and no behaviour (tf.AUTO_REUSE, a
+/// GraphKeys constant, a TensorShape's dimension list holder).
+struct OpaqueObj : Object {
+  explicit OpaqueObj(std::string name)
+      : Object(ObjKind::Opaque), name(std::move(name)) {}
+  std::string name;
+  static bool classof(const Object *o) { return o->kind == ObjKind::Opaque; }
+};
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+Ref makeNone();
+Ref makeBool(bool v);
+Ref makeInt(int64_t v);
+Ref makeFloat(double v);
+Ref makeStr(std::string v);
+Ref makeList(std::vector<Ref> items = {});
+Ref makeTuple(std::vector<Ref> items = {});
+
+inline bool isNone(const Ref &r) { return !r || r->kind == ObjKind::None; }
+/// Python's type name of a value, for messages ("int", "list", "Tensor").
+std::string typeName(const Object &o);
+/// Python truthiness; tensors are an error the caller reports.
+bool isTruthy(const Object &o);
+/// Python `==` for compile-time values (identity for functions, tensors).
+bool valuesEqual(const Ref &a, const Ref &b);
+/// `repr()` of a value.
+std::string reprValue(const Object &o);
+/// `str()` of a value.
+std::string strValue(const Object &o);
+
+} // namespace slim
+
+#endif // SLIM_FRONTEND_VALUE_H
