@@ -29,6 +29,14 @@
 //    and no statement is nested in more than MaxBlockDepth blocks.
 //  * `elif` chains are flattened into IfStmtAST's clause list, so they do
 //    not nest.
+//  * `lambda` (LambdaExprAST) and `class` (ClassDefAST) are parsed because
+//    TF-Slim's reference nets use them (`trunc_normal = lambda stddev: ...`,
+//    `class Block(collections.namedtuple(...))`); the elaborator decides
+//    what it supports and reports the rest at the node's location.
+//  * Rejected by the parser with "... is not supported by slimc": while,
+//    try/except, global, nonlocal, del, yield, async/await, f-strings,
+//    `|`/`&`/`^`/`~`/`<<`/`>>`, `:=`, set literals, generator expressions,
+//    dict comprehensions, `for ... else`, `import *`, starred targets.
 //
 //===----------------------------------------------------------------------===//
 

@@ -16,9 +16,7 @@ static constexpr unsigned kMaxCallDepth = 200;
 static constexpr int64_t kMaxSequenceLength = 10'000'000;
 
 namespace {
-bool isIntLike(const Object &o) {
-  return isa<IntObj>(o) || isa<BoolObj>(o);
-}
+bool isIntLike(const Object &o) { return isa<IntObj>(o) || isa<BoolObj>(o); }
 int64_t intValue(const Object &o) {
   if (auto *i = dyn_cast<IntObj>(&o))
     return i->value;
@@ -359,8 +357,7 @@ Ref Interpreter::evalBinary(BinaryOp op, const Ref &lhs, const Ref &rhs,
                                        : cast<SeqObj>(**seq).items.size();
       if (len && n > kMaxSequenceLength / len)
         return error(opLoc, "sequence repetition too long (over " +
-                                llvm::Twine(kMaxSequenceLength) +
-                                " elements)");
+                                llvm::Twine(kMaxSequenceLength) + " elements)");
       if (auto *s = dyn_cast<StrObj>(seq->get())) {
         std::string out;
         for (int64_t i = 0; i < n; ++i)
@@ -415,8 +412,8 @@ Ref Interpreter::evalCompare(CompareOp op, const Ref &lhs, const Ref &rhs,
           break;
         }
     } else {
-      return error(opLoc, "argument of type '" + typeName(*rhs) +
-                              "' is not iterable");
+      return error(opLoc,
+                   "argument of type '" + typeName(*rhs) + "' is not iterable");
     }
     return makeBool(op == CompareOp::In ? found : !found);
   }
@@ -439,8 +436,7 @@ Ref Interpreter::evalCompare(CompareOp op, const Ref &lhs, const Ref &rhs,
   } else {
     return error(opLoc, "'" + getSpelling(op) +
                             "' not supported between instances of '" +
-                            typeName(*lhs) + "' and '" + typeName(*rhs) +
-                            "'");
+                            typeName(*lhs) + "' and '" + typeName(*rhs) + "'");
   }
   switch (op) {
   case CompareOp::Lt:
@@ -538,8 +534,9 @@ Ref Interpreter::evalSubscript(const Ref &base, const ExprAST &index,
   }
   if (isa<SeqObj>(*base) || isa<StrObj>(*base)) {
     if (!isIntLike(*key))
-      return error(loc, typeName(*base) + " indices must be integers or "
-                                          "slices, not " +
+      return error(loc, typeName(*base) +
+                            " indices must be integers or "
+                            "slices, not " +
                             typeName(*key));
     int64_t len = isa<StrObj>(*base) ? cast<StrObj>(*base).value.size()
                                      : cast<SeqObj>(*base).items.size();
@@ -788,8 +785,8 @@ Ref Interpreter::callFunction(FunctionObj &fn, CallArgs &args) {
     if (matched)
       continue;
     if (kwArgs < 0) {
-      error(a.loc, fn.name + "() got an unexpected keyword argument '" +
-                       a.name + "'");
+      error(a.loc,
+            fn.name + "() got an unexpected keyword argument '" + a.name + "'");
       noteScopeOrigin(*this, a);
       note(def.getNameLoc(), "'" + fn.name + "' is defined here");
       return nullptr;
@@ -807,8 +804,8 @@ Ref Interpreter::callFunction(FunctionObj &fn, CallArgs &args) {
       env->vars[params[i].name.str()] = fn.defaults[i];
       continue;
     }
-    error(args.loc, fn.name + "() missing required argument '" +
-                        params[i].name + "'");
+    error(args.loc,
+          fn.name + "() missing required argument '" + params[i].name + "'");
     note(params[i].loc, "parameter declared here");
     return nullptr;
   }

@@ -35,8 +35,8 @@ bool slim::resolvePadding(Interpreter &interp, llvm::StringRef padding,
   if (upper == "VALID")
     return true;
   if (upper != "SAME") {
-    interp.error(loc, "padding must be 'SAME' or 'VALID', got '" + padding +
-                          "'");
+    interp.error(loc,
+                 "padding must be 'SAME' or 'VALID', got '" + padding + "'");
     return false;
   }
   if (inputShape.size() != 4) {
@@ -65,7 +65,8 @@ Ref slim::emitConv2D(Interpreter &interp, TensorObj &input, TensorObj &filter,
                      const int64_t stride[2], const int64_t dilation[2],
                      llvm::ArrayRef<int64_t> pads, SMLoc loc) {
   int64_t s[2] = {stride[0], stride[1]}, d[2] = {dilation[0], dilation[1]};
-  CHECK_SHAPE(inferConv2DShape(input.shape, filter.shape, s, d, pads, out, err));
+  CHECK_SHAPE(
+      inferConv2DShape(input.shape, filter.shape, s, d, pads, out, err));
   auto op = interp.getBuilder().create<Conv2DOp>(
       interp.getLoc(loc), tensorType(interp, out), input.value, filter.value,
       i64s(interp, s), i64s(interp, d), i64s(interp, pads), scopeAttr(interp));
@@ -156,12 +157,12 @@ Ref slim::emitPool(Interpreter &interp, bool isMax, TensorObj &input,
   mlir::Operation *op;
   if (isMax)
     op = interp.getBuilder().create<MaxPoolOp>(
-        interp.getLoc(loc), type, input.value, i64s(interp, k),
-        i64s(interp, s), i64s(interp, pads), scopeAttr(interp));
+        interp.getLoc(loc), type, input.value, i64s(interp, k), i64s(interp, s),
+        i64s(interp, pads), scopeAttr(interp));
   else
     op = interp.getBuilder().create<AvgPoolOp>(
-        interp.getLoc(loc), type, input.value, i64s(interp, k),
-        i64s(interp, s), i64s(interp, pads), scopeAttr(interp));
+        interp.getLoc(loc), type, input.value, i64s(interp, k), i64s(interp, s),
+        i64s(interp, pads), scopeAttr(interp));
   return interp.makeTensor(op->getResult(0), isMax ? "MaxPool" : "AvgPool");
 }
 
@@ -211,9 +212,9 @@ Ref slim::emitConcat(Interpreter &interp, llvm::ArrayRef<TensorObj *> inputs,
   if (axis < 0)
     axis += int64_t(shapes.front().size());
   auto &b = interp.getBuilder();
-  auto op = b.create<ConcatOp>(interp.getLoc(loc), tensorType(interp, out),
-                               values, b.getI64IntegerAttr(axis),
-                               scopeAttr(interp));
+  auto op =
+      b.create<ConcatOp>(interp.getLoc(loc), tensorType(interp, out), values,
+                         b.getI64IntegerAttr(axis), scopeAttr(interp));
   return interp.makeTensor(op, "concat");
 }
 
@@ -224,9 +225,9 @@ Ref slim::emitAdd(Interpreter &interp, TensorObj &lhs, TensorObj &rhs,
                                  shapeToString(lhs.shape) + "] and [" +
                                  shapeToString(rhs.shape) +
                                  "] (slimc adds tensors of equal shape)");
-  auto op = interp.getBuilder().create<AddOp>(
-      interp.getLoc(loc), lhs.value.getType(), lhs.value, rhs.value,
-      scopeAttr(interp));
+  auto op = interp.getBuilder().create<AddOp>(interp.getLoc(loc),
+                                              lhs.value.getType(), lhs.value,
+                                              rhs.value, scopeAttr(interp));
   return interp.makeTensor(op, "add");
 }
 

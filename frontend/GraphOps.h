@@ -18,7 +18,8 @@ namespace slim {
 bool resolvePadding(Interpreter &interp, llvm::StringRef padding,
                     llvm::SMLoc loc, llvm::ArrayRef<int64_t> inputShape,
                     const int64_t kernel[2], const int64_t stride[2],
-                    const int64_t dilation[2], llvm::SmallVectorImpl<int64_t> &pads);
+                    const int64_t dilation[2],
+                    llvm::SmallVectorImpl<int64_t> &pads);
 
 Ref emitConv2D(Interpreter &interp, TensorObj &input, TensorObj &filter,
                const int64_t stride[2], const int64_t dilation[2],

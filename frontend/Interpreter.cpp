@@ -18,8 +18,8 @@ using llvm::dyn_cast;
 using llvm::isa;
 using llvm::SMLoc;
 
-Interpreter::Interpreter(llvm::SourceMgr &sourceMgr,
-                         mlir::MLIRContext &context, ElaborateOptions options)
+Interpreter::Interpreter(llvm::SourceMgr &sourceMgr, mlir::MLIRContext &context,
+                         ElaborateOptions options)
     : sourceMgr(sourceMgr), context(context), options(std::move(options)),
       builder(&context) {
   argScopeStack.push_back(std::make_shared<ArgScopeObj>());
@@ -46,8 +46,7 @@ Ref Interpreter::error(SMLoc loc, const llvm::Twine &message) {
   for (auto it = callStack.rbegin(); it != callStack.rend(); ++it) {
     if (++shown > 8) {
       sourceMgr.PrintMessage(it->callLoc, llvm::SourceMgr::DK_Note,
-                             "... and " +
-                                 llvm::Twine(callStack.size() - 8) +
+                             "... and " + llvm::Twine(callStack.size() - 8) +
                                  " more calls");
       break;
     }
@@ -170,9 +169,10 @@ mlir::DictionaryAttr specToAttr(mlir::MLIRContext &ctx, const SpecObj &spec) {
 }
 } // namespace
 
-Ref Interpreter::getVariable(llvm::StringRef name, llvm::ArrayRef<int64_t> shape,
-                             Ref initializer, Ref regularizer, bool trainable,
-                             bool isModel, std::vector<std::string> collections,
+Ref Interpreter::getVariable(llvm::StringRef name,
+                             llvm::ArrayRef<int64_t> shape, Ref initializer,
+                             Ref regularizer, bool trainable, bool isModel,
+                             std::vector<std::string> collections,
                              std::string device, SMLoc loc) {
   std::string fullName = currentVarScope->name.empty()
                              ? name.str()
@@ -187,8 +187,8 @@ Ref Interpreter::getVariable(llvm::StringRef name, llvm::ArrayRef<int64_t> shape
     }
     if (llvm::ArrayRef<int64_t>(existing->shape) != shape) {
       error(loc, "trying to share variable " + fullName +
-                     ", but specified shape [" + mlir::slim::shapeToString(shape) +
-                     "] and found shape [" +
+                     ", but specified shape [" +
+                     mlir::slim::shapeToString(shape) + "] and found shape [" +
                      mlir::slim::shapeToString(existing->shape) + "]");
       note(existing->loc, "variable " + fullName + " was created here");
       return nullptr;
@@ -301,8 +301,8 @@ void Interpreter::addNamedOutput(Ref tensor, std::string name) {
 mlir::OwningOpRef<mlir::ModuleOp> Interpreter::run(const ModuleAST &ast) {
   context.loadDialect<mlir::slim::SlimDialect, mlir::func::FuncDialect>();
   unsigned buffer = ast.getBufferId();
-  SMLoc fileLoc =
-      SMLoc::getFromPointer(sourceMgr.getMemoryBuffer(buffer)->getBufferStart());
+  SMLoc fileLoc = SMLoc::getFromPointer(
+      sourceMgr.getMemoryBuffer(buffer)->getBufferStart());
   module = mlir::ModuleOp::create(getLoc(fileLoc));
   moduleBody = module->getBody();
   builder.setInsertionPointToEnd(moduleBody);
@@ -328,8 +328,8 @@ mlir::OwningOpRef<mlir::ModuleOp> Interpreter::run(const ModuleAST &ast) {
       return nullptr;
     }
     if (!isa<FunctionObj>(*fn)) {
-      llvm::errs() << "error: entry '" << options.entry
-                   << "' is a " << typeName(*fn) << ", not a function\n";
+      llvm::errs() << "error: entry '" << options.entry << "' is a "
+                   << typeName(*fn) << ", not a function\n";
       return nullptr;
     }
     auto &f = cast<FunctionObj>(*fn);
@@ -342,8 +342,8 @@ mlir::OwningOpRef<mlir::ModuleOp> Interpreter::run(const ModuleAST &ast) {
     llvm::StringRef inputName = "input";
     if (!f.def->getParams().empty())
       inputName = f.def->getParams().front().name;
-    Ref input = addPlaceholder(options.entryInputShape, inputName,
-                               f.def->getNameLoc());
+    Ref input =
+        addPlaceholder(options.entryInputShape, inputName, f.def->getNameLoc());
     if (!input)
       return nullptr;
     entryResult = callWith(fn, f.def->getNameLoc(), {input});
@@ -580,11 +580,11 @@ Flow Interpreter::exec(const StmtAST &stmt, const EnvPtr &env,
     if (!exc)
       return Flow::Error;
     if (auto *e = dyn_cast<ExceptionObj>(exc.get()))
-      error(s.getLoc(), e->type + (e->message.empty() ? "" : ": ") +
-                            e->message);
+      error(s.getLoc(),
+            e->type + (e->message.empty() ? "" : ": ") + e->message);
     else
-      error(s.getLoc(), "exceptions must derive from BaseException, got " +
-                            typeName(*exc));
+      error(s.getLoc(),
+            "exceptions must derive from BaseException, got " + typeName(*exc));
     return Flow::Error;
   }
   case StmtAST::Stmt_Assert: {
@@ -645,22 +645,20 @@ bool Interpreter::assign(const ExprAST &target, const Ref &value,
     return true;
   case ExprAST::Expr_Tuple:
   case ExprAST::Expr_List: {
-    const ExprList &elements =
-        target.getKind() == ExprAST::Expr_Tuple
-            ? cast<TupleExprAST>(target).getElements()
-            : cast<ListExprAST>(target).getElements();
+    const ExprList &elements = target.getKind() == ExprAST::Expr_Tuple
+                                   ? cast<TupleExprAST>(target).getElements()
+                                   : cast<ListExprAST>(target).getElements();
     std::vector<Ref> items;
     if (!iterate(value, target.getLoc(), items))
       return false;
     if (items.size() != elements.size()) {
-      error(target.getLoc(),
-            items.size() < elements.size()
-                ? "not enough values to unpack (expected " +
-                      llvm::Twine(elements.size()) + ", got " +
-                      llvm::Twine(items.size()) + ")"
-                : "too many values to unpack (expected " +
-                      llvm::Twine(elements.size()) + ", got " +
-                      llvm::Twine(items.size()) + ")");
+      error(target.getLoc(), items.size() < elements.size()
+                                 ? "not enough values to unpack (expected " +
+                                       llvm::Twine(elements.size()) + ", got " +
+                                       llvm::Twine(items.size()) + ")"
+                                 : "too many values to unpack (expected " +
+                                       llvm::Twine(elements.size()) + ", got " +
+                                       llvm::Twine(items.size()) + ")");
       return false;
     }
     for (size_t i = 0; i < items.size(); ++i)
@@ -693,7 +691,8 @@ bool Interpreter::assign(const ExprAST &target, const Ref &value,
       return false;
     if (auto *dict = dyn_cast<DictObj>(base.get())) {
       if (key->kind == ObjKind::List || key->kind == ObjKind::Dict) {
-        error(sub.getLBracketLoc(), "unhashable type: '" + typeName(*key) + "'");
+        error(sub.getLBracketLoc(),
+              "unhashable type: '" + typeName(*key) + "'");
         return false;
       }
       dict->set(key, value);
@@ -703,12 +702,12 @@ bool Interpreter::assign(const ExprAST &target, const Ref &value,
       auto *idx = dyn_cast<IntObj>(key.get());
       auto &items = cast<SeqObj>(*base).items;
       if (!idx) {
-        error(sub.getLBracketLoc(), "list indices must be integers, not " +
-                                        typeName(*key));
+        error(sub.getLBracketLoc(),
+              "list indices must be integers, not " + typeName(*key));
         return false;
       }
-      int64_t i = idx->value < 0 ? idx->value + int64_t(items.size())
-                                 : idx->value;
+      int64_t i =
+          idx->value < 0 ? idx->value + int64_t(items.size()) : idx->value;
       if (i < 0 || i >= int64_t(items.size())) {
         error(sub.getLBracketLoc(), "list assignment index out of range");
         return false;
@@ -777,8 +776,7 @@ Flow Interpreter::execImport(const StmtAST &stmt, const EnvPtr &env) {
                         from.getModule() != "tf_slim" &&
                         !from.getModule().starts_with("tensorflow.");
   for (const ImportAlias &alias : from.getNames()) {
-    std::string bound =
-        alias.asName.empty() ? alias.name : alias.asName.str();
+    std::string bound = alias.asName.empty() ? alias.name : alias.asName.str();
     Ref value;
     if (isModelPackage) {
       // `from nets import resnet_utils` imports a sibling .slim file.
@@ -800,8 +798,8 @@ Flow Interpreter::execImport(const StmtAST &stmt, const EnvPtr &env) {
 }
 
 Ref Interpreter::importModelModule(llvm::StringRef dotted, SMLoc loc) {
-  static const char *unsupported[] = {"numpy", "collections", "functools",
-                                      "os", "sys", "copy", "math"};
+  static const char *unsupported[] = {"numpy", "collections", "functools", "os",
+                                      "sys",   "copy",        "math"};
   for (const char *name : unsupported)
     if (dotted == name || dotted.starts_with(std::string(name) + "."))
       return error(loc, "module '" + dotted +

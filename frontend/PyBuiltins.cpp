@@ -104,9 +104,8 @@ bool slim::bindArgs(Interpreter &interp, llvm::StringRef function,
 static bool typeError(Interpreter &interp, const Bound &b, llvm::StringRef name,
                       llvm::StringRef expected) {
   Ref v = b.get(name);
-  interp.error(b.loc(name), b.function + "() argument '" + name +
-                                "' must be " + expected + ", not " +
-                                typeName(*v));
+  interp.error(b.loc(name), b.function + "() argument '" + name + "' must be " +
+                                expected + ", not " + typeName(*v));
   if (const Arg *a = b.arg(name))
     if (a->scopeLoc.isValid())
       interp.note(a->scopeLoc, "'" + name + "' was supplied by this arg_scope");
@@ -168,15 +167,14 @@ bool slim::getIntList(Interpreter &interp, const Ref &value, SMLoc loc,
                       llvm::StringRef what, std::vector<int64_t> &out) {
   auto *seq = dyn_cast<SeqObj>(value.get());
   if (!seq) {
-    interp.error(loc, what + " must be a list of ints, not " +
-                          typeName(*value));
+    interp.error(loc,
+                 what + " must be a list of ints, not " + typeName(*value));
     return false;
   }
   for (auto &item : seq->items) {
     auto *i = dyn_cast<IntObj>(item.get());
     if (!i) {
-      interp.error(loc, what + " must contain ints, found " +
-                            typeName(*item));
+      interp.error(loc, what + " must contain ints, found " + typeName(*item));
       return false;
     }
     out.push_back(i->value);
@@ -240,8 +238,8 @@ bool slim::getStringList(Interpreter &interp, const Bound &b,
 Ref slim::defineBuiltin(Object &module, llvm::StringRef attrName,
                         llvm::StringRef pythonName, NativeFn fn,
                         bool argScoped) {
-  auto b = std::make_shared<BuiltinObj>(pythonName.str(), std::move(fn),
-                                        argScoped);
+  auto b =
+      std::make_shared<BuiltinObj>(pythonName.str(), std::move(fn), argScoped);
   module.attrs[attrName.str()] = b;
   return b;
 }
@@ -367,8 +365,8 @@ Ref slim::formatPercent(Interpreter &interp, const std::string &format,
     }
   }
   if (!dictArg && next < args.size())
-    return interp.error(
-        loc, "not all arguments converted during string formatting");
+    return interp.error(loc,
+                        "not all arguments converted during string formatting");
   return makeStr(out);
 }
 
@@ -430,8 +428,7 @@ static Ref formatBraces(Interpreter &interp, const std::string &format,
       out += strValue(*value);
       continue;
     }
-    Ref formatted =
-        formatPercent(interp, "%" + spec, value, args.loc);
+    Ref formatted = formatPercent(interp, "%" + spec, value, args.loc);
     if (!formatted)
       return nullptr;
     out += cast<StrObj>(*formatted).value;
@@ -463,21 +460,21 @@ bool wantArgs(Interpreter &interp, CallArgs &args, llvm::StringRef name,
     return false;
   }
   if (args.positional.size() < minArgs || args.positional.size() > maxArgs) {
-    interp.error(args.loc, name + "() takes " +
-                               (minArgs == maxArgs
-                                    ? llvm::Twine(minArgs)
-                                    : llvm::Twine(minArgs) + " to " +
-                                          llvm::Twine(maxArgs)) +
-                               " arguments (" +
-                               llvm::Twine(args.positional.size()) + " given)");
+    interp.error(
+        args.loc,
+        name + "() takes " +
+            (minArgs == maxArgs
+                 ? llvm::Twine(minArgs)
+                 : llvm::Twine(minArgs) + " to " + llvm::Twine(maxArgs)) +
+            " arguments (" + llvm::Twine(args.positional.size()) + " given)");
     return false;
   }
   return true;
 }
 } // namespace
 
-Ref slim::callMethod(Interpreter &interp, const Ref &self,
-                     llvm::StringRef name, CallArgs &args) {
+Ref slim::callMethod(Interpreter &interp, const Ref &self, llvm::StringRef name,
+                     CallArgs &args) {
   auto &pos = args.positional;
   if (auto *s = dyn_cast<StrObj>(self.get())) {
     if (name == "format")
@@ -696,12 +693,10 @@ Ref slim::callMethod(Interpreter &interp, const Ref &self,
       int64_t rank = intOf(*pos[0].value);
       int64_t n = items.size();
       if (name == "with_rank" ? n != rank : n < rank)
-        return interp.error(args.loc, "shape must have rank " +
-                                          llvm::Twine(name == "with_rank"
-                                                          ? ""
-                                                          : "at least ") +
-                                          llvm::Twine(rank) + ", got " +
-                                          llvm::Twine(n));
+        return interp.error(
+            args.loc, "shape must have rank " +
+                          llvm::Twine(name == "with_rank" ? "" : "at least ") +
+                          llvm::Twine(rank) + ", got " + llvm::Twine(n));
       return self;
     }
     if (name == "num_elements") {
@@ -720,12 +715,13 @@ Ref slim::callMethod(Interpreter &interp, const Ref &self,
 Ref slim::getBuiltinAttr(Interpreter &interp, const Ref &base,
                          llvm::StringRef name, SMLoc loc) {
   static const char *methods[] = {
-      "format",  "join",    "startswith", "endswith",   "lower",
-      "upper",   "strip",   "replace",    "split",      "append",
-      "extend",  "insert",  "pop",        "index",      "get",
-      "items",   "keys",    "values",     "copy",       "update",
-      "setdefault", "get_shape", "as_list", "with_rank_at_least",
-      "with_rank", "num_elements"};
+      "format",     "join",        "startswith", "endswith",
+      "lower",      "upper",       "strip",      "replace",
+      "split",      "append",      "extend",     "insert",
+      "pop",        "index",       "get",        "items",
+      "keys",       "values",      "copy",       "update",
+      "setdefault", "get_shape",   "as_list",    "with_rank_at_least",
+      "with_rank",  "num_elements"};
   if (auto *t = dyn_cast<TensorObj>(base.get())) {
     if (name == "shape")
       return makeShape(t->shape);
@@ -792,8 +788,8 @@ void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
         return in.error(a.loc, "len() of a scalar tensor");
       return makeInt(t->shape[0]);
     }
-    return in.error(a.loc, "object of type '" + typeName(*v) +
-                               "' has no len()");
+    return in.error(a.loc,
+                    "object of type '" + typeName(*v) + "' has no len()");
   });
   def("range", [](Interpreter &in, CallArgs &a) -> Ref {
     if (!wantArgs(in, a, "range", 1, 3))
@@ -897,8 +893,8 @@ void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
     if (auto *s = dyn_cast<StrObj>(v.get())) {
       double out;
       if (llvm::StringRef(s->value).trim().getAsDouble(out))
-        return in.error(a.loc, "could not convert string to float: " +
-                                   reprValue(*v));
+        return in.error(a.loc,
+                        "could not convert string to float: " + reprValue(*v));
       return makeFloat(out);
     }
     return in.error(a.loc, "float() argument must be a string or a number, "
@@ -908,7 +904,8 @@ void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
   def("str", [](Interpreter &in, CallArgs &a) -> Ref {
     if (!wantArgs(in, a, "str", 0, 1))
       return nullptr;
-    return makeStr(a.positional.empty() ? "" : strValue(*a.positional[0].value));
+    return makeStr(a.positional.empty() ? ""
+                                        : strValue(*a.positional[0].value));
   });
   def("repr", [one](Interpreter &in, CallArgs &a) -> Ref {
     Ref v = one(in, a, "repr");
@@ -1006,8 +1003,8 @@ void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
       return makeInt(std::llabs(intOf(*v)));
     if (auto *f = dyn_cast<FloatObj>(v.get()))
       return makeFloat(std::fabs(f->value));
-    return in.error(a.loc, "bad operand type for abs(): '" + typeName(*v) +
-                               "'");
+    return in.error(a.loc,
+                    "bad operand type for abs(): '" + typeName(*v) + "'");
   });
   def("round", [](Interpreter &in, CallArgs &a) -> Ref {
     if (!wantArgs(in, a, "round", 1, 1))
@@ -1046,22 +1043,23 @@ void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
     std::vector<Ref> items;
     if (!in.iterate(a.positional[0].value, a.positional[0].loc, items))
       return nullptr;
-    bool allStr = llvm::all_of(items, [](const Ref &r) { return isa<StrObj>(*r); });
+    bool allStr =
+        llvm::all_of(items, [](const Ref &r) { return isa<StrObj>(*r); });
     bool allNum = llvm::all_of(
         items, [](const Ref &r) { return isIntLike(*r) || isa<FloatObj>(*r); });
     if (!allStr && !allNum)
       return in.error(a.loc, "sorted() supports lists of numbers or strings");
-    std::stable_sort(items.begin(), items.end(), [&](const Ref &x,
-                                                     const Ref &y) {
-      if (allStr)
-        return cast<StrObj>(*x).value < cast<StrObj>(*y).value;
-      auto num = [](const Object &o) {
-        if (auto *f = dyn_cast<FloatObj>(&o))
-          return f->value;
-        return double(intOf(o));
-      };
-      return num(*x) < num(*y);
-    });
+    std::stable_sort(items.begin(), items.end(),
+                     [&](const Ref &x, const Ref &y) {
+                       if (allStr)
+                         return cast<StrObj>(*x).value < cast<StrObj>(*y).value;
+                       auto num = [](const Object &o) {
+                         if (auto *f = dyn_cast<FloatObj>(&o))
+                           return f->value;
+                         return double(intOf(o));
+                       };
+                       return num(*x) < num(*y);
+                     });
     return makeList(std::move(items));
   });
   def("isinstance", [](Interpreter &in, CallArgs &a) -> Ref {
@@ -1079,8 +1077,10 @@ void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
         return in.error(a.positional[1].loc,
                         "isinstance() arg 2 must be a builtin type in slimc");
       std::string n = b->name;
-      if ((n == "int" && isa<IntObj>(*v)) || (n == "float" && isa<FloatObj>(*v)) ||
-          (n == "str" && isa<StrObj>(*v)) || (n == "bool" && isa<BoolObj>(*v)) ||
+      if ((n == "int" && isa<IntObj>(*v)) ||
+          (n == "float" && isa<FloatObj>(*v)) ||
+          (n == "str" && isa<StrObj>(*v)) ||
+          (n == "bool" && isa<BoolObj>(*v)) ||
           (n == "list" && v->kind == ObjKind::List) ||
           (n == "tuple" && v->kind == ObjKind::Tuple) ||
           (n == "dict" && isa<DictObj>(*v)))

@@ -24,8 +24,8 @@ Ref none() { return makeNone(); }
 
 /// Runs `body` inside `tf.variable_scope(scope, defaultName, reuse=reuse)`.
 template <typename F>
-Ref inVariableScope(Interpreter &in, const Bound &b, llvm::StringRef defaultName,
-                    F body) {
+Ref inVariableScope(Interpreter &in, const Bound &b,
+                    llvm::StringRef defaultName, F body) {
   std::vector<std::pair<std::string, Ref>> kw;
   if (b.get("reuse"))
     kw.emplace_back("reuse", b.get("reuse"));
@@ -131,8 +131,8 @@ Ref layerVariable(Interpreter &in, const Bound &b, llvm::StringRef name,
   Ref collections =
       b.get("variables_collections") ? b.get("variables_collections") : none();
   return in.getVariable(name, shape, initializer, regularizer, trainable,
-                        /*isModel=*/true, variableCollections(collections, name),
-                        "", b.callLoc);
+                        /*isModel=*/true,
+                        variableCollections(collections, name), "", b.callLoc);
 }
 
 bool getTensor4D(Interpreter &in, const Bound &b, TensorObj *&x) {
@@ -140,8 +140,9 @@ bool getTensor4D(Interpreter &in, const Bound &b, TensorObj *&x) {
   if (!x)
     return false;
   if (x->shape.size() != 4) {
-    in.error(b.loc("inputs"), b.function + "() expects a 4-D NHWC input, got "
-                                            "shape [" +
+    in.error(b.loc("inputs"), b.function +
+                                  "() expects a 4-D NHWC input, got "
+                                  "shape [" +
                                   mlir::slim::shapeToString(x->shape) + "]");
     return false;
   }
@@ -155,9 +156,8 @@ bool checkDataFormat(Interpreter &in, const Bound &b) {
   auto *s = dyn_cast<StrObj>(v.get());
   if (s && (s->value == "NHWC" || s->value == "NWC"))
     return true;
-  in.error(b.loc("data_format"),
-           "slimc compiles NHWC models; data_format=" + reprValue(*v) +
-               " is not supported");
+  in.error(b.loc("data_format"), "slimc compiles NHWC models; data_format=" +
+                                     reprValue(*v) + " is not supported");
   return false;
 }
 
@@ -186,9 +186,9 @@ Ref normalizeBiasActivate(Interpreter &in, const Bound &b, Ref out,
     }
     out = in.call(b.get("normalizer_fn"), args);
   } else if (!b.isNone("biases_initializer")) {
-    Ref biases = layerVariable(in, b, "biases", {numOutputs},
-                               b.get("biases_initializer"),
-                               b.get("biases_regularizer"));
+    Ref biases =
+        layerVariable(in, b, "biases", {numOutputs},
+                      b.get("biases_initializer"), b.get("biases_regularizer"));
     if (!biases)
       return nullptr;
     out = emitBiasAdd(in, cast<TensorObj>(*out), cast<TensorObj>(*biases),
@@ -250,9 +250,9 @@ Ref makeVarianceScaling(double factor, std::string mode, bool uniform) {
   auto spec =
       std::make_shared<SpecObj>(ObjKind::Initializer, "variance_scaling");
   spec->params = {{"factor", factor}};
-  spec->strParams = {{"mode", mode},
-                     {"distribution",
-                      uniform ? "uniform" : "slim_truncated_normal"}};
+  spec->strParams = {
+      {"mode", mode},
+      {"distribution", uniform ? "uniform" : "slim_truncated_normal"}};
   return spec;
 }
 
@@ -261,8 +261,8 @@ bool checkScale(Interpreter &in, const Bound &b, llvm::StringRef name,
                 double &scale) {
   Ref v = b.get(name);
   if (isa<IntObj>(*v) || isa<BoolObj>(*v)) {
-    in.error(b.loc(name), "ValueError: " + name + " cannot be an integer: " +
-                              reprValue(*v));
+    in.error(b.loc(name),
+             "ValueError: " + name + " cannot be an integer: " + reprValue(*v));
     return false;
   }
   if (!getFloat(in, b, name, scale))
@@ -353,99 +353,103 @@ Ref slim::makeSlimModule(Interpreter &interp) {
   // Layers
   //===--------------------------------------------------------------------===//
 
-  std::vector<ParamSpec> convParams = withCommonTail(
-      {{"inputs", nullptr},
-       {"num_outputs", nullptr},
-       {"kernel_size", nullptr},
-       {"stride", makeInt(1)},
-       {"padding", makeStr("SAME")},
-       {"data_format", none()},
-       {"rate", makeInt(1)},
-       {"activation_fn", relu}},
-      interp);
-  defineBuiltin(*slimMod, "conv2d", "convolution2d",
-                [convParams](Interpreter &in, CallArgs &args) -> Ref {
-    Bound b;
-    TensorObj *x;
-    int64_t numOutputs, kernel[2], stride[2], rate[2];
-    std::string padding;
-    if (!bindArgs(in, "convolution2d", convParams, args, b) ||
-        !getTensor4D(in, b, x) || !checkDataFormat(in, b) ||
-        !getInt(in, b, "num_outputs", numOutputs) ||
-        !windowArgs(in, b, kernel, stride, rate) ||
-        !getString(in, b, "padding", padding) ||
-        !checkSpec(in, b, "weights_initializer", ObjKind::Initializer) ||
-        !checkSpec(in, b, "biases_initializer", ObjKind::Initializer) ||
-        !checkSpec(in, b, "weights_regularizer", ObjKind::Regularizer) ||
-        !checkSpec(in, b, "biases_regularizer", ObjKind::Regularizer))
-      return nullptr;
-    if (numOutputs < 1)
-      return in.error(b.loc("num_outputs"), "num_outputs must be positive");
-    llvm::SmallVector<int64_t, 4> pads;
-    if (!resolvePadding(in, padding, b.loc("padding"), x->shape, kernel,
-                        stride, rate, pads))
-      return nullptr;
-    return inVariableScope(in, b, "Conv", [&](VarScopeObj &sc) -> Ref {
-      Ref weights = layerVariable(
-          in, b, "weights", {kernel[0], kernel[1], x->shape[3], numOutputs},
-          b.get("weights_initializer"), b.get("weights_regularizer"));
-      if (!weights)
-        return nullptr;
-      Ref out = emitConv2D(in, *x, cast<TensorObj>(*weights), stride, rate,
-                           pads, args.loc);
-      if (!out)
-        return nullptr;
-      out = normalizeBiasActivate(in, b, out, numOutputs);
-      return collectNamedOutputs(in, b.get("outputs_collections"), sc.name,
-                                 out, args.loc);
-    });
-  }, /*argScoped=*/true);
-  alias("conv2d", "convolution2d");
-  alias("conv2d", "convolution");
-
-  std::vector<ParamSpec> fcParams = withCommonTail(
-      {{"inputs", nullptr}, {"num_outputs", nullptr}, {"activation_fn", relu}},
-      interp);
-  defineBuiltin(*slimMod, "fully_connected", "fully_connected",
-                [fcParams](Interpreter &in, CallArgs &args) -> Ref {
-    Bound b;
-    if (!bindArgs(in, "fully_connected", fcParams, args, b) ||
-        !checkSpec(in, b, "weights_initializer", ObjKind::Initializer) ||
-        !checkSpec(in, b, "biases_initializer", ObjKind::Initializer) ||
-        !checkSpec(in, b, "weights_regularizer", ObjKind::Regularizer) ||
-        !checkSpec(in, b, "biases_regularizer", ObjKind::Regularizer))
-      return nullptr;
-    TensorObj *x = getTensor(in, b, "inputs");
-    if (!x)
-      return nullptr;
-    if (!isa<IntObj>(*b.get("num_outputs")))
-      return in.error(b.loc("num_outputs"),
-                      "ValueError: num_outputs type should be one of [int], "
-                      "got " +
-                          typeName(*b.get("num_outputs")));
-    int64_t numOutputs = cast<IntObj>(*b.get("num_outputs")).value;
-    if (numOutputs < 1)
-      return in.error(b.loc("num_outputs"), "num_outputs must be positive");
-    if (x->shape.size() < 2)
-      return in.error(b.loc("inputs"),
-                      "fully_connected input must have rank >= 2, got [" +
-                          mlir::slim::shapeToString(x->shape) + "]");
-    return inVariableScope(
-        in, b, "fully_connected", [&](VarScopeObj &sc) -> Ref {
-          Ref weights = layerVariable(in, b, "weights",
-                                      {x->shape.back(), numOutputs},
-                                      b.get("weights_initializer"),
-                                      b.get("weights_regularizer"));
+  std::vector<ParamSpec> convParams =
+      withCommonTail({{"inputs", nullptr},
+                      {"num_outputs", nullptr},
+                      {"kernel_size", nullptr},
+                      {"stride", makeInt(1)},
+                      {"padding", makeStr("SAME")},
+                      {"data_format", none()},
+                      {"rate", makeInt(1)},
+                      {"activation_fn", relu}},
+                     interp);
+  defineBuiltin(
+      *slimMod, "conv2d", "convolution2d",
+      [convParams](Interpreter &in, CallArgs &args) -> Ref {
+        Bound b;
+        TensorObj *x;
+        int64_t numOutputs, kernel[2], stride[2], rate[2];
+        std::string padding;
+        if (!bindArgs(in, "convolution2d", convParams, args, b) ||
+            !getTensor4D(in, b, x) || !checkDataFormat(in, b) ||
+            !getInt(in, b, "num_outputs", numOutputs) ||
+            !windowArgs(in, b, kernel, stride, rate) ||
+            !getString(in, b, "padding", padding) ||
+            !checkSpec(in, b, "weights_initializer", ObjKind::Initializer) ||
+            !checkSpec(in, b, "biases_initializer", ObjKind::Initializer) ||
+            !checkSpec(in, b, "weights_regularizer", ObjKind::Regularizer) ||
+            !checkSpec(in, b, "biases_regularizer", ObjKind::Regularizer))
+          return nullptr;
+        if (numOutputs < 1)
+          return in.error(b.loc("num_outputs"), "num_outputs must be positive");
+        llvm::SmallVector<int64_t, 4> pads;
+        if (!resolvePadding(in, padding, b.loc("padding"), x->shape, kernel,
+                            stride, rate, pads))
+          return nullptr;
+        return inVariableScope(in, b, "Conv", [&](VarScopeObj &sc) -> Ref {
+          Ref weights = layerVariable(
+              in, b, "weights", {kernel[0], kernel[1], x->shape[3], numOutputs},
+              b.get("weights_initializer"), b.get("weights_regularizer"));
           if (!weights)
             return nullptr;
-          Ref out = emitMatMul(in, *x, cast<TensorObj>(*weights), args.loc);
+          Ref out = emitConv2D(in, *x, cast<TensorObj>(*weights), stride, rate,
+                               pads, args.loc);
           if (!out)
             return nullptr;
           out = normalizeBiasActivate(in, b, out, numOutputs);
           return collectNamedOutputs(in, b.get("outputs_collections"), sc.name,
                                      out, args.loc);
         });
-  }, true);
+      },
+      /*argScoped=*/true);
+  alias("conv2d", "convolution2d");
+  alias("conv2d", "convolution");
+
+  std::vector<ParamSpec> fcParams = withCommonTail(
+      {{"inputs", nullptr}, {"num_outputs", nullptr}, {"activation_fn", relu}},
+      interp);
+  defineBuiltin(
+      *slimMod, "fully_connected", "fully_connected",
+      [fcParams](Interpreter &in, CallArgs &args) -> Ref {
+        Bound b;
+        if (!bindArgs(in, "fully_connected", fcParams, args, b) ||
+            !checkSpec(in, b, "weights_initializer", ObjKind::Initializer) ||
+            !checkSpec(in, b, "biases_initializer", ObjKind::Initializer) ||
+            !checkSpec(in, b, "weights_regularizer", ObjKind::Regularizer) ||
+            !checkSpec(in, b, "biases_regularizer", ObjKind::Regularizer))
+          return nullptr;
+        TensorObj *x = getTensor(in, b, "inputs");
+        if (!x)
+          return nullptr;
+        if (!isa<IntObj>(*b.get("num_outputs")))
+          return in.error(
+              b.loc("num_outputs"),
+              "ValueError: num_outputs type should be one of [int], "
+              "got " +
+                  typeName(*b.get("num_outputs")));
+        int64_t numOutputs = cast<IntObj>(*b.get("num_outputs")).value;
+        if (numOutputs < 1)
+          return in.error(b.loc("num_outputs"), "num_outputs must be positive");
+        if (x->shape.size() < 2)
+          return in.error(b.loc("inputs"),
+                          "fully_connected input must have rank >= 2, got [" +
+                              mlir::slim::shapeToString(x->shape) + "]");
+        return inVariableScope(
+            in, b, "fully_connected", [&](VarScopeObj &sc) -> Ref {
+              Ref weights = layerVariable(
+                  in, b, "weights", {x->shape.back(), numOutputs},
+                  b.get("weights_initializer"), b.get("weights_regularizer"));
+              if (!weights)
+                return nullptr;
+              Ref out = emitMatMul(in, *x, cast<TensorObj>(*weights), args.loc);
+              if (!out)
+                return nullptr;
+              out = normalizeBiasActivate(in, b, out, numOutputs);
+              return collectNamedOutputs(in, b.get("outputs_collections"),
+                                         sc.name, out, args.loc);
+            });
+      },
+      true);
   alias("fully_connected", "linear_layer");
 
   std::vector<ParamSpec> sepParams = {
@@ -470,230 +474,240 @@ Ref slim::makeSlimModule(Interpreter &interp) {
       {"outputs_collections", none()},
       {"trainable", makeBool(true)},
       {"scope", none()}};
-  defineBuiltin(*slimMod, "separable_conv2d", "separable_convolution2d",
-                [sepParams](Interpreter &in, CallArgs &args) -> Ref {
-    Bound b;
-    TensorObj *x;
-    int64_t multiplier, kernel[2], stride[2], rate[2];
-    std::string padding;
-    if (!bindArgs(in, "separable_convolution2d", sepParams, args, b) ||
-        !getTensor4D(in, b, x) || !checkDataFormat(in, b) ||
-        !getInt(in, b, "depth_multiplier", multiplier) ||
-        !windowArgs(in, b, kernel, stride, rate) ||
-        !getString(in, b, "padding", padding) ||
-        !checkSpec(in, b, "weights_initializer", ObjKind::Initializer) ||
-        !checkSpec(in, b, "pointwise_initializer", ObjKind::Initializer) ||
-        !checkSpec(in, b, "biases_initializer", ObjKind::Initializer) ||
-        !checkSpec(in, b, "weights_regularizer", ObjKind::Regularizer))
-      return nullptr;
-    int64_t numOutputs = 0;
-    bool depthwiseOnly = b.isNone("num_outputs");
-    if (!depthwiseOnly && !getInt(in, b, "num_outputs", numOutputs))
-      return nullptr;
-    if (multiplier < 1 || (!depthwiseOnly && numOutputs < 1))
-      return in.error(args.loc, "depth_multiplier and num_outputs must be "
-                                "positive");
-    llvm::SmallVector<int64_t, 4> pads;
-    if (!resolvePadding(in, padding, b.loc("padding"), x->shape, kernel,
-                        stride, rate, pads))
-      return nullptr;
-    return inVariableScope(
-        in, b, "SeparableConv2d", [&](VarScopeObj &sc) -> Ref {
-          int64_t cin = x->shape[3];
-          Ref dw = layerVariable(in, b, "depthwise_weights",
-                                 {kernel[0], kernel[1], cin, multiplier},
-                                 b.get("weights_initializer"),
-                                 b.get("weights_regularizer"));
-          if (!dw)
-            return nullptr;
-          Ref out = emitDepthwiseConv2D(in, *x, cast<TensorObj>(*dw), stride,
-                                        rate, pads, args.loc);
-          if (!out)
-            return nullptr;
-          int64_t channels = cin * multiplier;
-          if (!depthwiseOnly) {
-            Ref pwInit = b.isNone("pointwise_initializer")
-                             ? b.get("weights_initializer")
-                             : b.get("pointwise_initializer");
-            Ref pw = layerVariable(in, b, "pointwise_weights",
-                                   {1, 1, channels, numOutputs}, pwInit,
-                                   b.get("weights_regularizer"));
-            if (!pw)
-              return nullptr;
-            int64_t one[2] = {1, 1};
-            int64_t zero[4] = {0, 0, 0, 0};
-            out = emitConv2D(in, cast<TensorObj>(*out), cast<TensorObj>(*pw),
-                             one, one, zero, args.loc);
-            if (!out)
-              return nullptr;
-            channels = numOutputs;
-          }
-          out = normalizeBiasActivate(in, b, out, channels);
-          return collectNamedOutputs(in, b.get("outputs_collections"), sc.name,
-                                     out, args.loc);
-        });
-  }, true);
+  defineBuiltin(
+      *slimMod, "separable_conv2d", "separable_convolution2d",
+      [sepParams](Interpreter &in, CallArgs &args) -> Ref {
+        Bound b;
+        TensorObj *x;
+        int64_t multiplier, kernel[2], stride[2], rate[2];
+        std::string padding;
+        if (!bindArgs(in, "separable_convolution2d", sepParams, args, b) ||
+            !getTensor4D(in, b, x) || !checkDataFormat(in, b) ||
+            !getInt(in, b, "depth_multiplier", multiplier) ||
+            !windowArgs(in, b, kernel, stride, rate) ||
+            !getString(in, b, "padding", padding) ||
+            !checkSpec(in, b, "weights_initializer", ObjKind::Initializer) ||
+            !checkSpec(in, b, "pointwise_initializer", ObjKind::Initializer) ||
+            !checkSpec(in, b, "biases_initializer", ObjKind::Initializer) ||
+            !checkSpec(in, b, "weights_regularizer", ObjKind::Regularizer))
+          return nullptr;
+        int64_t numOutputs = 0;
+        bool depthwiseOnly = b.isNone("num_outputs");
+        if (!depthwiseOnly && !getInt(in, b, "num_outputs", numOutputs))
+          return nullptr;
+        if (multiplier < 1 || (!depthwiseOnly && numOutputs < 1))
+          return in.error(args.loc, "depth_multiplier and num_outputs must be "
+                                    "positive");
+        llvm::SmallVector<int64_t, 4> pads;
+        if (!resolvePadding(in, padding, b.loc("padding"), x->shape, kernel,
+                            stride, rate, pads))
+          return nullptr;
+        return inVariableScope(
+            in, b, "SeparableConv2d", [&](VarScopeObj &sc) -> Ref {
+              int64_t cin = x->shape[3];
+              Ref dw = layerVariable(in, b, "depthwise_weights",
+                                     {kernel[0], kernel[1], cin, multiplier},
+                                     b.get("weights_initializer"),
+                                     b.get("weights_regularizer"));
+              if (!dw)
+                return nullptr;
+              Ref out = emitDepthwiseConv2D(in, *x, cast<TensorObj>(*dw),
+                                            stride, rate, pads, args.loc);
+              if (!out)
+                return nullptr;
+              int64_t channels = cin * multiplier;
+              if (!depthwiseOnly) {
+                Ref pwInit = b.isNone("pointwise_initializer")
+                                 ? b.get("weights_initializer")
+                                 : b.get("pointwise_initializer");
+                Ref pw = layerVariable(in, b, "pointwise_weights",
+                                       {1, 1, channels, numOutputs}, pwInit,
+                                       b.get("weights_regularizer"));
+                if (!pw)
+                  return nullptr;
+                int64_t one[2] = {1, 1};
+                int64_t zero[4] = {0, 0, 0, 0};
+                out =
+                    emitConv2D(in, cast<TensorObj>(*out), cast<TensorObj>(*pw),
+                               one, one, zero, args.loc);
+                if (!out)
+                  return nullptr;
+                channels = numOutputs;
+              }
+              out = normalizeBiasActivate(in, b, out, channels);
+              return collectNamedOutputs(in, b.get("outputs_collections"),
+                                         sc.name, out, args.loc);
+            });
+      },
+      true);
   alias("separable_conv2d", "separable_convolution2d");
 
-  std::vector<ParamSpec> transParams = withCommonTail(
-      {{"inputs", nullptr},
-       {"num_outputs", nullptr},
-       {"kernel_size", nullptr},
-       {"stride", makeInt(1)},
-       {"padding", makeStr("SAME")},
-       {"data_format", none()},
-       {"activation_fn", relu}},
-      interp);
-  defineBuiltin(*slimMod, "conv2d_transpose", "convolution2d_transpose",
-                [transParams](Interpreter &in, CallArgs &args) -> Ref {
-    Bound b;
-    TensorObj *x;
-    int64_t numOutputs, kernel[2], stride[2], rate[2];
-    std::string padding;
-    if (!bindArgs(in, "convolution2d_transpose", transParams, args, b) ||
-        !getTensor4D(in, b, x) || !checkDataFormat(in, b) ||
-        !getInt(in, b, "num_outputs", numOutputs) ||
-        !windowArgs(in, b, kernel, stride, rate) ||
-        !getString(in, b, "padding", padding))
-      return nullptr;
-    std::string upper = llvm::StringRef(padding).upper();
-    if (upper != "SAME" && upper != "VALID")
-      return in.error(b.loc("padding"),
-                      "padding must be 'SAME' or 'VALID', got '" + padding +
-                          "'");
-    llvm::SmallVector<int64_t, 4> pads(4, 0);
-    for (int d = 0; d < 2; ++d) {
-      if (kernel[d] < stride[d])
-        return in.error(b.loc("kernel_size"),
-                        "slimc's conv2d_transpose needs kernel_size >= "
-                        "stride");
-      if (upper == "SAME") {
-        int64_t total = kernel[d] - stride[d];
-        pads[2 * d] = total / 2;
-        pads[2 * d + 1] = total - total / 2;
-      }
-    }
-    return inVariableScope(
-        in, b, "Conv2d_transpose", [&](VarScopeObj &sc) -> Ref {
-          Ref weights = layerVariable(
-              in, b, "weights",
-              {kernel[0], kernel[1], numOutputs, x->shape[3]},
-              b.get("weights_initializer"), b.get("weights_regularizer"));
-          if (!weights)
-            return nullptr;
-          Ref out = emitConv2DTranspose(in, *x, cast<TensorObj>(*weights),
-                                        stride, pads, args.loc);
-          if (!out)
-            return nullptr;
-          out = normalizeBiasActivate(in, b, out, numOutputs);
-          return collectNamedOutputs(in, b.get("outputs_collections"), sc.name,
-                                     out, args.loc);
-        });
-  }, true);
+  std::vector<ParamSpec> transParams =
+      withCommonTail({{"inputs", nullptr},
+                      {"num_outputs", nullptr},
+                      {"kernel_size", nullptr},
+                      {"stride", makeInt(1)},
+                      {"padding", makeStr("SAME")},
+                      {"data_format", none()},
+                      {"activation_fn", relu}},
+                     interp);
+  defineBuiltin(
+      *slimMod, "conv2d_transpose", "convolution2d_transpose",
+      [transParams](Interpreter &in, CallArgs &args) -> Ref {
+        Bound b;
+        TensorObj *x;
+        int64_t numOutputs, kernel[2], stride[2], rate[2];
+        std::string padding;
+        if (!bindArgs(in, "convolution2d_transpose", transParams, args, b) ||
+            !getTensor4D(in, b, x) || !checkDataFormat(in, b) ||
+            !getInt(in, b, "num_outputs", numOutputs) ||
+            !windowArgs(in, b, kernel, stride, rate) ||
+            !getString(in, b, "padding", padding))
+          return nullptr;
+        std::string upper = llvm::StringRef(padding).upper();
+        if (upper != "SAME" && upper != "VALID")
+          return in.error(b.loc("padding"),
+                          "padding must be 'SAME' or 'VALID', got '" + padding +
+                              "'");
+        llvm::SmallVector<int64_t, 4> pads(4, 0);
+        for (int d = 0; d < 2; ++d) {
+          if (kernel[d] < stride[d])
+            return in.error(b.loc("kernel_size"),
+                            "slimc's conv2d_transpose needs kernel_size >= "
+                            "stride");
+          if (upper == "SAME") {
+            int64_t total = kernel[d] - stride[d];
+            pads[2 * d] = total / 2;
+            pads[2 * d + 1] = total - total / 2;
+          }
+        }
+        return inVariableScope(
+            in, b, "Conv2d_transpose", [&](VarScopeObj &sc) -> Ref {
+              Ref weights = layerVariable(
+                  in, b, "weights",
+                  {kernel[0], kernel[1], numOutputs, x->shape[3]},
+                  b.get("weights_initializer"), b.get("weights_regularizer"));
+              if (!weights)
+                return nullptr;
+              Ref out = emitConv2DTranspose(in, *x, cast<TensorObj>(*weights),
+                                            stride, pads, args.loc);
+              if (!out)
+                return nullptr;
+              out = normalizeBiasActivate(in, b, out, numOutputs);
+              return collectNamedOutputs(in, b.get("outputs_collections"),
+                                         sc.name, out, args.loc);
+            });
+      },
+      true);
   alias("conv2d_transpose", "convolution2d_transpose");
 
   Ref batchNorm = defineBuiltin(
       *slimMod, "batch_norm", "batch_norm",
       [](Interpreter &in, CallArgs &args) -> Ref {
-    Bound b;
-    if (!bindArgs(in, "batch_norm",
-                  {{"inputs", nullptr},
-                   {"decay", makeFloat(0.999)},
-                   {"center", makeBool(true)},
-                   {"scale", makeBool(false)},
-                   {"epsilon", makeFloat(0.001)},
-                   {"activation_fn", none()},
-                   {"param_initializers", none()},
-                   {"param_regularizers", none()},
-                   {"updates_collections", makeStr("update_ops")},
-                   {"is_training", makeBool(true)},
-                   {"reuse", none()},
-                   {"variables_collections", none()},
-                   {"outputs_collections", none()},
-                   {"trainable", makeBool(true)},
-                   {"batch_weights", none()},
-                   {"fused", none()},
-                   {"data_format", none()},
-                   {"zero_debias_moving_mean", makeBool(false)},
-                   {"scope", none()},
-                   {"renorm", makeBool(false)},
-                   {"renorm_clipping", none()},
-                   {"renorm_decay", makeFloat(0.99)},
-                   {"adjustment", none()}},
-                  args, b) ||
-        !checkDataFormat(in, b))
-      return nullptr;
-    TensorObj *x = getTensor(in, b, "inputs");
-    double epsilon;
-    bool center, scale, isTraining;
-    if (!x || !getFloat(in, b, "epsilon", epsilon) ||
-        !getBool(in, b, "center", center) || !getBool(in, b, "scale", scale) ||
-        !getBool(in, b, "is_training", isTraining))
-      return nullptr;
-    if (isTruthy(*b.get("renorm")) || !b.isNone("batch_weights"))
-      return in.error(args.loc, "batch_norm: renorm and batch_weights are not "
-                                "supported by slimc");
-    if (x->shape.size() < 2)
-      return in.error(b.loc("inputs"), "batch_norm input must have rank >= 2");
-    int64_t channels = x->shape.back();
-    auto paramOf = [&](llvm::StringRef dictName, llvm::StringRef key,
-                       Ref fallback) -> Ref {
-      auto *d = dyn_cast<DictObj>(b.get(dictName).get());
-      if (!d)
-        return fallback;
-      Ref v = d->get(makeStr(key.str()));
-      return v ? v : fallback;
-    };
-    return inVariableScope(in, b, "BatchNorm", [&](VarScopeObj &sc) -> Ref {
-      Ref beta, gamma;
-      if (center) {
-        beta = layerVariable(
-            in, b, "beta", {channels},
-            paramOf("param_initializers", "beta",
-                    in.lookupKnown("zeros_default")),
-            paramOf("param_regularizers", "beta", none()));
-        if (!beta)
+        Bound b;
+        if (!bindArgs(in, "batch_norm",
+                      {{"inputs", nullptr},
+                       {"decay", makeFloat(0.999)},
+                       {"center", makeBool(true)},
+                       {"scale", makeBool(false)},
+                       {"epsilon", makeFloat(0.001)},
+                       {"activation_fn", none()},
+                       {"param_initializers", none()},
+                       {"param_regularizers", none()},
+                       {"updates_collections", makeStr("update_ops")},
+                       {"is_training", makeBool(true)},
+                       {"reuse", none()},
+                       {"variables_collections", none()},
+                       {"outputs_collections", none()},
+                       {"trainable", makeBool(true)},
+                       {"batch_weights", none()},
+                       {"fused", none()},
+                       {"data_format", none()},
+                       {"zero_debias_moving_mean", makeBool(false)},
+                       {"scope", none()},
+                       {"renorm", makeBool(false)},
+                       {"renorm_clipping", none()},
+                       {"renorm_decay", makeFloat(0.99)},
+                       {"adjustment", none()}},
+                      args, b) ||
+            !checkDataFormat(in, b))
           return nullptr;
-      }
-      if (scale) {
-        gamma = layerVariable(
-            in, b, "gamma", {channels},
-            paramOf("param_initializers", "gamma",
-                    in.lookupKnown("ones_default")),
-            paramOf("param_regularizers", "gamma", none()));
-        if (!gamma)
+        TensorObj *x = getTensor(in, b, "inputs");
+        double epsilon;
+        bool center, scale, isTraining;
+        if (!x || !getFloat(in, b, "epsilon", epsilon) ||
+            !getBool(in, b, "center", center) ||
+            !getBool(in, b, "scale", scale) ||
+            !getBool(in, b, "is_training", isTraining))
           return nullptr;
-      }
-      // Moving statistics are model variables but never trainable.
-      Ref collections = b.get("variables_collections");
-      auto movingVar = [&](llvm::StringRef name, Ref init) {
-        return in.getVariable(name, {channels}, init, none(), false, true,
-                              variableCollections(collections, name), "",
-                              args.loc);
-      };
-      Ref mean = movingVar("moving_mean",
-                           paramOf("param_initializers", "moving_mean",
-                                   in.lookupKnown("zeros_default")));
-      if (!mean)
-        return nullptr;
-      Ref variance =
-          movingVar("moving_variance",
-                    paramOf("param_initializers", "moving_variance",
-                            in.lookupKnown("ones_default")));
-      if (!variance)
-        return nullptr;
-      Ref out = emitBatchNorm(
-          in, *x, cast<TensorObj>(*mean), cast<TensorObj>(*variance),
-          beta ? cast<TensorObj>(beta.get()) : nullptr,
-          gamma ? cast<TensorObj>(gamma.get()) : nullptr, epsilon, isTraining,
-          args.loc);
-      if (out && !b.isNone("activation_fn"))
-        out = in.callWith(b.get("activation_fn"), b.loc("activation_fn"),
-                          {out});
-      return collectNamedOutputs(in, b.get("outputs_collections"), sc.name,
-                                 out, args.loc);
-    });
-  }, true);
+        if (isTruthy(*b.get("renorm")) || !b.isNone("batch_weights"))
+          return in.error(args.loc,
+                          "batch_norm: renorm and batch_weights are not "
+                          "supported by slimc");
+        if (x->shape.size() < 2)
+          return in.error(b.loc("inputs"),
+                          "batch_norm input must have rank >= 2");
+        int64_t channels = x->shape.back();
+        auto paramOf = [&](llvm::StringRef dictName, llvm::StringRef key,
+                           Ref fallback) -> Ref {
+          auto *d = dyn_cast<DictObj>(b.get(dictName).get());
+          if (!d)
+            return fallback;
+          Ref v = d->get(makeStr(key.str()));
+          return v ? v : fallback;
+        };
+        return inVariableScope(in, b, "BatchNorm", [&](VarScopeObj &sc) -> Ref {
+          // TF-Slim creates gamma before beta (the goldens recorded from
+          // tf_slim 1.1.0 show this order).
+          Ref beta, gamma;
+          if (scale) {
+            gamma =
+                layerVariable(in, b, "gamma", {channels},
+                              paramOf("param_initializers", "gamma",
+                                      in.lookupKnown("ones_default")),
+                              paramOf("param_regularizers", "gamma", none()));
+            if (!gamma)
+              return nullptr;
+          }
+          if (center) {
+            beta = layerVariable(in, b, "beta", {channels},
+                                 paramOf("param_initializers", "beta",
+                                         in.lookupKnown("zeros_default")),
+                                 paramOf("param_regularizers", "beta", none()));
+            if (!beta)
+              return nullptr;
+          }
+          // Moving statistics are model variables but never trainable.
+          Ref collections = b.get("variables_collections");
+          auto movingVar = [&](llvm::StringRef name, Ref init) {
+            return in.getVariable(name, {channels}, init, none(), false, true,
+                                  variableCollections(collections, name), "",
+                                  args.loc);
+          };
+          Ref mean = movingVar("moving_mean",
+                               paramOf("param_initializers", "moving_mean",
+                                       in.lookupKnown("zeros_default")));
+          if (!mean)
+            return nullptr;
+          Ref variance =
+              movingVar("moving_variance",
+                        paramOf("param_initializers", "moving_variance",
+                                in.lookupKnown("ones_default")));
+          if (!variance)
+            return nullptr;
+          Ref out = emitBatchNorm(
+              in, *x, cast<TensorObj>(*mean), cast<TensorObj>(*variance),
+              beta ? cast<TensorObj>(beta.get()) : nullptr,
+              gamma ? cast<TensorObj>(gamma.get()) : nullptr, epsilon,
+              isTraining, args.loc);
+          if (out && !b.isNone("activation_fn"))
+            out = in.callWith(b.get("activation_fn"), b.loc("activation_fn"),
+                              {out});
+          return collectNamedOutputs(in, b.get("outputs_collections"), sc.name,
+                                     out, args.loc);
+        });
+      },
+      true);
   interp.known["slim.batch_norm"] = batchNorm;
 
   auto pool = [](bool isMax) {
@@ -720,116 +734,127 @@ Ref slim::makeSlimModule(Interpreter &interp) {
       if (!resolvePadding(in, padding, b.loc("padding"), x->shape, kernel,
                           stride, rate, pads))
         return nullptr;
-      return inNameScope(in, b, isMax ? "MaxPool2D" : "AvgPool2D",
-                         [&](const std::string &sc) -> Ref {
-        Ref out = emitPool(in, isMax, *x, kernel, stride, pads, args.loc);
-        return collectNamedOutputs(in, b.get("outputs_collections"), sc, out,
-                                   args.loc);
-      });
+      return inNameScope(
+          in, b, isMax ? "MaxPool2D" : "AvgPool2D",
+          [&](const std::string &sc) -> Ref {
+            Ref out = emitPool(in, isMax, *x, kernel, stride, pads, args.loc);
+            return collectNamedOutputs(in, b.get("outputs_collections"), sc,
+                                       out, args.loc);
+          });
     };
   };
   defineBuiltin(*slimMod, "max_pool2d", "max_pool2d", pool(true), true);
   defineBuiltin(*slimMod, "avg_pool2d", "avg_pool2d", pool(false), true);
 
-  defineBuiltin(*slimMod, "dropout", "dropout",
-                [](Interpreter &in, CallArgs &args) -> Ref {
-    Bound b;
-    double keepProb;
-    bool isTraining;
-    if (!bindArgs(in, "dropout",
-                  {{"inputs", nullptr},
-                   {"keep_prob", makeFloat(0.5)},
-                   {"noise_shape", none()},
-                   {"is_training", makeBool(true)},
-                   {"outputs_collections", none()},
-                   {"scope", none()},
-                   {"seed", none()}},
-                  args, b) ||
-        !getFloat(in, b, "keep_prob", keepProb) ||
-        !getBool(in, b, "is_training", isTraining))
-      return nullptr;
-    TensorObj *x = getTensor(in, b, "inputs");
-    if (!x)
-      return nullptr;
-    return inNameScope(in, b, "Dropout", [&](const std::string &sc) -> Ref {
-      Ref out = emitDropout(in, *x, keepProb, isTraining, args.loc);
-      return collectNamedOutputs(in, b.get("outputs_collections"), sc, out,
-                                 args.loc);
-    });
-  }, true);
+  defineBuiltin(
+      *slimMod, "dropout", "dropout",
+      [](Interpreter &in, CallArgs &args) -> Ref {
+        Bound b;
+        double keepProb;
+        bool isTraining;
+        if (!bindArgs(in, "dropout",
+                      {{"inputs", nullptr},
+                       {"keep_prob", makeFloat(0.5)},
+                       {"noise_shape", none()},
+                       {"is_training", makeBool(true)},
+                       {"outputs_collections", none()},
+                       {"scope", none()},
+                       {"seed", none()}},
+                      args, b) ||
+            !getFloat(in, b, "keep_prob", keepProb) ||
+            !getBool(in, b, "is_training", isTraining))
+          return nullptr;
+        TensorObj *x = getTensor(in, b, "inputs");
+        if (!x)
+          return nullptr;
+        return inNameScope(in, b, "Dropout", [&](const std::string &sc) -> Ref {
+          Ref out = emitDropout(in, *x, keepProb, isTraining, args.loc);
+          return collectNamedOutputs(in, b.get("outputs_collections"), sc, out,
+                                     args.loc);
+        });
+      },
+      true);
 
-  defineBuiltin(*slimMod, "flatten", "flatten",
-                [](Interpreter &in, CallArgs &args) -> Ref {
-    Bound b;
-    if (!bindArgs(in, "flatten",
-                  {{"inputs", nullptr},
-                   {"outputs_collections", none()},
-                   {"scope", none()}},
-                  args, b))
-      return nullptr;
-    TensorObj *x = getTensor(in, b, "inputs");
-    if (!x)
-      return nullptr;
-    if (x->shape.size() < 2)
-      return in.error(b.loc("inputs"), "inputs must have a least 2 "
-                                       "dimensions");
-    int64_t rest = 1;
-    for (size_t d = 1; d < x->shape.size(); ++d)
-      rest *= x->shape[d];
-    return inNameScope(in, b, "Flatten", [&](const std::string &sc) -> Ref {
-      Ref out = emitReshape(in, *x, {x->shape[0], rest}, "Reshape", args.loc);
-      return collectNamedOutputs(in, b.get("outputs_collections"), sc, out,
-                                 args.loc);
-    });
-  }, true);
+  defineBuiltin(
+      *slimMod, "flatten", "flatten",
+      [](Interpreter &in, CallArgs &args) -> Ref {
+        Bound b;
+        if (!bindArgs(in, "flatten",
+                      {{"inputs", nullptr},
+                       {"outputs_collections", none()},
+                       {"scope", none()}},
+                      args, b))
+          return nullptr;
+        TensorObj *x = getTensor(in, b, "inputs");
+        if (!x)
+          return nullptr;
+        if (x->shape.size() < 2)
+          return in.error(b.loc("inputs"), "inputs must have a least 2 "
+                                           "dimensions");
+        int64_t rest = 1;
+        for (size_t d = 1; d < x->shape.size(); ++d)
+          rest *= x->shape[d];
+        return inNameScope(in, b, "Flatten", [&](const std::string &sc) -> Ref {
+          Ref out =
+              emitReshape(in, *x, {x->shape[0], rest}, "Reshape", args.loc);
+          return collectNamedOutputs(in, b.get("outputs_collections"), sc, out,
+                                     args.loc);
+        });
+      },
+      true);
 
-  defineBuiltin(*slimMod, "softmax", "softmax",
-                [](Interpreter &in, CallArgs &args) -> Ref {
-    Bound b;
-    if (!bindArgs(in, "softmax", {{"logits", nullptr}, {"scope", none()}},
-                  args, b))
-      return nullptr;
-    TensorObj *x = getTensor(in, b, "logits");
-    if (!x)
-      return nullptr;
-    return inVariableScope(in, b, "softmax", [&](VarScopeObj &) -> Ref {
-      return emitSoftmax(in, *x, args.loc);
-    });
-  }, true);
+  defineBuiltin(
+      *slimMod, "softmax", "softmax",
+      [](Interpreter &in, CallArgs &args) -> Ref {
+        Bound b;
+        if (!bindArgs(in, "softmax", {{"logits", nullptr}, {"scope", none()}},
+                      args, b))
+          return nullptr;
+        TensorObj *x = getTensor(in, b, "logits");
+        if (!x)
+          return nullptr;
+        return inVariableScope(in, b, "softmax", [&](VarScopeObj &) -> Ref {
+          return emitSoftmax(in, *x, args.loc);
+        });
+      },
+      true);
 
-  defineBuiltin(*slimMod, "bias_add", "bias_add",
-                [](Interpreter &in, CallArgs &args) -> Ref {
-    Bound b;
-    if (!bindArgs(in, "bias_add",
-                  {{"inputs", nullptr},
-                   {"activation_fn", none()},
-                   {"initializer", in.lookupKnown("zeros_default")},
-                   {"regularizer", none()},
-                   {"reuse", none()},
-                   {"variables_collections", none()},
-                   {"outputs_collections", none()},
-                   {"trainable", makeBool(true)},
-                   {"data_format", none()},
-                   {"scope", none()}},
-                  args, b) ||
-        !checkDataFormat(in, b))
-      return nullptr;
-    TensorObj *x = getTensor(in, b, "inputs");
-    if (!x)
-      return nullptr;
-    return inVariableScope(in, b, "BiasAdd", [&](VarScopeObj &sc) -> Ref {
-      Ref biases = layerVariable(in, b, "biases", {x->shape.back()},
-                                 b.get("initializer"), b.get("regularizer"));
-      if (!biases)
-        return nullptr;
-      Ref out = emitBiasAdd(in, *x, cast<TensorObj>(*biases), args.loc);
-      if (out && !b.isNone("activation_fn"))
-        out = in.callWith(b.get("activation_fn"), b.loc("activation_fn"),
-                          {out});
-      return collectNamedOutputs(in, b.get("outputs_collections"), sc.name,
-                                 out, args.loc);
-    });
-  }, true);
+  defineBuiltin(
+      *slimMod, "bias_add", "bias_add",
+      [](Interpreter &in, CallArgs &args) -> Ref {
+        Bound b;
+        if (!bindArgs(in, "bias_add",
+                      {{"inputs", nullptr},
+                       {"activation_fn", none()},
+                       {"initializer", in.lookupKnown("zeros_default")},
+                       {"regularizer", none()},
+                       {"reuse", none()},
+                       {"variables_collections", none()},
+                       {"outputs_collections", none()},
+                       {"trainable", makeBool(true)},
+                       {"data_format", none()},
+                       {"scope", none()}},
+                      args, b) ||
+            !checkDataFormat(in, b))
+          return nullptr;
+        TensorObj *x = getTensor(in, b, "inputs");
+        if (!x)
+          return nullptr;
+        return inVariableScope(in, b, "BiasAdd", [&](VarScopeObj &sc) -> Ref {
+          Ref biases =
+              layerVariable(in, b, "biases", {x->shape.back()},
+                            b.get("initializer"), b.get("regularizer"));
+          if (!biases)
+            return nullptr;
+          Ref out = emitBiasAdd(in, *x, cast<TensorObj>(*biases), args.loc);
+          if (out && !b.isNone("activation_fn"))
+            out = in.callWith(b.get("activation_fn"), b.loc("activation_fn"),
+                              {out});
+          return collectNamedOutputs(in, b.get("outputs_collections"), sc.name,
+                                     out, args.loc);
+        });
+      },
+      true);
 
   //===--------------------------------------------------------------------===//
   // repeat, stack, arg_scope
@@ -844,164 +869,171 @@ Ref slim::makeSlimModule(Interpreter &interp) {
     return "repeat";
   };
 
-  defineBuiltin(*slimMod, "repeat", "repeat",
-                [layerName](Interpreter &in, CallArgs &args) -> Ref {
-    if (args.positional.size() < 3)
-      return in.error(args.loc, "repeat() needs inputs, repetitions and "
-                                "layer");
-    Ref inputs = args.positional[0].value;
-    auto *reps = dyn_cast<IntObj>(args.positional[1].value.get());
-    if (!reps || reps->value < 0)
-      return in.error(args.positional[1].loc,
-                      "repeat() repetitions must be a non-negative int");
-    Ref layer = args.positional[2].value;
-    CallArgs inner;
-    inner.loc = args.loc;
-    inner.positional.assign(args.positional.begin() + 3, args.positional.end());
-    Ref scope = none();
-    SMLoc scopeLoc = args.loc;
-    for (const Arg &k : args.keywords) {
-      if (k.name == "scope") {
-        scope = k.value;
-        scopeLoc = k.loc;
-      } else {
-        inner.keywords.push_back(k);
-      }
-    }
-    Bound sb;
-    sb.callLoc = args.loc;
-    sb.values = {{"scope", scope}};
-    if (!isNone(scope))
-      sb.given = {{"scope", {"scope", scope, scopeLoc, SMLoc()}}};
-    std::string prefix;
-    if (auto *s = dyn_cast<StrObj>(scope.get()))
-      prefix = s->value;
-    else if (isNone(scope))
-      prefix = layerName(layer);
-    else
-      return in.error(scopeLoc, "repeat() scope must be a string");
-    return inVariableScope(in, sb, "Repeat", [&](VarScopeObj &) -> Ref {
-      Ref out = inputs;
-      for (int64_t i = 0; i < reps->value; ++i) {
-        CallArgs call = inner;
-        call.positional.insert(call.positional.begin(),
-                               {"", out, args.positional[0].loc, SMLoc()});
-        call.keywords.push_back(
-            {"scope", makeStr(prefix + "_" + std::to_string(i + 1)), scopeLoc,
-             SMLoc()});
-        out = in.call(layer, call);
-        if (!out)
-          return nullptr;
-      }
-      return out;
-    });
-  });
-
-  defineBuiltin(*slimMod, "stack", "stack",
-                [layerName](Interpreter &in, CallArgs &args) -> Ref {
-    Bound b;
-    if (!bindArgs(in, "stack",
-                  {{"inputs", nullptr},
-                   {"layer", nullptr},
-                   {"stack_args", nullptr},
-                   {"scope", none()}},
-                  args, b, /*acceptExtraKeywords=*/true))
-      return nullptr;
-    auto *stackArgs = dyn_cast<SeqObj>(b.get("stack_args").get());
-    if (!stackArgs)
-      return in.error(b.loc("stack_args"),
-                      "ValueError: stack_args need to be a list or tuple");
-    Ref layer = b.get("layer");
-    std::string prefix;
-    if (auto *s = dyn_cast<StrObj>(b.get("scope").get()))
-      prefix = s->value;
-    else if (b.isNone("scope"))
-      prefix = layerName(layer);
-    else
-      return in.error(b.loc("scope"), "stack() scope must be a string");
-    return inVariableScope(in, b, "Stack", [&](VarScopeObj &) -> Ref {
-      Ref out = b.get("inputs");
-      for (size_t i = 0; i < stackArgs->items.size(); ++i) {
-        CallArgs call;
-        call.loc = args.loc;
-        call.positional.push_back({"", out, b.loc("inputs"), SMLoc()});
-        Ref layerArgs = stackArgs->items[i];
-        if (auto *seq = dyn_cast<SeqObj>(layerArgs.get()))
-          for (auto &item : seq->items)
-            call.positional.push_back({"", item, b.loc("stack_args"), SMLoc()});
-        else
-          call.positional.push_back(
-              {"", layerArgs, b.loc("stack_args"), SMLoc()});
-        call.keywords = b.extraKeywords;
-        call.keywords.push_back(
-            {"scope", makeStr(prefix + "_" + std::to_string(i + 1)),
-             b.loc("scope"), SMLoc()});
-        out = in.call(layer, call);
-        if (!out)
-          return nullptr;
-      }
-      return out;
-    });
-  }, true);
-
-  defineBuiltin(*slimMod, "arg_scope", "arg_scope",
-                [](Interpreter &in, CallArgs &args) -> Ref {
-    if (args.positional.size() != 1)
-      return in.error(args.loc, "arg_scope() takes one positional argument: "
-                                "a list of ops or a saved scope");
-    Ref target = args.positional[0].value;
-    std::shared_ptr<ArgScopeObj> scope;
-    if (auto *saved = dyn_cast<ArgScopeObj>(target.get())) {
-      if (!args.keywords.empty())
-        return in.error(args.keywords.front().loc,
-                        "ValueError: When attempting to re-use a scope by "
-                        "suppling a dictionary, kwargs must be empty.");
-      scope = std::make_shared<ArgScopeObj>(*saved);
-    } else if (auto *ops = dyn_cast<SeqObj>(target.get())) {
-      scope = std::make_shared<ArgScopeObj>(*in.currentArgScope());
-      for (auto &op : ops->items) {
-        bool scoped = false;
-        if (auto *b = dyn_cast<BuiltinObj>(op.get()))
-          scoped = b->argScoped;
-        else if (auto *f = dyn_cast<FunctionObj>(op.get()))
-          scoped = f->argScoped;
-        if (!scoped) {
-          std::string name = reprValue(*op);
-          if (auto *b = dyn_cast<BuiltinObj>(op.get()))
-            name = b->name;
-          else if (auto *f = dyn_cast<FunctionObj>(op.get()))
-            name = f->name;
-          return in.error(args.positional[0].loc,
-                          "ValueError: " + name +
-                              " is not decorated with @add_arg_scope");
+  defineBuiltin(
+      *slimMod, "repeat", "repeat",
+      [layerName](Interpreter &in, CallArgs &args) -> Ref {
+        if (args.positional.size() < 3)
+          return in.error(args.loc, "repeat() needs inputs, repetitions and "
+                                    "layer");
+        Ref inputs = args.positional[0].value;
+        auto *reps = dyn_cast<IntObj>(args.positional[1].value.get());
+        if (!reps || reps->value < 0)
+          return in.error(args.positional[1].loc,
+                          "repeat() repetitions must be a non-negative int");
+        Ref layer = args.positional[2].value;
+        CallArgs inner;
+        inner.loc = args.loc;
+        inner.positional.assign(args.positional.begin() + 3,
+                                args.positional.end());
+        Ref scope = none();
+        SMLoc scopeLoc = args.loc;
+        for (const Arg &k : args.keywords) {
+          if (k.name == "scope") {
+            scope = k.value;
+            scopeLoc = k.loc;
+          } else {
+            inner.keywords.push_back(k);
+          }
         }
-        scope->getOrCreate(op).merge(args.keywords);
-      }
-    } else {
-      return in.error(args.positional[0].loc,
-                      "TypeError: list_ops_or_scope must either be a "
-                      "list/tuple or reused scope (i.e. dict)");
-    }
-    auto ctx = std::make_shared<ContextObj>();
-    ctx->enter = [scope](Interpreter &in, SMLoc) -> Ref {
-      in.pushArgScope(scope);
-      return scope;
-    };
-    ctx->exit = [](Interpreter &in) { in.popArgScope(); };
-    return ctx;
-  });
+        Bound sb;
+        sb.callLoc = args.loc;
+        sb.values = {{"scope", scope}};
+        if (!isNone(scope))
+          sb.given = {{"scope", {"scope", scope, scopeLoc, SMLoc()}}};
+        std::string prefix;
+        if (auto *s = dyn_cast<StrObj>(scope.get()))
+          prefix = s->value;
+        else if (isNone(scope))
+          prefix = layerName(layer);
+        else
+          return in.error(scopeLoc, "repeat() scope must be a string");
+        return inVariableScope(in, sb, "Repeat", [&](VarScopeObj &) -> Ref {
+          Ref out = inputs;
+          for (int64_t i = 0; i < reps->value; ++i) {
+            CallArgs call = inner;
+            call.positional.insert(call.positional.begin(),
+                                   {"", out, args.positional[0].loc, SMLoc()});
+            call.keywords.push_back(
+                {"scope", makeStr(prefix + "_" + std::to_string(i + 1)),
+                 scopeLoc, SMLoc()});
+            out = in.call(layer, call);
+            if (!out)
+              return nullptr;
+          }
+          return out;
+        });
+      });
+
+  defineBuiltin(
+      *slimMod, "stack", "stack",
+      [layerName](Interpreter &in, CallArgs &args) -> Ref {
+        Bound b;
+        if (!bindArgs(in, "stack",
+                      {{"inputs", nullptr},
+                       {"layer", nullptr},
+                       {"stack_args", nullptr},
+                       {"scope", none()}},
+                      args, b, /*acceptExtraKeywords=*/true))
+          return nullptr;
+        auto *stackArgs = dyn_cast<SeqObj>(b.get("stack_args").get());
+        if (!stackArgs)
+          return in.error(b.loc("stack_args"),
+                          "ValueError: stack_args need to be a list or tuple");
+        Ref layer = b.get("layer");
+        std::string prefix;
+        if (auto *s = dyn_cast<StrObj>(b.get("scope").get()))
+          prefix = s->value;
+        else if (b.isNone("scope"))
+          prefix = layerName(layer);
+        else
+          return in.error(b.loc("scope"), "stack() scope must be a string");
+        return inVariableScope(in, b, "Stack", [&](VarScopeObj &) -> Ref {
+          Ref out = b.get("inputs");
+          for (size_t i = 0; i < stackArgs->items.size(); ++i) {
+            CallArgs call;
+            call.loc = args.loc;
+            call.positional.push_back({"", out, b.loc("inputs"), SMLoc()});
+            Ref layerArgs = stackArgs->items[i];
+            if (auto *seq = dyn_cast<SeqObj>(layerArgs.get()))
+              for (auto &item : seq->items)
+                call.positional.push_back(
+                    {"", item, b.loc("stack_args"), SMLoc()});
+            else
+              call.positional.push_back(
+                  {"", layerArgs, b.loc("stack_args"), SMLoc()});
+            call.keywords = b.extraKeywords;
+            call.keywords.push_back(
+                {"scope", makeStr(prefix + "_" + std::to_string(i + 1)),
+                 b.loc("scope"), SMLoc()});
+            out = in.call(layer, call);
+            if (!out)
+              return nullptr;
+          }
+          return out;
+        });
+      },
+      true);
+
+  defineBuiltin(
+      *slimMod, "arg_scope", "arg_scope",
+      [](Interpreter &in, CallArgs &args) -> Ref {
+        if (args.positional.size() != 1)
+          return in.error(args.loc,
+                          "arg_scope() takes one positional argument: "
+                          "a list of ops or a saved scope");
+        Ref target = args.positional[0].value;
+        std::shared_ptr<ArgScopeObj> scope;
+        if (auto *saved = dyn_cast<ArgScopeObj>(target.get())) {
+          if (!args.keywords.empty())
+            return in.error(args.keywords.front().loc,
+                            "ValueError: When attempting to re-use a scope by "
+                            "suppling a dictionary, kwargs must be empty.");
+          scope = std::make_shared<ArgScopeObj>(*saved);
+        } else if (auto *ops = dyn_cast<SeqObj>(target.get())) {
+          scope = std::make_shared<ArgScopeObj>(*in.currentArgScope());
+          for (auto &op : ops->items) {
+            bool scoped = false;
+            if (auto *b = dyn_cast<BuiltinObj>(op.get()))
+              scoped = b->argScoped;
+            else if (auto *f = dyn_cast<FunctionObj>(op.get()))
+              scoped = f->argScoped;
+            if (!scoped) {
+              std::string name = reprValue(*op);
+              if (auto *b = dyn_cast<BuiltinObj>(op.get()))
+                name = b->name;
+              else if (auto *f = dyn_cast<FunctionObj>(op.get()))
+                name = f->name;
+              return in.error(args.positional[0].loc,
+                              "ValueError: " + name +
+                                  " is not decorated with @add_arg_scope");
+            }
+            scope->getOrCreate(op).merge(args.keywords);
+          }
+        } else {
+          return in.error(args.positional[0].loc,
+                          "TypeError: list_ops_or_scope must either be a "
+                          "list/tuple or reused scope (i.e. dict)");
+        }
+        auto ctx = std::make_shared<ContextObj>();
+        ctx->enter = [scope](Interpreter &in, SMLoc) -> Ref {
+          in.pushArgScope(scope);
+          return scope;
+        };
+        ctx->exit = [](Interpreter &in) { in.popArgScope(); };
+        return ctx;
+      });
   defineBuiltin(*slimMod, "add_arg_scope", "add_arg_scope",
                 [](Interpreter &in, CallArgs &args) -> Ref {
-    if (args.positional.size() != 1 ||
-        !isa<FunctionObj>(*args.positional[0].value))
-      return in.error(args.loc, "add_arg_scope decorates one function");
-    cast<FunctionObj>(*args.positional[0].value).argScoped = true;
-    return args.positional[0].value;
-  });
-  defineBuiltin(*slimMod, "current_arg_scope", "current_arg_scope",
-                [](Interpreter &in, CallArgs &) -> Ref {
-    return in.currentArgScope();
-  });
+                  if (args.positional.size() != 1 ||
+                      !isa<FunctionObj>(*args.positional[0].value))
+                    return in.error(args.loc,
+                                    "add_arg_scope decorates one function");
+                  cast<FunctionObj>(*args.positional[0].value).argScoped = true;
+                  return args.positional[0].value;
+                });
+  defineBuiltin(
+      *slimMod, "current_arg_scope", "current_arg_scope",
+      [](Interpreter &in, CallArgs &) -> Ref { return in.currentArgScope(); });
 
   //===--------------------------------------------------------------------===//
   // Variables
@@ -1031,8 +1063,8 @@ Ref slim::makeSlimModule(Interpreter &interp) {
           !checkSpec(in, b, "regularizer", ObjKind::Regularizer))
         return nullptr;
       Ref dtype = b.get("dtype");
-      if (!isNone(dtype) && !(isa<DTypeObj>(*dtype) &&
-                              cast<DTypeObj>(*dtype).name == "float32"))
+      if (!isNone(dtype) &&
+          !(isa<DTypeObj>(*dtype) && cast<DTypeObj>(*dtype).name == "float32"))
         return in.error(b.loc("dtype"),
                         "slimc supports float32 variables only");
       std::string varName, device;
@@ -1049,9 +1081,8 @@ Ref slim::makeSlimModule(Interpreter &interp) {
       if (!getIntList(in, b.get("shape"), b.loc("shape"), "shape", shape))
         return nullptr;
       return in.getVariable(varName, shape, b.get("initializer"),
-                            b.get("regularizer"),
-                            isTruthy(*b.get("trainable")), isModel,
-                            collections, device, b.loc("name"));
+                            b.get("regularizer"), isTruthy(*b.get("trainable")),
+                            isModel, collections, device, b.loc("name"));
     };
   };
   defineBuiltin(*slimMod, "variable", "variable", variableFn(false), true);
@@ -1087,58 +1118,59 @@ Ref slim::makeSlimModule(Interpreter &interp) {
                 listVariables(1));
   defineBuiltin(*slimMod, "get_trainable_variables", "get_trainable_variables",
                 listVariables(2));
-  defineBuiltin(*slimMod, "get_variables_to_restore",
-                "get_variables_to_restore",
-                [](Interpreter &in, CallArgs &args) -> Ref {
-    Bound b;
-    if (!bindArgs(in, "get_variables_to_restore",
-                  {{"include", none()}, {"exclude", none()}}, args, b))
-      return nullptr;
-    std::vector<VariableInfo *> all;
-    for (auto &v : in.getVariables())
-      all.push_back(v.get());
-    auto select = [&](llvm::StringRef param,
-                      std::vector<VariableInfo *> &out) -> bool {
-      auto *seq = dyn_cast<SeqObj>(b.get(param).get());
-      if (!seq) {
-        in.error(b.loc(param), param + " must be a list of scope names");
-        return false;
-      }
-      for (auto &scope : seq->items) {
-        std::vector<VariableInfo *> part = all;
-        if (!filterVariables(in, scope, b.loc(param), part))
-          return false;
-        out.insert(out.end(), part.begin(), part.end());
-      }
-      return true;
-    };
-    std::vector<VariableInfo *> included, excluded;
-    if (b.isNone("include"))
-      included = all;
-    else if (!select("include", included))
-      return nullptr;
-    if (!b.isNone("exclude") && !select("exclude", excluded))
-      return nullptr;
-    llvm::erase_if(included, [&](VariableInfo *v) {
-      return llvm::is_contained(excluded, v);
-    });
-    return variablesList(included);
-  });
+  defineBuiltin(
+      *slimMod, "get_variables_to_restore", "get_variables_to_restore",
+      [](Interpreter &in, CallArgs &args) -> Ref {
+        Bound b;
+        if (!bindArgs(in, "get_variables_to_restore",
+                      {{"include", none()}, {"exclude", none()}}, args, b))
+          return nullptr;
+        std::vector<VariableInfo *> all;
+        for (auto &v : in.getVariables())
+          all.push_back(v.get());
+        auto select = [&](llvm::StringRef param,
+                          std::vector<VariableInfo *> &out) -> bool {
+          auto *seq = dyn_cast<SeqObj>(b.get(param).get());
+          if (!seq) {
+            in.error(b.loc(param), param + " must be a list of scope names");
+            return false;
+          }
+          for (auto &scope : seq->items) {
+            std::vector<VariableInfo *> part = all;
+            if (!filterVariables(in, scope, b.loc(param), part))
+              return false;
+            out.insert(out.end(), part.begin(), part.end());
+          }
+          return true;
+        };
+        std::vector<VariableInfo *> included, excluded;
+        if (b.isNone("include"))
+          included = all;
+        else if (!select("include", included))
+          return nullptr;
+        if (!b.isNone("exclude") && !select("exclude", excluded))
+          return nullptr;
+        llvm::erase_if(included, [&](VariableInfo *v) {
+          return llvm::is_contained(excluded, v);
+        });
+        return variablesList(included);
+      });
   defineBuiltin(*slimMod, "add_model_variable", "add_model_variable",
                 [](Interpreter &in, CallArgs &args) -> Ref {
-    if (args.positional.size() != 1)
-      return in.error(args.loc, "add_model_variable() takes one variable");
-    auto *t = dyn_cast<TensorObj>(args.positional[0].value.get());
-    VariableInfo *v = t ? in.findVariable(t->varName) : nullptr;
-    if (!v)
-      return in.error(args.positional[0].loc,
-                      "add_model_variable() needs a variable");
-    if (!v->isModel) {
-      v->isModel = true;
-      v->op.setCollection("model");
-    }
-    return makeNone();
-  });
+                  if (args.positional.size() != 1)
+                    return in.error(args.loc,
+                                    "add_model_variable() takes one variable");
+                  auto *t = dyn_cast<TensorObj>(args.positional[0].value.get());
+                  VariableInfo *v = t ? in.findVariable(t->varName) : nullptr;
+                  if (!v)
+                    return in.error(args.positional[0].loc,
+                                    "add_model_variable() needs a variable");
+                  if (!v->isModel) {
+                    v->isModel = true;
+                    v->op.setCollection("model");
+                  }
+                  return makeNone();
+                });
 
   //===--------------------------------------------------------------------===//
   // Initializers and regularizers
@@ -1146,37 +1178,37 @@ Ref slim::makeSlimModule(Interpreter &interp) {
 
   auto xavier = [](Interpreter &in, CallArgs &args) -> Ref {
     Bound b;
-    if (!bindArgs(in, "xavier_initializer",
-                  {{"uniform", makeBool(true)},
-                   {"seed", none()},
-                   {"dtype", none()}},
-                  args, b))
+    if (!bindArgs(
+            in, "xavier_initializer",
+            {{"uniform", makeBool(true)}, {"seed", none()}, {"dtype", none()}},
+            args, b))
       return nullptr;
     return makeVarianceScaling(1.0, "FAN_AVG", isTruthy(*b.get("uniform")));
   };
   defineBuiltin(*slimMod, "xavier_initializer", "xavier_initializer", xavier);
   defineBuiltin(*slimMod, "xavier_initializer_conv2d", "xavier_initializer",
                 xavier);
-  defineBuiltin(*slimMod, "variance_scaling_initializer",
-                "variance_scaling_initializer",
-                [](Interpreter &in, CallArgs &args) -> Ref {
-    Bound b;
-    double factor;
-    std::string mode;
-    if (!bindArgs(in, "variance_scaling_initializer",
-                  {{"factor", makeFloat(2.0)},
-                   {"mode", makeStr("FAN_IN")},
-                   {"uniform", makeBool(false)},
-                   {"seed", none()},
-                   {"dtype", none()}},
-                  args, b) ||
-        !getFloat(in, b, "factor", factor) || !getString(in, b, "mode", mode))
-      return nullptr;
-    if (mode != "FAN_IN" && mode != "FAN_OUT" && mode != "FAN_AVG")
-      return in.error(b.loc("mode"), "TypeError: Unknown mode " + mode +
-                                         " [FAN_IN, FAN_OUT, FAN_AVG]");
-    return makeVarianceScaling(factor, mode, isTruthy(*b.get("uniform")));
-  });
+  defineBuiltin(
+      *slimMod, "variance_scaling_initializer", "variance_scaling_initializer",
+      [](Interpreter &in, CallArgs &args) -> Ref {
+        Bound b;
+        double factor;
+        std::string mode;
+        if (!bindArgs(in, "variance_scaling_initializer",
+                      {{"factor", makeFloat(2.0)},
+                       {"mode", makeStr("FAN_IN")},
+                       {"uniform", makeBool(false)},
+                       {"seed", none()},
+                       {"dtype", none()}},
+                      args, b) ||
+            !getFloat(in, b, "factor", factor) ||
+            !getString(in, b, "mode", mode))
+          return nullptr;
+        if (mode != "FAN_IN" && mode != "FAN_OUT" && mode != "FAN_AVG")
+          return in.error(b.loc("mode"), "TypeError: Unknown mode " + mode +
+                                             " [FAN_IN, FAN_OUT, FAN_AVG]");
+        return makeVarianceScaling(factor, mode, isTruthy(*b.get("uniform")));
+      });
 
   auto singleRegularizer = [](bool isL1) {
     const char *name = isL1 ? "l1_regularizer" : "l2_regularizer";
@@ -1197,51 +1229,55 @@ Ref slim::makeSlimModule(Interpreter &interp) {
                 singleRegularizer(true));
   defineBuiltin(*slimMod, "l2_regularizer", "l2_regularizer",
                 singleRegularizer(false));
-  defineBuiltin(*slimMod, "l1_l2_regularizer", "l1_l2_regularizer",
-                [](Interpreter &in, CallArgs &args) -> Ref {
-    Bound b;
-    double l1, l2;
-    if (!bindArgs(in, "l1_l2_regularizer",
-                  {{"scale_l1", makeFloat(1.0)},
-                   {"scale_l2", makeFloat(1.0)},
-                   {"scope", none()}},
-                  args, b) ||
-        !checkScale(in, b, "scale_l1", l1) || !checkScale(in, b, "scale_l2", l2))
-      return nullptr;
-    if (l1 == 0.0 && l2 == 0.0)
-      return makeNone();
-    if (l1 == 0.0)
-      return makeRegularizer("l2", {{"scale", l2}});
-    if (l2 == 0.0)
-      return makeRegularizer("l1", {{"scale", l1}});
-    return makeRegularizer("l1_l2", {{"scale_l1", l1}, {"scale_l2", l2}});
-  });
-  defineBuiltin(*slimMod, "sum_regularizer", "sum_regularizer",
-                [](Interpreter &in, CallArgs &args) -> Ref {
-    Bound b;
-    if (!bindArgs(in, "sum_regularizer",
-                  {{"regularizer_list", nullptr}, {"scope", none()}}, args, b))
-      return nullptr;
-    auto *seq = dyn_cast<SeqObj>(b.get("regularizer_list").get());
-    if (!seq)
-      return in.error(b.loc("regularizer_list"),
-                      "regularizer_list must be a list");
-    auto sum = std::make_shared<SpecObj>(ObjKind::Regularizer, "sum");
-    for (auto &r : seq->items) {
-      if (isNone(r))
-        continue;
-      if (r->kind != ObjKind::Regularizer)
-        return in.error(b.loc("regularizer_list"),
-                        "regularizer_list must contain regularizers, not " +
-                            typeName(*r));
-      sum->parts.push_back(r);
-    }
-    if (sum->parts.empty())
-      return makeNone();
-    if (sum->parts.size() == 1)
-      return sum->parts.front();
-    return sum;
-  });
+  defineBuiltin(
+      *slimMod, "l1_l2_regularizer", "l1_l2_regularizer",
+      [](Interpreter &in, CallArgs &args) -> Ref {
+        Bound b;
+        double l1, l2;
+        if (!bindArgs(in, "l1_l2_regularizer",
+                      {{"scale_l1", makeFloat(1.0)},
+                       {"scale_l2", makeFloat(1.0)},
+                       {"scope", none()}},
+                      args, b) ||
+            !checkScale(in, b, "scale_l1", l1) ||
+            !checkScale(in, b, "scale_l2", l2))
+          return nullptr;
+        if (l1 == 0.0 && l2 == 0.0)
+          return makeNone();
+        if (l1 == 0.0)
+          return makeRegularizer("l2", {{"scale", l2}});
+        if (l2 == 0.0)
+          return makeRegularizer("l1", {{"scale", l1}});
+        return makeRegularizer("l1_l2", {{"scale_l1", l1}, {"scale_l2", l2}});
+      });
+  defineBuiltin(
+      *slimMod, "sum_regularizer", "sum_regularizer",
+      [](Interpreter &in, CallArgs &args) -> Ref {
+        Bound b;
+        if (!bindArgs(in, "sum_regularizer",
+                      {{"regularizer_list", nullptr}, {"scope", none()}}, args,
+                      b))
+          return nullptr;
+        auto *seq = dyn_cast<SeqObj>(b.get("regularizer_list").get());
+        if (!seq)
+          return in.error(b.loc("regularizer_list"),
+                          "regularizer_list must be a list");
+        auto sum = std::make_shared<SpecObj>(ObjKind::Regularizer, "sum");
+        for (auto &r : seq->items) {
+          if (isNone(r))
+            continue;
+          if (r->kind != ObjKind::Regularizer)
+            return in.error(b.loc("regularizer_list"),
+                            "regularizer_list must contain regularizers, not " +
+                                typeName(*r));
+          sum->parts.push_back(r);
+        }
+        if (sum->parts.empty())
+          return makeNone();
+        if (sum->parts.size() == 1)
+          return sum->parts.front();
+        return sum;
+      });
 
   //===--------------------------------------------------------------------===//
   // slim.utils
@@ -1250,57 +1286,61 @@ Ref slim::makeSlimModule(Interpreter &interp) {
   defineBuiltin(*utils, "convert_collection_to_dict",
                 "convert_collection_to_dict",
                 [](Interpreter &in, CallArgs &args) -> Ref {
-    Bound b;
-    std::string name;
-    if (!bindArgs(in, "convert_collection_to_dict",
-                  {{"collection", nullptr},
-                   {"clear_collection", makeBool(false)}},
-                  args, b) ||
-        !getString(in, b, "collection", name))
-      return nullptr;
-    auto dict = std::make_shared<DictObj>();
-    // Each tensor contributes every alias it was collected under.
-    for (auto &entry : in.collections[name]) {
-      auto *t = dyn_cast<TensorObj>(entry.second.get());
-      if (!t)
-        continue;
-      for (auto &alias : t->aliases)
-        dict->set(makeStr(alias), entry.second);
-    }
-    if (isTruthy(*b.get("clear_collection")))
-      in.collections[name].clear();
-    return dict;
-  });
+                  Bound b;
+                  std::string name;
+                  if (!bindArgs(in, "convert_collection_to_dict",
+                                {{"collection", nullptr},
+                                 {"clear_collection", makeBool(false)}},
+                                args, b) ||
+                      !getString(in, b, "collection", name))
+                    return nullptr;
+                  auto dict = std::make_shared<DictObj>();
+                  // Each tensor contributes every alias it was collected under.
+                  for (auto &entry : in.collections[name]) {
+                    auto *t = dyn_cast<TensorObj>(entry.second.get());
+                    if (!t)
+                      continue;
+                    for (auto &alias : t->aliases)
+                      dict->set(makeStr(alias), entry.second);
+                  }
+                  if (isTruthy(*b.get("clear_collection")))
+                    in.collections[name].clear();
+                  return dict;
+                });
   defineBuiltin(*utils, "collect_named_outputs", "collect_named_outputs",
                 [](Interpreter &in, CallArgs &args) -> Ref {
-    Bound b;
-    std::string alias;
-    if (!bindArgs(in, "collect_named_outputs",
-                  {{"collections", nullptr},
-                   {"alias", nullptr},
-                   {"outputs", nullptr}},
-                  args, b) ||
-        !getString(in, b, "alias", alias))
-      return nullptr;
-    return collectNamedOutputs(in, b.get("collections"), alias,
-                               b.get("outputs"), args.loc);
-  });
+                  Bound b;
+                  std::string alias;
+                  if (!bindArgs(in, "collect_named_outputs",
+                                {{"collections", nullptr},
+                                 {"alias", nullptr},
+                                 {"outputs", nullptr}},
+                                args, b) ||
+                      !getString(in, b, "alias", alias))
+                    return nullptr;
+                  return collectNamedOutputs(in, b.get("collections"), alias,
+                                             b.get("outputs"), args.loc);
+                });
   defineBuiltin(*utils, "last_dimension", "last_dimension",
                 [](Interpreter &in, CallArgs &args) -> Ref {
-    Bound b;
-    int64_t minRank;
-    if (!bindArgs(in, "last_dimension",
-                  {{"shape", nullptr}, {"min_rank", makeInt(1)}}, args, b) ||
-        !getInt(in, b, "min_rank", minRank))
-      return nullptr;
-    auto *seq = dyn_cast<SeqObj>(b.get("shape").get());
-    if (!seq)
-      return in.error(b.loc("shape"), "last_dimension() needs a TensorShape");
-    if (int64_t(seq->items.size()) < minRank)
-      return in.error(args.loc, "ValueError: rank of shape must be at least " +
-                                    llvm::Twine(minRank) + " not: " +
-                                    llvm::Twine(seq->items.size()));
-    return seq->items.back();
-  });
+                  Bound b;
+                  int64_t minRank;
+                  if (!bindArgs(in, "last_dimension",
+                                {{"shape", nullptr}, {"min_rank", makeInt(1)}},
+                                args, b) ||
+                      !getInt(in, b, "min_rank", minRank))
+                    return nullptr;
+                  auto *seq = dyn_cast<SeqObj>(b.get("shape").get());
+                  if (!seq)
+                    return in.error(b.loc("shape"),
+                                    "last_dimension() needs a TensorShape");
+                  if (int64_t(seq->items.size()) < minRank)
+                    return in.error(
+                        args.loc,
+                        "ValueError: rank of shape must be at least " +
+                            llvm::Twine(minRank) +
+                            " not: " + llvm::Twine(seq->items.size()));
+                  return seq->items.back();
+                });
   return slimMod;
 }

@@ -325,8 +325,7 @@ std::string slim::reprValue(const Object &o) {
     std::string shape;
     llvm::raw_string_ostream os(shape);
     llvm::interleave(t.shape, os, ", ");
-    return "<tf.Tensor '" + t.name + ":0' shape=(" + shape +
-           ") dtype=float32>";
+    return "<tf.Tensor '" + t.name + ":0' shape=(" + shape + ") dtype=float32>";
   }
   case ObjKind::VarScope:
     return "<VariableScope '" + cast<VarScopeObj>(o).name + "'>";

@@ -269,9 +269,7 @@ struct ExceptionObj : Object {
         message(std::move(message)), isClass(isClass) {}
   std::string type, message;
   bool isClass;
-  static bool classof(const Object *o) {
-    return o->kind == ObjKind::Exception;
-  }
+  static bool classof(const Object *o) { return o->kind == ObjKind::Exception; }
 };
 
 /// A value with a fixed identity and no behaviour (tf.AUTO_REUSE, a

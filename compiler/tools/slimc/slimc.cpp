@@ -11,6 +11,7 @@
 #include "frontend/Parser.h"
 
 #include "dialects/Slim/IR/SlimDialect.h"
+#include "dialects/Slim/IR/SlimOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
@@ -30,35 +31,40 @@
 using namespace llvm;
 
 namespace {
-enum class EmitKind { AST, MLIR };
+enum class EmitKind { AST, MLIR, Variables };
 
 cl::OptionCategory slimcCategory("slimc options");
 
 cl::opt<std::string> inputFilename(cl::Positional, cl::desc("<model.slim>"),
                                    cl::Required, cl::cat(slimcCategory));
-cl::opt<std::string> outputFilename("o", cl::desc("Output file (default: stdout)"),
+cl::opt<std::string> outputFilename("o",
+                                    cl::desc("Output file (default: stdout)"),
                                     cl::value_desc("file"), cl::init("-"),
                                     cl::cat(slimcCategory));
 cl::opt<EmitKind> emitKind(
     "emit", cl::desc("What to produce"), cl::init(EmitKind::MLIR),
     cl::values(clEnumValN(EmitKind::AST, "ast", "the parsed syntax tree"),
                clEnumValN(EmitKind::MLIR, "mlir",
-                          "the slim-dialect module (default)")),
+                          "the slim-dialect module (default)"),
+               clEnumValN(EmitKind::Variables, "variables",
+                          "one line per variable: name, shape, collection "
+                          "(model|regular), trainable (1|0)")),
     cl::cat(slimcCategory));
 cl::opt<std::string> entryFunction(
     "entry",
     cl::desc("Compile this function, called with one placeholder input of "
              "--input-shape (for files that only define a net)"),
     cl::value_desc("name"), cl::cat(slimcCategory));
-cl::opt<std::string> inputShape(
-    "input-shape", cl::desc("Shape of the --entry input, e.g. 1x224x224x3"),
-    cl::value_desc("NxHxWxC"), cl::cat(slimcCategory));
+cl::opt<std::string>
+    inputShape("input-shape",
+               cl::desc("Shape of the --entry input, e.g. 1x224x224x3"),
+               cl::value_desc("NxHxWxC"), cl::cat(slimcCategory));
 cl::opt<int64_t> batchSize(
     "batch", cl::desc("Batch size used for a None batch dimension (default 1)"),
     cl::init(1), cl::cat(slimcCategory));
-cl::list<std::string> includeDirs(
-    "I", cl::desc("Directory searched for imported .slim modules"),
-    cl::value_desc("dir"), cl::Prefix, cl::cat(slimcCategory));
+cl::list<std::string>
+    includeDirs("I", cl::desc("Directory searched for imported .slim modules"),
+                cl::value_desc("dir"), cl::Prefix, cl::cat(slimcCategory));
 cl::opt<bool> printDebugLocs("mlir-print-debuginfo-locs",
                              cl::desc("Print source locations in the MLIR"),
                              cl::init(false), cl::cat(slimcCategory));
@@ -78,6 +84,20 @@ bool parseShape(StringRef text, SmallVectorImpl<int64_t> &shape) {
     shape.push_back(d);
   }
   return !shape.empty();
+}
+
+/// The variable list in the format of TF-Slim's get_model_variables() dumps
+/// used by the conformance goldens.
+void printVariables(mlir::ModuleOp module, raw_ostream &os) {
+  for (auto var : module.getOps<mlir::slim::VariableOp>()) {
+    auto type = llvm::cast<mlir::RankedTensorType>(var.getType());
+    os << var.getSymName() << " ";
+    llvm::interleave(type.getShape(), os, "x");
+    if (type.getRank() == 0)
+      os << "scalar";
+    os << " " << var.getCollection() << " " << (var.getTrainable() ? 1 : 0)
+       << "\n";
+  }
 }
 
 int run() {
@@ -107,7 +127,8 @@ int run() {
     return 1;
   }
   SourceMgr sourceMgr;
-  unsigned buffer = sourceMgr.AddNewSourceBuffer(std::move(*fileOrErr), SMLoc());
+  unsigned buffer =
+      sourceMgr.AddNewSourceBuffer(std::move(*fileOrErr), SMLoc());
   std::unique_ptr<slim::ModuleAST> ast = slim::parseModule(sourceMgr, buffer);
   if (!ast)
     return 1;
@@ -124,10 +145,14 @@ int run() {
     mlir::OwningOpRef<mlir::ModuleOp> module = interp.run(*ast);
     if (!module)
       return 1;
-    mlir::OpPrintingFlags flags;
-    if (printDebugLocs)
-      flags.enableDebugInfo();
-    module->print(os, flags);
+    if (emitKind == EmitKind::Variables) {
+      printVariables(*module, os);
+    } else {
+      mlir::OpPrintingFlags flags;
+      if (printDebugLocs)
+        flags.enableDebugInfo();
+      module->print(os, flags);
+    }
   }
 
   // The output appears whole or not at all: writeToOutput writes a
