@@ -195,6 +195,20 @@ Ref Interpreter::eval(const ExprAST &expr, const EnvPtr &env) {
   }
   case ExprAST::Expr_Slice:
     return error(expr.getLoc(), "a slice is only valid inside []");
+  case ExprAST::Expr_Lambda: {
+    auto &l = cast<LambdaExprAST>(expr);
+    auto fn = std::make_shared<FunctionObj>();
+    fn->lambda = &l;
+    fn->closure = env;
+    fn->name = "<lambda>";
+    for (const Param &p : l.getParams()) {
+      Ref d;
+      if (p.defaultValue && !(d = eval(*p.defaultValue, env)))
+        return nullptr;
+      fn->defaults.push_back(d);
+    }
+    return fn;
+  }
   case ExprAST::Expr_ListComp: {
     auto &lc = cast<ListCompExprAST>(expr);
     Ref iterable = eval(lc.getIterable(), env);
@@ -723,9 +737,8 @@ Ref Interpreter::callFunction(FunctionObj &fn, CallArgs &args) {
     return error(args.loc, "maximum recursion depth exceeded (" +
                                llvm::Twine(kMaxCallDepth) +
                                " nested calls) in '" + fn.name + "'");
-  const FunctionDefAST &def = *fn.def;
   auto env = std::make_shared<Env>(fn.closure);
-  const std::vector<Param> &params = def.getParams();
+  const std::vector<Param> &params = fn.params();
   std::vector<bool> bound(params.size(), false);
 
   size_t nextPositional = 0;
@@ -788,7 +801,7 @@ Ref Interpreter::callFunction(FunctionObj &fn, CallArgs &args) {
       error(a.loc,
             fn.name + "() got an unexpected keyword argument '" + a.name + "'");
       noteScopeOrigin(*this, a);
-      note(def.getNameLoc(), "'" + fn.name + "' is defined here");
+      note(fn.nameLoc(), "'" + fn.name + "' is defined here");
       return nullptr;
     }
     kwDict->set(makeStr(a.name), a.value);
@@ -812,7 +825,13 @@ Ref Interpreter::callFunction(FunctionObj &fn, CallArgs &args) {
 
   callStack.push_back({fn.name, args.loc});
   Ref result;
-  Flow flow = execBlock(def.getBody(), env, result);
+  Flow flow;
+  if (fn.lambda) {
+    result = eval(fn.lambda->getBody(), env);
+    flow = result ? Flow::Return : Flow::Error;
+  } else {
+    flow = execBlock(fn.def->getBody(), env, result);
+  }
   callStack.pop_back();
   if (flow == Flow::Error)
     return nullptr;

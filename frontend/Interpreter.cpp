@@ -334,19 +334,18 @@ mlir::OwningOpRef<mlir::ModuleOp> Interpreter::run(const ModuleAST &ast) {
     }
     auto &f = cast<FunctionObj>(*fn);
     if (options.entryInputShape.empty()) {
-      error(f.def->getNameLoc(),
+      error(f.nameLoc(),
             "--entry needs --input-shape to know the shape of its input, "
             "e.g. --input-shape 1x224x224x3");
       return nullptr;
     }
     llvm::StringRef inputName = "input";
-    if (!f.def->getParams().empty())
-      inputName = f.def->getParams().front().name;
-    Ref input =
-        addPlaceholder(options.entryInputShape, inputName, f.def->getNameLoc());
+    if (!f.params().empty())
+      inputName = f.params().front().name;
+    Ref input = addPlaceholder(options.entryInputShape, inputName, f.nameLoc());
     if (!input)
       return nullptr;
-    entryResult = callWith(fn, f.def->getNameLoc(), {input});
+    entryResult = callWith(fn, f.nameLoc(), {input});
     if (!entryResult)
       return nullptr;
   }
@@ -564,6 +563,11 @@ Flow Interpreter::exec(const StmtAST &stmt, const EnvPtr &env,
   case StmtAST::Stmt_Import:
   case StmtAST::Stmt_ImportFrom:
     return execImport(stmt, env);
+  case StmtAST::Stmt_ClassDef:
+    error(stmt.getLoc(), "class definitions are not supported by slimc; "
+                         "use a function, a tuple or a dict instead "
+                         "(docs/language.md)");
+    return Flow::Error;
   case StmtAST::Stmt_Pass:
     return Flow::Normal;
   case StmtAST::Stmt_Break:

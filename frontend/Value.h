@@ -124,11 +124,19 @@ using EnvPtr = std::shared_ptr<Env>;
 struct FunctionObj : Object {
   FunctionObj() : Object(ObjKind::Function) {}
   const FunctionDefAST *def = nullptr;
+  /// Set instead of `def` for a `lambda`, whose body is one expression.
+  const LambdaExprAST *lambda = nullptr;
   EnvPtr closure;
   std::vector<Ref> defaults; // one per Param, null when it has none
   std::string name;
   /// Set by `@slim.add_arg_scope`: calls take defaults from arg_scope.
   bool argScoped = false;
+  const std::vector<Param> &params() const {
+    return def ? def->getParams() : lambda->getParams();
+  }
+  llvm::SMLoc nameLoc() const {
+    return def ? def->getNameLoc() : lambda->getLoc();
+  }
   static bool classof(const Object *o) { return o->kind == ObjKind::Function; }
 };
 
