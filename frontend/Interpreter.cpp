@@ -268,8 +268,13 @@ Ref Interpreter::getVariable(llvm::StringRef name,
   return tensor;
 }
 
-Ref Interpreter::addPlaceholder(llvm::ArrayRef<int64_t> shape,
+Ref Interpreter::addPlaceholder(llvm::ArrayRef<int64_t> declared,
                                 llvm::StringRef name, SMLoc loc) {
+  // A None batch dimension (-1 here) takes the --batch size.
+  llvm::SmallVector<int64_t, 4> shape(declared);
+  for (int64_t &d : shape)
+    if (d < 0)
+      d = options.batch;
   std::string tfName = uniqueName(currentNameScope + name.str());
   for (auto &p : placeholders)
     if (p.first == tfName)
@@ -312,7 +317,12 @@ mlir::OwningOpRef<mlir::ModuleOp> Interpreter::run(const ModuleAST &ast) {
   builder.setInsertionPointToEnd(entry);
 
   auto globals = std::make_shared<Env>(builtins);
-  globals->vars["__name__"] = makeStr("__main__");
+  // With --entry the file is used as a library, as if imported, so its
+  // `if __name__ == '__main__':` block does not run.
+  llvm::StringRef file =
+      sourceMgr.getMemoryBuffer(buffer)->getBufferIdentifier();
+  globals->vars["__name__"] = makeStr(
+      options.entry.empty() ? "__main__" : llvm::sys::path::stem(file).str());
   Ref ignored;
   Flow flow = execBlock(ast.getBody(), globals, ignored);
   if (flow == Flow::Error || hadError())

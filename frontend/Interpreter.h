@@ -139,7 +139,7 @@ public:
   VariableInfo *findVariable(llvm::StringRef name);
 
   /// tf.placeholder: a new graph input.
-  Ref addPlaceholder(llvm::ArrayRef<int64_t> shape, llvm::StringRef name,
+  Ref addPlaceholder(llvm::ArrayRef<int64_t> declared, llvm::StringRef name,
                      llvm::SMLoc loc);
   /// Wraps an op result as a tensor named `<name scope><opType>`.
   Ref makeTensor(mlir::Value value, llvm::StringRef opType);

@@ -5,11 +5,16 @@
 # Usage: PY=$(scripts/tf-venv.sh)/bin/python
 set -euo pipefail
 
-# Versions that work together: tf-slim 1.1.0 needs TF's Keras-2 era internals, which 2.15 still has.
+# Versions that work together (checked by building every zoo net, test/conformance/make_goldens.py):
+# tf-slim 1.1.0's batch_norm takes its non-fused path (every batch_norm in the zoo's arg_scopes) through
+# tensorflow.python.layers.normalization. In TF 2.15.1 that module lazily imports
+# tf_keras.legacy_tf_layers, a path no tf-keras release ships (2.15.1-2.17.0 have it under
+# tf_keras/src/), so inception/resnet/mobilenet fail to build with "No module named 'tf_keras...'".
+# TF 2.12.1 with its keras 2.12 works and has Python 3.11 wheels (2.13/2.14 not tried).
 requirements=(
-  "tensorflow-cpu==2.15.1"
+  "tensorflow-cpu==2.12.1"
   "tf-slim==1.1.0"
-  "numpy<2"
+  "numpy==1.24.3"
   "safetensors==0.4.5"
 )
 key=$(printf '%s\n' "${requirements[@]}" | sha256sum | cut -c1-12)

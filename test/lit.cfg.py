@@ -14,11 +14,12 @@ config.test_exec_root = os.path.join(config.slimc_obj_root, "test")
 config.excludes = ["Inputs", "conformance", "runtime", "kernels", "unit",
                    "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
 
-config.substitutions.append(("%slimc_src", config.slimc_src_root))
+# No substitution may start with %s, %t or %p: lit would expand those first.
+config.substitutions.append(("%golden", os.path.join(config.slimc_src_root, "test", "conformance", "golden")))
 config.substitutions.append(("%examples", os.path.join(config.slimc_src_root, "examples")))
 config.substitutions.append(("%shlibdir", config.slimc_lib_dir))
 
 llvm_config.with_system_environment(["HOME", "TMPDIR", "PATH"])
 llvm_config.use_default_substitutions()
 tool_dirs = [config.slimc_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["slim-opt", "slimc", "slimrun", "slim-ckpt"], tool_dirs)
+llvm_config.add_tool_substitutions(["slim-opt", "slimc", "slimrun", "slim-ckpt", "not", "count"], tool_dirs)

@@ -1,0 +1,26 @@
+//===- slim/kernels.h - Microkernels for generated code ---------*- C++ -*-===//
+//
+// The one header generated C++ includes: fast kernels on the blocked NCHWc
+// layout (vector width and ISA picked by the compile target, see
+// kernels/vec.h), load-time weight packing and batch-norm folding, layout
+// conversions, and the plain reference kernels behind --kernels=reference.
+// Header-only: the generated code is compiled with -O3 -march=<target>, so
+// every kernel is instantiated for that target. See docs/kernels.md.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SLIM_KERNELS_H
+#define SLIM_KERNELS_H
+
+#include "slim/kernels/common.h"
+#include "slim/kernels/conv.h"
+#include "slim/kernels/depthwise.h"
+#include "slim/kernels/eltwise.h"
+#include "slim/kernels/gemm.h"
+#include "slim/kernels/layout.h"
+#include "slim/kernels/pack.h"
+#include "slim/kernels/pool.h"
+#include "slim/kernels/reference.h"
+#include "slim/kernels/vec.h"
+#include "slim/parallel.h"
+
+#endif // SLIM_KERNELS_H

@@ -1,0 +1,161 @@
+//===- slim/kernels/vec.h - The one place with SIMD intrinsics --*- C++ -*-===//
+//
+// Every microkernel is written once against the small `Vec` interface below.
+// The implementation is picked by the compile target of the generated code:
+// AVX-512F (16 floats), AVX2+FMA (8 floats), or a portable array of 8 floats
+// that the compiler auto-vectorizes (SSE2 on x86-64 generic).
+//
+// SLIM_VEC is also the channel block of the blocked NCHWc activation layout
+// and of the packed weights, so data packed by one target must be used by
+// code compiled for the same target.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SLIM_KERNELS_VEC_H
+#define SLIM_KERNELS_VEC_H
+
+#include <cstdint>
+#include <cstring>
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#define SLIM_VEC 16
+#define SLIM_ISA_NAME "avx512"
+#elif defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#define SLIM_VEC 8
+#define SLIM_ISA_NAME "avx2"
+#else
+#define SLIM_VEC 8
+#define SLIM_ISA_NAME "portable"
+#endif
+
+#if defined(__GNUC__)
+#define SLIM_INLINE inline __attribute__((always_inline))
+#else
+#define SLIM_INLINE inline
+#endif
+
+namespace slim {
+namespace kernels {
+
+/// Floats per vector register and channels per block of the NCHWc layout.
+inline constexpr int kVec = SLIM_VEC;
+
+/// Rounds `c` channels up to whole blocks.
+constexpr int64_t numBlocks(int64_t c) { return (c + kVec - 1) / kVec; }
+constexpr int64_t roundUpToVec(int64_t c) { return numBlocks(c) * kVec; }
+
+#if defined(__AVX512F__)
+
+struct Vec {
+  __m512 v;
+};
+SLIM_INLINE Vec vzero() { return {_mm512_setzero_ps()}; }
+SLIM_INLINE Vec vset1(float x) { return {_mm512_set1_ps(x)}; }
+SLIM_INLINE Vec vload(const float *p) { return {_mm512_loadu_ps(p)}; }
+SLIM_INLINE void vstore(float *p, Vec a) { _mm512_storeu_ps(p, a.v); }
+/// Broadcast from memory: a load-port micro-op, no shuffle.
+SLIM_INLINE Vec vbcast(const float *p) { return {_mm512_set1_ps(*p)}; }
+/// Returns a * b + c.
+SLIM_INLINE Vec vfma(Vec a, Vec b, Vec c) {
+  return {_mm512_fmadd_ps(a.v, b.v, c.v)};
+}
+SLIM_INLINE Vec vadd(Vec a, Vec b) { return {_mm512_add_ps(a.v, b.v)}; }
+SLIM_INLINE Vec vmul(Vec a, Vec b) { return {_mm512_mul_ps(a.v, b.v)}; }
+// The all-ones mask form is the same vmaxps; GCC 12's plain _mm512_max_ps
+// trips a false -Wmaybe-uninitialized on its internal undefined source.
+SLIM_INLINE Vec vmax(Vec a, Vec b) {
+  return {_mm512_mask_max_ps(a.v, static_cast<__mmask16>(-1), a.v, b.v)};
+}
+SLIM_INLINE Vec vmin(Vec a, Vec b) {
+  return {_mm512_mask_min_ps(a.v, static_cast<__mmask16>(-1), a.v, b.v)};
+}
+SLIM_INLINE void vprefetchL2(const float *p) {
+  _mm_prefetch(reinterpret_cast<const char *>(p), _MM_HINT_T1);
+}
+
+#elif defined(__AVX2__) && defined(__FMA__)
+
+struct Vec {
+  __m256 v;
+};
+SLIM_INLINE Vec vzero() { return {_mm256_setzero_ps()}; }
+SLIM_INLINE Vec vset1(float x) { return {_mm256_set1_ps(x)}; }
+SLIM_INLINE Vec vload(const float *p) { return {_mm256_loadu_ps(p)}; }
+SLIM_INLINE void vstore(float *p, Vec a) { _mm256_storeu_ps(p, a.v); }
+SLIM_INLINE Vec vbcast(const float *p) { return {_mm256_broadcast_ss(p)}; }
+SLIM_INLINE Vec vfma(Vec a, Vec b, Vec c) {
+  return {_mm256_fmadd_ps(a.v, b.v, c.v)};
+}
+SLIM_INLINE Vec vadd(Vec a, Vec b) { return {_mm256_add_ps(a.v, b.v)}; }
+SLIM_INLINE Vec vmul(Vec a, Vec b) { return {_mm256_mul_ps(a.v, b.v)}; }
+SLIM_INLINE Vec vmax(Vec a, Vec b) { return {_mm256_max_ps(a.v, b.v)}; }
+SLIM_INLINE Vec vmin(Vec a, Vec b) { return {_mm256_min_ps(a.v, b.v)}; }
+SLIM_INLINE void vprefetchL2(const float *p) {
+  _mm_prefetch(reinterpret_cast<const char *>(p), _MM_HINT_T1);
+}
+
+#else
+
+/// Portable path: plain loops over a fixed-size array, which -O3 turns into
+/// SSE2 code; no intrinsics so it builds for any target.
+struct Vec {
+  float v[kVec];
+};
+SLIM_INLINE Vec vzero() {
+  Vec r;
+  for (int i = 0; i < kVec; ++i)
+    r.v[i] = 0.0f;
+  return r;
+}
+SLIM_INLINE Vec vset1(float x) {
+  Vec r;
+  for (int i = 0; i < kVec; ++i)
+    r.v[i] = x;
+  return r;
+}
+SLIM_INLINE Vec vload(const float *p) {
+  Vec r;
+  std::memcpy(r.v, p, sizeof(r.v));
+  return r;
+}
+SLIM_INLINE void vstore(float *p, Vec a) { std::memcpy(p, a.v, sizeof(a.v)); }
+SLIM_INLINE Vec vbcast(const float *p) { return vset1(*p); }
+SLIM_INLINE Vec vfma(Vec a, Vec b, Vec c) {
+  Vec r;
+  for (int i = 0; i < kVec; ++i)
+    r.v[i] = a.v[i] * b.v[i] + c.v[i];
+  return r;
+}
+SLIM_INLINE Vec vadd(Vec a, Vec b) {
+  Vec r;
+  for (int i = 0; i < kVec; ++i)
+    r.v[i] = a.v[i] + b.v[i];
+  return r;
+}
+SLIM_INLINE Vec vmul(Vec a, Vec b) {
+  Vec r;
+  for (int i = 0; i < kVec; ++i)
+    r.v[i] = a.v[i] * b.v[i];
+  return r;
+}
+SLIM_INLINE Vec vmax(Vec a, Vec b) {
+  Vec r;
+  for (int i = 0; i < kVec; ++i)
+    r.v[i] = a.v[i] > b.v[i] ? a.v[i] : b.v[i];
+  return r;
+}
+SLIM_INLINE Vec vmin(Vec a, Vec b) {
+  Vec r;
+  for (int i = 0; i < kVec; ++i)
+    r.v[i] = a.v[i] < b.v[i] ? a.v[i] : b.v[i];
+  return r;
+}
+SLIM_INLINE void vprefetchL2(const float *) {}
+
+#endif
+
+} // namespace kernels
+} // namespace slim
+
+#endif // SLIM_KERNELS_VEC_H

@@ -1,0 +1,275 @@
+/*===- slim/model_abi.h - Contract between generated models and the runtime
+ *-===*
+ *
+ * A model compiled by slimc is a shared library (or an object file for static
+ * linking) that describes itself with one static `slim_model_def` and computes
+ * through two entry points, `prepare` and `run`. The runtime owns every buffer:
+ * variables, derived parameters, the activation arena, inputs and outputs. The
+ * generated code owns the arithmetic and never allocates.
+ *
+ * Only plain C99 and <stdint.h> appear here so that generated code compiles
+ * with any C or C++ compiler, without LLVM, MLIR or the runtime's sources.
+ *
+ * Lifecycle, as the runtime drives it:
+ *   1. dlopen the library, call `slim_model_get_def()`, check `abi_version`
+ *      and `required_isa` against the CPU (cpuid), refuse with an error if
+ *      either does not match.
+ *   2. Allocate each variable (dtype, dims) and fill it from a checkpoint, from
+ *      the application, or from the declared initializers.
+ *   3. Allocate each derived parameter (`params[i].size_bytes`, aligned to
+ *      `params[i].alignment`) and call `prepare` once. Derived parameters hold
+ *      load-time transforms (batch norm folded into conv weights and biases,
+ *      weights packed into the kernels' blocked layouts). `prepare` runs again
+ *      only after variables change, never per inference.
+ *   4. Per execution context allocate `arena_size` bytes aligned to
+ *      `arena_alignment` (the static memory plan) and call `run` as often as
+ *      wanted. Several contexts may call `run` concurrently on the same
+ *      variables and params: `run` must treat them as read-only and keep all
+ *      mutable state in the arena.
+ *
+ * Alignment guarantees: every variable buffer is aligned to 64 bytes, every
+ * param buffer and the arena to their declared alignment. Inputs and outputs
+ * belong to the application and are only guaranteed their dtype's natural
+ * alignment.
+ *
+ *===----------------------------------------------------------------------===*/
+#ifndef SLIM_MODEL_ABI_H
+#define SLIM_MODEL_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "slim/parallel.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Bumped on any incompatible change of the structures or entry points below.
+/// The runtime refuses a model whose `abi_version` differs from its own.
+#define SLIM_MODEL_ABI_VERSION 1
+
+/// The largest tensor rank the ABI describes; unused trailing dims are 0.
+#define SLIM_MAX_RANK 8
+
+/// Name of the symbol a model shared library exports; its type is
+/// `slim_model_get_def_fn`.
+#define SLIM_MODEL_GET_DEF_SYMBOL "slim_model_get_def"
+
+/// Name of an optional exported data symbol, `const uint32_t
+/// slim_model_required_isa`, equal to the def's `required_isa`. The runtime
+/// reads it before calling any code in the library, because calling even
+/// `slim_model_get_def` could execute instructions the CPU lacks. For the same
+/// reason a model library must have no static constructors: all its data is
+/// constant-initialized.
+#define SLIM_MODEL_REQUIRED_ISA_SYMBOL "slim_model_required_isa"
+
+/// Element types. Values are part of the ABI and never renumbered.
+typedef enum slim_dtype {
+  SLIM_DTYPE_INVALID = 0,
+  SLIM_DTYPE_F32 = 1,
+  SLIM_DTYPE_F64 = 2,
+  SLIM_DTYPE_I32 = 3,
+  SLIM_DTYPE_I64 = 4,
+  SLIM_DTYPE_U8 = 5,
+} slim_dtype;
+
+/// Instruction-set extensions the generated code may use; `required_isa` is
+/// an OR of these. The runtime checks each against cpuid and the OS's
+/// XSAVE state (XCR0), so a library built for AVX-512 fails with an error on
+/// a CPU or OS without it instead of dying from SIGILL.
+enum {
+  SLIM_ISA_SSE4_2 = 1u << 0,
+  SLIM_ISA_AVX = 1u << 1,
+  SLIM_ISA_AVX2 = 1u << 2,
+  SLIM_ISA_FMA = 1u << 3,
+  SLIM_ISA_F16C = 1u << 4,
+  SLIM_ISA_AVX512F = 1u << 5,
+  SLIM_ISA_AVX512BW = 1u << 6,
+  SLIM_ISA_AVX512DQ = 1u << 7,
+  SLIM_ISA_AVX512VL = 1u << 8,
+  SLIM_ISA_AVX512VNNI = 1u << 9,
+  /// Bits the runtime knows; a model requiring any other bit is refused.
+  SLIM_ISA_KNOWN_MASK = (1u << 10) - 1,
+};
+
+/// A tensor as TF-Slim users see it: NHWC activations, HWIO conv weights,
+/// dense row-major (C order) storage with no padding between elements.
+typedef struct slim_tensor_desc {
+  const char *name;            ///< Input/output name, unique within its list.
+  int32_t dtype;               ///< A `slim_dtype`.
+  int32_t rank;                ///< 0..SLIM_MAX_RANK; a scalar has rank 0.
+  int64_t dims[SLIM_MAX_RANK]; ///< Static sizes; dims[rank..] are ignored.
+} slim_tensor_desc;
+
+/// Initializer kinds, with TF-Slim's definitions
+/// (tf_slim/layers/initializers.py and tf.compat.v1 initializers).
+typedef enum slim_init_kind {
+  SLIM_INIT_ZEROS = 0,
+  SLIM_INIT_ONES = 1,
+  /// Every element equals `value`.
+  SLIM_INIT_CONSTANT = 2,
+  /// Normal(mean, stddev), re-drawn while |x - mean| > 2 * stddev.
+  SLIM_INIT_TRUNCATED_NORMAL = 3,
+  /// Normal(mean, stddev).
+  SLIM_INIT_RANDOM_NORMAL = 4,
+  /// Uniform on [minval, maxval).
+  SLIM_INIT_RANDOM_UNIFORM = 5,
+  /// TF-Slim's variance_scaling_initializer(factor, mode, uniform): with n
+  /// chosen by `mode` from the fans, uniform on +-sqrt(3 * factor / n) or
+  /// truncated normal with stddev sqrt(1.3 * factor / n). Xavier/Glorot
+  /// uniform is (factor 1, FAN_AVG, uniform); He is (2, FAN_IN, normal).
+  SLIM_INIT_VARIANCE_SCALING = 6,
+} slim_init_kind;
+
+/// Fan modes of variance scaling. For shape [d0, ..., dk-2, dk-1] (k >= 2)
+/// fan_in = d[k-2] * receptive and fan_out = d[k-1] * receptive where
+/// receptive = d0 * ... * d[k-3]; for rank 1, both fans are d0; for a scalar
+/// both are 1.
+typedef enum slim_fan_mode {
+  SLIM_FAN_IN = 0,
+  SLIM_FAN_OUT = 1,
+  SLIM_FAN_AVG = 2,
+} slim_fan_mode;
+
+/// How a variable gets its initial value. Fields not used by `kind` are 0.
+typedef struct slim_initializer_spec {
+  int32_t kind;    ///< A `slim_init_kind`.
+  int32_t mode;    ///< A `slim_fan_mode` (variance scaling only).
+  int32_t uniform; ///< Nonzero: uniform variant of variance scaling.
+  int32_t reserved0;
+  double value;  ///< CONSTANT.
+  double mean;   ///< TRUNCATED_NORMAL, RANDOM_NORMAL.
+  double stddev; ///< TRUNCATED_NORMAL, RANDOM_NORMAL.
+  double minval; ///< RANDOM_UNIFORM.
+  double maxval; ///< RANDOM_UNIFORM.
+  double factor; ///< VARIANCE_SCALING.
+} slim_initializer_spec;
+
+/// A regularizer as a sum of an L1 and an L2 term, which covers TF-Slim's
+/// l1_regularizer(s) = s * sum|w|, l2_regularizer(s) = s * sum(w^2) / 2,
+/// l1_l2_regularizer(a, b), and sums of those (the scales add up). Both
+/// zero means the variable is not regularized.
+typedef struct slim_regularizer_spec {
+  double l1_scale;
+  double l2_scale;
+} slim_regularizer_spec;
+
+/// Variable collections: every variable is in GLOBAL_VARIABLES; MODEL
+/// variables (slim.model_variable, every layer's weights) are also in
+/// MODEL_VARIABLES, REGULAR ones (slim.variable) are not.
+typedef enum slim_collection {
+  SLIM_COLLECTION_REGULAR = 0,
+  SLIM_COLLECTION_MODEL = 1,
+} slim_collection;
+
+/// A variable: the runtime allocates it, names it in checkpoints exactly as
+/// TF-Slim does (scope path joined by '/', no ":0"), initializes, loads and
+/// saves it. Generated code only reads it.
+typedef struct slim_variable_desc {
+  const char *name; ///< Checkpoint key, e.g. "vgg_16/conv1/conv1_1/weights".
+  int32_t dtype;    ///< A `slim_dtype`.
+  int32_t rank;
+  int64_t dims[SLIM_MAX_RANK];
+  int32_t collection; ///< A `slim_collection`.
+  int32_t trainable;  ///< Nonzero when in TRAINABLE_VARIABLES.
+  const char *device; ///< The `device=` string from the source, "" if none.
+  slim_initializer_spec initializer;
+  slim_regularizer_spec regularizer;
+} slim_variable_desc;
+
+/// A derived parameter buffer computed by `prepare` from the variables.
+typedef struct slim_param_desc {
+  const char *name;    ///< For diagnostics, e.g. "conv1/packed_weights".
+  uint64_t size_bytes; ///< Exact size the runtime allocates.
+  uint64_t alignment;  ///< Power of two; 0 means 64.
+} slim_param_desc;
+
+/// One layer of the generated program, for profiling.
+typedef struct slim_layer_desc {
+  const char
+      *name;      ///< TF-Slim scope of the layer, e.g. "vgg_16/conv1/conv1_1".
+  const char *op; ///< Operation kind, e.g. "conv2d+bias+relu".
+  double flops;   ///< Floating-point operations per run (an FMA counts 2).
+} slim_layer_desc;
+
+/// Per-layer profiling hook. When the runtime passes one to `run`, the
+/// generated code calls `begin(user, i)` right before and `end(user, i)`
+/// right after layer i (an index into `layers`), from the thread that called
+/// `run`. Models with no layer list never call it.
+typedef struct slim_profiler {
+  void *user;
+  void (*begin)(void *user, int32_t layer);
+  void (*end)(void *user, int32_t layer);
+} slim_profiler;
+
+/// What `prepare` and `run` get besides their buffers.
+typedef struct slim_exec_env {
+  /// The runtime's thread pool; kernels go through slim_parallel_run().
+  const slim_parallel *parallel;
+  /// Null unless the application asked for a profile.
+  const slim_profiler *profiler;
+  /// On failure the generated code writes a NUL-terminated message here
+  /// (truncated to `error_size`), then returns nonzero.
+  char *error;
+  size_t error_size;
+} slim_exec_env;
+
+/// Computes every derived parameter from the variables. `variables[i]` is the
+/// i-th variable's storage (read-only), `params[i]` the i-th derived buffer.
+/// Returns 0 on success. Called once after variables are set, never
+/// concurrently with `run`. May be null when `num_params` is 0.
+typedef int32_t (*slim_prepare_fn)(const slim_exec_env *env,
+                                   const void *const *variables,
+                                   void *const *params);
+
+/// Runs one inference. `inputs[i]`/`outputs[i]` follow the descriptor lists;
+/// outputs are written in full. `arena` holds `arena_size` bytes of scratch
+/// owned by the calling context. Variables and params are read-only and
+/// shared with concurrent calls. Returns 0 on success.
+typedef int32_t (*slim_run_fn)(const slim_exec_env *env,
+                               const void *const *variables,
+                               const void *const *params,
+                               const void *const *inputs, void *const *outputs,
+                               void *arena);
+
+/// The whole description of a compiled model; static and immutable.
+typedef struct slim_model_def {
+  uint32_t abi_version;  ///< SLIM_MODEL_ABI_VERSION the code was built for.
+  uint32_t required_isa; ///< OR of SLIM_ISA_* the code needs.
+  const char *name;      ///< Model name, e.g. "vgg_16".
+  const char *generator; ///< Free text, e.g. "slimc 0.1 -O3 x86-64-v3".
+
+  int32_t num_inputs;
+  const slim_tensor_desc *inputs;
+  int32_t num_outputs;
+  const slim_tensor_desc *outputs;
+
+  int32_t num_variables;
+  const slim_variable_desc *variables;
+
+  int32_t num_params;
+  const slim_param_desc *params;
+
+  /// Scratch per execution context; 0 is allowed. Alignment is a power of
+  /// two, 0 meaning 64.
+  uint64_t arena_size;
+  uint64_t arena_alignment;
+
+  /// Optional layer list for profiling (may be 0 / null).
+  int32_t num_layers;
+  const slim_layer_desc *layers;
+
+  slim_prepare_fn prepare;
+  slim_run_fn run;
+} slim_model_def;
+
+/// Type of the exported `slim_model_get_def` function. It returns a pointer
+/// to static data valid while the library stays loaded.
+typedef const slim_model_def *(*slim_model_get_def_fn)(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SLIM_MODEL_ABI_H */

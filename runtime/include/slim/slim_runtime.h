@@ -1,0 +1,324 @@
+/*===- slim/slim_runtime.h - C API of the slimc runtime --------------------===*
+ *
+ * Loads models compiled by slimc, owns their variables and checkpoints, and
+ * runs them. Plain C99; no function throws or aborts on bad input.
+ *
+ * Conventions:
+ *  - Every fallible function returns a `slim_status`. NULL (== SLIM_OK) means
+ *    success; anything else is an error object the CALLER OWNS and must free
+ *    with slim_status_destroy() (or hand to a function that takes ownership).
+ *  - Output parameters are named `out_*` and come last. They are written only
+ *    on success.
+ *  - Objects come in create/destroy pairs; destroy functions accept NULL.
+ *  - Strings returned through info structs stay owned by the object they came
+ *    from and live as long as it does.
+ *
+ * Threading: a `slim_model` may be used by many threads at once (runs through
+ * different contexts read its weights concurrently; calls that change
+ * variables wait for runs in flight and vice versa). A `slim_context` is used
+ * by one thread at a time. All contexts share the runtime's thread pool.
+ *
+ *===----------------------------------------------------------------------===*/
+#ifndef SLIM_RUNTIME_H
+#define SLIM_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "slim/model_abi.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define SLIM_API
+#else
+#define SLIM_API __attribute__((visibility("default")))
+#endif
+
+/*===----------------------------------------------------------------------===*
+ * Versions
+ *===----------------------------------------------------------------------===*/
+
+#define SLIM_RUNTIME_VERSION_MAJOR 0
+#define SLIM_RUNTIME_VERSION_MINOR 1
+#define SLIM_RUNTIME_VERSION_PATCH 0
+/// (major << 16) | (minor << 8) | patch of the header you compiled against.
+#define SLIM_RUNTIME_VERSION                                                   \
+  ((SLIM_RUNTIME_VERSION_MAJOR << 16) | (SLIM_RUNTIME_VERSION_MINOR << 8) |    \
+   SLIM_RUNTIME_VERSION_PATCH)
+
+/// Version of the native checkpoint format (safetensors plus the metadata key
+/// "slim.format_version"). Readers accept files whose version is <= theirs.
+#define SLIM_CHECKPOINT_FORMAT_VERSION 1
+
+/// SLIM_RUNTIME_VERSION of the library actually loaded.
+SLIM_API uint32_t slim_runtime_version(void);
+/// SLIM_CHECKPOINT_FORMAT_VERSION of the library actually loaded.
+SLIM_API uint32_t slim_checkpoint_format_version(void);
+/// SLIM_MODEL_ABI_VERSION the loaded library accepts.
+SLIM_API uint32_t slim_model_abi_version(void);
+
+/*===----------------------------------------------------------------------===*
+ * Status
+ *===----------------------------------------------------------------------===*/
+
+typedef enum slim_status_code {
+  SLIM_STATUS_OK = 0,
+  SLIM_STATUS_INVALID_ARGUMENT = 1, ///< Bad value passed by the caller.
+  SLIM_STATUS_NOT_FOUND = 2,        ///< File, symbol, name not found.
+  SLIM_STATUS_ALREADY_EXISTS = 3,
+  SLIM_STATUS_FAILED_PRECONDITION = 4, ///< E.g. running before weights exist.
+  SLIM_STATUS_OUT_OF_RANGE = 5,
+  SLIM_STATUS_UNIMPLEMENTED = 6, ///< Valid input the runtime does not handle.
+  SLIM_STATUS_RESOURCE_EXHAUSTED = 7, ///< Allocation failed.
+  SLIM_STATUS_DATA_LOSS = 8,     ///< Corrupt or truncated file, CRC mismatch.
+  SLIM_STATUS_IO_ERROR = 9,      ///< open/read/write/rename failed.
+  SLIM_STATUS_INCOMPATIBLE = 10, ///< ABI version or CPU features mismatch.
+  SLIM_STATUS_INTERNAL = 11,     ///< A bug, or an error from the model's code.
+} slim_status_code;
+
+typedef struct slim_status_object *slim_status;
+#define SLIM_OK ((slim_status)0)
+
+/// Code of a status; SLIM_STATUS_OK for NULL.
+SLIM_API slim_status_code slim_status_get_code(slim_status status);
+/// Message of a status ("" for NULL); owned by the status.
+SLIM_API const char *slim_status_get_message(slim_status status);
+/// Name of a code, e.g. "DATA_LOSS"; static storage.
+SLIM_API const char *slim_status_code_name(slim_status_code code);
+/// Frees a status; NULL is a no-op.
+SLIM_API void slim_status_destroy(slim_status status);
+
+/*===----------------------------------------------------------------------===*
+ * Thread pool
+ *===----------------------------------------------------------------------===*/
+
+/// Sets the number of threads of the runtime's shared pool (the caller's
+/// thread included). 0 restores the default: the number of CPUs this process
+/// may run on. Runs in flight finish on the old pool.
+SLIM_API slim_status slim_set_num_threads(int32_t num_threads);
+/// Current size of the shared pool.
+SLIM_API int32_t slim_get_num_threads(void);
+
+/*===----------------------------------------------------------------------===*
+ * Models
+ *===----------------------------------------------------------------------===*/
+
+typedef struct slim_model slim_model;
+
+/// Opens a compiled model library (dlopen), checks its ABI version and the
+/// CPU features it needs, and allocates its variables (uninitialized) and
+/// derived parameters. On success the caller owns `*out_model`.
+SLIM_API slim_status slim_model_open(const char *path, slim_model **out_model);
+/// Same for a model linked into the program: `def` (from the generated
+/// `*_get_def()` function) must outlive the model.
+SLIM_API slim_status slim_model_open_def(const slim_model_def *def,
+                                         slim_model **out_model);
+/// Destroys a model. Every context of it must be destroyed first.
+SLIM_API void slim_model_destroy(slim_model *model);
+
+/// The model's name and definition; owned by the model.
+SLIM_API const char *slim_model_name(const slim_model *model);
+SLIM_API const slim_model_def *
+slim_model_get_definition(const slim_model *model);
+
+/// Describes an input, output or checkpoint tensor. `name` and `dims` are
+/// owned by the object that filled the struct.
+typedef struct slim_tensor_info {
+  const char *name;
+  slim_dtype dtype;
+  int32_t rank;
+  const int64_t *dims;
+  uint64_t num_elements;
+  uint64_t size_bytes;
+} slim_tensor_info;
+
+/// Describes a variable; strings are owned by the model.
+typedef struct slim_variable_info {
+  slim_tensor_info tensor;
+  int32_t is_model_variable; ///< In MODEL_VARIABLES (else only GLOBAL).
+  int32_t trainable;
+  const char *device;
+  slim_regularizer_spec regularizer;
+  int32_t initialized; ///< Nonzero once loaded, set or initialized.
+} slim_variable_info;
+
+SLIM_API size_t slim_model_num_inputs(const slim_model *model);
+SLIM_API size_t slim_model_num_outputs(const slim_model *model);
+SLIM_API size_t slim_model_num_variables(const slim_model *model);
+SLIM_API slim_status slim_model_input_info(const slim_model *model,
+                                           size_t index,
+                                           slim_tensor_info *out_info);
+SLIM_API slim_status slim_model_output_info(const slim_model *model,
+                                            size_t index,
+                                            slim_tensor_info *out_info);
+SLIM_API slim_status slim_model_variable_info(const slim_model *model,
+                                              size_t index,
+                                              slim_variable_info *out_info);
+/// Index of the input/output/variable called `name`; NOT_FOUND otherwise.
+SLIM_API slim_status slim_model_find_input(const slim_model *model,
+                                           const char *name, size_t *out_index);
+SLIM_API slim_status slim_model_find_output(const slim_model *model,
+                                            const char *name,
+                                            size_t *out_index);
+SLIM_API slim_status slim_model_find_variable(const slim_model *model,
+                                              const char *name,
+                                              size_t *out_index);
+
+/// Copies variable `name` into `dst` (`size_bytes` must equal its size).
+SLIM_API slim_status slim_model_get_variable(slim_model *model,
+                                             const char *name, void *dst,
+                                             size_t size_bytes);
+/// Copies `src` into variable `name` (`size_bytes` must equal its size).
+/// Derived parameters are recomputed before the next run.
+SLIM_API slim_status slim_model_set_variable(slim_model *model,
+                                             const char *name, const void *src,
+                                             size_t size_bytes);
+/// Initializes every variable from its declared initializer. Deterministic:
+/// a variable's values depend only on `seed` and its name, not on the order
+/// or number of other variables.
+SLIM_API slim_status slim_model_initialize_variables(slim_model *model,
+                                                     uint64_t seed);
+/// Sum of the declared regularizers over all variables, computed in double:
+/// per variable l1 * sum|w| + l2 * sum(w^2) / 2 (TF-Slim's definitions).
+SLIM_API slim_status slim_model_regularization_loss(slim_model *model,
+                                                    double *out_loss);
+
+/*===----------------------------------------------------------------------===*
+ * Checkpoints
+ *===----------------------------------------------------------------------===*/
+
+/// Which variables a restore touches and how names map, mirroring
+/// slim.get_variables_to_restore(include, exclude) and
+/// slim.assign_from_checkpoint_fn(ignore_missing_vars=...).
+/// Zero-initialize (or use slim_restore_options_initialize) for defaults:
+/// every variable, strict about missing ones.
+typedef struct slim_restore_options {
+  /// Scope filters, matched as TF-Slim does: a regular expression anchored at
+  /// the START of the full variable name (Python's re.match), so "fc8" does
+  /// not match "vgg_16/fc8/weights". No include list means all variables.
+  const char *const *include_scopes;
+  size_t num_include_scopes;
+  const char *const *exclude_scopes;
+  size_t num_exclude_scopes;
+  /// Nonzero: variables absent from the checkpoint are left as they are
+  /// instead of failing. Shape or dtype mismatches still fail.
+  int32_t ignore_missing_vars;
+  /// Nonzero: fail when the checkpoint holds tensors no selected variable
+  /// uses (TF-Slim ignores them; this is off by default).
+  int32_t error_on_unexpected;
+  /// Name mapping: a model variable starting with `model_prefix` is looked up
+  /// in the checkpoint as `checkpoint_prefix` + the rest of its name. Null or
+  /// "" on both sides means identical names.
+  const char *model_prefix;
+  const char *checkpoint_prefix;
+} slim_restore_options;
+
+SLIM_API void slim_restore_options_initialize(slim_restore_options *options);
+
+/// Restores variables by name from a checkpoint: native safetensors, a
+/// TensorFlow V2 bundle (give the prefix, or its .index file) or a V1 file.
+/// `options` may be NULL. On any mismatch nothing is changed and one error
+/// lists every missing, unexpected and shape-mismatched name, with a hint when
+/// a scope prefix would make the names line up.
+SLIM_API slim_status slim_model_load_checkpoint(
+    slim_model *model, const char *path, const slim_restore_options *options);
+/// Writes every variable to a safetensors file. The data goes to a temporary
+/// file in the same directory, which is renamed over `path` only once
+/// complete, so an interrupted save leaves any previous file intact.
+SLIM_API slim_status slim_model_save_checkpoint(slim_model *model,
+                                                const char *path);
+
+/// A read-only view of any supported checkpoint file.
+typedef struct slim_checkpoint slim_checkpoint;
+
+typedef enum slim_checkpoint_format {
+  SLIM_CHECKPOINT_SAFETENSORS = 1,
+  SLIM_CHECKPOINT_TF_V2 = 2,
+  SLIM_CHECKPOINT_TF_V1 = 3,
+} slim_checkpoint_format;
+
+/// Opens and validates a checkpoint's index (and block CRCs). On success the
+/// caller owns `*out_checkpoint`.
+SLIM_API slim_status slim_checkpoint_open(const char *path,
+                                          slim_checkpoint **out_checkpoint);
+SLIM_API void slim_checkpoint_destroy(slim_checkpoint *checkpoint);
+SLIM_API slim_checkpoint_format
+slim_checkpoint_get_format(const slim_checkpoint *checkpoint);
+/// Tensors, sorted by name.
+SLIM_API size_t slim_checkpoint_num_tensors(const slim_checkpoint *checkpoint);
+SLIM_API slim_status
+slim_checkpoint_tensor_info(const slim_checkpoint *checkpoint, size_t index,
+                            slim_tensor_info *out_info);
+/// Reads tensor `name` into `dst` (`size_bytes` must equal its size),
+/// verifying its checksum where the format has one.
+SLIM_API slim_status
+slim_checkpoint_read_tensor(const slim_checkpoint *checkpoint, const char *name,
+                            void *dst, size_t size_bytes);
+/// Converts any readable checkpoint to safetensors (all numeric tensors).
+SLIM_API slim_status slim_checkpoint_convert(const char *src_path,
+                                             const char *dst_path);
+
+/*===----------------------------------------------------------------------===*
+ * Execution contexts
+ *===----------------------------------------------------------------------===*/
+
+typedef struct slim_context slim_context;
+
+/// Creates a context with its own activation arena of the model's planned
+/// size. If `arena` is non-null the application provides the arena instead:
+/// at least `arena_size` bytes aligned to the model's `arena_alignment`; it
+/// must outlive the context. The caller owns `*out_context`.
+SLIM_API slim_status slim_context_create(slim_model *model, void *arena,
+                                         size_t arena_size,
+                                         slim_context **out_context);
+SLIM_API void slim_context_destroy(slim_context *context);
+
+/// Limits how many pool threads this context's runs use (0 = all, 1 = run
+/// on the calling thread only).
+SLIM_API slim_status slim_context_set_max_threads(slim_context *context,
+                                                  int32_t max_threads);
+
+/// Runs the model once. `inputs`/`outputs` hold one pointer per input/output
+/// in declaration order to dense C-order buffers of exactly the declared
+/// shape; the caller owns them. Derived parameters are computed first if the
+/// variables changed. Fails if any variable was never given a value.
+SLIM_API slim_status slim_context_run(slim_context *context,
+                                      const void *const *inputs,
+                                      size_t num_inputs, void *const *outputs,
+                                      size_t num_outputs);
+
+/// Per-layer timing; needs a model that declares its layers.
+typedef struct slim_layer_profile {
+  const char *name; ///< Owned by the model.
+  const char *op;
+  double flops;    ///< Per run.
+  uint64_t calls;  ///< Number of timed runs.
+  double total_ns; ///< Summed over those runs.
+} slim_layer_profile;
+
+/// Turns layer timing on or off (off by default); turning it on resets it.
+SLIM_API slim_status slim_context_enable_profiling(slim_context *context,
+                                                   int32_t enable);
+SLIM_API size_t slim_context_num_profiled_layers(const slim_context *context);
+SLIM_API slim_status slim_context_layer_profile(
+    const slim_context *context, size_t layer, slim_layer_profile *out_profile);
+
+/*===----------------------------------------------------------------------===*
+ * Utilities
+ *===----------------------------------------------------------------------===*/
+
+/// Size in bytes of one element; 0 for SLIM_DTYPE_INVALID or unknown values.
+SLIM_API size_t slim_dtype_size(slim_dtype dtype);
+/// "float32", "int64", ...; "invalid" for unknown values. Static storage.
+SLIM_API const char *slim_dtype_name(slim_dtype dtype);
+/// OR of SLIM_ISA_* this CPU and OS support.
+SLIM_API uint32_t slim_cpu_isa(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SLIM_RUNTIME_H */

@@ -1,0 +1,174 @@
+//===- slim/slim_runtime.hpp - Header-only C++ wrapper of the C API -*- C++
+//-*-===//
+//
+// RAII owners for the C handles and an exception, slim::Error, carrying a
+// failed call's status code and message. Nothing here adds behaviour: every
+// method forwards to one C function. Include it from C++17 applications; the
+// library itself is the C API.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SLIM_RUNTIME_HPP
+#define SLIM_RUNTIME_HPP
+
+#include "slim/slim_runtime.h"
+
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace slim {
+
+/// Thrown by the wrapper when a C call fails.
+class Error : public std::runtime_error {
+public:
+  Error(slim_status_code code, const std::string &message)
+      : std::runtime_error(message), statusCode(code) {}
+  slim_status_code code() const { return statusCode; }
+
+private:
+  slim_status_code statusCode;
+};
+
+/// Throws slim::Error for a failed status, taking ownership of it.
+inline void check(slim_status status) {
+  if (status == SLIM_OK)
+    return;
+  slim_status_code code = slim_status_get_code(status);
+  std::string message = slim_status_get_message(status);
+  slim_status_destroy(status);
+  throw Error(code, message);
+}
+
+/// Move-only owner of a C handle with a destroy function.
+template <typename T, void (*Destroy)(T *)> class Handle {
+public:
+  Handle() = default;
+  explicit Handle(T *p) : ptr(p) {}
+  Handle(Handle &&o) noexcept : ptr(std::exchange(o.ptr, nullptr)) {}
+  Handle &operator=(Handle &&o) noexcept {
+    if (this != &o) {
+      Destroy(ptr);
+      ptr = std::exchange(o.ptr, nullptr);
+    }
+    return *this;
+  }
+  Handle(const Handle &) = delete;
+  Handle &operator=(const Handle &) = delete;
+  ~Handle() { Destroy(ptr); }
+  T *get() const { return ptr; }
+  explicit operator bool() const { return ptr != nullptr; }
+
+protected:
+  T *ptr = nullptr;
+};
+
+class Context;
+
+/// A loaded model and its variables.
+class Model : public Handle<slim_model, slim_model_destroy> {
+public:
+  using Handle::Handle;
+
+  /// Opens a compiled model library.
+  static Model open(const std::string &path) {
+    slim_model *m = nullptr;
+    check(slim_model_open(path.c_str(), &m));
+    return Model(m);
+  }
+  /// Wraps a statically linked model definition.
+  static Model fromDef(const slim_model_def *def) {
+    slim_model *m = nullptr;
+    check(slim_model_open_def(def, &m));
+    return Model(m);
+  }
+
+  std::string name() const { return slim_model_name(ptr); }
+  size_t numInputs() const { return slim_model_num_inputs(ptr); }
+  size_t numOutputs() const { return slim_model_num_outputs(ptr); }
+  size_t numVariables() const { return slim_model_num_variables(ptr); }
+
+  slim_tensor_info input(size_t i) const {
+    slim_tensor_info info;
+    check(slim_model_input_info(ptr, i, &info));
+    return info;
+  }
+  slim_tensor_info output(size_t i) const {
+    slim_tensor_info info;
+    check(slim_model_output_info(ptr, i, &info));
+    return info;
+  }
+  slim_variable_info variable(size_t i) const {
+    slim_variable_info info;
+    check(slim_model_variable_info(ptr, i, &info));
+    return info;
+  }
+
+  /// Reads a float32 (or other 4-byte) variable into a vector of T.
+  template <typename T> std::vector<T> getVariable(const std::string &n) {
+    size_t index = 0;
+    check(slim_model_find_variable(ptr, n.c_str(), &index));
+    std::vector<T> v(variable(index).tensor.size_bytes / sizeof(T));
+    check(slim_model_get_variable(ptr, n.c_str(), v.data(),
+                                  v.size() * sizeof(T)));
+    return v;
+  }
+  template <typename T>
+  void setVariable(const std::string &n, const std::vector<T> &v) {
+    check(slim_model_set_variable(ptr, n.c_str(), v.data(),
+                                  v.size() * sizeof(T)));
+  }
+
+  void initializeVariables(uint64_t seed) {
+    check(slim_model_initialize_variables(ptr, seed));
+  }
+  double regularizationLoss() {
+    double loss = 0;
+    check(slim_model_regularization_loss(ptr, &loss));
+    return loss;
+  }
+  void loadCheckpoint(const std::string &path,
+                      const slim_restore_options *options = nullptr) {
+    check(slim_model_load_checkpoint(ptr, path.c_str(), options));
+  }
+  void saveCheckpoint(const std::string &path) {
+    check(slim_model_save_checkpoint(ptr, path.c_str()));
+  }
+
+  inline Context createContext();
+};
+
+/// One execution context: its own arena; used by one thread at a time.
+class Context : public Handle<slim_context, slim_context_destroy> {
+public:
+  using Handle::Handle;
+
+  void setMaxThreads(int n) { check(slim_context_set_max_threads(ptr, n)); }
+  void enableProfiling(bool on) {
+    check(slim_context_enable_profiling(ptr, on ? 1 : 0));
+  }
+  void run(const std::vector<const void *> &inputs,
+           const std::vector<void *> &outputs) {
+    check(slim_context_run(ptr, inputs.data(), inputs.size(), outputs.data(),
+                           outputs.size()));
+  }
+  std::vector<slim_layer_profile> profile() const {
+    std::vector<slim_layer_profile> p(slim_context_num_profiled_layers(ptr));
+    for (size_t i = 0; i < p.size(); ++i)
+      check(slim_context_layer_profile(ptr, i, &p[i]));
+    return p;
+  }
+};
+
+inline Context Model::createContext() {
+  slim_context *c = nullptr;
+  check(slim_context_create(ptr, nullptr, 0, &c));
+  return Context(c);
+}
+
+/// Sets the size of the runtime's shared thread pool (0 = one per CPU).
+inline void setNumThreads(int n) { check(slim_set_num_threads(n)); }
+
+} // namespace slim
+
+#endif // SLIM_RUNTIME_HPP

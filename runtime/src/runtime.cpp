@@ -1,0 +1,868 @@
+//===- runtime.cpp - Models, variables and execution contexts -------------===//
+
+#include "checkpoint.h"
+#include "common.h"
+#include "initializers.h"
+#include "restore.h"
+#include "thread_pool.h"
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <dlfcn.h>
+#include <set>
+#include <shared_mutex>
+
+using namespace slimrt;
+
+namespace {
+
+constexpr size_t kVariableAlignment = 64;
+
+struct Variable {
+  const slim_variable_desc *desc;
+  std::vector<int64_t> dims;
+  uint64_t numElements = 0;
+  uint64_t sizeBytes = 0;
+  AlignedBuffer owned;
+  /// Either owned.data() or a view into a mapped checkpoint.
+  const void *data = nullptr;
+  std::shared_ptr<const void> keepAlive;
+  bool initialized = false;
+
+  /// Makes the storage private and writable (copy-on-write for views).
+  void *writable() {
+    if (data != owned.data()) {
+      AlignedBuffer fresh(sizeBytes, kVariableAlignment);
+      if (data)
+        std::memcpy(fresh.data(), data, sizeBytes);
+      owned = std::move(fresh);
+      data = owned.data();
+      keepAlive.reset();
+    }
+    return owned.data();
+  }
+};
+
+std::vector<int64_t> dimsOf(int32_t rank, const int64_t *dims) {
+  return std::vector<int64_t>(dims, dims + rank);
+}
+
+std::string isaNames(uint32_t bits) {
+  static const char *names[] = {"SSE4.2",   "AVX",       "AVX2",     "FMA",
+                                "F16C",     "AVX512F",   "AVX512BW", "AVX512DQ",
+                                "AVX512VL", "AVX512VNNI"};
+  std::string s;
+  for (unsigned i = 0; i < 32; ++i) {
+    if (!(bits & (1u << i)))
+      continue;
+    if (!s.empty())
+      s += ", ";
+    s += i < sizeof(names) / sizeof(names[0]) ? names[i]
+                                              : cat("unknown bit ", i);
+  }
+  return s;
+}
+
+bool isPowerOfTwo(uint64_t x) { return x && !(x & (x - 1)); }
+
+} // namespace
+
+struct slim_model {
+  void *library = nullptr;
+  const slim_model_def *def = nullptr;
+  std::string name;
+  std::vector<std::vector<int64_t>> inputDims, outputDims;
+  std::vector<Variable> variables;
+  std::vector<AlignedBuffer> params;
+  std::vector<void *> paramPtrs;
+  /// Readers (runs, variable reads) share it; writers (set, load, init,
+  /// prepare) hold it alone. Take it through ReadLock/WriteLock only.
+  std::shared_mutex lock;
+  /// Writers hold it while waiting for `lock`, and readers pass through it
+  /// first, so a stream of runs cannot starve a writer (glibc's rwlock
+  /// prefers readers).
+  std::mutex writerGate;
+  bool prepared = false;
+  /// One reference from the application, one per context.
+  std::atomic<int> refs{1};
+
+  ~slim_model() {
+    variables.clear();
+    if (library)
+      dlclose(library);
+  }
+
+  void release() {
+    if (--refs == 0)
+      delete this;
+  }
+
+  /// variables[i].data, cached for run(); refreshed under the write lock.
+  std::vector<const void *> variablePointers;
+
+  void refreshPointers() {
+    variablePointers.clear();
+    for (const Variable &v : variables)
+      variablePointers.push_back(v.data);
+  }
+
+  ptrdiff_t findVariable(const std::string &n) const {
+    for (size_t i = 0; i < variables.size(); ++i)
+      if (n == variables[i].desc->name)
+        return ptrdiff_t(i);
+    return -1;
+  }
+
+  Variable &variable(const char *n) {
+    if (!n)
+      fail(SLIM_STATUS_INVALID_ARGUMENT, "variable name is null");
+    ptrdiff_t i = findVariable(n);
+    if (i < 0)
+      fail(SLIM_STATUS_NOT_FOUND, "model '", name, "' has no variable '", n,
+           "'");
+    return variables[size_t(i)];
+  }
+
+  /// Runs `prepare`; the caller holds the lock exclusively.
+  void prepareLocked() {
+    std::vector<std::string> uninitialized;
+    for (const Variable &v : variables)
+      if (!v.initialized)
+        uninitialized.push_back(v.desc->name);
+    if (!uninitialized.empty()) {
+      std::string list;
+      for (size_t i = 0; i < uninitialized.size() && i < 10; ++i)
+        list += (i ? ", " : "") + uninitialized[i];
+      if (uninitialized.size() > 10)
+        list += cat(", ... (", uninitialized.size() - 10, " more)");
+      fail(SLIM_STATUS_FAILED_PRECONDITION, "model '", name, "' has ",
+           uninitialized.size(),
+           " variable(s) without a value (load a checkpoint, set them or "
+           "initialize them first): ",
+           list);
+    }
+    if (def->num_params > 0) {
+      std::shared_ptr<ThreadPool> pool = sharedPool();
+      ThreadPool::Binding binding{pool.get(), 0};
+      slim_parallel par = ThreadPool::makeTable(&binding);
+      char error[1024] = "";
+      slim_exec_env env{&par, nullptr, error, sizeof(error)};
+      int32_t rc =
+          def->prepare(&env, variablePointers.data(), paramPtrs.data());
+      error[sizeof(error) - 1] = '\0'; // Never trust the model to terminate.
+      if (rc)
+        fail(SLIM_STATUS_INTERNAL, "model '", name, "' failed to prepare (", rc,
+             "): ", error[0] ? error : "no message");
+    }
+    prepared = true;
+  }
+};
+
+namespace {
+
+/// Shared access to a model's variables and params.
+struct ReadLock {
+  explicit ReadLock(slim_model *m) {
+    { std::lock_guard<std::mutex> gate(m->writerGate); }
+    lock = std::shared_lock<std::shared_mutex>(m->lock);
+  }
+  std::shared_lock<std::shared_mutex> lock;
+};
+
+/// Exclusive access; new readers wait behind it.
+struct WriteLock {
+  explicit WriteLock(slim_model *m) : gate(m->writerGate), lock(m->lock) {}
+  std::unique_lock<std::mutex> gate;
+  std::unique_lock<std::shared_mutex> lock;
+};
+
+} // namespace
+
+struct slim_context {
+  slim_model *model;
+  AlignedBuffer ownedArena;
+  void *arena = nullptr;
+  int maxThreads = 0;
+  bool profiling = false;
+  std::vector<std::chrono::steady_clock::time_point> layerStart;
+  std::vector<double> layerNs;
+  uint64_t profiledRuns = 0;
+};
+
+namespace {
+
+void validateTensorDesc(const slim_tensor_desc &t, const char *kind, size_t i) {
+  if (!t.name || !*t.name)
+    fail(SLIM_STATUS_INCOMPATIBLE, "model ", kind, " #", i, " has no name");
+  if (!dtypeSize(t.dtype))
+    fail(SLIM_STATUS_INCOMPATIBLE, "model ", kind, " '", t.name,
+         "' has invalid dtype ", t.dtype);
+  if (t.rank < 0 || t.rank > SLIM_MAX_RANK)
+    fail(SLIM_STATUS_INCOMPATIBLE, "model ", kind, " '", t.name,
+         "' has invalid rank ", t.rank);
+  for (int32_t d = 0; d < t.rank; ++d)
+    if (t.dims[d] < 0)
+      fail(SLIM_STATUS_INCOMPATIBLE, "model ", kind, " '", t.name,
+           "' has a negative dimension in shape ",
+           shapeString(dimsOf(t.rank, t.dims)));
+  checkedNumElements(dimsOf(t.rank, t.dims), dtypeSize(t.dtype),
+                     cat("model ", kind, " '", t.name, "'"));
+}
+
+/// Checks a definition before anything in it is trusted.
+void validateDef(const slim_model_def *def) {
+  if (def->abi_version != SLIM_MODEL_ABI_VERSION)
+    fail(SLIM_STATUS_INCOMPATIBLE, "model was built for model ABI version ",
+         def->abi_version, "; this runtime implements version ",
+         SLIM_MODEL_ABI_VERSION, " (rebuild the model with a matching slimc)");
+  std::string name = def->name ? def->name : "(unnamed)";
+  if (!def->run)
+    fail(SLIM_STATUS_INCOMPATIBLE, "model '", name, "' has no run function");
+  if (def->num_inputs < 0 || def->num_outputs < 0 || def->num_variables < 0 ||
+      def->num_params < 0 || def->num_layers < 0 ||
+      (def->num_inputs && !def->inputs) ||
+      (def->num_outputs && !def->outputs) ||
+      (def->num_variables && !def->variables) ||
+      (def->num_params && !def->params) || (def->num_layers && !def->layers))
+    fail(SLIM_STATUS_INCOMPATIBLE, "model '", name,
+         "' has an inconsistent descriptor table");
+  if (def->num_params && !def->prepare)
+    fail(SLIM_STATUS_INCOMPATIBLE, "model '", name,
+         "' declares derived parameters but no prepare function");
+  if (def->arena_alignment && !isPowerOfTwo(def->arena_alignment))
+    fail(SLIM_STATUS_INCOMPATIBLE, "model '", name,
+         "' has a non-power-of-two arena alignment");
+  std::set<std::string> seen;
+  for (int32_t i = 0; i < def->num_inputs; ++i) {
+    validateTensorDesc(def->inputs[i], "input", size_t(i));
+    if (!seen.insert(def->inputs[i].name).second)
+      fail(SLIM_STATUS_INCOMPATIBLE, "model '", name,
+           "' has two inputs named '", def->inputs[i].name, "'");
+  }
+  seen.clear();
+  for (int32_t i = 0; i < def->num_outputs; ++i) {
+    validateTensorDesc(def->outputs[i], "output", size_t(i));
+    if (!seen.insert(def->outputs[i].name).second)
+      fail(SLIM_STATUS_INCOMPATIBLE, "model '", name,
+           "' has two outputs named '", def->outputs[i].name, "'");
+  }
+  seen.clear();
+  for (int32_t i = 0; i < def->num_variables; ++i) {
+    const slim_variable_desc &v = def->variables[i];
+    slim_tensor_desc t{v.name, v.dtype, v.rank, {}};
+    if (v.rank >= 0 && v.rank <= SLIM_MAX_RANK)
+      std::memcpy(t.dims, v.dims, sizeof(int64_t) * size_t(v.rank));
+    validateTensorDesc(t, "variable", size_t(i));
+    if (!seen.insert(v.name).second)
+      fail(SLIM_STATUS_INCOMPATIBLE, "model '", name,
+           "' has two variables named '", v.name, "'");
+  }
+  for (int32_t i = 0; i < def->num_params; ++i) {
+    const slim_param_desc &p = def->params[i];
+    if (p.alignment && !isPowerOfTwo(p.alignment))
+      fail(SLIM_STATUS_INCOMPATIBLE, "model '", name, "' parameter #", i,
+           " has a non-power-of-two alignment");
+    if (p.size_bytes > (uint64_t(1) << 48))
+      fail(SLIM_STATUS_INCOMPATIBLE, "model '", name, "' parameter #", i,
+           " has an absurd size");
+  }
+}
+
+slim_model *buildModel(const slim_model_def *def, void *library) {
+  validateDef(def);
+  std::unique_ptr<slim_model> model(new slim_model());
+  model->def = def;
+  model->name = def->name ? def->name : "";
+  for (int32_t i = 0; i < def->num_inputs; ++i)
+    model->inputDims.push_back(
+        dimsOf(def->inputs[i].rank, def->inputs[i].dims));
+  for (int32_t i = 0; i < def->num_outputs; ++i)
+    model->outputDims.push_back(
+        dimsOf(def->outputs[i].rank, def->outputs[i].dims));
+  for (int32_t i = 0; i < def->num_variables; ++i) {
+    const slim_variable_desc &d = def->variables[i];
+    Variable v;
+    v.desc = &d;
+    v.dims = dimsOf(d.rank, d.dims);
+    v.numElements = checkedNumElements(v.dims, dtypeSize(d.dtype), d.name);
+    v.sizeBytes = v.numElements * dtypeSize(d.dtype);
+    v.owned = AlignedBuffer(v.sizeBytes, kVariableAlignment);
+    v.data = v.owned.data();
+    model->variables.push_back(std::move(v));
+  }
+  for (int32_t i = 0; i < def->num_params; ++i) {
+    const slim_param_desc &p = def->params[i];
+    model->params.emplace_back(p.size_bytes, p.alignment ? p.alignment : 64);
+    model->paramPtrs.push_back(model->params.back().data());
+  }
+  model->refreshPointers();
+  // Only now does the model own the library handle.
+  model->library = library;
+  return model.release();
+}
+
+void profilerBegin(void *user, int32_t layer) {
+  auto *ctx = static_cast<slim_context *>(user);
+  if (layer >= 0 && size_t(layer) < ctx->layerStart.size())
+    ctx->layerStart[size_t(layer)] = std::chrono::steady_clock::now();
+}
+
+void profilerEnd(void *user, int32_t layer) {
+  auto *ctx = static_cast<slim_context *>(user);
+  if (layer >= 0 && size_t(layer) < ctx->layerStart.size())
+    ctx->layerNs[size_t(layer)] +=
+        std::chrono::duration<double, std::nano>(
+            std::chrono::steady_clock::now() - ctx->layerStart[size_t(layer)])
+            .count();
+}
+
+void fillTensorInfo(const char *name, int32_t dtype,
+                    const std::vector<int64_t> &dims, slim_tensor_info *out) {
+  out->name = name;
+  out->dtype = slim_dtype(dtype);
+  out->rank = int32_t(dims.size());
+  out->dims = dims.data();
+  uint64_t n = 1;
+  for (int64_t d : dims)
+    n *= uint64_t(d);
+  out->num_elements = n;
+  out->size_bytes = n * dtypeSize(dtype);
+}
+
+template <typename T> void requireNonNull(const T *p, const char *what) {
+  if (!p)
+    fail(SLIM_STATUS_INVALID_ARGUMENT, what, " is null");
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// C API
+//===----------------------------------------------------------------------===//
+
+extern "C" {
+
+uint32_t slim_runtime_version(void) { return SLIM_RUNTIME_VERSION; }
+uint32_t slim_checkpoint_format_version(void) {
+  return SLIM_CHECKPOINT_FORMAT_VERSION;
+}
+uint32_t slim_model_abi_version(void) { return SLIM_MODEL_ABI_VERSION; }
+
+slim_status slim_set_num_threads(int32_t num_threads) {
+  return guard([&] { setSharedPoolSize(num_threads); });
+}
+
+int32_t slim_get_num_threads(void) {
+  try {
+    return sharedPool()->numThreads();
+  } catch (...) {
+    return 1;
+  }
+}
+
+slim_status slim_model_open(const char *path, slim_model **out_model) {
+  return guard([&] {
+    requireNonNull(path, "model path");
+    requireNonNull(out_model, "out_model");
+    dlerror();
+    void *lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+      const char *err = dlerror();
+      fail(SLIM_STATUS_NOT_FOUND, "cannot load model library '", path,
+           "': ", err ? err : "unknown error");
+    }
+    try {
+      // Read the ISA requirement from plain data first: calling any code of a
+      // library built for a missing ISA could raise SIGILL.
+      uint32_t isa = 0;
+      bool haveIsa = false;
+      if (auto *p = static_cast<const uint32_t *>(
+              dlsym(lib, SLIM_MODEL_REQUIRED_ISA_SYMBOL))) {
+        isa = *p;
+        haveIsa = true;
+      }
+      auto checkIsa = [&](uint32_t required) {
+        uint32_t missing =
+            (required & ~slim_cpu_isa()) | (required & ~SLIM_ISA_KNOWN_MASK);
+        if (missing)
+          fail(SLIM_STATUS_INCOMPATIBLE, "model library '", path,
+               "' needs CPU features this machine (or its OS) lacks: ",
+               isaNames(missing),
+               "; rebuild it with slimc --target-cpu=native or a lower "
+               "target");
+      };
+      if (haveIsa)
+        checkIsa(isa);
+      auto get = reinterpret_cast<slim_model_get_def_fn>(
+          dlsym(lib, SLIM_MODEL_GET_DEF_SYMBOL));
+      if (!get)
+        fail(SLIM_STATUS_NOT_FOUND, "'", path,
+             "' is not a slimc model: it does not export ",
+             SLIM_MODEL_GET_DEF_SYMBOL);
+      const slim_model_def *def = get();
+      if (!def)
+        fail(SLIM_STATUS_INCOMPATIBLE, "'", path,
+             "': ", SLIM_MODEL_GET_DEF_SYMBOL, " returned null");
+      if (def->abi_version == SLIM_MODEL_ABI_VERSION)
+        checkIsa(def->required_isa);
+      *out_model = buildModel(def, lib);
+    } catch (...) {
+      dlclose(lib);
+      throw;
+    }
+  });
+}
+
+slim_status slim_model_open_def(const slim_model_def *def,
+                                slim_model **out_model) {
+  return guard([&] {
+    requireNonNull(def, "model definition");
+    requireNonNull(out_model, "out_model");
+    if (def->abi_version == SLIM_MODEL_ABI_VERSION) {
+      uint32_t missing = (def->required_isa & ~slim_cpu_isa()) |
+                         (def->required_isa & ~SLIM_ISA_KNOWN_MASK);
+      if (missing)
+        fail(SLIM_STATUS_INCOMPATIBLE, "model '", def->name ? def->name : "",
+             "' needs CPU features this machine "
+             "(or its OS) lacks: ",
+             isaNames(missing));
+    }
+    *out_model = buildModel(def, nullptr);
+  });
+}
+
+void slim_model_destroy(slim_model *model) {
+  if (model)
+    model->release();
+}
+
+const char *slim_model_name(const slim_model *model) {
+  return model ? model->name.c_str() : "";
+}
+
+const slim_model_def *slim_model_get_definition(const slim_model *model) {
+  return model ? model->def : nullptr;
+}
+
+size_t slim_model_num_inputs(const slim_model *model) {
+  return model ? size_t(model->def->num_inputs) : 0;
+}
+size_t slim_model_num_outputs(const slim_model *model) {
+  return model ? size_t(model->def->num_outputs) : 0;
+}
+size_t slim_model_num_variables(const slim_model *model) {
+  return model ? model->variables.size() : 0;
+}
+
+slim_status slim_model_input_info(const slim_model *model, size_t index,
+                                  slim_tensor_info *out_info) {
+  return guard([&] {
+    requireNonNull(model, "model");
+    requireNonNull(out_info, "out_info");
+    if (index >= model->inputDims.size())
+      fail(SLIM_STATUS_OUT_OF_RANGE, "input index ", index,
+           " out of range: model '", model->name, "' has ",
+           model->inputDims.size(), " inputs");
+    const slim_tensor_desc &d = model->def->inputs[index];
+    fillTensorInfo(d.name, d.dtype, model->inputDims[index], out_info);
+  });
+}
+
+slim_status slim_model_output_info(const slim_model *model, size_t index,
+                                   slim_tensor_info *out_info) {
+  return guard([&] {
+    requireNonNull(model, "model");
+    requireNonNull(out_info, "out_info");
+    if (index >= model->outputDims.size())
+      fail(SLIM_STATUS_OUT_OF_RANGE, "output index ", index,
+           " out of range: model '", model->name, "' has ",
+           model->outputDims.size(), " outputs");
+    const slim_tensor_desc &d = model->def->outputs[index];
+    fillTensorInfo(d.name, d.dtype, model->outputDims[index], out_info);
+  });
+}
+
+slim_status slim_model_variable_info(const slim_model *model, size_t index,
+                                     slim_variable_info *out_info) {
+  return guard([&] {
+    requireNonNull(model, "model");
+    requireNonNull(out_info, "out_info");
+    if (index >= model->variables.size())
+      fail(SLIM_STATUS_OUT_OF_RANGE, "variable index ", index,
+           " out of range: model '", model->name, "' has ",
+           model->variables.size(), " variables");
+    const Variable &v = model->variables[index];
+    slim_variable_info info;
+    fillTensorInfo(v.desc->name, v.desc->dtype, v.dims, &info.tensor);
+    info.is_model_variable = v.desc->collection == SLIM_COLLECTION_MODEL;
+    info.trainable = v.desc->trainable != 0;
+    info.device = v.desc->device ? v.desc->device : "";
+    info.regularizer = v.desc->regularizer;
+    ReadLock lock(const_cast<slim_model *>(model));
+    info.initialized = v.initialized;
+    *out_info = info;
+  });
+}
+
+static slim_status findByName(const slim_model *model, const char *name,
+                              const char *kind, int32_t count,
+                              const slim_tensor_desc *list, size_t *out_index) {
+  return guard([&] {
+    requireNonNull(model, "model");
+    requireNonNull(name, "name");
+    requireNonNull(out_index, "out_index");
+    for (int32_t i = 0; i < count; ++i)
+      if (std::strcmp(list[i].name, name) == 0) {
+        *out_index = size_t(i);
+        return;
+      }
+    fail(SLIM_STATUS_NOT_FOUND, "model '", model->name, "' has no ", kind,
+         " named '", name, "'");
+  });
+}
+
+slim_status slim_model_find_input(const slim_model *model, const char *name,
+                                  size_t *out_index) {
+  return findByName(model, name, "input", model ? model->def->num_inputs : 0,
+                    model ? model->def->inputs : nullptr, out_index);
+}
+
+slim_status slim_model_find_output(const slim_model *model, const char *name,
+                                   size_t *out_index) {
+  return findByName(model, name, "output", model ? model->def->num_outputs : 0,
+                    model ? model->def->outputs : nullptr, out_index);
+}
+
+slim_status slim_model_find_variable(const slim_model *model, const char *name,
+                                     size_t *out_index) {
+  return guard([&] {
+    requireNonNull(model, "model");
+    requireNonNull(name, "name");
+    requireNonNull(out_index, "out_index");
+    ptrdiff_t i = model->findVariable(name);
+    if (i < 0)
+      fail(SLIM_STATUS_NOT_FOUND, "model '", model->name, "' has no variable '",
+           name, "'");
+    *out_index = size_t(i);
+  });
+}
+
+slim_status slim_model_get_variable(slim_model *model, const char *name,
+                                    void *dst, size_t size_bytes) {
+  return guard([&] {
+    requireNonNull(model, "model");
+    requireNonNull(dst, "destination buffer");
+    ReadLock lock(model);
+    Variable &v = model->variable(name);
+    if (size_bytes != v.sizeBytes)
+      fail(SLIM_STATUS_INVALID_ARGUMENT, "variable '", name, "' ",
+           shapeString(v.dims), " ", dtypeName(v.desc->dtype), " has ",
+           v.sizeBytes, " bytes, buffer has ", size_bytes);
+    if (!v.initialized)
+      fail(SLIM_STATUS_FAILED_PRECONDITION, "variable '", name,
+           "' has no value yet");
+    std::memcpy(dst, v.data, v.sizeBytes);
+  });
+}
+
+slim_status slim_model_set_variable(slim_model *model, const char *name,
+                                    const void *src, size_t size_bytes) {
+  return guard([&] {
+    requireNonNull(model, "model");
+    requireNonNull(src, "source buffer");
+    WriteLock lock(model);
+    Variable &v = model->variable(name);
+    if (size_bytes != v.sizeBytes)
+      fail(SLIM_STATUS_INVALID_ARGUMENT, "variable '", name, "' ",
+           shapeString(v.dims), " ", dtypeName(v.desc->dtype), " has ",
+           v.sizeBytes, " bytes, buffer has ", size_bytes);
+    std::memcpy(v.writable(), src, v.sizeBytes);
+    v.initialized = true;
+    model->refreshPointers();
+    model->prepared = false;
+  });
+}
+
+slim_status slim_model_initialize_variables(slim_model *model, uint64_t seed) {
+  return guard([&] {
+    requireNonNull(model, "model");
+    // Fill fresh buffers first so that a bad spec leaves everything intact.
+    std::vector<AlignedBuffer> fresh;
+    for (const Variable &v : model->variables) {
+      fresh.emplace_back(v.sizeBytes, kVariableAlignment);
+      initializeTensor(v.desc->initializer, v.desc->dtype, v.dims, seed,
+                       v.desc->name, fresh.back().data());
+    }
+    WriteLock lock(model);
+    for (size_t i = 0; i < fresh.size(); ++i) {
+      Variable &v = model->variables[i];
+      v.owned = std::move(fresh[i]);
+      v.data = v.owned.data();
+      v.keepAlive.reset();
+      v.initialized = true;
+    }
+    model->refreshPointers();
+    model->prepared = false;
+  });
+}
+
+slim_status slim_model_regularization_loss(slim_model *model,
+                                           double *out_loss) {
+  return guard([&] {
+    requireNonNull(model, "model");
+    requireNonNull(out_loss, "out_loss");
+    ReadLock lock(model);
+    double total = 0;
+    for (const Variable &v : model->variables) {
+      const slim_regularizer_spec &r = v.desc->regularizer;
+      if (r.l1_scale == 0 && r.l2_scale == 0)
+        continue;
+      if (!v.initialized)
+        fail(SLIM_STATUS_FAILED_PRECONDITION, "variable '", v.desc->name,
+             "' has no value yet");
+      double l1 = 0, l2 = 0;
+      if (v.desc->dtype == SLIM_DTYPE_F32) {
+        const float *w = static_cast<const float *>(v.data);
+        for (uint64_t i = 0; i < v.numElements; ++i) {
+          l1 += std::fabs(double(w[i]));
+          l2 += double(w[i]) * double(w[i]);
+        }
+      } else if (v.desc->dtype == SLIM_DTYPE_F64) {
+        const double *w = static_cast<const double *>(v.data);
+        for (uint64_t i = 0; i < v.numElements; ++i) {
+          l1 += std::fabs(w[i]);
+          l2 += w[i] * w[i];
+        }
+      } else {
+        fail(SLIM_STATUS_INVALID_ARGUMENT, "variable '", v.desc->name,
+             "' of dtype ", dtypeName(v.desc->dtype),
+             " cannot carry a regularizer");
+      }
+      total += r.l1_scale * l1 + r.l2_scale * l2 / 2.0;
+    }
+    *out_loss = total;
+  });
+}
+
+void slim_restore_options_initialize(slim_restore_options *options) {
+  if (options)
+    std::memset(options, 0, sizeof(*options));
+}
+
+slim_status slim_model_load_checkpoint(slim_model *model, const char *path,
+                                       const slim_restore_options *options) {
+  return guard([&] {
+    requireNonNull(model, "model");
+    requireNonNull(path, "checkpoint path");
+    slim_restore_options defaults;
+    slim_restore_options_initialize(&defaults);
+    if (!options)
+      options = &defaults;
+    std::unique_ptr<CheckpointReader> reader = openCheckpoint(path);
+    std::vector<VariableSpec> specs;
+    for (const Variable &v : model->variables)
+      specs.push_back({v.desc->name, v.desc->dtype, v.dims});
+    std::vector<RestoreAssignment> plan =
+        planRestore(specs, *reader, *options, model->name);
+    // Stage every tensor (verifying checksums) before touching the model,
+    // so a corrupt tensor leaves all variables as they were.
+    struct Staged {
+      AlignedBuffer owned;
+      const void *view = nullptr;
+      std::shared_ptr<const void> keepAlive;
+    };
+    std::vector<Staged> staged(plan.size());
+    for (size_t i = 0; i < plan.size(); ++i) {
+      Staged &s = staged[i];
+      s.view = reader->view(plan[i].tensor, kVariableAlignment, &s.keepAlive);
+      if (!s.view) {
+        s.owned = AlignedBuffer(model->variables[plan[i].variable].sizeBytes,
+                                kVariableAlignment);
+        reader->read(plan[i].tensor, s.owned.data());
+      }
+    }
+    WriteLock lock(model);
+    for (size_t i = 0; i < plan.size(); ++i) {
+      Variable &v = model->variables[plan[i].variable];
+      Staged &s = staged[i];
+      if (s.view) {
+        v.owned = AlignedBuffer();
+        v.data = s.view;
+        v.keepAlive = std::move(s.keepAlive);
+      } else {
+        v.owned = std::move(s.owned);
+        v.data = v.owned.data();
+        v.keepAlive.reset();
+      }
+      v.initialized = true;
+    }
+    model->refreshPointers();
+    model->prepared = false;
+  });
+}
+
+slim_status slim_model_save_checkpoint(slim_model *model, const char *path) {
+  return guard([&] {
+    requireNonNull(model, "model");
+    requireNonNull(path, "checkpoint path");
+    ReadLock lock(model);
+    std::vector<TensorToWrite> tensors;
+    for (const Variable &v : model->variables) {
+      if (!v.initialized)
+        fail(SLIM_STATUS_FAILED_PRECONDITION, "cannot save '", path,
+             "': variable '", v.desc->name, "' has no value yet");
+      tensors.push_back(
+          {v.desc->name, v.desc->dtype, v.dims, v.data, v.sizeBytes});
+    }
+    writeSafetensors(path, tensors,
+                     {{"format", "slimc"},
+                      {"slim.format_version",
+                       std::to_string(SLIM_CHECKPOINT_FORMAT_VERSION)},
+                      {"slim.model", model->name}});
+  });
+}
+
+slim_status slim_context_create(slim_model *model, void *arena,
+                                size_t arena_size, slim_context **out_context) {
+  return guard([&] {
+    requireNonNull(model, "model");
+    requireNonNull(out_context, "out_context");
+    const slim_model_def *def = model->def;
+    uint64_t align = def->arena_alignment ? def->arena_alignment : 64;
+    std::unique_ptr<slim_context> ctx(new slim_context());
+    if (arena) {
+      if (arena_size < def->arena_size)
+        fail(SLIM_STATUS_INVALID_ARGUMENT, "arena of ", arena_size,
+             " bytes is smaller than the ", def->arena_size, " bytes model '",
+             model->name, "' needs");
+      if (reinterpret_cast<uintptr_t>(arena) % align)
+        fail(SLIM_STATUS_INVALID_ARGUMENT, "arena is not aligned to ", align,
+             " bytes as model '", model->name, "' requires");
+      ctx->arena = arena;
+    } else {
+      ctx->ownedArena = AlignedBuffer(def->arena_size, align);
+      ctx->arena = ctx->ownedArena.data();
+    }
+    size_t layers = size_t(def->num_layers);
+    ctx->layerStart.resize(layers);
+    ctx->layerNs.assign(layers, 0.0);
+    ctx->model = model;
+    ++model->refs;
+    *out_context = ctx.release();
+  });
+}
+
+void slim_context_destroy(slim_context *context) {
+  if (!context)
+    return;
+  slim_model *model = context->model;
+  delete context;
+  model->release();
+}
+
+slim_status slim_context_set_max_threads(slim_context *context,
+                                         int32_t max_threads) {
+  return guard([&] {
+    requireNonNull(context, "context");
+    if (max_threads < 0)
+      fail(SLIM_STATUS_INVALID_ARGUMENT, "max_threads must be >= 0, got ",
+           max_threads);
+    context->maxThreads = max_threads;
+  });
+}
+
+slim_status slim_context_run(slim_context *context, const void *const *inputs,
+                             size_t num_inputs, void *const *outputs,
+                             size_t num_outputs) {
+  return guard([&] {
+    requireNonNull(context, "context");
+    slim_model *model = context->model;
+    const slim_model_def *def = model->def;
+    if (num_inputs != size_t(def->num_inputs))
+      fail(SLIM_STATUS_INVALID_ARGUMENT, "model '", model->name, "' takes ",
+           def->num_inputs, " inputs, got ", num_inputs);
+    if (num_outputs != size_t(def->num_outputs))
+      fail(SLIM_STATUS_INVALID_ARGUMENT, "model '", model->name, "' produces ",
+           def->num_outputs, " outputs, got ", num_outputs);
+    if (num_inputs && !inputs)
+      fail(SLIM_STATUS_INVALID_ARGUMENT, "inputs array is null");
+    if (num_outputs && !outputs)
+      fail(SLIM_STATUS_INVALID_ARGUMENT, "outputs array is null");
+    for (size_t i = 0; i < num_inputs; ++i)
+      if (!inputs[i])
+        fail(SLIM_STATUS_INVALID_ARGUMENT, "input '", def->inputs[i].name,
+             "' is null");
+    for (size_t i = 0; i < num_outputs; ++i)
+      if (!outputs[i])
+        fail(SLIM_STATUS_INVALID_ARGUMENT, "output '", def->outputs[i].name,
+             "' is null");
+
+    std::shared_ptr<ThreadPool> pool = sharedPool();
+    ThreadPool::Binding binding{pool.get(), context->maxThreads};
+    slim_parallel par = ThreadPool::makeTable(&binding);
+    slim_profiler profiler{context, profilerBegin, profilerEnd};
+    char error[1024] = "";
+    slim_exec_env env{&par, context->profiling ? &profiler : nullptr, error,
+                      sizeof(error)};
+    for (;;) {
+      ReadLock lock(model);
+      if (!model->prepared) {
+        lock.lock.unlock();
+        WriteLock writer(model);
+        if (!model->prepared)
+          model->prepareLocked();
+        continue;
+      }
+      int32_t rc =
+          def->run(&env, model->variablePointers.data(),
+                   const_cast<const void *const *>(model->paramPtrs.data()),
+                   inputs, outputs, context->arena);
+      error[sizeof(error) - 1] = '\0';
+      if (rc)
+        fail(SLIM_STATUS_INTERNAL, "model '", model->name, "' failed (", rc,
+             "): ", error[0] ? error : "no message");
+      if (context->profiling)
+        ++context->profiledRuns;
+      return;
+    }
+  });
+}
+
+slim_status slim_context_enable_profiling(slim_context *context,
+                                          int32_t enable) {
+  return guard([&] {
+    requireNonNull(context, "context");
+    context->profiling = enable != 0;
+    if (context->profiling) {
+      std::fill(context->layerNs.begin(), context->layerNs.end(), 0.0);
+      context->profiledRuns = 0;
+    }
+  });
+}
+
+size_t slim_context_num_profiled_layers(const slim_context *context) {
+  return context ? context->layerNs.size() : 0;
+}
+
+slim_status slim_context_layer_profile(const slim_context *context,
+                                       size_t layer,
+                                       slim_layer_profile *out_profile) {
+  return guard([&] {
+    requireNonNull(context, "context");
+    requireNonNull(out_profile, "out_profile");
+    if (layer >= context->layerNs.size())
+      fail(SLIM_STATUS_OUT_OF_RANGE, "layer ", layer, " out of range: model '",
+           context->model->name, "' declares ", context->layerNs.size(),
+           " layers");
+    const slim_layer_desc &d = context->model->def->layers[layer];
+    out_profile->name = d.name ? d.name : "";
+    out_profile->op = d.op ? d.op : "";
+    out_profile->flops = d.flops;
+    out_profile->calls = context->profiledRuns;
+    out_profile->total_ns = context->layerNs[layer];
+  });
+}
+
+} // extern "C"

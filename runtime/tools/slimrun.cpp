@@ -1,0 +1,400 @@
+//===- slimrun.cpp - Run, benchmark and profile a compiled model ----------===//
+//
+//   slimrun MODEL.so [--checkpoint PATH | --init-seed N] [--input
+//   NAME=FILE.npy]
+//           [--output-dir DIR] [--bench N] [--warmup N] [--profile]
+//           [--threads N] [restore options]
+//
+// In the spirit of iree-run-module and TFLite's benchmark_model. It uses only
+// the public C API, plus the runtime's .npy helpers.
+//
+//===----------------------------------------------------------------------===//
+
+#include "slim/slim_runtime.h"
+
+#include "npy.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <string>
+#include <sys/stat.h>
+#include <vector>
+
+namespace {
+
+const char *kUsage =
+    "usage: slimrun MODEL.so [options]\n"
+    "\n"
+    "weights (one of; without either, running fails unless the model has "
+    "no variables):\n"
+    "  --checkpoint PATH        safetensors, TF V2 prefix or TF V1 file\n"
+    "  --init-seed N            initialize variables from their initializers\n"
+    "restore options (with --checkpoint):\n"
+    "  --include SCOPE          restore only variables matching SCOPE "
+    "(repeatable)\n"
+    "  --exclude SCOPE          skip variables matching SCOPE (repeatable)\n"
+    "  --ignore-missing         leave variables absent from the checkpoint\n"
+    "  --model-prefix P --checkpoint-prefix Q  look up model name P... as "
+    "Q...\n"
+    "inputs and outputs:\n"
+    "  --input NAME=FILE.npy    an input (repeatable); missing inputs get "
+    "fixed pseudo-random values\n"
+    "  --output-dir DIR         write every output as DIR/NAME.npy\n"
+    "  --save-checkpoint PATH   save the variables as safetensors\n"
+    "performance:\n"
+    "  --bench N                time N runs after warm-up; print min/median/"
+    "p90 latency and throughput\n"
+    "  --warmup N               warm-up runs before timing (default "
+    "max(1, N/10))\n"
+    "  --profile                per-layer time and GFLOP/s\n"
+    "  --threads N              thread pool size (default: one per CPU)\n";
+
+[[noreturn]] void die(const std::string &msg) {
+  std::fprintf(stderr, "slimrun: error: %s\n", msg.c_str());
+  std::exit(1);
+}
+
+void check(slim_status s, const char *what) {
+  if (!s)
+    return;
+  std::string msg = std::string(what) + ": " + slim_status_get_message(s);
+  slim_status_destroy(s);
+  die(msg);
+}
+
+long long parseInt(const std::string &s, const char *flag) {
+  char *end = nullptr;
+  errno = 0;
+  long long v = std::strtoll(s.c_str(), &end, 10);
+  if (s.empty() || *end || errno)
+    die(std::string("invalid number '") + s + "' for " + flag);
+  return v;
+}
+
+std::string shapeStr(const slim_tensor_info &t) {
+  std::string s = "[";
+  for (int i = 0; i < t.rank; ++i)
+    s += (i ? ", " : "") + std::to_string(t.dims[i]);
+  return s + "]";
+}
+
+/// Output names may contain '/', which cannot be part of a file name.
+std::string fileNameFor(const std::string &name) {
+  std::string f = name;
+  std::replace(f.begin(), f.end(), '/', '_');
+  return f;
+}
+
+double valueAt(const std::vector<unsigned char> &buf, slim_dtype dtype,
+               size_t i) {
+  switch (dtype) {
+  case SLIM_DTYPE_F32:
+    return reinterpret_cast<const float *>(buf.data())[i];
+  case SLIM_DTYPE_F64:
+    return reinterpret_cast<const double *>(buf.data())[i];
+  case SLIM_DTYPE_I32:
+    return reinterpret_cast<const int32_t *>(buf.data())[i];
+  case SLIM_DTYPE_I64:
+    return double(reinterpret_cast<const int64_t *>(buf.data())[i]);
+  case SLIM_DTYPE_U8:
+    return buf[i];
+  default:
+    return 0;
+  }
+}
+
+/// Deterministic stand-in data in [-1, 1) (or 0..255 for uint8).
+void fillPseudoRandom(std::vector<unsigned char> &buf, slim_dtype dtype,
+                      size_t n) {
+  uint64_t state = 0x9E3779B97F4A7C15ull;
+  for (size_t i = 0; i < n; ++i) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    double u = double(state >> 11) / 9007199254740992.0 * 2.0 - 1.0;
+    switch (dtype) {
+    case SLIM_DTYPE_F32:
+      reinterpret_cast<float *>(buf.data())[i] = float(u);
+      break;
+    case SLIM_DTYPE_F64:
+      reinterpret_cast<double *>(buf.data())[i] = u;
+      break;
+    case SLIM_DTYPE_I32:
+      reinterpret_cast<int32_t *>(buf.data())[i] = int32_t(u * 100);
+      break;
+    case SLIM_DTYPE_I64:
+      reinterpret_cast<int64_t *>(buf.data())[i] = int64_t(u * 100);
+      break;
+    case SLIM_DTYPE_U8:
+      buf[i] = uint8_t((u + 1) * 127.5);
+      break;
+    default:
+      break;
+    }
+  }
+}
+
+double percentile(std::vector<double> sorted, double p) {
+  size_t idx = size_t(std::ceil(p * double(sorted.size()))) - 1;
+  return sorted[std::min(idx, sorted.size() - 1)];
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  std::string modelPath, checkpoint, outputDir, saveCheckpoint;
+  std::string modelPrefix, checkpointPrefix;
+  std::vector<std::string> includes, excludes;
+  std::map<std::string, std::string> inputFiles;
+  long long seed = -1, bench = 0, warmup = -1, threads = -1;
+  bool profile = false, ignoreMissing = false;
+
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc)
+        die(a + " needs a value");
+      return argv[++i];
+    };
+    if (a == "-h" || a == "--help") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    } else if (a == "--checkpoint") {
+      checkpoint = value();
+    } else if (a == "--init-seed") {
+      seed = parseInt(value(), "--init-seed");
+      if (seed < 0)
+        die("--init-seed must be >= 0");
+    } else if (a == "--input") {
+      std::string v = value();
+      size_t eq = v.find('=');
+      if (eq == std::string::npos || eq == 0)
+        die("--input expects NAME=FILE.npy, got '" + v + "'");
+      if (!inputFiles.emplace(v.substr(0, eq), v.substr(eq + 1)).second)
+        die("input '" + v.substr(0, eq) + "' given twice");
+    } else if (a == "--output-dir") {
+      outputDir = value();
+    } else if (a == "--save-checkpoint") {
+      saveCheckpoint = value();
+    } else if (a == "--bench") {
+      bench = parseInt(value(), "--bench");
+      if (bench < 1)
+        die("--bench needs a positive run count");
+    } else if (a == "--warmup") {
+      warmup = parseInt(value(), "--warmup");
+      if (warmup < 0)
+        die("--warmup must be >= 0");
+    } else if (a == "--profile") {
+      profile = true;
+    } else if (a == "--threads") {
+      threads = parseInt(value(), "--threads");
+      if (threads < 1)
+        die("--threads needs a positive count");
+    } else if (a == "--include") {
+      includes.push_back(value());
+    } else if (a == "--exclude") {
+      excludes.push_back(value());
+    } else if (a == "--ignore-missing") {
+      ignoreMissing = true;
+    } else if (a == "--model-prefix") {
+      modelPrefix = value();
+    } else if (a == "--checkpoint-prefix") {
+      checkpointPrefix = value();
+    } else if (!a.empty() && a[0] == '-') {
+      die("unknown option '" + a + "' (see --help)");
+    } else if (modelPath.empty()) {
+      modelPath = a;
+    } else {
+      die("unexpected argument '" + a + "'");
+    }
+  }
+  if (modelPath.empty()) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  if (!checkpoint.empty() && seed >= 0)
+    die("--checkpoint and --init-seed exclude each other");
+
+  if (threads > 0)
+    check(slim_set_num_threads(int32_t(threads)), "--threads");
+  slim_model *model = nullptr;
+  check(slim_model_open(modelPath.c_str(), &model), "cannot open model");
+
+  if (!checkpoint.empty()) {
+    std::vector<const char *> inc, exc;
+    for (auto &s : includes)
+      inc.push_back(s.c_str());
+    for (auto &s : excludes)
+      exc.push_back(s.c_str());
+    slim_restore_options opts;
+    slim_restore_options_initialize(&opts);
+    opts.include_scopes = inc.data();
+    opts.num_include_scopes = inc.size();
+    opts.exclude_scopes = exc.data();
+    opts.num_exclude_scopes = exc.size();
+    opts.ignore_missing_vars = ignoreMissing;
+    opts.model_prefix = modelPrefix.c_str();
+    opts.checkpoint_prefix = checkpointPrefix.c_str();
+    check(slim_model_load_checkpoint(model, checkpoint.c_str(), &opts),
+          "cannot restore checkpoint");
+  } else if (seed >= 0) {
+    check(slim_model_initialize_variables(model, uint64_t(seed)),
+          "cannot initialize variables");
+  }
+  if (!saveCheckpoint.empty())
+    check(slim_model_save_checkpoint(model, saveCheckpoint.c_str()),
+          "cannot save checkpoint");
+
+  // Inputs.
+  size_t numInputs = slim_model_num_inputs(model);
+  std::vector<std::vector<unsigned char>> inBufs(numInputs);
+  std::vector<const void *> inPtrs(numInputs);
+  int64_t batch = 1;
+  for (size_t i = 0; i < numInputs; ++i) {
+    slim_tensor_info t;
+    check(slim_model_input_info(model, i, &t), "input");
+    if (i == 0 && t.rank > 0)
+      batch = t.dims[0];
+    auto it = inputFiles.find(t.name);
+    if (it == inputFiles.end()) {
+      inBufs[i].resize(t.size_bytes);
+      fillPseudoRandom(inBufs[i], t.dtype, t.num_elements);
+      std::fprintf(stderr,
+                   "slimrun: note: input '%s' %s %s not given; using fixed "
+                   "pseudo-random values\n",
+                   t.name, shapeStr(t).c_str(), slim_dtype_name(t.dtype));
+    } else {
+      slimrt::NpyArray a;
+      try {
+        a = slimrt::readNpy(it->second);
+      } catch (const std::exception &e) {
+        die(e.what());
+      }
+      std::vector<int64_t> want(t.dims, t.dims + t.rank);
+      if (a.dtype != t.dtype || a.dims != want)
+        die("input '" + std::string(t.name) + "' expects " + shapeStr(t) + " " +
+            slim_dtype_name(t.dtype) + ", '" + it->second + "' holds " +
+            slimrt::shapeString(a.dims) + " " +
+            slim_dtype_name(slim_dtype(a.dtype)));
+      inBufs[i] = std::move(a.data);
+      inputFiles.erase(it);
+    }
+    inPtrs[i] = inBufs[i].data();
+  }
+  if (!inputFiles.empty())
+    die("model '" + std::string(slim_model_name(model)) +
+        "' has no input named '" + inputFiles.begin()->first + "'");
+
+  size_t numOutputs = slim_model_num_outputs(model);
+  std::vector<std::vector<unsigned char>> outBufs(numOutputs);
+  std::vector<void *> outPtrs(numOutputs);
+  std::vector<slim_tensor_info> outInfo(numOutputs);
+  for (size_t i = 0; i < numOutputs; ++i) {
+    check(slim_model_output_info(model, i, &outInfo[i]), "output");
+    outBufs[i].resize(outInfo[i].size_bytes);
+    outPtrs[i] = outBufs[i].data();
+  }
+
+  slim_context *ctx = nullptr;
+  check(slim_context_create(model, nullptr, 0, &ctx), "cannot create context");
+  auto runOnce = [&] {
+    check(slim_context_run(ctx, inPtrs.data(), numInputs, outPtrs.data(),
+                           numOutputs),
+          "run failed");
+  };
+  runOnce(); // Also computes the derived parameters, outside any timing.
+
+  if (bench > 0) {
+    long long w = warmup >= 0 ? warmup : std::max(1LL, bench / 10);
+    for (long long i = 0; i < w; ++i)
+      runOnce();
+    if (profile)
+      check(slim_context_enable_profiling(ctx, 1), "profiling");
+    std::vector<double> ms;
+    for (long long i = 0; i < bench; ++i) {
+      auto t0 = std::chrono::steady_clock::now();
+      runOnce();
+      ms.push_back(std::chrono::duration<double, std::milli>(
+                       std::chrono::steady_clock::now() - t0)
+                       .count());
+    }
+    std::vector<double> sorted = ms;
+    std::sort(sorted.begin(), sorted.end());
+    double mean = 0;
+    for (double x : ms)
+      mean += x;
+    mean /= double(ms.size());
+    double median = percentile(sorted, 0.5);
+    std::printf("model %s: %lld runs after %lld warm-up, %d threads\n",
+                slim_model_name(model), bench, w, slim_get_num_threads());
+    std::printf("latency ms: min %.3f  median %.3f  p90 %.3f  mean %.3f  "
+                "max %.3f\n",
+                sorted.front(), median, percentile(sorted, 0.9), mean,
+                sorted.back());
+    std::printf("throughput: %.2f runs/s, %.2f samples/s (batch %lld)\n",
+                1000.0 / median, 1000.0 / median * double(batch),
+                (long long)batch);
+  } else if (profile) {
+    check(slim_context_enable_profiling(ctx, 1), "profiling");
+    runOnce();
+  }
+
+  if (profile) {
+    size_t layers = slim_context_num_profiled_layers(ctx);
+    if (layers == 0) {
+      std::printf("profile: model '%s' declares no layers\n",
+                  slim_model_name(model));
+    } else {
+      std::vector<slim_layer_profile> p(layers);
+      double total = 0, totalFlops = 0;
+      for (size_t i = 0; i < layers; ++i) {
+        check(slim_context_layer_profile(ctx, i, &p[i]), "profile");
+        total += p[i].total_ns;
+        totalFlops += p[i].flops;
+      }
+      uint64_t calls = p[0].calls ? p[0].calls : 1;
+      std::printf("%-40s %-24s %10s %7s %9s\n", "layer", "op", "ms/run",
+                  "time%", "GFLOP/s");
+      for (const slim_layer_profile &l : p) {
+        double perRun = l.total_ns / double(calls);
+        std::printf("%-40s %-24s %10.4f %6.1f%% %9.2f\n", l.name, l.op,
+                    perRun / 1e6, total > 0 ? 100.0 * l.total_ns / total : 0,
+                    perRun > 0 ? l.flops / perRun : 0.0);
+      }
+      double perRun = total / double(calls);
+      std::printf("%-40s %-24s %10.4f %6.1f%% %9.2f\n", "total", "",
+                  perRun / 1e6, 100.0, perRun > 0 ? totalFlops / perRun : 0);
+    }
+  }
+
+  for (size_t i = 0; i < numOutputs; ++i) {
+    const slim_tensor_info &t = outInfo[i];
+    if (!outputDir.empty()) {
+      mkdir(outputDir.c_str(), 0755);
+      std::string path = outputDir + "/" + fileNameFor(t.name) + ".npy";
+      try {
+        slimrt::writeNpy(path, t.dtype,
+                         std::vector<int64_t>(t.dims, t.dims + t.rank),
+                         outBufs[i].data());
+      } catch (const std::exception &e) {
+        die(e.what());
+      }
+      std::printf("wrote %s %s %s\n", path.c_str(), shapeStr(t).c_str(),
+                  slim_dtype_name(t.dtype));
+    } else if (bench == 0 && !profile) {
+      std::printf("%s %s %s:", t.name, shapeStr(t).c_str(),
+                  slim_dtype_name(t.dtype));
+      for (size_t k = 0; k < t.num_elements && k < 10; ++k)
+        std::printf(" %g", valueAt(outBufs[i], t.dtype, k));
+      if (t.num_elements > 10)
+        std::printf(" ... (%llu values)", (unsigned long long)t.num_elements);
+      std::printf("\n");
+    }
+  }
+  slim_context_destroy(ctx);
+  slim_model_destroy(model);
+  return 0;
+}

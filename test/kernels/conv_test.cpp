@@ -1,0 +1,361 @@
+//===- conv_test.cpp - Fast conv2d / depthwise vs the reference -----------===//
+//
+// Every case runs the reference on NHWC/HWIO data and the fast kernel on the
+// blocked/packed copies, then checks: values within 1e-4 rel / 1e-5 abs,
+// padding lanes still zero, and blocks outside the destination slice left
+// untouched (the concat-in-place contract). Inputs are embedded in bigger
+// tensors filled with huge values when inCbOffset is tested, so reading the
+// wrong block shows up as a wrong result.
+//
+//===----------------------------------------------------------------------===//
+#include "test_util.h"
+#include "thread_pool.h"
+
+#include "slim/kernels.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <sstream>
+#include <string>
+#include <vector>
+
+using namespace slim::kernels;
+using slim::test::allClose;
+using slim::test::randomVector;
+using slim::test::ThreadPool;
+
+namespace {
+
+constexpr float kSentinel = 7777.0f;
+constexpr float kPoison = 1e30f;
+
+struct ConvCase {
+  int64_t batch, h, w, inC, outC;
+  int kh, kw, sh, sw, dh, dw;
+  bool same;
+  Activation act;
+  bool residual, bias;
+  int64_t inOffset, outOffset, extraBlocks;
+  int threads;
+  int multiplier; // depthwise only
+};
+
+std::string caseName(const ConvCase &c) {
+  std::ostringstream os;
+  os << "n" << c.batch << "_" << c.h << "x" << c.w << "_c" << c.inC << "to"
+     << c.outC << "_k" << c.kh << "x" << c.kw << "_s" << c.sh << "x" << c.sw
+     << "_d" << c.dh << "x" << c.dw << (c.same ? "_same" : "_valid") << "_"
+     << slim::test::activationName(c.act) << (c.residual ? "_res" : "")
+     << (c.bias ? "" : "_nobias") << "_in" << c.inOffset << "_out"
+     << c.outOffset << "_x" << c.extraBlocks << "_t" << c.threads;
+  if (c.multiplier != 1)
+    os << "_m" << c.multiplier;
+  return os.str();
+}
+
+Conv2DParams makeParams(const ConvCase &c) {
+  Conv2DParams p;
+  p.batch = c.batch;
+  p.inH = c.h;
+  p.inW = c.w;
+  p.inC = c.inC;
+  p.outC = c.outC;
+  p.kernelH = c.kh;
+  p.kernelW = c.kw;
+  p.strideH = c.sh;
+  p.strideW = c.sw;
+  p.dilationH = c.dh;
+  p.dilationW = c.dw;
+  p.depthMultiplier = c.multiplier;
+  p.act = c.act;
+  Padding1D ph = c.same ? tfSamePadding(c.h, c.kh, c.sh, c.dh)
+                        : tfValidPadding(c.h, c.kh, c.sh, c.dh);
+  Padding1D pw = c.same ? tfSamePadding(c.w, c.kw, c.sw, c.dw)
+                        : tfValidPadding(c.w, c.kw, c.sw, c.dw);
+  p.outH = ph.out;
+  p.outW = pw.out;
+  p.padTop = ph.before;
+  p.padBottom = ph.after;
+  p.padLeft = pw.before;
+  p.padRight = pw.after;
+  return p;
+}
+
+/// Runs one case through the reference and the fast kernel and compares.
+void checkConv(const ConvCase &c, bool depthwise) {
+  Conv2DParams p = makeParams(c);
+  ASSERT_GT(p.outH, 0);
+  ASSERT_GT(p.outW, 0);
+  ASSERT_EQ(windowOutputSize(p.inH, p.kernelH, p.strideH, p.dilationH, p.padTop,
+                             p.padBottom),
+            p.outH);
+  uint32_t seed = static_cast<uint32_t>(std::hash<std::string>()(caseName(c)));
+  int64_t inCount = c.batch * c.h * c.w * c.inC;
+  int64_t outCount = c.batch * p.outH * p.outW * c.outC;
+  int64_t wCount = depthwise ? int64_t(c.kh) * c.kw * c.outC
+                             : int64_t(c.kh) * c.kw * c.inC * c.outC;
+  std::vector<float> in = randomVector(inCount, seed);
+  // Weights scaled by fan-in like a trained net's, so outputs stay O(1) and
+  // float32 accumulation error stays far below the tolerance.
+  float wScale = 1.5f / std::sqrt(static_cast<float>(int64_t(c.kh) * c.kw *
+                                                     (depthwise ? 1 : c.inC)));
+  std::vector<float> w = randomVector(wCount, seed + 1, -wScale, wScale);
+  std::vector<float> bias = randomVector(c.outC, seed + 2);
+  std::vector<float> res = randomVector(outCount, seed + 3);
+  const float *biasPtr = c.bias ? bias.data() : nullptr;
+
+  std::vector<float> want(outCount);
+  if (depthwise)
+    ref::depthwiseConv2d(p, in.data(), w.data(), biasPtr,
+                         c.residual ? res.data() : nullptr, want.data());
+  else
+    ref::conv2d(p, in.data(), w.data(), biasPtr,
+                c.residual ? res.data() : nullptr, want.data());
+
+  // Input embedded at block inOffset of a tensor with one more block after.
+  int64_t icb = numBlocks(c.inC), ocb = numBlocks(c.outC);
+  int64_t inCbTotal = icb + c.inOffset + (c.inOffset ? 1 : 0);
+  std::vector<float> inB(c.batch * inCbTotal * c.h * c.w * kVec, kPoison);
+  nhwcToBlocked(in.data(), c.batch, c.h, c.w, c.inC, inB.data(), c.inOffset,
+                inCbTotal);
+  p.inCbOffset = c.inOffset;
+  p.inCbTotal = inCbTotal;
+
+  std::vector<float> packed;
+  if (depthwise) {
+    packed.resize(depthwisePackedSize(c.kh, c.kw, c.outC));
+    packDepthwiseWeights(w.data(), c.kh, c.kw, c.outC, packed.data());
+  } else {
+    packed.resize(conv2dPackedSize(c.kh, c.kw, c.inC, c.outC));
+    packConv2dWeights(w.data(), c.kh, c.kw, c.inC, c.outC, packed.data());
+  }
+  std::vector<float> resB =
+      slim::test::toBlocked(res, c.batch, p.outH, p.outW, c.outC);
+
+  int64_t outCbTotal = ocb + c.outOffset + c.extraBlocks;
+  int64_t plane = p.outH * p.outW * kVec;
+  std::vector<float> outB(c.batch * outCbTotal * plane, kSentinel);
+  p.outCbOffset = c.outOffset;
+  p.outCbTotal = outCbTotal;
+
+  ThreadPool pool(c.threads);
+  if (depthwise)
+    depthwiseConv2d(p, inB.data(), packed.data(), biasPtr,
+                    c.residual ? resB.data() : nullptr, outB.data(),
+                    pool.get());
+  else
+    conv2d(p, inB.data(), packed.data(), biasPtr,
+           c.residual ? resB.data() : nullptr, outB.data(), pool.get());
+
+  std::vector<float> got(outCount);
+  blockedToNhwc(outB.data(), c.batch, p.outH, p.outW, c.outC, got.data(),
+                c.outOffset, outCbTotal);
+  EXPECT_TRUE(allClose(got, want));
+  EXPECT_TRUE(slim::test::paddingLanesZero(outB, c.batch, p.outH * p.outW,
+                                           c.outC, c.outOffset, outCbTotal));
+  int64_t touched = 0;
+  for (int64_t n = 0; n < c.batch; ++n)
+    for (int64_t b = 0; b < outCbTotal; ++b) {
+      if (b >= c.outOffset && b < c.outOffset + ocb)
+        continue;
+      for (int64_t i = 0; i < plane; ++i)
+        touched += outB[(n * outCbTotal + b) * plane + i] != kSentinel;
+    }
+  EXPECT_EQ(touched, 0) << "wrote outside the destination channel slice";
+}
+
+const Activation kActs[] = {Activation::None,  Activation::Relu,
+                            Activation::Relu6, Activation::Sigmoid,
+                            Activation::Tanh,  Activation::Elu};
+
+struct Geometry {
+  int kh, kw, sh, sw, dh, dw;
+  int64_t h, w;
+};
+
+const Geometry kGeometries[] = {
+    {1, 1, 1, 1, 1, 1, 9, 7},     {1, 1, 2, 2, 1, 1, 11, 9},
+    {3, 3, 1, 1, 1, 1, 13, 11},   {3, 3, 2, 2, 1, 1, 15, 13},
+    {3, 3, 1, 1, 2, 2, 13, 12},   {3, 3, 4, 4, 1, 1, 17, 19},
+    {5, 5, 1, 1, 1, 1, 12, 15},   {7, 7, 2, 2, 1, 1, 23, 21},
+    {11, 11, 4, 4, 1, 1, 31, 27}, {1, 7, 1, 1, 1, 1, 9, 17},
+    {7, 1, 1, 1, 1, 1, 17, 9},    {3, 3, 2, 1, 1, 2, 14, 19},
+    {3, 3, 1, 1, 1, 1, 5, 40},    {2, 2, 2, 2, 1, 1, 7, 9},
+    {3, 3, 3, 3, 1, 1, 10, 10},   {5, 5, 1, 1, 1, 1, 3, 4},
+};
+
+std::vector<ConvCase> convSweep() {
+  const std::pair<int64_t, int64_t> channels[] = {
+      {3, 5}, {5, 17}, {17, 33}, {33, 8}, {16, 16}};
+  std::vector<ConvCase> cases;
+  int i = 0;
+  for (const Geometry &g : kGeometries)
+    for (auto [ic, oc] : channels)
+      for (bool same : {true, false}) {
+        if (!same && (tfValidPadding(g.h, g.kh, g.sh, g.dh).out <= 0 ||
+                      tfValidPadding(g.w, g.kw, g.sw, g.dw).out <= 0))
+          continue;
+        ConvCase c;
+        c.batch = i % 4 == 0 ? 3 : 1;
+        c.h = g.h;
+        c.w = g.w;
+        c.inC = ic;
+        c.outC = oc;
+        c.kh = g.kh;
+        c.kw = g.kw;
+        c.sh = g.sh;
+        c.sw = g.sw;
+        c.dh = g.dh;
+        c.dw = g.dw;
+        c.same = same;
+        c.act = kActs[i % 6];
+        c.residual = (i / 3) % 2;
+        c.bias = i % 11 != 5;
+        c.inOffset = i % 7 == 3 ? 1 : 0;
+        c.outOffset = i % 5 == 1 ? 1 : 0;
+        c.extraBlocks = i % 5 == 2 ? 1 : 0;
+        c.threads = 1 + (i / 2) % 3;
+        c.multiplier = 1;
+        cases.push_back(c);
+        ++i;
+      }
+  // Every activation with and without residual on one shape, batch 3.
+  for (Activation act : kActs)
+    for (bool residual : {false, true})
+      cases.push_back({3, 9,    14,  17,       33,   3, 3, 1, 1, 1,
+                       1, true, act, residual, true, 0, 1, 1, 2, 1});
+  // VGG-like: several input-channel chunks, full tiles, two threads.
+  cases.push_back(
+      {1,     28,   28, 64, 64, 3, 3, 1, 1, 1, 1, true, Activation::Relu,
+       false, true, 0,  0,  0,  2, 1});
+  cases.push_back(
+      {2,    14,   14, 128, 72, 3, 3, 1, 1, 1, 1, true, Activation::Relu,
+       true, true, 0,  2,   1,  2, 1});
+  // First layer of VGG/ResNet shape: 3 input channels, 7x7/2.
+  cases.push_back(
+      {1,     32,   32, 3, 64, 7, 7, 2, 2, 1, 1, true, Activation::Relu,
+       false, true, 0,  0, 0,  1, 1});
+  return cases;
+}
+
+class Conv2DTest : public ::testing::TestWithParam<ConvCase> {};
+
+TEST_P(Conv2DTest, MatchesReference) { checkConv(GetParam(), false); }
+
+INSTANTIATE_TEST_SUITE_P(Sweep, Conv2DTest, ::testing::ValuesIn(convSweep()),
+                         [](const ::testing::TestParamInfo<ConvCase> &info) {
+                           return std::to_string(info.index) + "_" +
+                                  caseName(info.param);
+                         });
+
+std::vector<ConvCase> depthwiseSweep() {
+  const int64_t channels[] = {3, 8, 17, 32};
+  std::vector<ConvCase> cases;
+  int i = 0;
+  for (const Geometry &g : kGeometries)
+    for (int64_t ch : channels)
+      for (int mult : {1, 2, 3}) {
+        if (mult == 3 && ch != 3 && ch != 17)
+          continue;
+        bool same = i % 3 != 1;
+        if (!same && (tfValidPadding(g.h, g.kh, g.sh, g.dh).out <= 0 ||
+                      tfValidPadding(g.w, g.kw, g.sw, g.dw).out <= 0))
+          same = true;
+        ConvCase c;
+        c.batch = i % 4 == 0 ? 3 : 1;
+        c.h = g.h;
+        c.w = g.w;
+        c.inC = ch;
+        c.outC = ch * mult;
+        c.kh = g.kh;
+        c.kw = g.kw;
+        c.sh = g.sh;
+        c.sw = g.sw;
+        c.dh = g.dh;
+        c.dw = g.dw;
+        c.same = same;
+        c.act = kActs[i % 6];
+        c.residual = (i / 3) % 2;
+        c.bias = i % 11 != 5;
+        c.inOffset = i % 7 == 3 ? 1 : 0;
+        c.outOffset = i % 5 == 1 ? 1 : 0;
+        c.extraBlocks = i % 5 == 2 ? 1 : 0;
+        c.threads = 1 + (i / 2) % 3;
+        c.multiplier = mult;
+        cases.push_back(c);
+        ++i;
+      }
+  // MobileNet-like: 3x3 depthwise, 32+ channels, relu6, wide rows.
+  cases.push_back(
+      {1,     28,   28, 64, 64, 3, 3, 1, 1, 1, 1, true, Activation::Relu6,
+       false, true, 0,  0,  0,  2, 1});
+  cases.push_back(
+      {2,     29,   29, 40, 40, 3, 3, 2, 2, 1, 1, true, Activation::Relu6,
+       false, true, 0,  0,  0,  2, 1});
+  return cases;
+}
+
+class DepthwiseTest : public ::testing::TestWithParam<ConvCase> {};
+
+TEST_P(DepthwiseTest, MatchesReference) { checkConv(GetParam(), true); }
+
+INSTANTIATE_TEST_SUITE_P(Sweep, DepthwiseTest,
+                         ::testing::ValuesIn(depthwiseSweep()),
+                         [](const ::testing::TestParamInfo<ConvCase> &info) {
+                           return std::to_string(info.index) + "_" +
+                                  caseName(info.param);
+                         });
+
+/// conv + batch_norm + relu, unfolded through the reference, equals the fast
+/// conv with the batch norm folded into weights and bias at load time; with
+/// and without gamma (scale) and beta (center).
+TEST(BatchNormFold, FoldedConvMatchesUnfolded) {
+  for (int flags = 0; flags < 4; ++flags) {
+    bool scale = flags & 1, center = flags & 2;
+    ConvCase c{2,     10,    9, 5, 17, 3, 3, 1, 1, 1, 1, true, Activation::Relu,
+               false, false, 0, 0, 0,  2, 1};
+    Conv2DParams p = makeParams(c);
+    int64_t outer = c.batch * p.outH * p.outW;
+    std::vector<float> in = randomVector(c.batch * c.h * c.w * c.inC, 11);
+    std::vector<float> w = randomVector(9 * c.inC * c.outC, 12);
+    std::vector<float> gamma = randomVector(c.outC, 13, 0.5f, 2.0f);
+    std::vector<float> beta = randomVector(c.outC, 14);
+    std::vector<float> mean = randomVector(c.outC, 15);
+    std::vector<float> var = randomVector(c.outC, 16, 0.1f, 3.0f);
+    const float eps = 0.001f;
+    const float *g = scale ? gamma.data() : nullptr;
+    const float *b = center ? beta.data() : nullptr;
+
+    Conv2DParams plain = p;
+    plain.act = Activation::None;
+    std::vector<float> convOut(outer * c.outC), bn(outer * c.outC),
+        want(outer * c.outC);
+    ref::conv2d(plain, in.data(), w.data(), nullptr, nullptr, convOut.data());
+    ref::batchNorm(convOut.data(), bn.data(), outer, c.outC, g, b, mean.data(),
+                   var.data(), eps);
+    ref::biasActivation(bn.data(), nullptr, want.data(), outer, c.outC,
+                        Activation::Relu);
+
+    std::vector<float> s(c.outC), t(c.outC), bias(c.outC, 0.0f);
+    batchNormScaleShift(c.outC, g, b, mean.data(), var.data(), eps, s.data(),
+                        t.data());
+    std::vector<float> wf = w;
+    foldScaleShift(wf.data(), 9 * c.inC, c.outC, bias.data(), s.data(),
+                   t.data());
+    std::vector<float> packed(conv2dPackedSize(3, 3, c.inC, c.outC));
+    packConv2dWeights(wf.data(), 3, 3, c.inC, c.outC, packed.data());
+    std::vector<float> inB =
+        slim::test::toBlocked(in, c.batch, c.h, c.w, c.inC);
+    std::vector<float> outB(blockedSize(c.batch, p.outH, p.outW, c.outC));
+    ThreadPool pool(2);
+    conv2d(p, inB.data(), packed.data(), bias.data(), nullptr, outB.data(),
+           pool.get());
+    std::vector<float> got(outer * c.outC);
+    blockedToNhwc(outB.data(), c.batch, p.outH, p.outW, c.outC, got.data());
+    EXPECT_TRUE(allClose(got, want))
+        << "scale=" << scale << " center=" << center;
+  }
+}
+
+} // namespace
