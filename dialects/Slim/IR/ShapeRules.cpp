@@ -273,3 +273,32 @@ LogicalResult mlir::slim::inferPadShape(llvm::ArrayRef<int64_t> input,
   }
   return success();
 }
+
+int64_t mlir::slim::numChannelBlocks(int64_t channels, int64_t vectorWidth) {
+  return (channels + vectorWidth - 1) / vectorWidth;
+}
+
+int64_t mlir::slim::packedFilterSize(llvm::StringRef kind,
+                                     llvm::ArrayRef<int64_t> filter,
+                                     int64_t vectorWidth) {
+  if (vectorWidth < 1)
+    return -1;
+  // A fully connected panel holds two vectors of output columns.
+  int64_t panel = 2 * vectorWidth;
+  auto panels = [&](int64_t n) { return (n + panel - 1) / panel; };
+  // The conv microkernel computes pairs of output blocks, so packed conv
+  // weights round the output blocks up to an even count.
+  if (kind == "conv2d" && filter.size() == 4)
+    return (numChannelBlocks(filter[3], vectorWidth) + 1) / 2 * 2 *
+           numChannelBlocks(filter[2], vectorWidth) * filter[0] * filter[1] *
+           vectorWidth * vectorWidth;
+  if (kind == "depthwise" && filter.size() == 4)
+    return numChannelBlocks(filter[2] * filter[3], vectorWidth) * filter[0] *
+           filter[1] * vectorWidth;
+  if (kind == "fc" && filter.size() == 2)
+    return panels(filter[1]) * filter[0] * panel;
+  if (kind == "fc_blocked" && filter.size() == 4)
+    return panels(filter[3]) * numChannelBlocks(filter[2], vectorWidth) *
+           filter[0] * filter[1] * vectorWidth * panel;
+  return -1;
+}

@@ -13,6 +13,7 @@
 #include "mlir/Support/LogicalResult.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringRef.h"
 
 #include <string>
 
@@ -66,6 +67,16 @@ LogicalResult inferReduceMeanShape(llvm::ArrayRef<int64_t> input,
 LogicalResult inferPadShape(llvm::ArrayRef<int64_t> input,
                             llvm::ArrayRef<int64_t> padding, Shape &out,
                             std::string &error);
+
+/// Blocks of `vectorWidth` channels that hold `channels` channels.
+int64_t numChannelBlocks(int64_t channels, int64_t vectorWidth);
+
+/// Floats of a filter packed by `slim.pack_filter` of the given kind
+/// (`conv2d`, `depthwise`, `fc`, `fc_blocked`) for a filter of TF-Slim shape
+/// `filter`; -1 for an unknown kind or a filter of the wrong rank. Mirrors the
+/// runtime's `slim/kernels/pack.h` size functions.
+int64_t packedFilterSize(llvm::StringRef kind, llvm::ArrayRef<int64_t> filter,
+                         int64_t vectorWidth);
 
 /// Number of elements, or -1 on overflow past 2^62.
 int64_t numElements(llvm::ArrayRef<int64_t> shape);

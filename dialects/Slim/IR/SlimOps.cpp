@@ -199,5 +199,270 @@ LogicalResult PadOp::verify() {
   return checkInferred(*this, r, out, error);
 }
 
+//===----------------------------------------------------------------------===//
+// Layouts
+//===----------------------------------------------------------------------===//
+
+int64_t mlir::slim::getLayoutBlock(Type type) {
+  auto tensor = llvm::dyn_cast<RankedTensorType>(type);
+  if (!tensor || !tensor.getEncoding())
+    return 0;
+  auto name = llvm::dyn_cast<StringAttr>(tensor.getEncoding());
+  if (!name)
+    return -1;
+  if (name.getValue() == "nChw8c")
+    return 8;
+  if (name.getValue() == "nChw16c")
+    return 16;
+  return -1;
+}
+
+std::string mlir::slim::getLayoutName(int64_t block) {
+  return "nChw" + std::to_string(block) + "c";
+}
+
+RankedTensorType mlir::slim::withLayout(RankedTensorType type, int64_t block) {
+  Attribute encoding;
+  if (block > 0)
+    encoding = StringAttr::get(type.getContext(), getLayoutName(block));
+  return RankedTensorType::get(type.getShape(), type.getElementType(),
+                               encoding);
+}
+
+int64_t mlir::slim::getStorageBytes(RankedTensorType type) {
+  int64_t block = getLayoutBlock(type);
+  Shape shape(type.getShape());
+  if (block > 0 && !shape.empty())
+    shape.back() = numChannelBlocks(shape.back(), block) * block;
+  int64_t elementBytes = type.getElementTypeBitWidth() / 8;
+  return numElements(shape) * elementBytes;
+}
+
+bool mlir::slim::isFusableActivation(llvm::StringRef activation) {
+  return llvm::is_contained({"none", "relu", "relu6", "sigmoid", "tanh", "elu"},
+                            activation);
+}
+
+//===----------------------------------------------------------------------===//
+// Ops introduced by the optimization passes
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Checks that `v` is a vector of `channels` elements.
+LogicalResult checkChannelVector(Operation *op, Value v, int64_t channels,
+                                 llvm::StringRef what) {
+  auto shape = shapeOf(v);
+  if (shape.size() != 1 || shape[0] != channels)
+    return op->emitOpError(what)
+           << " of shape [" << shapeToString(shape) << "] does not match "
+           << channels << " channels";
+  return success();
+}
+
+/// Verification shared by the fused layers once the logical (TF-Slim) filter
+/// shape is known: packed filters, bias, residual, activation and layouts.
+LogicalResult verifyFusedCommon(Operation *op, Value filter, Value bias,
+                                Value residual, llvm::StringRef activation,
+                                std::optional<llvm::StringRef> packing,
+                                std::optional<int64_t> vectorWidth,
+                                llvm::ArrayRef<int64_t> logicalFilter,
+                                llvm::ArrayRef<llvm::StringRef> packings) {
+  Value input = op->getOperand(0);
+  Value output = op->getResult(0);
+  auto filterShape = shapeOf(filter);
+  if (filterShape.size() == 1) {
+    if (!packing || !vectorWidth)
+      return op->emitOpError(
+          "a packed (1-D) filter needs 'packing' and 'vector_width'");
+    if (!llvm::is_contained(packings, *packing))
+      return op->emitOpError("unsupported packing '") << *packing << "'";
+    int64_t expected = packedFilterSize(*packing, logicalFilter, *vectorWidth);
+    if (filterShape[0] != expected)
+      return op->emitOpError("packed filter has ")
+             << filterShape[0] << " elements, '" << *packing << "' packing of ["
+             << shapeToString(logicalFilter) << "] needs " << expected;
+  } else if (filterShape != logicalFilter) {
+    return op->emitOpError("filter of shape [")
+           << shapeToString(filterShape) << "] does not match ["
+           << shapeToString(logicalFilter) << "]";
+  } else if (packing) {
+    return op->emitOpError("'packing' is only valid with a packed filter");
+  }
+  int64_t channels = shapeOf(output).back();
+  if (bias && failed(checkChannelVector(op, bias, channels, "bias")))
+    return failure();
+  if (residual && residual.getType() != output.getType())
+    return op->emitOpError("residual type ")
+           << residual.getType() << " does not match the result type "
+           << output.getType();
+  if (!isFusableActivation(activation))
+    return op->emitOpError("unsupported fused activation '")
+           << activation << "'";
+  if (getLayoutBlock(input.getType()) != getLayoutBlock(output.getType()))
+    return op->emitOpError("input and result layouts differ");
+  return success();
+}
+
+template <typename FusedOp>
+LogicalResult verifyFusedWindowOp(FusedOp op, bool depthwise) {
+  auto input = shapeOf(op.getInput());
+  auto output = shapeOf(op.getOutput());
+  auto kernel = op.getKernel();
+  if (kernel.size() != 2)
+    return op.emitOpError("kernel must be [kh, kw]");
+  if (input.size() != 4 || output.size() != 4)
+    return op.emitOpError("input and result must be 4-D (NHWC)");
+  Shape logical = {kernel[0], kernel[1], input[3], output[3]};
+  if (depthwise) {
+    if (output[3] % input[3] != 0)
+      return op.emitOpError("depthwise output channels ")
+             << output[3] << " are not a multiple of the input channels "
+             << input[3];
+    logical[3] = output[3] / input[3];
+  }
+  Shape out;
+  std::string error;
+  auto inferred =
+      depthwise ? inferDepthwiseConv2DShape(input, logical, op.getStrides(),
+                                            op.getDilations(), op.getPads(),
+                                            out, error)
+                : inferConv2DShape(input, logical, op.getStrides(),
+                                   op.getDilations(), op.getPads(), out, error);
+  if (failed(checkInferred(op, inferred, out, error)))
+    return failure();
+  llvm::SmallVector<llvm::StringRef, 2> packings;
+  if (depthwise)
+    packings.push_back("depthwise");
+  else
+    packings.append({"conv2d", "fc_blocked"});
+  return verifyFusedCommon(op, op.getFilter(), op.getBias(), op.getResidual(),
+                           op.getActivation(), op.getPacking(),
+                           op.getVectorWidth(), logical, packings);
+}
+} // namespace
+
+LogicalResult ChannelAffineOp::verify() {
+  auto input = shapeOf(getInput());
+  if (input.empty())
+    return emitOpError("input must have rank >= 1");
+  return checkChannelVector(*this, getScale(), input.back(), "scale");
+}
+
+LogicalResult BnScaleShiftOp::verify() {
+  auto mean = shapeOf(getMovingMean());
+  if (mean.size() != 1)
+    return emitOpError("moving statistics must be vectors");
+  for (Value param : {getBeta(), getGamma()})
+    if (param && failed(checkChannelVector(*this, param, mean[0], "parameter")))
+      return failure();
+  if (getEpsilon().convertToFloat() <= 0.0f)
+    return emitOpError("epsilon must be positive");
+  return success();
+}
+
+LogicalResult FoldScaleShiftOp::verify() {
+  auto scale = shapeOf(getScale());
+  if (scale.size() != 1)
+    return emitOpError("scale must be a vector");
+  if (getBias() &&
+      failed(checkChannelVector(*this, getBias(), scale[0], "bias")))
+    return failure();
+  // The channel axes are the shortest suffix of the weights whose product is
+  // the number of channels.
+  auto weights = shapeOf(getWeights());
+  int64_t product = 1;
+  for (int64_t d : llvm::reverse(weights)) {
+    product *= d;
+    if (product >= scale[0])
+      break;
+  }
+  if (product != scale[0])
+    return emitOpError("no trailing axes of the weights [")
+           << shapeToString(weights) << "] hold " << scale[0] << " channels";
+  return success();
+}
+
+LogicalResult PackFilterOp::verify() {
+  if (getVectorWidth() != 8 && getVectorWidth() != 16)
+    return emitOpError("vector_width must be 8 or 16");
+  int64_t expected =
+      packedFilterSize(getKind(), shapeOf(getFilter()), getVectorWidth());
+  if (expected < 0)
+    return emitOpError("cannot pack a filter of shape [")
+           << shapeToString(shapeOf(getFilter())) << "] as '" << getKind()
+           << "'";
+  auto packed = shapeOf(getPacked());
+  if (packed.size() != 1 || packed[0] != expected)
+    return emitOpError("packed result must be a vector of ")
+           << expected << " elements";
+  return success();
+}
+
+LogicalResult FusedConv2DOp::verify() {
+  return verifyFusedWindowOp(*this, /*depthwise=*/false);
+}
+
+LogicalResult FusedDepthwiseConv2DOp::verify() {
+  return verifyFusedWindowOp(*this, /*depthwise=*/true);
+}
+
+LogicalResult FusedMatMulOp::verify() {
+  auto input = shapeOf(getInput());
+  auto output = shapeOf(getOutput());
+  if (input.size() < 2 || output.size() != input.size())
+    return emitOpError("input and result must have the same rank >= 2");
+  Shape logical = {input.back(), output.back()};
+  Shape out;
+  std::string error;
+  if (failed(checkInferred(*this, inferMatMulShape(input, logical, out, error),
+                           out, error)))
+    return failure();
+  return verifyFusedCommon(*this, getFilter(), getBias(), getResidual(),
+                           getActivation(), getPacking(), getVectorWidth(),
+                           logical, {"fc"});
+}
+
+LogicalResult ToBlockedOp::verify() {
+  int64_t block = getLayoutBlock(getOutput().getType());
+  if (getLayoutBlock(getInput().getType()) != 0 || block <= 0)
+    return emitOpError("converts a dense tensor into a blocked layout");
+  if (shapeOf(getInput()).size() != 4 ||
+      shapeOf(getInput()) != shapeOf(getOutput()))
+    return emitOpError("input and result must have the same 4-D shape");
+  return success();
+}
+
+LogicalResult FromBlockedOp::verify() {
+  if (getLayoutBlock(getInput().getType()) <= 0 ||
+      getLayoutBlock(getOutput().getType()) != 0)
+    return emitOpError("converts a blocked tensor into a dense one");
+  if (shapeOf(getInput()).size() != 4)
+    return emitOpError("input must be 4-D");
+  if (numElements(shapeOf(getInput())) != numElements(shapeOf(getOutput())))
+    return emitOpError("result must have as many elements as the input");
+  return success();
+}
+
+namespace {
+LogicalResult verifyParamUse(Operation *op, FlatSymbolRefAttr name, Type type,
+                             SymbolTableCollection &symbolTable) {
+  auto param = symbolTable.lookupNearestSymbolFrom<ParamOp>(op, name);
+  if (!param)
+    return op->emitOpError("uses unknown parameter ") << name;
+  if (param.getType() != type)
+    return op->emitOpError("type ")
+           << type << " does not match parameter type " << param.getType();
+  return success();
+}
+} // namespace
+
+LogicalResult ReadParamOp::verifySymbolUses(SymbolTableCollection &table) {
+  return verifyParamUse(*this, getNameAttr(), getResult().getType(), table);
+}
+
+LogicalResult WriteParamOp::verifySymbolUses(SymbolTableCollection &table) {
+  return verifyParamUse(*this, getNameAttr(), getValue().getType(), table);
+}
+
 #define GET_OP_CLASSES
 #include "dialects/Slim/IR/SlimOps.cpp.inc"

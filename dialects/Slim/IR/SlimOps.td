@@ -287,4 +287,216 @@ def Slim_IdentityOp : Slim_Op<"identity", [Pure, AllTypesMatch<["input", "output
   let assemblyFormat = "$input attr-dict `:` type($input)";
 }
 
+//===----------------------------------------------------------------------===//
+// Ops introduced by the optimization passes
+//===----------------------------------------------------------------------===//
+//
+// The frontend never emits these. They fall in three groups:
+//  * graph ops that replace sequences of layer ops (channel_affine, the fused
+//    layers, layout conversions);
+//  * load-time weight transforms (bn_scale_shift, fold_scale_shift,
+//    pack_filter): their operands derive only from variables, so
+//    slim-hoist-weight-transforms moves them into `@slim_prepare`, which the
+//    runtime runs once after variables are loaded;
+//  * derived parameters (param, read_param, write_param), the buffers through
+//    which `@slim_prepare` hands its results to the inference function.
+//
+// Activation layout is part of the tensor type: a 4-D NHWC tensor whose
+// encoding is the string "nChw8c" or "nChw16c" is stored blocked as
+// [N][ceil(C/8)][H][W][8] (or 16) with zero padding lanes; the shape stays the
+// logical NHWC shape, so every shape rule applies unchanged.
+
+def Slim_ChannelAffineOp : Slim_Op<"channel_affine",
+    [Pure, AllTypesMatch<["input", "output"]>, AllTypesMatch<["scale", "shift"]>]> {
+  let summary = "x * scale + shift along the last axis";
+  let description = [{
+    What an inference `batch_norm` computes once its moving statistics are
+    folded into one `scale` and one `shift` per channel. `slim-fuse` folds it
+    into a preceding convolution or matmul; otherwise it stays an elementwise
+    op (for example a batch norm applied to a graph input).
+  }];
+  let arguments = (ins Slim_Tensor:$input, Slim_Tensor:$scale,
+    Slim_Tensor:$shift, StrAttr:$scope);
+  let results = (outs Slim_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $shift attr-dict `:` type($input) `,` type($scale)
+  }];
+  let hasVerifier = 1;
+}
+
+def Slim_BnScaleShiftOp : Slim_Op<"bn_scale_shift", [Pure, AttrSizedOperandSegments,
+    AllTypesMatch<["moving_mean", "moving_variance", "scale", "shift"]>]> {
+  let summary = "load-time: per-channel scale and shift of an inference batch norm";
+  let description = [{
+    `scale = gamma / sqrt(moving_variance + epsilon)` and
+    `shift = beta - moving_mean * scale`, with `gamma = 1` and `beta = 0` when
+    absent. The runtime kernel is `slim::kernels::batchNormScaleShift`.
+  }];
+  let arguments = (ins Slim_Tensor:$moving_mean, Slim_Tensor:$moving_variance,
+    Optional<Slim_Tensor>:$beta, Optional<Slim_Tensor>:$gamma,
+    F32Attr:$epsilon);
+  let results = (outs Slim_Tensor:$scale, Slim_Tensor:$shift);
+  let assemblyFormat = [{
+    $moving_mean `,` $moving_variance
+    (`beta` `(` $beta^ `:` type($beta) `)`)? (`gamma` `(` $gamma^ `:` type($gamma) `)`)?
+    attr-dict `:` type($moving_mean)
+  }];
+  let hasVerifier = 1;
+}
+
+def Slim_FoldScaleShiftOp : Slim_Op<"fold_scale_shift", [Pure,
+    AllTypesMatch<["weights", "folded_weights"]>,
+    AllTypesMatch<["scale", "shift", "folded_bias"]>]> {
+  let summary = "load-time: folds a per-output-channel affine into weights and bias";
+  let description = [{
+    For a linear layer `y = x (*) w + bias` followed by `y * scale + shift`,
+    computes `w' = w * scale` and `bias' = bias * scale + shift` (`bias = 0`
+    when absent). The weights are viewed as `[outer, C]` where `C`, the size
+    of `scale`, is the product of their trailing axes: `[Cout]` for HWIO conv
+    and `[Cin, Cout]` matmul weights, `[Cin, multiplier]` for depthwise
+    filters. The runtime kernel is `slim::kernels::foldScaleShift`.
+  }];
+  let arguments = (ins Slim_Tensor:$weights, Optional<Slim_Tensor>:$bias,
+    Slim_Tensor:$scale, Slim_Tensor:$shift);
+  let results = (outs Slim_Tensor:$folded_weights, Slim_Tensor:$folded_bias);
+  let assemblyFormat = [{
+    $weights `,` $scale `,` $shift (`bias` `(` $bias^ `:` type($bias) `)`)?
+    attr-dict `:` type($weights) `,` type($scale)
+  }];
+  let hasVerifier = 1;
+}
+
+def Slim_PackFilterOp : Slim_Op<"pack_filter", [Pure]> {
+  let summary = "load-time: packs a filter into a kernel's layout";
+  let description = [{
+    Reorders TF-Slim weights into the flat layout a blocked CPU kernel
+    streams, with zeros for padding channels (see runtime
+    `slim/kernels/pack.h`). `kind` and `vector_width` (8 or 16) pick it:
+      * `conv2d`: HWIO -> [OCb][ICb][kh][kw][ic][oc], OCb rounded up to even
+        (`packConv2dWeights`);
+      * `depthwise`: [kh][kw][C][mult] -> [OCb][kh][kw][oc]
+        (`packDepthwiseWeights`);
+      * `fc`: [K][N] -> [NP][K][2 * vector_width]
+        (`packFullyConnectedWeights`);
+      * `fc_blocked`: HWIO weights whose window covers the whole input, read
+        as the [h*w*C][N] matrix of a fully connected layer over the blocked
+        input (`packFullyConnectedWeightsBlocked`): VGG's fc6..fc8.
+  }];
+  let arguments = (ins Slim_Tensor:$filter, StrAttr:$kind, I64Attr:$vector_width);
+  let results = (outs Slim_Tensor:$packed);
+  let assemblyFormat = "$kind $filter attr-dict `:` type($filter) `->` type($packed)";
+  let hasVerifier = 1;
+}
+
+// Fused layers: act(op(input, filter) + bias + residual). Filter is the
+// TF-Slim layout (HWIO, [kh,kw,C,mult] or [K,N]) until slim-pack-weights
+// replaces it with a 1-D packed buffer and sets `packing` and `vector_width`.
+class Slim_FusedOp<string mnemonic, list<Trait> traits = []>
+    : Slim_Op<mnemonic, !listconcat(traits, [Pure, AttrSizedOperandSegments])> {
+  let hasVerifier = 1;
+  let assemblyFormat = [{
+    $input `,` $filter (`bias` `(` $bias^ `:` type($bias) `)`)?
+    (`residual` `(` $residual^ `:` type($residual) `)`)?
+    attr-dict `:` `(` type($input) `,` type($filter) `)` `->` type($output)
+  }];
+}
+
+def Slim_FusedConv2DOp : Slim_FusedOp<"fused_conv2d"> {
+  let summary = "conv2d + bias + residual add + activation";
+  let description = [{
+    `act(conv2d(input, filter) + bias + residual)`: the epilogue of the CPU
+    conv kernel. `kernel = [kh, kw]` keeps the window size once the filter is
+    packed. `activation` is `none`, `relu`, `relu6`, `sigmoid`, `tanh` or
+    `elu`. `residual` has the output's shape.
+  }];
+  let arguments = (ins Slim_Tensor:$input, Slim_Tensor:$filter,
+    Optional<Slim_Tensor>:$bias, Optional<Slim_Tensor>:$residual,
+    DenseI64ArrayAttr:$kernel, DenseI64ArrayAttr:$strides,
+    DenseI64ArrayAttr:$dilations, DenseI64ArrayAttr:$pads,
+    StrAttr:$activation, StrAttr:$scope,
+    OptionalAttr<StrAttr>:$packing, OptionalAttr<I64Attr>:$vector_width);
+  let results = (outs Slim_Tensor:$output);
+}
+
+def Slim_FusedDepthwiseConv2DOp : Slim_FusedOp<"fused_depthwise_conv2d"> {
+  let summary = "depthwise_conv2d + bias + residual add + activation";
+  let description = [{
+    As `fused_conv2d` for a depthwise convolution; the output has
+    `C * multiplier` channels.
+  }];
+  let arguments = (ins Slim_Tensor:$input, Slim_Tensor:$filter,
+    Optional<Slim_Tensor>:$bias, Optional<Slim_Tensor>:$residual,
+    DenseI64ArrayAttr:$kernel, DenseI64ArrayAttr:$strides,
+    DenseI64ArrayAttr:$dilations, DenseI64ArrayAttr:$pads,
+    StrAttr:$activation, StrAttr:$scope,
+    OptionalAttr<StrAttr>:$packing, OptionalAttr<I64Attr>:$vector_width);
+  let results = (outs Slim_Tensor:$output);
+}
+
+def Slim_FusedMatMulOp : Slim_FusedOp<"fused_matmul"> {
+  let summary = "fully_connected: matmul + bias + residual add + activation";
+  let description = [{
+    `act(matmul(input, filter) + bias + residual)` contracting the last input
+    axis with a [K, N] weight matrix.
+  }];
+  let arguments = (ins Slim_Tensor:$input, Slim_Tensor:$filter,
+    Optional<Slim_Tensor>:$bias, Optional<Slim_Tensor>:$residual,
+    StrAttr:$activation, StrAttr:$scope,
+    OptionalAttr<StrAttr>:$packing, OptionalAttr<I64Attr>:$vector_width);
+  let results = (outs Slim_Tensor:$output);
+}
+
+def Slim_ToBlockedOp : Slim_Op<"to_blocked", [Pure]> {
+  let summary = "NHWC -> blocked NCHWc layout conversion";
+  let description = [{
+    Converts a plain NHWC tensor into the blocked layout named by the
+    result's encoding (`"nChw8c"` or `"nChw16c"`); same logical shape.
+  }];
+  let arguments = (ins Slim_Tensor:$input);
+  let results = (outs Slim_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
+def Slim_FromBlockedOp : Slim_Op<"from_blocked", [Pure]> {
+  let summary = "blocked NCHWc -> NHWC layout conversion (and reshape)";
+  let description = [{
+    Converts a blocked tensor back to dense row-major NHWC. The result may
+    have any shape with the same number of elements: the conversion then also
+    performs the reshape that follows it (TF-Slim's `spatial_squeeze` of the
+    logits), which costs nothing extra.
+  }];
+  let arguments = (ins Slim_Tensor:$input);
+  let results = (outs Slim_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
+def Slim_ParamOp : Slim_Op<"param", [Symbol]> {
+  let summary = "a derived parameter buffer computed at load time";
+  let description = [{
+    Declares one derived parameter (the runtime ABI's `slim_param_desc`), in
+    ABI order: `@slim_prepare` writes it with `slim.write_param`, the
+    inference function reads it with `slim.read_param`. `name` is for
+    diagnostics (scope plus what the buffer holds).
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name, TypeAttrOf<AnyRankedTensor>:$type);
+  let assemblyFormat = "$sym_name `:` $type attr-dict";
+}
+
+def Slim_ReadParamOp : Slim_Op<"read_param",
+    [Pure, DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "the value of a derived parameter";
+  let arguments = (ins FlatSymbolRefAttr:$name);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$name attr-dict `:` type($result)";
+}
+
+def Slim_WriteParamOp : Slim_Op<"write_param",
+    [DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "stores the value of a derived parameter (in @slim_prepare)";
+  let arguments = (ins FlatSymbolRefAttr:$name, AnyRankedTensor:$value);
+  let assemblyFormat = "$name `,` $value attr-dict `:` type($value)";
+}
+
 #endif // SLIM_OPS_TD
