@@ -10,6 +10,8 @@
 #include "frontend/Interpreter.h"
 #include "frontend/Parser.h"
 
+#include "compiler/Analysis/Analysis.h"
+#include "compiler/Transforms/Passes.h"
 #include "dialects/Slim/IR/SlimDialect.h"
 #include "dialects/Slim/IR/SlimOps.h"
 
@@ -17,6 +19,7 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/InitLLVM.h"
@@ -31,7 +34,7 @@
 using namespace llvm;
 
 namespace {
-enum class EmitKind { AST, MLIR, Variables };
+enum class EmitKind { AST, MLIR, Variables, Dot };
 
 cl::OptionCategory slimcCategory("slimc options");
 
@@ -48,7 +51,10 @@ cl::opt<EmitKind> emitKind(
                           "the slim-dialect module (default)"),
                clEnumValN(EmitKind::Variables, "variables",
                           "one line per variable: name, shape, collection "
-                          "(model|regular), trainable (1|0)")),
+                          "(model|regular), trainable (1|0)"),
+               clEnumValN(EmitKind::Dot, "dot",
+                          "a Graphviz graph of the optimized model "
+                          "(render with dot -Tsvg)")),
     cl::cat(slimcCategory));
 cl::opt<std::string> entryFunction(
     "entry",
@@ -65,6 +71,12 @@ cl::opt<int64_t> batchSize(
 cl::list<std::string>
     includeDirs("I", cl::desc("Directory searched for imported .slim modules"),
                 cl::value_desc("dir"), cl::Prefix, cl::cat(slimcCategory));
+cl::opt<bool> printSummaryTable(
+    "summary",
+    cl::desc("Print a per-layer summary of the optimized model (scope, op, "
+             "output shape, parameters, MACs), totals and the memory plan, "
+             "instead of the --emit output"),
+    cl::init(false), cl::cat(slimcCategory));
 cl::opt<bool> printDebugLocs("mlir-print-debuginfo-locs",
                              cl::desc("Print source locations in the MLIR"),
                              cl::init(false), cl::cat(slimcCategory));
@@ -145,7 +157,19 @@ int run() {
     mlir::OwningOpRef<mlir::ModuleOp> module = interp.run(*ast);
     if (!module)
       return 1;
-    if (emitKind == EmitKind::Variables) {
+    if (printSummaryTable || emitKind == EmitKind::Dot) {
+      // Both views describe the model as it will run: after the inference
+      // pipeline (fusion, layout, memory plan).
+      mlir::PassManager pm(&context);
+      mlir::slim::SlimPipelineOptions pipelineOptions;
+      mlir::slim::buildSlimInferencePipeline(pm, pipelineOptions);
+      if (mlir::failed(pm.run(*module)))
+        return 1;
+      if (printSummaryTable)
+        mlir::slim::printSummary(*module, os);
+      else
+        mlir::slim::printDot(*module, os);
+    } else if (emitKind == EmitKind::Variables) {
       printVariables(*module, os);
     } else {
       mlir::OpPrintingFlags flags;
