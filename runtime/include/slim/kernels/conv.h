@@ -7,24 +7,27 @@
 // The microkernel keeps a tile of kConvTileW consecutive output pixels x RB
 // = 2 output-channel blocks in registers. Each step broadcasts one input
 // channel of each pixel and multiplies it by RB vectors of weights: per input
-// channel RB weight loads + W broadcasts feed W*RB independent FMAs. On AVX2
-// the tile is 5 x 2 = 10 accumulators (+ 2 weights + 1 broadcast = 13 of the
-// 16 ymm registers): 10 independent chains cover the FMA latency (4 cycles x
-// 2 pipes = 8 in flight). 6 x 2 would load less per FMA, but leaves the
-// register allocator one register short and both GCC and Clang then spill
-// accumulators inside the loop (measured: 75% vs 90% of peak on L1-resident
-// data). AVX-512 uses 10 x 2 = 20 of 32 zmm registers.
+// channel RB weight loads + W broadcasts feed W*RB independent FMAs, which
+// covers the FMA latency (4 cycles x 2 pipes = 8 chains needed).
+//
+// The AVX2 width was measured on VGG layers (W = 4..8): W = 6 (12
+// accumulators + 2 weights + 1 broadcast = 15 of 16 ymm) is fastest with GCC
+// even though GCC spills a few accumulators, because on real layers the
+// loads per FMA (1/W weight vectors) matter more than the spills; W = 5 lost
+// 5-20%, W = 4, 7 and 8 lost 15-40%. Clang spills the whole tile at W = 6,
+// so it gets W = 5. AVX-512 uses 10 x 2 = 20 of 32 zmm (not tuned: no
+// AVX-512 machine here); the portable path 3 x 2.
 //
 // Input channels are processed in chunks sized so the chunk's weights stay in
-// L1 while the tile sweeps a whole output row; partial sums go through the
-// output row (which also stays in L1) between chunks. Only the last chunk
-// applies the epilogue (bias, residual, activation), so the output is
+// L1 while the tiles sweep the output rows of a work item; partial sums go
+// through the output rows (also L1-resident) between chunks. Only the last
+// chunk applies the epilogue (bias, residual, activation), so the output is
 // written exactly once in its final form.
 //
-// Borders: for pixels whose window is entirely inside the input the tile runs
-// all kw taps; the few pixels near the left/right edge run a 1-pixel tile
-// with the tap range clipped, and rows clip their kh range, so no padded copy
-// of the input is ever made.
+// Borders: kernel rows outside the input are skipped per output row; tiles
+// that touch the left or right edge read a block of zeros for the taps that
+// fall outside (see convTile), so no padded copy of the input is ever made
+// and edge pixels run full-width tiles.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SLIM_KERNELS_CONV_H
@@ -42,13 +45,17 @@
 namespace slim {
 namespace kernels {
 
-/// Output pixels per microkernel tile (x 2 output-channel blocks). The
-/// portable path's vectors are pairs of SSE registers, so it gets a tile
-/// that fits 16 of those.
-#if defined(__AVX512F__)
+/// Output pixels per microkernel tile (x 2 output-channel blocks); see the
+/// file comment. The portable path's vectors are pairs of SSE registers, so
+/// it gets a tile that fits 16 of those.
+#if defined(SLIM_CONV_TILE_W) // for tuning experiments
+inline constexpr int kConvTileW = SLIM_CONV_TILE_W;
+#elif defined(__AVX512F__)
 inline constexpr int kConvTileW = 10;
-#elif defined(__AVX2__) && defined(__FMA__)
+#elif defined(__AVX2__) && defined(__FMA__) && defined(__clang__)
 inline constexpr int kConvTileW = 5;
+#elif defined(__AVX2__) && defined(__FMA__)
+inline constexpr int kConvTileW = 6;
 #else
 inline constexpr int kConvTileW = 3;
 #endif
@@ -128,8 +135,8 @@ SLIM_INLINE void convStep(Vec (&acc)[NS][RW][RB], int set, PixelFn px,
 }
 
 /// All kVec input channels of one block, unrolled by a fold so every
-/// accumulator index is a compile-time constant (GCC and Clang then keep the
-/// whole tile in registers; a pragma-unrolled loop left Clang spilling).
+/// accumulator index is a compile-time constant, which (with a small
+/// epilogue) lets GCC and Clang keep the tile in registers.
 template <int NS, int RW, int RB, typename PixelFn, int... IC>
 SLIM_INLINE void convBlockSteps(std::integer_sequence<int, IC...>,
                                 Vec (&acc)[NS][RW][RB], PixelFn px,
@@ -250,7 +257,8 @@ inline void convRow(const ConvRowArgs &a, int64_t outW, int64_t fullLo,
                     int64_t fullHi) {
   int64_t ow = 0;
   if (fullLo > 0) {
-    int64_t n = std::min<int64_t>(kConvTileW, outW);
+    // Wide padding (big or dilated kernels) can need more than one tile.
+    int64_t n = std::min<int64_t>(outW, std::max<int64_t>(fullLo, kConvTileW));
     convTiles<kConvTileW, RB, true>(a, 0, n);
     ow = n;
   }
