@@ -46,6 +46,7 @@ const char *kUsage =
     "fixed pseudo-random values\n"
     "  --output-dir DIR         write every output as DIR/NAME.npy\n"
     "  --save-checkpoint PATH   save the variables as safetensors\n"
+    "  --regularization-loss    print the model's regularization loss\n"
     "performance:\n"
     "  --bench N                time N runs after warm-up; print min/median/"
     "p90 latency and throughput\n"
@@ -150,7 +151,7 @@ int main(int argc, char **argv) {
   std::vector<std::string> includes, excludes;
   std::map<std::string, std::string> inputFiles;
   long long seed = -1, bench = 0, warmup = -1, threads = -1;
-  bool profile = false, ignoreMissing = false;
+  bool profile = false, ignoreMissing = false, printRegLoss = false;
 
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -189,6 +190,8 @@ int main(int argc, char **argv) {
         die("--warmup must be >= 0");
     } else if (a == "--profile") {
       profile = true;
+    } else if (a == "--regularization-loss") {
+      printRegLoss = true;
     } else if (a == "--threads") {
       threads = parseInt(value(), "--threads");
       if (threads < 1)
@@ -247,6 +250,12 @@ int main(int argc, char **argv) {
   if (!saveCheckpoint.empty())
     check(slim_model_save_checkpoint(model, saveCheckpoint.c_str()),
           "cannot save checkpoint");
+  if (printRegLoss) {
+    double loss = 0;
+    check(slim_model_regularization_loss(model, &loss),
+          "cannot compute the regularization loss");
+    std::printf("regularization_loss: %.9g\n", loss);
+  }
 
   // Inputs.
   size_t numInputs = slim_model_num_inputs(model);

@@ -66,6 +66,17 @@ TEST(Slimrun, WritesOutputsThatMatchTensorFlow) {
     EXPECT_NEAR(g[i], logits[size_t(i)], 1e-5);
   EXPECT_TRUE(slimrt::openCheckpoint(dir.file("w.safetensors"))
                   ->find("net/fc1/weights") >= 0);
+
+  // The loss slimrun prints is TensorFlow's for the same weights.
+  double tfLoss = 0; // stored as float64 by make_fixtures.py
+  expected->read(size_t(expected->find("output/regularization_loss")), &tfLoss);
+  r = run(tool("slimrun") + " " + modelPath("test_dense") + " --checkpoint " +
+          fixture("dense_v1.ckpt") + " --regularization-loss");
+  ASSERT_EQ(r.rc, 0) << r.out;
+  size_t at = r.out.find("regularization_loss: ");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  double printed = std::strtod(r.out.c_str() + at + 21, nullptr);
+  EXPECT_NEAR(printed, tfLoss, 1e-5 * std::fabs(tfLoss)) << r.out;
 }
 
 TEST(Slimrun, BenchAndProfile) {
