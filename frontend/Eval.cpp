@@ -591,10 +591,52 @@ bool Interpreter::iterate(const Ref &value, SMLoc loc, std::vector<Ref> &out) {
   return false;
 }
 
+/// An attribute found on `cls` for `self`: functions become bound methods,
+/// anything else (a class attribute) is returned as is.
+static Ref bindClassAttr(const Ref &self, const ClassObj &cls,
+                         llvm::StringRef name) {
+  Ref value = cls.lookup(name);
+  if (value && isa<FunctionObj>(*value))
+    return std::make_shared<BoundMethodObj>(self, name.str(), value);
+  return value;
+}
+
 Ref Interpreter::getAttr(const Ref &base, llvm::StringRef name, SMLoc loc) {
   auto it = base->attrs.find(name.str());
   if (it != base->attrs.end())
     return it->second;
+  if (auto *cls = dyn_cast<ClassObj>(base.get())) {
+    // `Cls.attr` walks the bases; functions come back unbound (Python 3).
+    if (Ref value = cls->lookup(name))
+      return value;
+    if (name == "_fields" && cls->isNamedTuple) {
+      std::vector<Ref> names;
+      for (const std::string &f : cls->fields)
+        names.push_back(makeStr(f));
+      return makeTuple(std::move(names));
+    }
+    return error(loc, "type object '" + cls->name + "' has no attribute '" +
+                          name + "'");
+  }
+  if (const ClassObj *cls = classOf(*base)) {
+    if (auto *seq = dyn_cast<SeqObj>(base.get())) {
+      for (size_t i = 0; i < cls->fields.size(); ++i)
+        if (cls->fields[i] == name && i < seq->items.size())
+          return seq->items[i];
+      if (name == "_replace" || name == "_asdict")
+        return std::make_shared<BoundMethodObj>(base, name.str());
+      if (name == "_fields")
+        return getAttr(seq->cls, name, loc);
+    }
+    if (Ref value = bindClassAttr(base, *cls, name))
+      return value;
+    if (name == "__class__")
+      return isa<SeqObj>(*base) ? cast<SeqObj>(*base).cls
+                                : cast<InstanceObj>(*base).cls;
+    if (isa<InstanceObj>(*base))
+      return error(loc, "'" + cls->name + "' object has no attribute '" + name +
+                            "'");
+  }
   if (auto *mod = dyn_cast<ModuleObj>(base.get()))
     return error(loc, "module '" + mod->name + "' has no attribute '" + name +
                           "'" +
@@ -706,6 +748,14 @@ Ref Interpreter::call(const Ref &callee, CallArgs &args) {
     return callFunction(cast<FunctionObj>(*callee), args);
   case ObjKind::BoundMethod:
     return callBoundMethod(cast<BoundMethodObj>(*callee), args);
+  case ObjKind::Class:
+    return instantiate(callee, args);
+  case ObjKind::Instance:
+    if (Ref method = bindClassAttr(
+            callee, cast<ClassObj>(*cast<InstanceObj>(*callee).cls),
+            "__call__"))
+      return call(method, args);
+    break;
   case ObjKind::Exception: {
     auto &e = cast<ExceptionObj>(*callee);
     if (!e.isClass)
@@ -722,7 +772,93 @@ Ref Interpreter::call(const Ref &callee, CallArgs &args) {
 }
 
 Ref Interpreter::callBoundMethod(BoundMethodObj &method, CallArgs &args) {
+  if (method.function) {
+    args.positional.insert(args.positional.begin(),
+                           {"", method.self, args.loc, SMLoc()});
+    return call(method.function, args);
+  }
+  if (auto *seq = dyn_cast<SeqObj>(method.self.get()); seq && seq->cls) {
+    auto &cls = cast<ClassObj>(*seq->cls);
+    if (method.name == "_replace") {
+      if (!args.positional.empty())
+        return error(args.positional[0].loc,
+                     "_replace() takes only keyword arguments");
+      auto result = std::make_shared<SeqObj>(ObjKind::Tuple, seq->items);
+      result->cls = seq->cls;
+      for (const Arg &a : args.keywords) {
+        auto field = llvm::find(cls.fields, a.name);
+        if (field == cls.fields.end())
+          return error(a.loc, "got unexpected field name '" + a.name + "'");
+        result->items[field - cls.fields.begin()] = a.value;
+      }
+      return result;
+    }
+    if (method.name == "_asdict") {
+      if (!args.positional.empty() || !args.keywords.empty())
+        return error(args.loc, "_asdict() takes no arguments");
+      auto dict = std::make_shared<DictObj>();
+      for (size_t i = 0; i < cls.fields.size(); ++i)
+        dict->set(makeStr(cls.fields[i]), seq->items[i]);
+      return dict;
+    }
+  }
   return callMethod(*this, method.self, method.name, args);
+}
+
+Ref Interpreter::instantiate(const Ref &callee, CallArgs &args) {
+  auto &cls = cast<ClassObj>(*callee);
+  if (cls.isNamedTuple) {
+    // namedtuple's __new__(cls, field0, field1, ...), with its defaults
+    // applying to the last fields.
+    size_t n = cls.fields.size();
+    std::vector<Ref> items(n);
+    if (args.positional.size() > n)
+      return error(args.positional[n].loc,
+                   cls.name + "() takes " + llvm::Twine(n) +
+                       " positional arguments but " +
+                       llvm::Twine(args.positional.size()) + " were given");
+    for (size_t i = 0; i < args.positional.size(); ++i)
+      items[i] = args.positional[i].value;
+    for (const Arg &a : args.keywords) {
+      auto field = llvm::find(cls.fields, a.name);
+      if (field == cls.fields.end())
+        return error(a.loc, cls.name +
+                                "() got an unexpected keyword "
+                                "argument '" +
+                                a.name + "'");
+      size_t i = field - cls.fields.begin();
+      if (items[i])
+        return error(a.loc, cls.name + "() got multiple values for argument '" +
+                                a.name + "'");
+      items[i] = a.value;
+    }
+    size_t firstDefault = n - cls.fieldDefaults.size();
+    for (size_t i = 0; i < n; ++i) {
+      if (items[i])
+        continue;
+      if (i >= firstDefault) {
+        items[i] = cls.fieldDefaults[i - firstDefault];
+        continue;
+      }
+      return error(args.loc, cls.name + "() missing required argument '" +
+                                 cls.fields[i] + "'");
+    }
+    auto tuple = std::make_shared<SeqObj>(ObjKind::Tuple, std::move(items));
+    tuple->cls = callee;
+    return tuple;
+  }
+  auto instance = std::make_shared<InstanceObj>(callee);
+  if (Ref init = bindClassAttr(instance, cls, "__init__")) {
+    Ref result = call(init, args);
+    if (!result)
+      return nullptr;
+    if (!isNone(result))
+      return error(args.loc, "__init__() should return None, not '" +
+                                 typeName(*result) + "'");
+  } else if (!args.positional.empty() || !args.keywords.empty()) {
+    return error(args.loc, cls.name + "() takes no arguments");
+  }
+  return instance;
 }
 
 /// Reports a keyword that came from an arg_scope and not from the call.

@@ -26,6 +26,7 @@ Interpreter::Interpreter(llvm::SourceMgr &sourceMgr, mlir::MLIRContext &context,
   currentVarScope = std::make_shared<VarScopeObj>();
   builtins = std::make_shared<Env>(nullptr);
   installPythonBuiltins(*this, *builtins);
+  installPythonModules(*this, *builtins);
   makeTensorFlowModule(*this);
   makeSlimModule(*this);
 }
@@ -535,8 +536,9 @@ Flow Interpreter::exec(const StmtAST &stmt, const EnvPtr &env,
   }
   case StmtAST::Stmt_With: {
     auto &s = cast<WithStmtAST>(stmt);
-    std::vector<ContextObj *> entered;
-    std::vector<Ref> keep;
+    // Entered managers, innermost last: a built-in ContextObj, or an
+    // instance of a model-file class with __enter__/__exit__.
+    std::vector<Ref> entered;
     Flow flow = Flow::Normal;
     for (const WithItem &item : s.getItems()) {
       Ref ctx = eval(*item.context, env);
@@ -544,21 +546,26 @@ Flow Interpreter::exec(const StmtAST &stmt, const EnvPtr &env,
         flow = Flow::Error;
         break;
       }
-      auto *cm = dyn_cast<ContextObj>(ctx.get());
-      if (!cm) {
+      Ref asValue;
+      if (auto *cm = dyn_cast<ContextObj>(ctx.get())) {
+        asValue = cm->enter(*this, item.context->getLoc());
+      } else if (auto *inst = dyn_cast<InstanceObj>(ctx.get());
+                 inst && cast<ClassObj>(*inst->cls).lookup("__enter__") &&
+                 cast<ClassObj>(*inst->cls).lookup("__exit__")) {
+        Ref enter = getAttr(ctx, "__enter__", item.context->getLoc());
+        asValue = enter ? callWith(enter, item.context->getLoc(), {}) : nullptr;
+      } else {
         error(item.context->getLoc(),
               "'" + typeName(*ctx) +
                   "' object does not support the context manager protocol");
         flow = Flow::Error;
         break;
       }
-      Ref asValue = cm->enter(*this, item.context->getLoc());
       if (!asValue) {
         flow = Flow::Error;
         break;
       }
-      keep.push_back(ctx);
-      entered.push_back(cm);
+      entered.push_back(ctx);
       if (item.target && !assign(*item.target, asValue, env)) {
         flow = Flow::Error;
         break;
@@ -566,18 +573,33 @@ Flow Interpreter::exec(const StmtAST &stmt, const EnvPtr &env,
     }
     if (flow == Flow::Normal)
       flow = execBlock(s.getBody(), env, returnValue);
-    for (auto it = entered.rbegin(); it != entered.rend(); ++it)
-      (*it)->exit(*this);
+    for (auto it = entered.rbegin(); it != entered.rend(); ++it) {
+      if (auto *cm = dyn_cast<ContextObj>(it->get())) {
+        cm->exit(*this);
+        continue;
+      }
+      // An error already ends compilation, so __exit__ only runs on the
+      // normal path, with no exception: __exit__(None, None, None).
+      if (flow == Flow::Error)
+        continue;
+      Ref exit = getAttr(*it, "__exit__", s.getLoc());
+      if (!exit ||
+          !callWith(exit, s.getLoc(), {makeNone(), makeNone(), makeNone()}))
+        flow = Flow::Error;
+    }
     return flow;
   }
   case StmtAST::Stmt_Import:
   case StmtAST::Stmt_ImportFrom:
     return execImport(stmt, env);
-  case StmtAST::Stmt_ClassDef:
-    error(stmt.getLoc(), "class definitions are not supported by slimc; "
-                         "use a function, a tuple or a dict instead "
-                         "(docs/language.md)");
-    return Flow::Error;
+  case StmtAST::Stmt_ClassDef: {
+    auto &def = cast<ClassDefAST>(stmt);
+    Ref cls = defineClass(def, env);
+    if (!cls)
+      return Flow::Error;
+    env->vars[def.getName().str()] = cls;
+    return Flow::Normal;
+  }
   case StmtAST::Stmt_Pass:
     return Flow::Normal;
   case StmtAST::Stmt_Break:
@@ -651,6 +673,61 @@ Ref Interpreter::defineFunction(const FunctionDefAST &def, const EnvPtr &env) {
   return result;
 }
 
+Ref Interpreter::defineClass(const ClassDefAST &def, const EnvPtr &env) {
+  if (!def.getDecorators().empty())
+    return error(def.getDecorators().front()->getLoc(),
+                 "class decorators are not supported by slimc");
+  const ExprList &bases = def.getBases();
+  if (bases.size() > 1)
+    return error(bases[1]->getLoc(),
+                 "multiple inheritance is not supported by slimc: class '" +
+                     def.getName() +
+                     "' may have one base (object, a "
+                     "namedtuple or another class of the model file)");
+  auto cls = std::make_shared<ClassObj>(def.getName().str());
+  Ref base = bases.empty() ? builtins->lookup("object") : eval(*bases[0], env);
+  if (!base)
+    return nullptr;
+  auto *baseClass = dyn_cast<ClassObj>(base.get());
+  if (!baseClass) {
+    auto *exc = dyn_cast<ExceptionObj>(base.get());
+    std::string what = exc && exc->isClass
+                           ? "the exception class '" + exc->type + "'"
+                           : "a " + typeName(*base);
+    return error(bases[0]->getLoc(),
+                 "class '" + def.getName() + "' derives from " + what +
+                     "; slimc classes may derive only from object, a "
+                     "namedtuple or another class of the model file");
+  }
+  // `object` is the root: a class deriving from it has no base to walk.
+  if (baseClass->base || baseClass->name != "object")
+    cls->base = base;
+  cls->fields = baseClass->fields;
+  cls->fieldDefaults = baseClass->fieldDefaults;
+  cls->isNamedTuple = baseClass->isNamedTuple;
+  cls->attrs["__name__"] = makeStr(cls->name);
+
+  // The body runs in its own namespace, which becomes the class's
+  // attributes. As in Python, functions defined there do not see that
+  // namespace: their free names resolve in the enclosing scope.
+  auto body = std::make_shared<Env>(env);
+  Ref ignored;
+  Flow flow = execBlock(def.getBody(), body, ignored);
+  if (flow == Flow::Error)
+    return nullptr;
+  if (flow != Flow::Normal)
+    return error(def.getLoc(), "'return', 'break' or 'continue' at class "
+                               "level of '" +
+                                   def.getName() + "'");
+  for (auto &entry : body->vars) {
+    if (auto *fn = dyn_cast<FunctionObj>(entry.second.get()))
+      if (fn->closure == body)
+        fn->closure = env;
+    cls->attrs[entry.first] = entry.second;
+  }
+  return cls;
+}
+
 bool Interpreter::assign(const ExprAST &target, const Ref &value,
                          const EnvPtr &env) {
   switch (target.getKind()) {
@@ -686,7 +763,8 @@ bool Interpreter::assign(const ExprAST &target, const Ref &value,
     if (!base)
       return false;
     if (!isa<FunctionObj>(*base) && !isa<BuiltinObj>(*base) &&
-        !isa<ModuleObj>(*base)) {
+        !isa<ModuleObj>(*base) && !isa<InstanceObj>(*base) &&
+        !isa<ClassObj>(*base)) {
       error(attr.getNameLoc(), "cannot set attribute '" + attr.getName() +
                                    "' on a " + typeName(*base) +
                                    " at compile time");
@@ -746,6 +824,8 @@ bool Interpreter::assign(const ExprAST &target, const Ref &value,
 
 Flow Interpreter::execImport(const StmtAST &stmt, const EnvPtr &env) {
   auto resolve = [&](llvm::StringRef dotted, SMLoc loc) -> Ref {
+    if (Ref mod = pythonModule(dotted))
+      return mod;
     if (dotted == "tensorflow" || dotted == "tensorflow.compat.v1")
       return lookupKnown("module:tensorflow");
     if (dotted == "tf_slim" || dotted == "tensorflow.contrib.slim" ||
@@ -788,7 +868,8 @@ Flow Interpreter::execImport(const StmtAST &stmt, const EnvPtr &env) {
   Ref mod;
   bool isModelPackage = from.getModule() != "tensorflow" &&
                         from.getModule() != "tf_slim" &&
-                        !from.getModule().starts_with("tensorflow.");
+                        !from.getModule().starts_with("tensorflow.") &&
+                        !pythonModule(from.getModule());
   for (const ImportAlias &alias : from.getNames()) {
     std::string bound = alias.asName.empty() ? alias.name : alias.asName.str();
     Ref value;
@@ -811,9 +892,18 @@ Flow Interpreter::execImport(const StmtAST &stmt, const EnvPtr &env) {
   return Flow::Normal;
 }
 
+Ref Interpreter::pythonModule(llvm::StringRef dotted) const {
+  // The standard-library modules the reference nets import, as far as
+  // slimc implements them (see installPythonModules).
+  for (const char *name : {"collections", "functools", "copy"})
+    if (dotted == name)
+      return lookupKnown(("module:" + llvm::Twine(name)).str());
+  return nullptr;
+}
+
 Ref Interpreter::importModelModule(llvm::StringRef dotted, SMLoc loc) {
-  static const char *unsupported[] = {"numpy", "collections", "functools", "os",
-                                      "sys",   "copy",        "math"};
+  static const char *unsupported[] = {"numpy", "os",  "sys",
+                                      "math",  "six", "google3"};
   for (const char *name : unsupported)
     if (dotted == name || dotted.starts_with(std::string(name) + "."))
       return error(loc, "module '" + dotted +

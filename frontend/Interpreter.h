@@ -187,7 +187,12 @@ private:
   Ref callBoundMethod(BoundMethodObj &method, CallArgs &args);
   Flow execImport(const StmtAST &stmt, const EnvPtr &env);
   Ref importModelModule(llvm::StringRef dotted, llvm::SMLoc loc);
+  /// `collections`, `functools`, `copy`: null for any other name.
+  Ref pythonModule(llvm::StringRef dotted) const;
   Ref defineFunction(const FunctionDefAST &def, const EnvPtr &env);
+  Ref defineClass(const ClassDefAST &def, const EnvPtr &env);
+  /// Calls a class: builds a namedtuple or an instance (running __init__).
+  Ref instantiate(const Ref &cls, CallArgs &args);
   bool finishOutputs(const Ref &entryResult, llvm::SMLoc loc);
 
   llvm::SourceMgr &sourceMgr;
@@ -219,6 +224,8 @@ private:
 
 /// Registers Python's builtins (len, range, int, ValueError, ...).
 void installPythonBuiltins(Interpreter &interp, Env &env);
+/// Registers `object` and the modules `collections`, `functools` and `copy`.
+void installPythonModules(Interpreter &interp, Env &env);
 /// Calls a method of a str, list, dict, tensor or shape; null on error.
 Ref callMethod(Interpreter &interp, const Ref &self, llvm::StringRef name,
                CallArgs &args);

@@ -1072,10 +1072,18 @@ void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
     else
       types.push_back(a.positional[1].value);
     for (auto &t : types) {
+      if (auto *cls = dyn_cast<ClassObj>(t.get())) {
+        const ClassObj *own = classOf(*v);
+        if ((own && own->isSubclassOf(cls)) ||
+            (!cls->base && cls->name == "object"))
+          return makeBool(true);
+        continue;
+      }
       auto *b = dyn_cast<BuiltinObj>(t.get());
       if (!b)
         return in.error(a.positional[1].loc,
-                        "isinstance() arg 2 must be a builtin type in slimc");
+                        "isinstance() arg 2 must be a class or a builtin "
+                        "type");
       std::string n = b->name;
       if ((n == "int" && isa<IntObj>(*v)) ||
           (n == "float" && isa<FloatObj>(*v)) ||
@@ -1092,8 +1100,10 @@ void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
     Ref v = one(in, a, "callable");
     if (!v)
       return nullptr;
+    const ClassObj *cls = classOf(*v);
     return makeBool(isa<FunctionObj>(*v) || isa<BuiltinObj>(*v) ||
-                    isa<BoundMethodObj>(*v));
+                    isa<BoundMethodObj>(*v) || isa<ClassObj>(*v) ||
+                    (cls && isa<InstanceObj>(*v) && cls->lookup("__call__")));
   });
   def("hasattr", [](Interpreter &in, CallArgs &a) -> Ref {
     if (!wantArgs(in, a, "hasattr", 2, 2))
@@ -1101,7 +1111,15 @@ void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
     auto *n = dyn_cast<StrObj>(a.positional[1].value.get());
     if (!n)
       return in.error(a.positional[1].loc, "attribute name must be string");
-    return makeBool(a.positional[0].value->attrs.count(n->value) > 0);
+    const Ref &v = a.positional[0].value;
+    if (v->attrs.count(n->value))
+      return makeBool(true);
+    // Class attributes and methods, and a namedtuple's fields.
+    const ClassObj *cls = dyn_cast<ClassObj>(v.get());
+    if (!cls)
+      cls = classOf(*v);
+    return makeBool(cls && (cls->lookup(n->value) ||
+                            llvm::is_contained(cls->fields, n->value)));
   });
   def("print", [](Interpreter &in, CallArgs &a) -> Ref {
     std::string line;

@@ -107,7 +107,38 @@ ScopedKwargs &ArgScopeObj::getOrCreate(const Ref &fn) {
   return entries.back().second;
 }
 
+Ref ClassObj::lookup(llvm::StringRef attr) const {
+  for (const ClassObj *c = this; c;
+       c = c->base ? cast<ClassObj>(c->base.get()) : nullptr) {
+    auto it = c->attrs.find(attr.str());
+    if (it != c->attrs.end())
+      return it->second;
+  }
+  return nullptr;
+}
+
+bool ClassObj::isSubclassOf(const ClassObj *other) const {
+  // Every class derives from `object`, the root with no base.
+  if (!other->base && other->name == "object")
+    return true;
+  for (const ClassObj *c = this; c;
+       c = c->base ? cast<ClassObj>(c->base.get()) : nullptr)
+    if (c == other)
+      return true;
+  return false;
+}
+
+const ClassObj *slim::classOf(const Object &o) {
+  if (auto *inst = dyn_cast<InstanceObj>(&o))
+    return cast<ClassObj>(inst->cls.get());
+  if (auto *seq = dyn_cast<SeqObj>(&o))
+    return seq->cls ? cast<ClassObj>(seq->cls.get()) : nullptr;
+  return nullptr;
+}
+
 std::string slim::typeName(const Object &o) {
+  if (const ClassObj *cls = classOf(o))
+    return cls->name;
   switch (o.kind) {
   case ObjKind::None:
     return "NoneType";
@@ -149,6 +180,10 @@ std::string slim::typeName(const Object &o) {
     return cast<ExceptionObj>(o).type;
   case ObjKind::Opaque:
     return cast<OpaqueObj>(o).name;
+  case ObjKind::Class:
+    return "type";
+  case ObjKind::Instance:
+    break; // handled by classOf above
   }
   return "object";
 }
@@ -292,6 +327,15 @@ std::string slim::reprValue(const Object &o) {
   case ObjKind::List:
   case ObjKind::Tuple: {
     auto &items = cast<SeqObj>(o).items;
+    if (const ClassObj *cls = classOf(o)) {
+      // namedtuple's repr: Conv(kernel=[3, 3], stride=2, depth=32).
+      std::string s = cls->name + "(";
+      for (size_t i = 0; i < items.size(); ++i)
+        s += (i ? ", " : "") +
+             (i < cls->fields.size() ? cls->fields[i] + "=" : "") +
+             reprValue(*items[i]);
+      return s + ")";
+    }
     bool isList = o.kind == ObjKind::List;
     std::string s = isList ? "[" : "(";
     for (size_t i = 0; i < items.size(); ++i) {
@@ -331,6 +375,10 @@ std::string slim::reprValue(const Object &o) {
     return "<VariableScope '" + cast<VarScopeObj>(o).name + "'>";
   case ObjKind::DType:
     return "tf." + cast<DTypeObj>(o).name;
+  case ObjKind::Class:
+    return "<class '" + cast<ClassObj>(o).name + "'>";
+  case ObjKind::Instance:
+    return "<" + typeName(o) + " object>";
   case ObjKind::Exception: {
     auto &e = cast<ExceptionObj>(o);
     return e.type + "(" + reprValue(StrObj(e.message)) + ")";

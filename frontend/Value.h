@@ -53,6 +53,8 @@ enum class ObjKind {
   DType,
   Exception,
   Opaque,
+  Class,
+  Instance,
 };
 
 /// Base of every value. `attrs` holds attributes set on functions and
@@ -93,6 +95,10 @@ struct SeqObj : Object {
   SeqObj(ObjKind kind, std::vector<Ref> items)
       : Object(kind), items(std::move(items)) {}
   std::vector<Ref> items;
+  /// For an instance of a `collections.namedtuple` class (or a class derived
+  /// from one): that class. The value stays a tuple in every other respect,
+  /// as in Python, so indexing, unpacking and `+` need no special case.
+  Ref cls;
   static bool classof(const Object *o) {
     return o->kind == ObjKind::List || o->kind == ObjKind::Tuple;
   }
@@ -172,13 +178,16 @@ struct BuiltinObj : Object {
   static bool classof(const Object *o) { return o->kind == ObjKind::Builtin; }
 };
 
-/// `obj.method` bound to its receiver, e.g. `'a_%d'.format`, `lst.append`.
+/// `obj.method` bound to its receiver, e.g. `'a_%d'.format`, `lst.append`,
+/// or a method of a model-file class (`function` set), called with `self`
+/// prepended.
 struct BoundMethodObj : Object {
-  BoundMethodObj(Ref self, std::string name)
+  BoundMethodObj(Ref self, std::string name, Ref function = nullptr)
       : Object(ObjKind::BoundMethod), self(std::move(self)),
-        name(std::move(name)) {}
+        name(std::move(name)), function(std::move(function)) {}
   Ref self;
   std::string name;
+  Ref function;
   static bool classof(const Object *o) {
     return o->kind == ObjKind::BoundMethod;
   }
@@ -288,6 +297,40 @@ struct OpaqueObj : Object {
   std::string name;
   static bool classof(const Object *o) { return o->kind == ObjKind::Opaque; }
 };
+
+/// A class: `object`, a `collections.namedtuple(...)` type, or a `class`
+/// statement of the model file. Class attributes and methods live in
+/// `attrs`; lookups walk the single `base` chain (slimc has no multiple
+/// inheritance, so the MRO is that chain).
+struct ClassObj : Object {
+  explicit ClassObj(std::string name)
+      : Object(ObjKind::Class), name(std::move(name)) {}
+  std::string name;
+  Ref base; // a ClassObj, or null for `object`
+  /// Field names when this class is, or derives from, a namedtuple type:
+  /// calling it then makes a tuple (SeqObj with `cls`), not an instance.
+  std::vector<std::string> fields;
+  bool isNamedTuple = false;
+  /// Defaults of the last fields (namedtuple's `defaults=`).
+  std::vector<Ref> fieldDefaults;
+  /// The attribute `name` of this class or its bases; null if none has it.
+  Ref lookup(llvm::StringRef attr) const;
+  /// Whether this class is `other` or derives from it.
+  bool isSubclassOf(const ClassObj *other) const;
+  static bool classof(const Object *o) { return o->kind == ObjKind::Class; }
+};
+
+/// An instance of a model-file class; `attrs` is its `__dict__`.
+struct InstanceObj : Object {
+  explicit InstanceObj(Ref cls)
+      : Object(ObjKind::Instance), cls(std::move(cls)) {}
+  Ref cls; // a ClassObj
+  static bool classof(const Object *o) { return o->kind == ObjKind::Instance; }
+};
+
+/// The class of a value when it has a model-level one (an instance or a
+/// namedtuple), else null.
+const ClassObj *classOf(const Object &o);
 
 //===----------------------------------------------------------------------===//
 // Helpers
