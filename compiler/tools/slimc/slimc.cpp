@@ -11,6 +11,7 @@
 #include "frontend/Parser.h"
 
 #include "compiler/Analysis/Analysis.h"
+#include "compiler/CodeGen/CodeGen.h"
 #include "compiler/Transforms/Passes.h"
 #include "dialects/Slim/IR/SlimDialect.h"
 #include "dialects/Slim/IR/SlimOps.h"
@@ -24,17 +25,20 @@
 #include "llvm/Support/Error.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/Threading.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Support/thread.h"
 
+#include <chrono>
 #include <optional>
 
 using namespace llvm;
 
 namespace {
-enum class EmitKind { AST, MLIR, Variables, Dot };
+enum class EmitKind { AST, MLIR, Variables, Dot, Cpp, Obj, So };
 
 cl::OptionCategory slimcCategory("slimc options");
 
@@ -46,15 +50,21 @@ cl::opt<std::string> outputFilename("o",
                                     cl::cat(slimcCategory));
 cl::opt<EmitKind> emitKind(
     "emit", cl::desc("What to produce"), cl::init(EmitKind::MLIR),
-    cl::values(clEnumValN(EmitKind::AST, "ast", "the parsed syntax tree"),
-               clEnumValN(EmitKind::MLIR, "mlir",
-                          "the slim-dialect module (default)"),
-               clEnumValN(EmitKind::Variables, "variables",
-                          "one line per variable: name, shape, collection "
-                          "(model|regular), trainable (1|0)"),
-               clEnumValN(EmitKind::Dot, "dot",
-                          "a Graphviz graph of the optimized model "
-                          "(render with dot -Tsvg)")),
+    cl::values(
+        clEnumValN(EmitKind::AST, "ast", "the parsed syntax tree"),
+        clEnumValN(EmitKind::MLIR, "mlir", "the slim-dialect module (default)"),
+        clEnumValN(EmitKind::Variables, "variables",
+                   "one line per variable: name, shape, collection "
+                   "(model|regular), trainable (1|0)"),
+        clEnumValN(EmitKind::Dot, "dot",
+                   "a Graphviz graph of the optimized model "
+                   "(render with dot -Tsvg)"),
+        clEnumValN(EmitKind::Cpp, "cpp",
+                   "C++ source implementing the model ABI"),
+        clEnumValN(EmitKind::Obj, "obj", "an object file (for static linking)"),
+        clEnumValN(EmitKind::So, "so",
+                   "a shared library for the runtime (default when "
+                   "-o ends in .so)")),
     cl::cat(slimcCategory));
 cl::opt<std::string> entryFunction(
     "entry",
@@ -77,6 +87,31 @@ cl::opt<bool> printSummaryTable(
              "output shape, parameters, MACs), totals and the memory plan, "
              "instead of the --emit output"),
     cl::init(false), cl::cat(slimcCategory));
+cl::opt<mlir::slim::KernelKind> kernelKind(
+    "kernels", cl::desc("Kernels the generated code calls"),
+    cl::init(mlir::slim::KernelKind::Fast),
+    cl::values(clEnumValN(mlir::slim::KernelKind::Fast, "fast",
+                          "blocked, vectorized, multi-threaded (default)"),
+               clEnumValN(mlir::slim::KernelKind::Reference, "reference",
+                          "plain loops on TF-Slim's definitions (oracle)")),
+    cl::cat(slimcCategory));
+cl::opt<unsigned> optLevel("O",
+                           cl::desc("C++ optimization level 0-3 (default 3)"),
+                           cl::Prefix, cl::init(3), cl::cat(slimcCategory));
+cl::opt<std::string> targetCpu(
+    "target-cpu",
+    cl::desc("native (default), x86-64-v3 (AVX2), x86-64-v4 (AVX-512) or "
+             "generic"),
+    cl::init("native"), cl::cat(slimcCategory));
+cl::opt<std::string> cxxCompiler("cxx", cl::desc("C++ compiler (default: c++)"),
+                                 cl::init("c++"), cl::cat(slimcCategory));
+cl::opt<std::string> runtimeIncludeDir(
+    "runtime-include",
+    cl::desc("Directory holding slim/model_abi.h (default: next to slimc, "
+             "else the source tree it was built from)"),
+    cl::cat(slimcCategory));
+cl::opt<bool> verbose("v", cl::desc("Print each stage and its time"),
+                      cl::init(false), cl::cat(slimcCategory));
 cl::opt<bool> printDebugLocs("mlir-print-debuginfo-locs",
                              cl::desc("Print source locations in the MLIR"),
                              cl::init(false), cl::cat(slimcCategory));
@@ -112,7 +147,124 @@ void printVariables(mlir::ModuleOp module, raw_ostream &os) {
   }
 }
 
+/// Prints "slimc: <stage> <ms>" for -v.
+class StageTimer {
+public:
+  void done(StringRef stage) {
+    auto now = std::chrono::steady_clock::now();
+    if (verbose)
+      errs() << "slimc: " << stage << ": "
+             << format("%.1f",
+                       std::chrono::duration<double, std::milli>(now - last)
+                           .count())
+             << " ms\n";
+    last = now;
+  }
+
+private:
+  std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
+};
+
+/// The directory with slim/model_abi.h for compiling generated code.
+std::string findRuntimeInclude(const char *argv0) {
+  if (!runtimeIncludeDir.empty())
+    return runtimeIncludeDir;
+  std::string exe = sys::fs::getMainExecutable(argv0, (void *)&verbose);
+  SmallString<256> dir(sys::path::parent_path(sys::path::parent_path(exe)));
+  sys::path::append(dir, "include");
+  SmallString<256> probe(dir);
+  sys::path::append(probe, "slim", "model_abi.h");
+  if (sys::fs::exists(probe))
+    return std::string(dir);
+  return SLIMC_RUNTIME_INCLUDE_DIR;
+}
+
+const char *programName = "slimc";
+
+/// --emit=cpp|obj|so: the inference pipeline (fast kernels), C++, and the
+/// system compiler.
+int generateCode(mlir::ModuleOp module, StageTimer &timer) {
+  FailureOr<mlir::slim::TargetInfo> target =
+      mlir::slim::resolveTarget(targetCpu);
+  if (failed(target)) {
+    errs() << "slimc: error: unknown --target-cpu '" << targetCpu
+           << "' (native, x86-64-v3, x86-64-v4, generic)\n";
+    return 1;
+  }
+  if (optLevel > 3) {
+    errs() << "slimc: error: -O expects 0, 1, 2 or 3\n";
+    return 1;
+  }
+  if (emitKind != EmitKind::Cpp && outputFilename == "-") {
+    errs() << "slimc: error: --emit=so and --emit=obj need -o FILE\n";
+    return 1;
+  }
+  mlir::slim::CodeGenOptions cg;
+  cg.kernels = kernelKind;
+  cg.vectorWidth = target->vectorWidth;
+  cg.requiredIsa = target->requiredIsa;
+  cg.modelName =
+      sys::path::stem(outputFilename == "-" ? inputFilename : outputFilename)
+          .str();
+  cg.generator =
+      "slimc --kernels=" +
+      std::string(kernelKind == mlir::slim::KernelKind::Fast ? "fast"
+                                                             : "reference") +
+      " -O" + std::to_string(optLevel) + " -march=" + target->march;
+  if (kernelKind == mlir::slim::KernelKind::Fast) {
+    mlir::PassManager pm(module.getContext());
+    mlir::slim::SlimPipelineOptions pipelineOptions;
+    pipelineOptions.vectorWidth = target->vectorWidth;
+    mlir::slim::buildSlimInferencePipeline(pm, pipelineOptions);
+    if (mlir::failed(pm.run(module)))
+      return 1;
+    timer.done("inference pipeline");
+  }
+  std::string source;
+  raw_string_ostream sourceStream(source);
+  if (mlir::failed(mlir::slim::emitCpp(module, cg, sourceStream)))
+    return 1;
+  timer.done("C++ generation");
+  if (emitKind == EmitKind::Cpp) {
+    if (Error err = writeToOutput(outputFilename, [&](raw_ostream &out) {
+          out << source;
+          return Error::success();
+        })) {
+      errs() << "slimc: error: cannot write '" << outputFilename
+             << "': " << toString(std::move(err)) << "\n";
+      return 1;
+    }
+    return 0;
+  }
+  mlir::slim::CompileOptions co;
+  co.compiler = cxxCompiler;
+  co.includeDir = findRuntimeInclude(programName);
+  co.march = target->march;
+  co.optLevel = optLevel;
+  co.object = emitKind == EmitKind::Obj;
+  std::string error;
+  if (!mlir::slim::compileCpp(source, outputFilename, co, error)) {
+    errs() << "slimc: error: " << error << "\n";
+    return 1;
+  }
+  timer.done("C++ compilation (" + cxxCompiler + " -O" +
+             std::to_string(optLevel) + " -march=" + target->march + ")");
+  return 0;
+}
+
 int run() {
+  StageTimer timer;
+  if (emitKind.getNumOccurrences() == 0) {
+    // The output's extension picks how far to go: model.so, model.o,
+    // model.cpp.
+    StringRef ext = sys::path::extension(outputFilename);
+    if (ext == ".so")
+      emitKind = EmitKind::So;
+    else if (ext == ".o")
+      emitKind = EmitKind::Obj;
+    else if (ext == ".cpp" || ext == ".cc")
+      emitKind = EmitKind::Cpp;
+  }
   slim::ElaborateOptions options;
   if (batchSize < 1) {
     errs() << "slimc: error: --batch must be positive\n";
@@ -157,6 +309,10 @@ int run() {
     mlir::OwningOpRef<mlir::ModuleOp> module = interp.run(*ast);
     if (!module)
       return 1;
+    timer.done("frontend");
+    if (emitKind == EmitKind::Cpp || emitKind == EmitKind::Obj ||
+        emitKind == EmitKind::So)
+      return generateCode(*module, timer);
     if (printSummaryTable || emitKind == EmitKind::Dot) {
       // Both views describe the model as it will run: after the inference
       // pipeline (fusion, layout, memory plan).
@@ -195,13 +351,15 @@ int run() {
 
 int main(int argc, char **argv) {
   InitLLVM initLLVM(argc, argv);
+  programName = argv[0];
   mlir::registerAsmPrinterCLOptions();
   cl::HideUnrelatedOptions(slimcCategory);
   cl::ParseCommandLineOptions(
       argc, argv,
       "slimc: compiles TF-Slim model files\n\n"
       "  slimc vgg16.slim --emit=mlir           print the slim-dialect module\n"
-      "  slimc vgg16.slim --entry vgg16 --input-shape 1x224x224x3\n");
+      "  slimc vgg16.slim --entry vgg16 --input-shape 1x224x224x3\n"
+      "  slimc vgg16.slim -o vgg16.so             compile for the runtime\n");
   int result = 1;
   llvm::thread worker(std::optional<unsigned>(kElaboratorStackBytes),
                       [&] { result = run(); });

@@ -1,0 +1,89 @@
+//===- CodeGen.h - C++ code generation from a slim module ------*- C++ -*-===//
+//
+// Writes one self-contained C++ source file that implements the model ABI
+// (runtime/include/slim/model_abi.h) for a slim module: the variable, input,
+// output, parameter and layer tables, `prepare`, `run`, and the exported
+// `slim_model_get_def` / `slim_model_required_isa` symbols. The file includes
+// only the runtime's headers and compiles on its own with any C++17 compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SLIM_CODEGEN_CODEGEN_H
+#define SLIM_CODEGEN_CODEGEN_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Support/LogicalResult.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdint>
+#include <string>
+
+namespace mlir::slim {
+
+/// Which kernels the generated code calls.
+enum class KernelKind {
+  /// The blocked, vectorized, multi-threaded kernels; expects the output of
+  /// buildSlimInferencePipeline (fused ops, packed params, memory plan).
+  Fast,
+  /// slim::kernels::ref on NHWC tensors; expects the frontend's module, as
+  /// TF-Slim defines it (batch norm unfolded, no packing). The oracle.
+  Reference,
+};
+
+struct CodeGenOptions {
+  KernelKind kernels = KernelKind::Fast;
+  /// The model's name in its slim_model_def (and `<name>_get_def`, the
+  /// symbol for static linking, after replacing non-identifier characters).
+  std::string modelName = "model";
+  /// Free text recorded in slim_model_def::generator.
+  std::string generator = "slimc";
+  /// OR of SLIM_ISA_* bits the compiled code needs.
+  uint32_t requiredIsa = 0;
+  /// Vector width (8 or 16) the fast kernels are compiled for; must match
+  /// the layouts and packings of the module. The generated file checks it
+  /// against the kernels' kVec with a static_assert.
+  int64_t vectorWidth = 8;
+};
+
+/// Emits the C++ source of `module` to `os`. On failure (an op or attribute
+/// the emitter does not handle) reports an error at the op's location,
+/// naming the op and its TF-Slim scope, and returns failure; `os` may then
+/// hold a partial file.
+LogicalResult emitCpp(ModuleOp module, const CodeGenOptions &options,
+                      llvm::raw_ostream &os);
+
+/// What `--target-cpu` resolves to.
+struct TargetInfo {
+  /// The C++ compiler's -march value.
+  std::string march;
+  /// Vector width of the fast kernels on that target (16 with AVX-512).
+  int64_t vectorWidth = 8;
+  /// OR of SLIM_ISA_* bits code compiled with `march` may use.
+  uint32_t requiredIsa = 0;
+};
+
+/// Resolves `native` (the build machine, from the host's CPU features),
+/// `x86-64-v3`, `x86-64-v4` or `generic`; failure for anything else.
+FailureOr<TargetInfo> resolveTarget(llvm::StringRef cpu);
+
+/// How to run the system C++ compiler on generated code.
+struct CompileOptions {
+  std::string compiler = "c++";
+  std::string includeDir;
+  std::string march = "x86-64-v3";
+  unsigned optLevel = 3;
+  /// Object file (-c) instead of a shared library.
+  bool object = false;
+};
+
+/// Compiles `source` into `outputPath` (a shared library, or an object file)
+/// with the system C++ compiler. The output appears whole or not at all: the
+/// compiler writes a temporary file next to it, which is renamed into place.
+/// On failure returns false with the reason (including the compiler's own
+/// diagnostics) in `error`.
+bool compileCpp(llvm::StringRef source, llvm::StringRef outputPath,
+                const CompileOptions &options, std::string &error);
+
+} // namespace mlir::slim
+
+#endif // SLIM_CODEGEN_CODEGEN_H
