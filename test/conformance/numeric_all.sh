@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The numeric conformance suite, part of scripts/test.sh: every zoo net,
+# compiled by slimc with the fast kernels, restores a checkpoint written by
+# the real TF-Slim and must reproduce TensorFlow's outputs and regularization
+# loss (numeric.sh). Each net runs at batch 1 and batch 4; one net restores a
+# V1 checkpoint.
+#
+# SLIM_SKIP_TF=1 skips the suite explicitly and says so. If the TensorFlow
+# virtual environment cannot be created (no access to the Python package
+# index), the suite fails: it is never skipped silently.
+# Usage: numeric_all.sh BUILD_DIR
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=${1:?usage: numeric_all.sh BUILD_DIR}
+
+if [ "${SLIM_SKIP_TF:-0}" = 1 ]; then
+  echo "conformance: SKIPPED because SLIM_SKIP_TF=1; TensorFlow conformance was not checked"
+  exit 0
+fi
+if ! venv=$("$root/scripts/tf-venv.sh"); then
+  echo "conformance: FAILED: could not create the TensorFlow/TF-Slim virtual environment" \
+       "(is the Python package index reachable?); set SLIM_SKIP_TF=1 to skip explicitly" >&2
+  exit 1
+fi
+export PY="$venv/bin/python" SLIMC_BIN="$build/bin" TF_CPP_MIN_LOG_LEVEL=2
+export WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+cases=(
+  "alexnet_v2 alexnet_v2.slim"
+  "vgg_16 vgg_16.slim"
+  "vgg_19 vgg_19.slim"
+  "inception_v1 inception_v1.slim"
+  "inception_v3 inception_v3.slim"
+  "resnet_v1_50 resnet_v1.slim"
+  "resnet_v2_50 resnet_v2.slim"
+  "mobilenet_v1 mobilenet_v1.slim"
+  "alexnet_v2 alexnet_v2.slim --batch 4"
+  "inception_v1 inception_v1.slim --batch 4"
+  "resnet_v1_50 resnet_v1.slim --batch 4"
+  "mobilenet_v1 mobilenet_v1.slim --batch 4"
+  "alexnet_v2 alexnet_v2.slim --v1"
+)
+passed=0 failed=0 start=$SECONDS
+for c in "${cases[@]}"; do
+  t0=$SECONDS
+  if out=$(bash "$here/numeric.sh" $c 2>&1); then
+    passed=$((passed + 1))
+    echo "conformance: ok   $c ($((SECONDS - t0)) s)"
+  else
+    failed=$((failed + 1))
+    echo "conformance: FAIL $c ($((SECONDS - t0)) s)"
+  fi
+  printf '%s\n' "$out" | sed 's/^/    /' | tail -6
+  rm -rf "$WORK"/*
+done
+echo "conformance: $((SECONDS - start)) s in all"
+echo "conformance: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
