@@ -1,0 +1,80 @@
+"""Times a zoo net in TensorFlow running the TF-Slim model itself (graph mode, inference).
+
+Usage (with the reference venv, scripts/tf-venv.sh):
+  python bench/tf_bench.py NET --batch N --threads T --runs R [--warmup W] [--onnx OUT.onnx]
+
+NET is a name from test/conformance/tfnets.py (vgg_16, resnet_v1_50, mobilenet_v1). The net is
+built with tf_slim inside its own arg_scope with is_training=False, variables are initialized
+from their initializers (timing does not depend on the values), the session runs with
+intra_op_parallelism_threads = inter_op_parallelism_threads = T, and after W warm-up runs the
+script times R runs of sess.run on one fixed random batch. It prints one line:
+  tf NET batch=N threads=T runs=R min_ms=.. median_ms=.. p90_ms=..
+With --onnx it also freezes the graph and writes it as ONNX (tf2onnx must be importable; used
+by bench/nets.sh for the ONNX Runtime peer, from its own venv).
+"""
+import argparse
+import os
+import sys
+import time
+
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(here, '..', 'test', 'conformance'))
+
+import statistics  # noqa: E402
+
+import numpy as np  # noqa: E402
+import tfnets  # noqa: E402
+from tfnets import tf  # noqa: E402
+
+
+def percentile(sorted_values, q):
+  i = min(len(sorted_values) - 1, int(round(q * (len(sorted_values) - 1))))
+  return sorted_values[i]
+
+
+def main():
+  ap = argparse.ArgumentParser()
+  ap.add_argument('net')
+  ap.add_argument('--batch', type=int, default=1)
+  ap.add_argument('--threads', type=int, default=1)
+  ap.add_argument('--runs', type=int, default=10)
+  ap.add_argument('--warmup', type=int, default=2)
+  ap.add_argument('--onnx', default=None)
+  args = ap.parse_args()
+
+  size = tfnets.NETS[args.net][2]
+  config = tf.ConfigProto(intra_op_parallelism_threads=args.threads,
+                          inter_op_parallelism_threads=args.threads)
+  graph = tf.Graph()
+  with graph.as_default():
+    inputs = tf.placeholder(tf.float32, [args.batch, size, size, 3], name='input')
+    _, logits = tfnets.build(args.net, inputs)
+    logits = tf.identity(logits, name='logits')
+    init = tf.global_variables_initializer()
+  feed = np.random.RandomState(1).uniform(-1, 1, (args.batch, size, size, 3)).astype(np.float32)
+
+  with tf.Session(graph=graph, config=config) as sess:
+    sess.run(init)
+    if args.onnx:
+      frozen = tf.graph_util.convert_variables_to_constants(sess, graph.as_graph_def(),
+                                                            ['logits'])
+      import tf2onnx
+      tf2onnx.convert.from_graph_def(frozen, input_names=['input:0'],
+                                     output_names=['logits:0'], opset=13,
+                                     output_path=args.onnx)
+      return
+    for _ in range(args.warmup):
+      sess.run(logits, {inputs: feed})
+    times = []
+    for _ in range(args.runs):
+      t0 = time.perf_counter()
+      sess.run(logits, {inputs: feed})
+      times.append((time.perf_counter() - t0) * 1e3)
+  times.sort()
+  print('tf %s batch=%d threads=%d runs=%d min_ms=%.3f median_ms=%.3f p90_ms=%.3f' %
+        (args.net, args.batch, args.threads, args.runs, times[0], statistics.median(times),
+         percentile(times, 0.9)))
+
+
+if __name__ == '__main__':
+  main()
