@@ -23,3 +23,12 @@ llvm_config.with_system_environment(["HOME", "TMPDIR", "PATH"])
 llvm_config.use_default_substitutions()
 tool_dirs = [config.slimc_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(["slim-opt", "slimc", "slimrun", "slim-ckpt", "not", "count"], tool_dirs)
+
+# Lets tests of "refuses to run without AVX-512" run only where that is true;
+# elsewhere lit reports them UNSUPPORTED.
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        if "avx512f" not in cpuinfo.read():
+            config.available_features.add("no-avx512")
+except OSError:
+    pass
