@@ -37,8 +37,12 @@ cases=(
   "resnet_v2_50 resnet_v2.slim"
   "mobilenet_v1 mobilenet_v1.slim"
   "alexnet_v2 alexnet_v2.slim --batch 4"
+  "vgg_16 vgg_16.slim --batch 4"
+  "vgg_19 vgg_19.slim --batch 4"
   "inception_v1 inception_v1.slim --batch 4"
+  "inception_v3 inception_v3.slim --batch 4"
   "resnet_v1_50 resnet_v1.slim --batch 4"
+  "resnet_v2_50 resnet_v2.slim --batch 4"
   "mobilenet_v1 mobilenet_v1.slim --batch 4"
   "alexnet_v2 alexnet_v2.slim --v1"
 )
