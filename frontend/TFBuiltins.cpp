@@ -598,44 +598,31 @@ Ref slim::makeTensorFlowModule(Interpreter &interp) {
       });
 
   // Initializers.
+  // truncated_normal and random_normal share TF's (mean, stddev) signature.
+  auto normalInitializer = [](const char *name, const char *kind) {
+    return [name, kind](Interpreter &in, CallArgs &args) -> Ref {
+      Bound b;
+      double mean, stddev;
+      if (!bindArgs(in, name,
+                    {{"mean", flt(0.0)},
+                     {"stddev", flt(1.0)},
+                     {"seed", none()},
+                     {"dtype", none()}},
+                    args, b) ||
+          !checkDType(in, b, "dtype") || !getFloat(in, b, "mean", mean) ||
+          !getFloat(in, b, "stddev", stddev))
+        return nullptr;
+      if (stddev < 0)
+        return in.error(b.loc("stddev"), "stddev must be non-negative");
+      return makeInitializer(kind, {{"mean", mean}, {"stddev", stddev}});
+    };
+  };
   defineBuiltin(
       *tf, "truncated_normal_initializer", "truncated_normal_initializer",
-      [](Interpreter &in, CallArgs &args) -> Ref {
-        Bound b;
-        double mean, stddev;
-        if (!bindArgs(in, "truncated_normal_initializer",
-                      {{"mean", flt(0.0)},
-                       {"stddev", flt(1.0)},
-                       {"seed", none()},
-                       {"dtype", none()}},
-                      args, b) ||
-            !checkDType(in, b, "dtype") || !getFloat(in, b, "mean", mean) ||
-            !getFloat(in, b, "stddev", stddev))
-          return nullptr;
-        if (stddev < 0)
-          return in.error(b.loc("stddev"), "stddev must be non-negative");
-        return makeInitializer("truncated_normal",
-                               {{"mean", mean}, {"stddev", stddev}});
-      });
+      normalInitializer("truncated_normal_initializer", "truncated_normal"));
   defineBuiltin(
       *tf, "random_normal_initializer", "random_normal_initializer",
-      [](Interpreter &in, CallArgs &args) -> Ref {
-        Bound b;
-        double mean, stddev;
-        if (!bindArgs(in, "random_normal_initializer",
-                      {{"mean", flt(0.0)},
-                       {"stddev", flt(1.0)},
-                       {"seed", none()},
-                       {"dtype", none()}},
-                      args, b) ||
-            !checkDType(in, b, "dtype") || !getFloat(in, b, "mean", mean) ||
-            !getFloat(in, b, "stddev", stddev))
-          return nullptr;
-        if (stddev < 0)
-          return in.error(b.loc("stddev"), "stddev must be non-negative");
-        return makeInitializer("random_normal",
-                               {{"mean", mean}, {"stddev", stddev}});
-      });
+      normalInitializer("random_normal_initializer", "random_normal"));
   defineBuiltin(
       *tf, "random_uniform_initializer", "random_uniform_initializer",
       [](Interpreter &in, CallArgs &args) -> Ref {
