@@ -18,6 +18,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Format.h"
 
 #include <cstdio>
@@ -220,6 +221,9 @@ private:
   unsigned nextLocal = 0;
   uint64_t bumpOffset = 0;
   uint64_t arenaSize = 0;
+  uint64_t prepareScratchSize = 0;
+  /// Values `prepare` computes straight into a derived parameter.
+  DenseMap<Value, unsigned> inParam;
 };
 
 LogicalResult Emitter::collectSymbols() {
@@ -328,8 +332,9 @@ LogicalResult Emitter::allocatePrepareResult(Operation *op, Value result,
   }
   for (Operation *user : result.getUsers())
     if (auto w = dyn_cast<WriteParamOp>(user)) {
-      define(result, "static_cast<float *>(params[" +
-                         Twine(paramIndex.lookup(w.getName())) + "])");
+      unsigned index = paramIndex.lookup(w.getName());
+      define(result, "static_cast<float *>(params[" + Twine(index) + "])");
+      inParam[result] = index;
       return success();
     }
   return unsupported(op, "a load-time result with neither a scratch offset "
@@ -792,7 +797,10 @@ LogicalResult Emitter::emitFastOp(Operation *op, bool inPrepare) {
       std::string dst =
           "params[" + std::to_string(paramIndex.lookup(write.getName())) + "]";
       std::string src = ptr(write.getValue());
-      if (src != "static_cast<float *>(" + dst + ")")
+      auto in = inParam.find(write.getValue());
+      bool inPlace = in != inParam.end() &&
+                     in->second == paramIndex.lookup(write.getName());
+      if (!inPlace)
         w.line("std::memcpy(" + dst + ", " + src + ", " +
                Twine(numElements(write.getValue()) * 4) + ");");
       return success();
@@ -1084,25 +1092,17 @@ LogicalResult Emitter::emitPrepare() {
   int64_t scratch = 0;
   if (auto a = module->getAttrOfType<IntegerAttr>("slim.prepare_scratch_size"))
     scratch = a.getInt();
-  if (scratch > 0) {
-    // The ABI gives prepare no scratch buffer; it runs once at load time.
-    w.line("void *scratch = std::aligned_alloc(64, " +
-           Twine((scratch + 63) / 64 * 64) + ");");
-    w.line("if (!scratch) {");
-    w.line("  std::snprintf(env->error, env->error_size, \"prepare: cannot "
-           "allocate " +
-           Twine(scratch) + " bytes of scratch\");");
-    w.line("  return 1;");
-    w.line("}");
-  }
+  // The runtime lends prepare its scratch (slim_exec_env::scratch) for the
+  // call, so generated code never allocates.
+  prepareScratchSize = scratch > 0 ? (scratch + 63) / 64 * 64 : 0;
+  if (scratch > 0)
+    w.line("void *const scratch = env->scratch;");
   for (Operation &op : prepareFn.getBody().front()) {
     if (isa<func::ReturnOp>(op))
       continue;
     if (failed(emitOp(&op, /*inPrepare=*/true)))
       return failure();
   }
-  if (scratch > 0)
-    w.line("std::free(scratch);");
   return success();
 }
 
@@ -1170,6 +1170,9 @@ LogicalResult Emitter::emit(raw_ostream &os) {
     arenaSize = bumpOffset;
   else if (auto a = module->getAttrOfType<IntegerAttr>("slim.arena_size"))
     arenaSize = a.getInt();
+  // Variables `run` reads itself must stay; the rest only feed prepare.
+  llvm::StringSet<> readByRun;
+  runFn.walk([&](ReadVariableOp read) { readByRun.insert(read.getName()); });
 
   std::string ident;
   for (char c : options.modelName)
@@ -1293,10 +1296,11 @@ LogicalResult Emitter::emit(raw_ostream &os) {
                                           : "SLIM_COLLECTION_REGULAR")
        << ", " << (var.getTrainable() ? 1 : 0) << ", "
        << cString(var.getDevice().value_or("")) << ",\n     " << spec
-       << ",\n     {" << fmtDouble(l1) << ", " << fmtDouble(l2) << "}},\n";
+       << ",\n     {" << fmtDouble(l1) << ", " << fmtDouble(l2) << "}, "
+       << (readByRun.contains(var.getSymName()) ? 0 : 1) << "},\n";
   }
   if (variables.empty())
-    os << "    {nullptr, 0, 0, {0}, 0, 0, nullptr, {}, {}},\n";
+    os << "    {nullptr, 0, 0, {0}, 0, 0, nullptr, {}, {}, 0},\n";
   os << "};\n\n";
 
   os << "const slim_param_desc kParams[] = {\n";
@@ -1340,7 +1344,9 @@ LogicalResult Emitter::emit(raw_ostream &os) {
      << "    " << params.size() << ",\n    kParams,\n"
      << "    " << arenaSize << "u,\n    64,\n"
      << "    " << layers.size() << ",\n    kLayers,\n"
-     << "    prepare,\n    run,\n};\n\n} // namespace\n\n";
+     << "    prepare,\n    run,\n"
+     << "    " << prepareScratchSize << "u,\n"
+     << "    " << options.defaultNumThreads << ",\n};\n\n} // namespace\n\n";
   os << "#define SLIM_EXPORT __attribute__((visibility(\"default\")))\n\n"
      << "extern \"C\" {\n"
      << "SLIM_EXPORT extern const uint32_t slim_model_required_isa;\n"

@@ -43,6 +43,8 @@ struct CodeGenOptions {
   /// the layouts and packings of the module. The generated file checks it
   /// against the kernels' kVec with a static_assert.
   int64_t vectorWidth = 8;
+  /// slim_model_def::default_num_threads (slimc --threads); 0 = all.
+  int defaultNumThreads = 0;
 };
 
 /// Emits the C++ source of `module` to `os`. On failure (an op or attribute

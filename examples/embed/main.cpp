@@ -88,6 +88,9 @@ int main(int argc, char **argv) {
       slim::setNumThreads(threads);
     slim::Model model = slim::Model::open(positional[0]);
     model.loadCheckpoint(positional[1]);
+    // Inference only from here on: pack the weights now and drop the
+    // unpacked copies, so the weights are held once.
+    model.freeze();
 
     slim_tensor_info in = model.input(0);
     if (in.dtype != SLIM_DTYPE_F32 || in.rank != 4 || in.dims[0] != 1 ||

@@ -30,10 +30,13 @@ struct Variable {
   const void *data = nullptr;
   std::shared_ptr<const void> keepAlive;
   bool initialized = false;
+  /// Storage dropped by slim_model_freeze; the values live on only in the
+  /// derived parameters.
+  bool released = false;
 
   /// Makes the storage private and writable (copy-on-write for views).
   void *writable() {
-    if (data != owned.data()) {
+    if (!owned.data() || data != owned.data()) {
       AlignedBuffer fresh(sizeBytes, kVariableAlignment);
       if (data)
         std::memcpy(fresh.data(), data, sizeBytes);
@@ -85,6 +88,8 @@ struct slim_model {
   /// prefers readers).
   std::mutex writerGate;
   bool prepared = false;
+  /// Set by slim_model_freeze: variables can no longer change.
+  bool frozen = false;
   /// One reference from the application, one per context.
   std::atomic<int> refs{1};
 
@@ -113,6 +118,22 @@ struct slim_model {
       if (n == variables[i].desc->name)
         return ptrdiff_t(i);
     return -1;
+  }
+
+  /// Fails if the model was frozen; `what` names the refused operation.
+  void requireMutable(const char *what) const {
+    if (frozen)
+      fail(SLIM_STATUS_FAILED_PRECONDITION, "cannot ", what, ": model '", name,
+           "' is frozen (slim_model_freeze made it inference-only)");
+  }
+
+  /// Fails if `v` was released by slim_model_freeze.
+  void requireHeld(const Variable &v, const char *what) const {
+    if (v.released)
+      fail(SLIM_STATUS_FAILED_PRECONDITION, "cannot ", what, ": variable '",
+           v.desc->name, "' of model '", name,
+           "' was released by slim_model_freeze (only its packed form is "
+           "kept)");
   }
 
   Variable &variable(const char *n) {
@@ -147,8 +168,12 @@ struct slim_model {
       std::shared_ptr<ThreadPool> pool = sharedPool();
       ThreadPool::Binding binding{pool.get(), 0};
       slim_parallel par = ThreadPool::makeTable(&binding);
+      // Borrowed for this call only: steady-state memory is variables,
+      // params and arenas.
+      AlignedBuffer scratch(def->prepare_scratch_size, 64);
       char error[1024] = "";
-      slim_exec_env env{&par, nullptr, error, sizeof(error)};
+      slim_exec_env env{&par, nullptr, error, sizeof(error),
+                        def->prepare_scratch_size ? scratch.data() : nullptr};
       int32_t rc =
           def->prepare(&env, variablePointers.data(), paramPtrs.data());
       error[sizeof(error) - 1] = '\0'; // Never trust the model to terminate.
@@ -231,6 +256,12 @@ void validateDef(const slim_model_def *def) {
   if (def->num_params && !def->prepare)
     fail(SLIM_STATUS_INCOMPATIBLE, "model '", name,
          "' declares derived parameters but no prepare function");
+  if (def->default_num_threads < 0)
+    fail(SLIM_STATUS_INCOMPATIBLE, "model '", name,
+         "' has a negative default thread count");
+  if (def->prepare_scratch_size > (uint64_t(1) << 48))
+    fail(SLIM_STATUS_INCOMPATIBLE, "model '", name,
+         "' asks for an absurd prepare scratch size");
   if (def->arena_alignment && !isPowerOfTwo(def->arena_alignment))
     fail(SLIM_STATUS_INCOMPATIBLE, "model '", name,
          "' has a non-power-of-two arena alignment");
@@ -288,8 +319,8 @@ slim_model *buildModel(const slim_model_def *def, void *library) {
     v.dims = dimsOf(d.rank, d.dims);
     v.numElements = checkedNumElements(v.dims, dtypeSize(d.dtype), d.name);
     v.sizeBytes = v.numElements * dtypeSize(d.dtype);
-    v.owned = AlignedBuffer(v.sizeBytes, kVariableAlignment);
-    v.data = v.owned.data();
+    // No storage yet: restoring a checkpoint may map it instead, and an
+    // unused allocation would only raise the peak.
     model->variables.push_back(std::move(v));
   }
   for (int32_t i = 0; i < def->num_params; ++i) {
@@ -500,8 +531,10 @@ slim_status slim_model_variable_info(const slim_model *model, size_t index,
     info.trainable = v.desc->trainable != 0;
     info.device = v.desc->device ? v.desc->device : "";
     info.regularizer = v.desc->regularizer;
+    info.prepare_only = v.desc->prepare_only != 0;
     ReadLock lock(const_cast<slim_model *>(model));
     info.initialized = v.initialized;
+    info.released = v.released;
     *out_info = info;
   });
 }
@@ -560,6 +593,7 @@ slim_status slim_model_get_variable(slim_model *model, const char *name,
       fail(SLIM_STATUS_INVALID_ARGUMENT, "variable '", name, "' ",
            shapeString(v.dims), " ", dtypeName(v.desc->dtype), " has ",
            v.sizeBytes, " bytes, buffer has ", size_bytes);
+    model->requireHeld(v, "read it");
     if (!v.initialized)
       fail(SLIM_STATUS_FAILED_PRECONDITION, "variable '", name,
            "' has no value yet");
@@ -573,6 +607,7 @@ slim_status slim_model_set_variable(slim_model *model, const char *name,
     requireNonNull(model, "model");
     requireNonNull(src, "source buffer");
     WriteLock lock(model);
+    model->requireMutable("set a variable");
     Variable &v = model->variable(name);
     if (size_bytes != v.sizeBytes)
       fail(SLIM_STATUS_INVALID_ARGUMENT, "variable '", name, "' ",
@@ -588,6 +623,10 @@ slim_status slim_model_set_variable(slim_model *model, const char *name,
 slim_status slim_model_initialize_variables(slim_model *model, uint64_t seed) {
   return guard([&] {
     requireNonNull(model, "model");
+    {
+      ReadLock lock(model);
+      model->requireMutable("initialize variables");
+    }
     // Fill fresh buffers first so that a bad spec leaves everything intact.
     std::vector<AlignedBuffer> fresh;
     for (const Variable &v : model->variables) {
@@ -596,6 +635,7 @@ slim_status slim_model_initialize_variables(slim_model *model, uint64_t seed) {
                        v.desc->name, fresh.back().data());
     }
     WriteLock lock(model);
+    model->requireMutable("initialize variables");
     for (size_t i = 0; i < fresh.size(); ++i) {
       Variable &v = model->variables[i];
       v.owned = std::move(fresh[i]);
@@ -619,6 +659,7 @@ slim_status slim_model_regularization_loss(slim_model *model,
       const slim_regularizer_spec &r = v.desc->regularizer;
       if (r.l1_scale == 0 && r.l2_scale == 0)
         continue;
+      model->requireHeld(v, "compute the regularization loss");
       if (!v.initialized)
         fail(SLIM_STATUS_FAILED_PRECONDITION, "variable '", v.desc->name,
              "' has no value yet");
@@ -660,6 +701,10 @@ slim_status slim_model_load_checkpoint(slim_model *model, const char *path,
     slim_restore_options_initialize(&defaults);
     if (!options)
       options = &defaults;
+    {
+      ReadLock lock(model);
+      model->requireMutable("restore a checkpoint");
+    }
     std::unique_ptr<CheckpointReader> reader = openCheckpoint(path);
     std::vector<VariableSpec> specs;
     for (const Variable &v : model->variables)
@@ -684,6 +729,7 @@ slim_status slim_model_load_checkpoint(slim_model *model, const char *path,
       }
     }
     WriteLock lock(model);
+    model->requireMutable("restore a checkpoint");
     for (size_t i = 0; i < plan.size(); ++i) {
       Variable &v = model->variables[plan[i].variable];
       Staged &s = staged[i];
@@ -710,6 +756,7 @@ slim_status slim_model_save_checkpoint(slim_model *model, const char *path) {
     ReadLock lock(model);
     std::vector<TensorToWrite> tensors;
     for (const Variable &v : model->variables) {
+      model->requireHeld(v, "save a checkpoint");
       if (!v.initialized)
         fail(SLIM_STATUS_FAILED_PRECONDITION, "cannot save '", path,
              "': variable '", v.desc->name, "' has no value yet");
@@ -721,6 +768,60 @@ slim_status slim_model_save_checkpoint(slim_model *model, const char *path) {
                       {"slim.format_version",
                        std::to_string(SLIM_CHECKPOINT_FORMAT_VERSION)},
                       {"slim.model", model->name}});
+  });
+}
+
+slim_status slim_model_freeze(slim_model *model) {
+  return guard([&] {
+    requireNonNull(model, "model");
+    WriteLock lock(model);
+    if (model->frozen)
+      return;
+    if (!model->prepared)
+      model->prepareLocked();
+    for (Variable &v : model->variables) {
+      if (!v.desc->prepare_only)
+        continue;
+      v.owned = AlignedBuffer();
+      v.keepAlive.reset(); // Unmaps a checkpoint once no variable views it.
+      v.data = nullptr;
+      v.released = true;
+    }
+    model->refreshPointers();
+    model->frozen = true;
+  });
+}
+
+int32_t slim_model_is_frozen(const slim_model *model) {
+  if (!model)
+    return 0;
+  ReadLock lock(const_cast<slim_model *>(model));
+  return model->frozen ? 1 : 0;
+}
+
+slim_status slim_model_memory_info(slim_model *model,
+                                   slim_memory_info *out_info) {
+  return guard([&] {
+    requireNonNull(model, "model");
+    requireNonNull(out_info, "out_info");
+    ReadLock lock(model);
+    slim_memory_info info{};
+    for (const Variable &v : model->variables) {
+      if (v.released) {
+        info.released_variable_bytes += v.sizeBytes;
+        continue;
+      }
+      if (!v.data)
+        continue;
+      info.variable_bytes += v.sizeBytes;
+      if (v.data != v.owned.data())
+        info.mapped_variable_bytes += v.sizeBytes;
+    }
+    for (const AlignedBuffer &p : model->params)
+      info.param_bytes += p.size();
+    info.arena_bytes_per_context = model->def->arena_size;
+    info.prepare_scratch_bytes = model->def->prepare_scratch_size;
+    *out_info = info;
   });
 }
 
@@ -748,6 +849,7 @@ slim_status slim_context_create(slim_model *model, void *arena,
     size_t layers = size_t(def->num_layers);
     ctx->layerStart.resize(layers);
     ctx->layerNs.assign(layers, 0.0);
+    ctx->maxThreads = def->default_num_threads;
     ctx->model = model;
     ++model->refs;
     *out_context = ctx.release();
@@ -805,7 +907,7 @@ slim_status slim_context_run(slim_context *context, const void *const *inputs,
     slim_profiler profiler{context, profilerBegin, profilerEnd};
     char error[1024] = "";
     slim_exec_env env{&par, context->profiling ? &profiler : nullptr, error,
-                      sizeof(error)};
+                      sizeof(error), nullptr};
     for (;;) {
       ReadLock lock(model);
       if (!model->prepared) {

@@ -3,7 +3,7 @@
 //   slimrun MODEL.so [--checkpoint PATH | --init-seed N] [--input
 //   NAME=FILE.npy]
 //           [--output-dir DIR] [--bench N] [--warmup N] [--profile]
-//           [--threads N] [restore options]
+//           [--threads N] [--memory] [--no-freeze] [restore options]
 //
 // In the spirit of iree-run-module and TFLite's benchmark_model. It uses only
 // the public C API, plus the runtime's .npy helpers.
@@ -53,7 +53,18 @@ const char *kUsage =
     "  --warmup N               warm-up runs before timing (default "
     "max(1, N/10))\n"
     "  --profile                per-layer time and GFLOP/s\n"
-    "  --threads N              thread pool size (default: one per CPU)\n";
+    "  --threads N              threads to run with (default: the model's "
+    "slimc --threads,\n"
+    "                           else one per CPU)\n"
+    "memory:\n"
+    "  --memory                 print the runtime's memory accounting and the "
+    "process's\n"
+    "                           resident memory after the runs\n"
+    "  --no-freeze              keep every variable (by default, after any "
+    "save and\n"
+    "                           loss, variables only the packed weights need "
+    "are\n"
+    "                           released so weights are held once)\n";
 
 [[noreturn]] void die(const std::string &msg) {
   std::fprintf(stderr, "slimrun: error: %s\n", msg.c_str());
@@ -143,6 +154,50 @@ double percentile(std::vector<double> sorted, double p) {
   return sorted[std::min(idx, sorted.size() - 1)];
 }
 
+/// Resident memory of this process, from /proc/self/status (KiB; 0 when
+/// unavailable).
+struct ProcessMemory {
+  long long rssKiB = 0, peakKiB = 0;
+};
+
+ProcessMemory readProcessMemory() {
+  ProcessMemory m;
+  if (FILE *f = std::fopen("/proc/self/status", "r")) {
+    char line[256];
+    while (std::fgets(line, sizeof(line), f)) {
+      long long v = 0;
+      if (std::sscanf(line, "VmRSS: %lld", &v) == 1)
+        m.rssKiB = v;
+      else if (std::sscanf(line, "VmHWM: %lld", &v) == 1)
+        m.peakKiB = v;
+    }
+    std::fclose(f);
+  }
+  return m;
+}
+
+void printMemoryReport(slim_model *model, const ProcessMemory &before,
+                       const ProcessMemory &after) {
+  slim_memory_info m;
+  check(slim_model_memory_info(model, &m), "memory info");
+  auto line = [](const char *what, uint64_t bytes, const char *extra) {
+    std::printf("memory: %-22s %10.1f MiB (%llu B)%s\n", what,
+                double(bytes) / (1024.0 * 1024.0), (unsigned long long)bytes,
+                extra);
+  };
+  line("variables held", m.variable_bytes, "");
+  line("  of which mapped", m.mapped_variable_bytes, " (checkpoint file)");
+  line("variables released", m.released_variable_bytes, "");
+  line("derived params", m.param_bytes, "");
+  line("arena per context", m.arena_bytes_per_context, "");
+  line("prepare scratch", m.prepare_scratch_bytes, " (freed after prepare)");
+  if (after.rssKiB > 0)
+    std::printf("memory: process resident %.1f MiB now, peak %.1f MiB "
+                "(%.1f MiB before the model was opened)\n",
+                double(after.rssKiB) / 1024.0, double(after.peakKiB) / 1024.0,
+                double(before.rssKiB) / 1024.0);
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -152,6 +207,7 @@ int main(int argc, char **argv) {
   std::map<std::string, std::string> inputFiles;
   long long seed = -1, bench = 0, warmup = -1, threads = -1;
   bool profile = false, ignoreMissing = false, printRegLoss = false;
+  bool printMemory = false, freeze = true;
 
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -192,6 +248,10 @@ int main(int argc, char **argv) {
       profile = true;
     } else if (a == "--regularization-loss") {
       printRegLoss = true;
+    } else if (a == "--memory") {
+      printMemory = true;
+    } else if (a == "--no-freeze") {
+      freeze = false;
     } else if (a == "--threads") {
       threads = parseInt(value(), "--threads");
       if (threads < 1)
@@ -223,6 +283,8 @@ int main(int argc, char **argv) {
 
   if (threads > 0)
     check(slim_set_num_threads(int32_t(threads)), "--threads");
+  // Peak resident memory before the model exists, for --memory.
+  ProcessMemory before = readProcessMemory();
   slim_model *model = nullptr;
   check(slim_model_open(modelPath.c_str(), &model), "cannot open model");
 
@@ -256,6 +318,9 @@ int main(int argc, char **argv) {
           "cannot compute the regularization loss");
     std::printf("regularization_loss: %.9g\n", loss);
   }
+  // Nothing below reads or changes variables: hold the weights once.
+  if (freeze)
+    check(slim_model_freeze(model), "cannot prepare the model");
 
   // Inputs.
   size_t numInputs = slim_model_num_inputs(model);
@@ -309,6 +374,12 @@ int main(int argc, char **argv) {
 
   slim_context *ctx = nullptr;
   check(slim_context_create(model, nullptr, 0, &ctx), "cannot create context");
+  if (threads > 0)
+    check(slim_context_set_max_threads(ctx, int32_t(threads)), "--threads");
+  int threadsUsed = slim_get_num_threads();
+  if (int modelDefault = slim_model_get_definition(model)->default_num_threads;
+      threads <= 0 && modelDefault > 0)
+    threadsUsed = std::min(threadsUsed, modelDefault);
   auto runOnce = [&] {
     check(slim_context_run(ctx, inPtrs.data(), numInputs, outPtrs.data(),
                            numOutputs),
@@ -338,7 +409,7 @@ int main(int argc, char **argv) {
     mean /= double(ms.size());
     double median = percentile(sorted, 0.5);
     std::printf("model %s: %lld runs after %lld warm-up, %d threads\n",
-                slim_model_name(model), bench, w, slim_get_num_threads());
+                slim_model_name(model), bench, w, threadsUsed);
     std::printf("latency ms: min %.3f  median %.3f  p90 %.3f  mean %.3f  "
                 "max %.3f\n",
                 sorted.front(), median, percentile(sorted, 0.9), mean,
@@ -403,6 +474,8 @@ int main(int argc, char **argv) {
       std::printf("\n");
     }
   }
+  if (printMemory)
+    printMemoryReport(model, before, readProcessMemory());
   slim_context_destroy(ctx);
   slim_model_destroy(model);
   return 0;

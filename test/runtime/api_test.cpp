@@ -167,7 +167,8 @@ TEST(ModelOpen, Failures) {
       slim_model_open(modelPath("test_dense_badabi").c_str(), &m),
       SLIM_STATUS_INCOMPATIBLE,
       "model was built for model ABI version 999; this runtime implements "
-      "version 1");
+      "version " +
+          std::to_string(SLIM_MODEL_ABI_VERSION));
   SLIM_EXPECT_ERROR(slim_model_open(modelPath("test_dense_isa").c_str(), &m),
                     SLIM_STATUS_INCOMPATIBLE,
                     "needs CPU features this machine (or its OS) lacks: "
@@ -451,6 +452,117 @@ TEST(StaticModel, OpenFromLinkedDefinition) {
   SLIM_ASSERT_OK(slim_context_run(ctx, in, 1, out, 2));
   slim_context_destroy(ctx);
   slim_model_destroy(m);
+}
+
+TEST(Freeze, HoldsWeightsOnceAndMakesTheModelReadOnly) {
+  slim_model *m = openDense();
+  ASSERT_NE(m, nullptr);
+  slim_memory_info mem;
+  SLIM_ASSERT_OK(slim_model_memory_info(m, &mem));
+  // No storage before any variable has a value.
+  EXPECT_EQ(mem.variable_bytes, 0u);
+  EXPECT_EQ(mem.param_bytes, 4u * (8 * 4 + 3 * 9));
+  EXPECT_EQ(mem.arena_bytes_per_context, 64u);
+  EXPECT_EQ(mem.prepare_scratch_bytes, 4u * 32);
+  // Freezing needs every value.
+  SLIM_EXPECT_ERROR(slim_model_freeze(m), SLIM_STATUS_FAILED_PRECONDITION,
+                    "variable(s) without a value");
+  EXPECT_EQ(slim_model_is_frozen(m), 0);
+
+  SLIM_ASSERT_OK(slim_model_initialize_variables(m, 9));
+  SLIM_ASSERT_OK(slim_model_memory_info(m, &mem));
+  const uint64_t all = 4 * (32 + 8 + 24 + 3) + 8;
+  EXPECT_EQ(mem.variable_bytes, all);
+  float expected[6], x[8] = {1, -2, 3, 0.5f, 0, 1, 2, -1};
+  referenceForward(getVar<float>(m, "net/fc1/weights", 32),
+                   getVar<float>(m, "net/fc1/biases", 8),
+                   getVar<float>(m, "net/fc2/weights", 24),
+                   getVar<float>(m, "net/fc2/biases", 3), x, expected);
+  double lossBefore = 0;
+  SLIM_ASSERT_OK(slim_model_regularization_loss(m, &lossBefore));
+
+  SLIM_ASSERT_OK(slim_model_freeze(m));
+  EXPECT_EQ(slim_model_is_frozen(m), 1);
+  SLIM_ASSERT_OK(slim_model_freeze(m)); // Idempotent.
+  SLIM_ASSERT_OK(slim_model_memory_info(m, &mem));
+  // fc1/weights, fc2/weights and fc2/biases live on only in the params.
+  EXPECT_EQ(mem.released_variable_bytes, 4u * (32 + 24 + 3));
+  EXPECT_EQ(mem.variable_bytes, all - mem.released_variable_bytes);
+  slim_variable_info info;
+  SLIM_ASSERT_OK(slim_model_variable_info(m, 0, &info));
+  EXPECT_TRUE(info.prepare_only && info.released);
+  SLIM_ASSERT_OK(slim_model_variable_info(m, 1, &info));
+  EXPECT_TRUE(!info.prepare_only && !info.released);
+
+  // Runs still compute the same network.
+  slim_context *ctx = nullptr;
+  SLIM_ASSERT_OK(slim_context_create(m, nullptr, 0, &ctx));
+  float logits[6], probs[6];
+  const void *in[] = {x};
+  void *out[] = {logits, probs};
+  SLIM_ASSERT_OK(slim_context_run(ctx, in, 1, out, 2));
+  for (int i = 0; i < 6; ++i)
+    EXPECT_NEAR(logits[i], expected[i], 1e-6);
+
+  // What needs a released variable, or changes any, is refused.
+  float w[32];
+  SLIM_EXPECT_ERROR(slim_model_get_variable(m, "net/fc1/weights", w, 128),
+                    SLIM_STATUS_FAILED_PRECONDITION,
+                    "variable 'net/fc1/weights' of model 'test_dense' was "
+                    "released by slim_model_freeze");
+  EXPECT_EQ(getVar<float>(m, "net/fc1/biases", 8).size(), 8u);
+  SLIM_EXPECT_ERROR(slim_model_set_variable(m, "net/fc1/biases", w, 32),
+                    SLIM_STATUS_FAILED_PRECONDITION,
+                    "cannot set a variable: model 'test_dense' is frozen");
+  SLIM_EXPECT_ERROR(slim_model_initialize_variables(m, 1),
+                    SLIM_STATUS_FAILED_PRECONDITION, "is frozen");
+  SLIM_EXPECT_ERROR(slim_model_load_checkpoint(
+                        m, fixture("dense_v2/model.ckpt").c_str(), nullptr),
+                    SLIM_STATUS_FAILED_PRECONDITION,
+                    "cannot restore a checkpoint");
+  TempDir dir;
+  SLIM_EXPECT_ERROR(
+      slim_model_save_checkpoint(m, (dir.path + "/x.safetensors").c_str()),
+      SLIM_STATUS_FAILED_PRECONDITION, "cannot save a checkpoint");
+  double loss = 0;
+  SLIM_EXPECT_ERROR(slim_model_regularization_loss(m, &loss),
+                    SLIM_STATUS_FAILED_PRECONDITION,
+                    "cannot compute the regularization loss");
+  SLIM_EXPECT_ERROR(slim_model_freeze(nullptr), SLIM_STATUS_INVALID_ARGUMENT,
+                    "model is null");
+  SLIM_EXPECT_ERROR(slim_model_memory_info(m, nullptr),
+                    SLIM_STATUS_INVALID_ARGUMENT, "out_info is null");
+  slim_context_destroy(ctx);
+  slim_model_destroy(m);
+}
+
+extern "C" int32_t test_dense_last_num_threads;
+
+TEST(Context, ModelDefaultThreadCount) {
+  SLIM_ASSERT_OK(slim_set_num_threads(3));
+  slim_model_def def = *test_dense_get_def();
+  def.default_num_threads = 2;
+  slim_model *m = nullptr;
+  SLIM_ASSERT_OK(slim_model_open_def(&def, &m));
+  SLIM_ASSERT_OK(slim_model_initialize_variables(m, 5));
+  slim_context *ctx = nullptr;
+  SLIM_ASSERT_OK(slim_context_create(m, nullptr, 0, &ctx));
+  float x[8] = {1, 0, 0, 0, 0, 1, 0, 0}, logits[6], probs[6];
+  const void *in[] = {x};
+  void *out[] = {logits, probs};
+  SLIM_ASSERT_OK(slim_context_run(ctx, in, 1, out, 2));
+  EXPECT_EQ(test_dense_last_num_threads, 2);
+  // The application still decides: 0 = the whole pool.
+  SLIM_ASSERT_OK(slim_context_set_max_threads(ctx, 0));
+  SLIM_ASSERT_OK(slim_context_run(ctx, in, 1, out, 2));
+  EXPECT_EQ(test_dense_last_num_threads, 3);
+  slim_context_destroy(ctx);
+  slim_model_destroy(m);
+
+  def.default_num_threads = -1;
+  SLIM_EXPECT_ERROR(slim_model_open_def(&def, &m), SLIM_STATUS_INCOMPATIBLE,
+                    "negative default thread count");
+  SLIM_ASSERT_OK(slim_set_num_threads(0));
 }
 
 TEST(ThreadPool, SetAndGet) {

@@ -16,18 +16,23 @@
  * with x of shape [2, 4]. It exercises everything the ABI offers: a derived
  * parameter computed in prepare (fc1's weights transposed, fc2's weights
  * transposed with the bias appended), arena scratch for the hidden layer,
- * the thread pool, the profiling hook and error reporting.
+ * the thread pool, the profiling hook and error reporting, prepare's scratch,
+ * `prepare_only` variables (fc1's weights and all of fc2's: only prepare
+ * reads them) and a default thread count (the SLIM_TEST_DEFAULT_THREADS
+ * build variant).
  *
  * Build variants (compile definitions) produce broken models for tests:
  *   SLIM_TEST_ABI_VERSION=n   reports another ABI version
  *   SLIM_TEST_REQUIRED_ISA=m  requires ISA bits m
  *   SLIM_TEST_NO_EXPORT       exports no slim_model_get_def
+ *   SLIM_TEST_DEFAULT_THREADS=n  sets default_num_threads
  *
  *===----------------------------------------------------------------------===*/
 
 #include "slim/model_abi.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,6 +41,9 @@
 #endif
 #ifndef SLIM_TEST_REQUIRED_ISA
 #define SLIM_TEST_REQUIRED_ISA 0u
+#endif
+#ifndef SLIM_TEST_DEFAULT_THREADS
+#define SLIM_TEST_DEFAULT_THREADS 0
 #endif
 
 #define EXPORT __attribute__((visibility("default")))
@@ -62,7 +70,8 @@ static const slim_variable_desc variables[] = {
      "",
      /* xavier_initializer(): variance_scaling(1, FAN_AVG, uniform) */
      {SLIM_INIT_VARIANCE_SCALING, SLIM_FAN_AVG, 1, 0, 0, 0, 0, 0, 0, 1.0},
-     {0.0, 0.01}},
+     {0.0, 0.01},
+     1},
     {"net/fc1/biases",
      SLIM_DTYPE_F32,
      1,
@@ -80,7 +89,8 @@ static const slim_variable_desc variables[] = {
      1,
      "",
      {SLIM_INIT_TRUNCATED_NORMAL, 0, 0, 0, 0, 0.0, 0.1, 0, 0, 0},
-     {0.001, 0.002}},
+     {0.001, 0.002},
+     1},
     {"net/fc2/biases",
      SLIM_DTYPE_F32,
      1,
@@ -89,7 +99,8 @@ static const slim_variable_desc variables[] = {
      1,
      "",
      {SLIM_INIT_CONSTANT, 0, 0, 0, 0.1, 0, 0, 0, 0, 0},
-     {0.0, 0.0}},
+     {0.0, 0.0},
+     1},
     {"global_step",
      SLIM_DTYPE_I64,
      0,
@@ -120,6 +131,12 @@ static int32_t prepare(const slim_exec_env *env, const void *const *vars,
   const float *b2 = (const float *)vars[3];
   float *t1 = (float *)out_params[0];
   float *t2 = (float *)out_params[1];
+  /* fc1's transpose is staged in the scratch the runtime lends. */
+  float *stage = (float *)env->scratch;
+  if (!stage || ((uintptr_t)stage & 63)) {
+    snprintf(env->error, env->error_size, "no aligned prepare scratch");
+    return 3;
+  }
   for (int i = 0; i < kIn * kHidden; ++i)
     if (isnan(w1[i])) {
       snprintf(env->error, env->error_size, "net/fc1/weights holds NaN");
@@ -127,7 +144,8 @@ static int32_t prepare(const slim_exec_env *env, const void *const *vars,
     }
   for (int i = 0; i < kIn; ++i)
     for (int j = 0; j < kHidden; ++j)
-      t1[j * kIn + i] = w1[i * kHidden + j];
+      stage[j * kIn + i] = w1[i * kHidden + j];
+  memcpy(t1, stage, sizeof(float) * kIn * kHidden);
   for (int j = 0; j < kOut; ++j) {
     for (int i = 0; i < kHidden; ++i)
       t2[j * (kHidden + 1) + i] = w2[i * kOut + j];
@@ -135,6 +153,9 @@ static int32_t prepare(const slim_exec_env *env, const void *const *vars,
   }
   return 0;
 }
+
+/* The thread count the last run saw, for the default-threads test. */
+EXPORT int32_t test_dense_last_num_threads = 0;
 
 struct Fc1Task {
   const float *x, *wt, *b;
@@ -162,6 +183,11 @@ static int32_t run(const slim_exec_env *env, const void *const *vars,
   float *probs = (float *)out[1];
   float *h = (float *)arena; /* [kBatch, kHidden], planned scratch */
   const slim_profiler *prof = env->profiler;
+  test_dense_last_num_threads = env->parallel ? env->parallel->num_threads : 1;
+  if (env->scratch) {
+    snprintf(env->error, env->error_size, "run got prepare's scratch");
+    return 4;
+  }
 
   for (int i = 0; i < kBatch * kIn; ++i)
     if (isnan(x[i])) {
@@ -225,6 +251,8 @@ static const slim_model_def def = {
     layers,
     prepare,
     run,
+    sizeof(float) * kIn *kHidden,
+    SLIM_TEST_DEFAULT_THREADS,
 };
 
 EXPORT const uint32_t slim_model_required_isa = SLIM_TEST_REQUIRED_ISA;

@@ -110,6 +110,22 @@ cl::opt<std::string> runtimeIncludeDir(
     cl::desc("Directory holding slim/model_abi.h (default: next to slimc, "
              "else the source tree it was built from)"),
     cl::cat(slimcCategory));
+/// Created in main(): libLLVM registers a hidden, undocumented `--threads`
+/// of its own, and slimc's option takes that name over.
+std::optional<cl::opt<int>> defaultThreads;
+
+void registerThreadsOption() {
+  StringMap<cl::Option *> &registered = cl::getRegisteredOptions();
+  auto it = registered.find("threads");
+  if (it != registered.end())
+    it->second->removeArgument();
+  defaultThreads.emplace(
+      "threads",
+      cl::desc("Threads the compiled model runs with by default (0, the "
+               "default: all of the runtime's pool; applications and slimrun "
+               "--threads can still override it)"),
+      cl::init(0), cl::cat(slimcCategory));
+}
 cl::opt<bool> verbose("v", cl::desc("Print each stage and its time"),
                       cl::init(false), cl::cat(slimcCategory));
 cl::opt<bool> printDebugLocs("mlir-print-debuginfo-locs",
@@ -199,8 +215,15 @@ int generateCode(mlir::ModuleOp module, StageTimer &timer) {
     errs() << "slimc: error: --emit=so and --emit=obj need -o FILE\n";
     return 1;
   }
+  int threads = defaultThreads->getValue();
+  if (threads < 0 || threads > 4096) {
+    errs() << "slimc: error: --threads expects 0 (all) to 4096, got " << threads
+           << "\n";
+    return 1;
+  }
   mlir::slim::CodeGenOptions cg;
   cg.kernels = kernelKind;
+  cg.defaultNumThreads = threads;
   cg.vectorWidth = target->vectorWidth;
   cg.requiredIsa = target->requiredIsa;
   cg.modelName =
@@ -353,6 +376,7 @@ int main(int argc, char **argv) {
   InitLLVM initLLVM(argc, argv);
   programName = argv[0];
   mlir::registerAsmPrinterCLOptions();
+  registerThreadsOption();
   cl::HideUnrelatedOptions(slimcCategory);
   cl::ParseCommandLineOptions(
       argc, argv,

@@ -17,10 +17,12 @@
  *   2. Allocate each variable (dtype, dims) and fill it from a checkpoint, from
  *      the application, or from the declared initializers.
  *   3. Allocate each derived parameter (`params[i].size_bytes`, aligned to
- *      `params[i].alignment`) and call `prepare` once. Derived parameters hold
- *      load-time transforms (batch norm folded into conv weights and biases,
- *      weights packed into the kernels' blocked layouts). `prepare` runs again
- *      only after variables change, never per inference.
+ *      `params[i].alignment`) and `prepare_scratch_size` bytes of scratch,
+ *      and call `prepare` once (the scratch is freed when it returns).
+ *      Derived parameters hold load-time transforms (batch norm folded into
+ *      conv weights and biases, weights packed into the kernels' blocked
+ *      layouts). `prepare` runs again only after variables change, never per
+ *      inference. Variables marked `prepare_only` may then be released.
  *   4. Per execution context allocate `arena_size` bytes aligned to
  *      `arena_alignment` (the static memory plan) and call `run` as often as
  *      wanted. Several contexts may call `run` concurrently on the same
@@ -47,7 +49,7 @@ extern "C" {
 
 /// Bumped on any incompatible change of the structures or entry points below.
 /// The runtime refuses a model whose `abi_version` differs from its own.
-#define SLIM_MODEL_ABI_VERSION 1
+#define SLIM_MODEL_ABI_VERSION 2
 
 /// The largest tensor rank the ABI describes; unused trailing dims are 0.
 #define SLIM_MAX_RANK 8
@@ -176,6 +178,12 @@ typedef struct slim_variable_desc {
   const char *device; ///< The `device=` string from the source, "" if none.
   slim_initializer_spec initializer;
   slim_regularizer_spec regularizer;
+  /// Nonzero when `run` never reads this variable (only `prepare` does, whose
+  /// derived parameters carry its values on, or nothing does): an
+  /// application that will not change, save or read it again may release it
+  /// (slim_model_freeze) and so hold those weights once. Zero, the safe
+  /// default, when `run` reads it.
+  int32_t prepare_only;
 } slim_variable_desc;
 
 /// A derived parameter buffer computed by `prepare` from the variables.
@@ -213,6 +221,10 @@ typedef struct slim_exec_env {
   /// (truncated to `error_size`), then returns nonzero.
   char *error;
   size_t error_size;
+  /// `prepare` only: `prepare_scratch_size` bytes of temporary storage,
+  /// aligned to 64, owned by the runtime and freed after `prepare` returns
+  /// (null when the size is 0, and always null in `run`).
+  void *scratch;
 } slim_exec_env;
 
 /// Computes every derived parameter from the variables. `variables[i]` is the
@@ -262,6 +274,12 @@ typedef struct slim_model_def {
 
   slim_prepare_fn prepare;
   slim_run_fn run;
+
+  /// Bytes of scratch `prepare` needs (slim_exec_env::scratch); 0 for none.
+  uint64_t prepare_scratch_size;
+  /// Threads a context runs with unless the application says otherwise
+  /// (slimc --threads); 0 means every thread of the runtime's pool.
+  int32_t default_num_threads;
 } slim_model_def;
 
 /// Type of the exported `slim_model_get_def` function. It returns a pointer

@@ -42,7 +42,7 @@ extern "C" {
  *===----------------------------------------------------------------------===*/
 
 #define SLIM_RUNTIME_VERSION_MAJOR 0
-#define SLIM_RUNTIME_VERSION_MINOR 1
+#define SLIM_RUNTIME_VERSION_MINOR 2
 #define SLIM_RUNTIME_VERSION_PATCH 0
 /// (major << 16) | (minor << 8) | patch of the header you compiled against.
 #define SLIM_RUNTIME_VERSION                                                   \
@@ -143,6 +143,10 @@ typedef struct slim_variable_info {
   const char *device;
   slim_regularizer_spec regularizer;
   int32_t initialized; ///< Nonzero once loaded, set or initialized.
+  /// Nonzero when only the derived parameters read it (see
+  /// slim_model_freeze); such a variable can be released.
+  int32_t prepare_only;
+  int32_t released; ///< Nonzero once slim_model_freeze released it.
 } slim_variable_info;
 
 SLIM_API size_t slim_model_num_inputs(const slim_model *model);
@@ -185,6 +189,36 @@ SLIM_API slim_status slim_model_initialize_variables(slim_model *model,
 /// per variable l1 * sum|w| + l2 * sum(w^2) / 2 (TF-Slim's definitions).
 SLIM_API slim_status slim_model_regularization_loss(slim_model *model,
                                                     double *out_loss);
+
+/// Makes the model inference-only and holds its weights once: computes the
+/// derived parameters now (packed and batch-norm-folded weights) and releases
+/// every variable that only they read (`prepare_only`). Afterwards the model
+/// is immutable: setting, initializing or restoring variables fails with
+/// FAILED_PRECONDITION, and so does reading, saving or computing the
+/// regularization loss of a released variable. Runs are unaffected. Fails
+/// (changing nothing) if a variable has no value. Idempotent.
+SLIM_API slim_status slim_model_freeze(slim_model *model);
+/// Nonzero once slim_model_freeze succeeded.
+SLIM_API int32_t slim_model_is_frozen(const slim_model *model);
+
+/// The runtime's own accounting of a model's memory, in bytes.
+typedef struct slim_memory_info {
+  /// Variable storage held now: owned buffers plus views into memory-mapped
+  /// checkpoints (those count once they are the variable's storage).
+  uint64_t variable_bytes;
+  /// Of which, views into memory-mapped checkpoint files.
+  uint64_t mapped_variable_bytes;
+  /// Derived parameters (allocated when the model is opened).
+  uint64_t param_bytes;
+  /// Variables released by slim_model_freeze.
+  uint64_t released_variable_bytes;
+  /// Activation arena of each execution context (the static memory plan).
+  uint64_t arena_bytes_per_context;
+  /// Scratch `prepare` borrows while it runs (freed right after).
+  uint64_t prepare_scratch_bytes;
+} slim_memory_info;
+SLIM_API slim_status slim_model_memory_info(slim_model *model,
+                                            slim_memory_info *out_info);
 
 /*===----------------------------------------------------------------------===*
  * Checkpoints
@@ -277,7 +311,8 @@ SLIM_API slim_status slim_context_create(slim_model *model, void *arena,
 SLIM_API void slim_context_destroy(slim_context *context);
 
 /// Limits how many pool threads this context's runs use (0 = all, 1 = run
-/// on the calling thread only).
+/// on the calling thread only). A new context starts with the model's
+/// default (slimc --threads; 0 = all when it was not given).
 SLIM_API slim_status slim_context_set_max_threads(slim_context *context,
                                                   int32_t max_threads);
 

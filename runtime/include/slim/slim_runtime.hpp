@@ -134,6 +134,14 @@ public:
   void saveCheckpoint(const std::string &path) {
     check(slim_model_save_checkpoint(ptr, path.c_str()));
   }
+  /// Inference only, weights held once (slim_model_freeze).
+  void freeze() { check(slim_model_freeze(ptr)); }
+  bool isFrozen() const { return slim_model_is_frozen(ptr) != 0; }
+  slim_memory_info memoryInfo() {
+    slim_memory_info info;
+    check(slim_model_memory_info(ptr, &info));
+    return info;
+  }
 
   inline Context createContext();
 };
