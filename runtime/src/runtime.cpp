@@ -780,8 +780,13 @@ slim_status slim_model_freeze(slim_model *model) {
     if (!model->prepared)
       model->prepareLocked();
     for (Variable &v : model->variables) {
-      if (!v.desc->prepare_only)
+      if (!v.desc->prepare_only) {
+        // A kept view would hold the whole mapped checkpoint, released
+        // weights included (prepare touched their pages): copy it out so
+        // the file is unmapped once the last view goes.
+        v.writable();
         continue;
+      }
       v.owned = AlignedBuffer();
       v.keepAlive.reset(); // Unmaps a checkpoint once no variable views it.
       v.data = nullptr;

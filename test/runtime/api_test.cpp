@@ -536,6 +536,31 @@ TEST(Freeze, HoldsWeightsOnceAndMakesTheModelReadOnly) {
   slim_model_destroy(m);
 }
 
+TEST(Freeze, UnmapsTheCheckpoint) {
+  TempDir dir;
+  std::string path = dir.path + "/dense.safetensors";
+  slim_model *m = openDense();
+  ASSERT_NE(m, nullptr);
+  SLIM_ASSERT_OK(slim_model_initialize_variables(m, 4));
+  SLIM_ASSERT_OK(slim_model_save_checkpoint(m, path.c_str()));
+  slim_model_destroy(m);
+
+  m = openDense();
+  ASSERT_NE(m, nullptr);
+  SLIM_ASSERT_OK(slim_model_load_checkpoint(m, path.c_str(), nullptr));
+  slim_memory_info mem;
+  SLIM_ASSERT_OK(slim_model_memory_info(m, &mem));
+  // Tensors that happen to be 64-byte aligned in the file are mapped, not
+  // copied.
+  EXPECT_GT(mem.mapped_variable_bytes, 0u);
+  SLIM_ASSERT_OK(slim_model_freeze(m));
+  SLIM_ASSERT_OK(slim_model_memory_info(m, &mem));
+  // Kept variables were copied out, so nothing holds the mapping.
+  EXPECT_EQ(mem.mapped_variable_bytes, 0u);
+  EXPECT_EQ(mem.variable_bytes, 4u * 8 + 8);
+  slim_model_destroy(m);
+}
+
 extern "C" int32_t test_dense_last_num_threads;
 
 TEST(Context, ModelDefaultThreadCount) {
