@@ -102,6 +102,10 @@ run() {
       macs=$(sed -n 's/^MACs per run: *\([0-9,]*\).*/\1/p' <<<"$summary" | tr -d ,)
       arena=$(sed -n 's/^Activation arena: *\([0-9,]*\).*/\1/p' <<<"$summary" | tr -d ,)
       echo "# $net batch $b: MACs $macs, activation arena $arena bytes"
+      # The runtime's accounting after freeze (weights held once) and the
+      # process's resident memory beside it.
+      "$slimrun" "$so" --init-seed 1 --memory 2>/dev/null |
+        sed -n "s/^memory: /# $net batch $b memory: /p"
       local onnx=$build/${net}_b$b.onnx
       if [ "$have_ort" = 1 ] && [ ! -s "$onnx" ]; then
         "$ort_venv/bin/python" "$here/tf_bench.py" "$net" --batch "$b" \
