@@ -5,8 +5,12 @@
 #     (slimrun --bench, medians),
 #   - the same nets in TensorFlow running the TF-Slim model itself
 #     (bench/tf_bench.py, same thread count),
-#   - optionally ONNX Runtime on the same graph exported with tf2onnx
-#     (bench/ort_bench.py), when ORT_VENV holds onnxruntime + tf2onnx,
+#   - optionally ONNX Runtime (bench/ort_bench.py) on the same network with the
+#     same weights, when ORT_VENV holds onnxruntime + tf2onnx + onnx. VGG-16's
+#     ONNX file is written directly by bench/onnx_export.py from the TF-Slim
+#     net's session (tf2onnx needs more than the VM's 23 GB for it) and checked
+#     against TF (max |ORT - TF| <= 1e-4 max |logit|, else no ORT column);
+#     the other nets' files come from tf2onnx (bench/tf_bench.py --onnx),
 # and prints one table: latency medians, ratios, achieved GFLOP/s
 # (2 * MACs from `slimc --summary` / median time) and fraction of peak.
 # Then it profiles VGG-16 batch 1 per layer (slimrun --profile) and prints
@@ -18,7 +22,7 @@
 #                   else build/bin/ in the repository)
 #   BUILD_DIR       scratch directory (default /tmp/slim-nets-bench)
 #   NETS            subset, e.g. "vgg_16 mobilenet_v1" (default: all three)
-#   ORT_VENV        venv with onnxruntime, tf2onnx and the TF of
+#   ORT_VENV        venv with onnxruntime, tf2onnx, onnx and the TF of
 #                   scripts/tf-venv.sh (default /tmp/slim-ort-venv; used
 #                   only if it exists; ORT=make creates it first)
 #   OUT             a file to tee everything into
@@ -64,13 +68,32 @@ configs="1:1 1:2 8:2"
 if [ "${ORT:-}" = make ] && [ ! -x "$ort_venv/bin/python" ]; then
   python3 -m venv "$ort_venv"
   "$ort_venv/bin/pip" install -q --disable-pip-version-check "onnxruntime==1.32.0" \
-    "tf2onnx==1.17.0" "tensorflow-cpu==2.12.1" "tf-slim==1.1.0" "numpy==1.24.3"
+    "tf2onnx==1.17.0" "onnx==1.17.0" "tensorflow-cpu==2.12.1" "tf-slim==1.1.0" \
+    "numpy==1.24.3"
 fi
 have_ort=0
 if [ -x "$ort_venv/bin/python" ] &&
-  "$ort_venv/bin/python" -c 'import onnxruntime, tf2onnx, tf_slim' 2>/dev/null; then
+  "$ort_venv/bin/python" -c 'import onnxruntime, tf2onnx, onnx, tf_slim' 2>/dev/null; then
   have_ort=1
 fi
+# How each net's ONNX file is made: "direct" (bench/onnx_export.py) or "tf2onnx".
+onnx_via() {
+  case "$1" in
+  vgg_16) echo direct ;;
+  *) echo tf2onnx ;;
+  esac
+}
+onnx_how() {
+  local net direct="" conv=""
+  for net in $nets; do
+    if [ "$(onnx_via "$net")" = direct ]; then direct+=" $net"; else conv+=" $net"; fi
+  done
+  [ -n "$direct" ] && printf '%s written directly by bench/onnx_export.py %s' "${direct# }" \
+    "(TF-Slim net + the TF session's weights, checked against TF)"
+  [ -n "$direct" ] && [ -n "$conv" ] && printf '; '
+  [ -n "$conv" ] && printf '%s' "${conv# } converted by tf2onnx from the frozen graph (opset 13)"
+  echo
+}
 
 run() {
   local py
@@ -88,7 +111,8 @@ run() {
   core=$(sed -n 's/.*peak_gflops_per_cpu_second=\([0-9.]*\).*/\1/p' <<<"$p1")
   echo "# peak used for %: $core GFLOP/s per core x threads"
   [ "$have_ort" = 1 ] && echo "# ORT: $("$ort_venv/bin/python" -c \
-    'import onnxruntime, tf2onnx; print("onnxruntime", onnxruntime.__version__, "tf2onnx", tf2onnx.__version__)')"
+    'import onnxruntime, tf2onnx, onnx; print("onnxruntime", onnxruntime.__version__, "tf2onnx", tf2onnx.__version__, "onnx", onnx.__version__)')"
+  [ "$have_ort" = 1 ] && echo "# ONNX files: $(onnx_how)"
 
   local rows=()
   for net in $nets; do
@@ -107,9 +131,23 @@ run() {
       "$slimrun" "$so" --init-seed 1 --memory 2>/dev/null |
         sed -n "s/^memory: /# $net batch $b memory: /p"
       local onnx=$build/${net}_b$b.onnx
-      if [ "$have_ort" = 1 ] && [ ! -s "$onnx" ]; then
+      if [ "$have_ort" = 1 ] && [ -s "$onnx" ]; then
+        echo "# reusing $onnx"
+      elif [ "$have_ort" = 1 ] && [ "$(onnx_via "$net")" = direct ]; then
+        local e
+        if e=$("$ort_venv/bin/python" "$here/onnx_export.py" "$net" --batch "$b" \
+          --onnx "$onnx" 2>&1); then
+          echo "# $(grep '^onnx_export' <<<"$e")"
+        else
+          echo "# ONNX export of $net batch $b failed: $(tail -n1 <<<"$e")"
+          rm -f "$onnx"
+        fi
+      elif [ "$have_ort" = 1 ]; then
         "$ort_venv/bin/python" "$here/tf_bench.py" "$net" --batch "$b" \
-          --onnx "$onnx" >/dev/null 2>&1 || rm -f "$onnx"
+          --onnx "$onnx" >/dev/null 2>&1 || {
+          echo "# ONNX export of $net batch $b (tf2onnx) failed"
+          rm -f "$onnx"
+        }
       fi
       for c in $configs; do
         [ "${c%%:*}" = "$b" ] || continue

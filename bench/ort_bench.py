@@ -1,4 +1,5 @@
-"""Times an ONNX model (written by bench/tf_bench.py --onnx) in ONNX Runtime on the CPU.
+"""Times an ONNX model in ONNX Runtime on the CPU (the model is written by bench/tf_bench.py --onnx
+with tf2onnx, or for VGG-16 by bench/onnx_export.py).
 
 Usage: python bench/ort_bench.py MODEL.onnx --threads T --runs R [--warmup W]
 Prints: ort MODEL threads=T runs=R min_ms=.. median_ms=.. p90_ms=..

@@ -10,7 +10,8 @@ intra_op_parallelism_threads = inter_op_parallelism_threads = T, and after W war
 script times R runs of sess.run on one fixed random batch. It prints one line:
   tf NET batch=N threads=T runs=R min_ms=.. median_ms=.. p90_ms=..
 With --onnx it also freezes the graph and writes it as ONNX (tf2onnx must be importable; used
-by bench/nets.sh for the ONNX Runtime peer, from its own venv).
+by bench/nets.sh for the ONNX Runtime peer, from its own venv). tf2onnx runs out of memory on
+VGG-16 (see bench/onnx_export.py), so bench/nets.sh exports that net with bench/onnx_export.py.
 """
 import argparse
 import os
