@@ -10,6 +10,8 @@
 // Usage: conv_bench --peak=GFLOPS_PER_CORE [--nets=vgg,resnet,mobilenet,fc]
 //                   [--batches=1,8] [--threads=1,2] [--repeats=N]
 //                   [--min-time=SECONDS] [--filter=SUBSTRING]
+//                   [--shape=H,W,Cin,Cout,k,s[,valid] ...]  (custom conv
+//                   layers only, net "custom")
 //
 //===----------------------------------------------------------------------===//
 #include "slim/kernels.h"
@@ -38,6 +40,7 @@ struct Layer {
   Kind kind;
   int64_t h, w, inC, outC; // for Fc: h = w = 1, inC = K, outC = N
   int k, s;
+  bool valid = false; // padding (SAME otherwise)
 };
 
 // clang-format off
@@ -95,6 +98,8 @@ struct Options {
   int repeats = 7;
   double minTime = 0.0;
   std::string filter;
+  std::vector<Layer> custom; // --shape=
+  std::vector<std::string> customNames;
 };
 
 std::vector<std::string> splitList(const char *s) {
@@ -141,6 +146,21 @@ bool parseOptions(int argc, char **argv, Options &o) {
       o.minTime = std::atof(v);
     else if (const char *v = val("--filter="))
       o.filter = v;
+    else if (const char *v = val("--shape=")) {
+      // H,W,Cin,Cout,k,s[,valid]: one extra conv layer, net "custom".
+      std::vector<std::string> f = splitList(v);
+      if (f.size() < 6) {
+        std::fprintf(stderr, "--shape=H,W,Cin,Cout,k,s[,valid]\n");
+        return false;
+      }
+      o.customNames.push_back(v);
+      Layer l{"custom", nullptr, Kind::Conv, std::atol(f[0].c_str()),
+              std::atol(f[1].c_str()), std::atol(f[2].c_str()),
+              std::atol(f[3].c_str()), std::atoi(f[4].c_str()),
+              std::atoi(f[5].c_str())};
+      l.valid = f.size() > 6 && f[6] == "valid";
+      o.custom.push_back(l);
+    }
     else {
       std::fprintf(stderr, "unknown option %s\n", a);
       return false;
@@ -221,8 +241,10 @@ Timing runLayer(const Layer &l, int batch, const slim_parallel *par,
   p.outC = l.outC;
   p.kernelH = p.kernelW = l.k;
   p.strideH = p.strideW = l.s;
-  Padding1D ph = tfSamePadding(l.h, l.k, l.s),
-            pw = tfSamePadding(l.w, l.k, l.s);
+  Padding1D ph = l.valid ? tfValidPadding(l.h, l.k, l.s)
+                         : tfSamePadding(l.h, l.k, l.s);
+  Padding1D pw = l.valid ? tfValidPadding(l.w, l.k, l.s)
+                         : tfSamePadding(l.w, l.k, l.s);
   p.outH = ph.out;
   p.outW = pw.out;
   p.padTop = ph.before;
@@ -291,6 +313,10 @@ int main(int argc, char **argv) {
   Options o;
   if (!parseOptions(argc, argv, o))
     return 2;
+  for (size_t i = 0; i < o.custom.size(); ++i)
+    o.custom[i].name = o.customNames[i].c_str();
+  if (!o.custom.empty())
+    o.nets = {"custom"};
   std::printf("# isa=%s vec=%d conv_tile=%dx2 peak=%.2f GFLOP/s per core\n",
               SLIM_ISA_NAME, kVec, kConvTileW, o.peak);
   std::printf("%-10s %-18s %5s %3s %10s %9s %7s %9s %7s %8s\n", "net", "layer",
@@ -309,7 +335,9 @@ int main(int argc, char **argv) {
       for (const std::string &net : o.nets) {
         double flopsAll = 0, timeAll = 0, cpuAll = 0;
         double flops3 = 0, time3 = 0, cpu3 = 0;
-        for (const Layer &l : kLayers) {
+        std::vector<Layer> layers(std::begin(kLayers), std::end(kLayers));
+        layers.insert(layers.end(), o.custom.begin(), o.custom.end());
+        for (const Layer &l : layers) {
           if (net != l.net)
             continue;
           if (!o.filter.empty() &&

@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -243,6 +244,85 @@ std::vector<ConvCase> convSweep() {
   cases.push_back(
       {2,    14,   14, 128, 72, 3, 3, 1, 1, 1, 1, true, Activation::Relu,
        true, true, 0,  2,   1,  2, 1});
+  // Paths added for issue 5 (see docs/kernels.md, "Around the tile"):
+  // field order: batch, h, w, inC, outC, kh, kw, sh, sw, dh, dw, same, act,
+  // residual, bias, inOffset, outOffset, extraBlocks, threads, multiplier.
+  // Row tiling: widths whose split needs every tile width 3..6 (AVX2) or
+  // 7..10 (AVX-512), interior and clipped, stride 1 and 2.
+  for (int w : {11, 13, 17, 19, 23, 29, 31, 37, 41, 47, 56}) {
+    const int s = 1 + w % 2;
+    cases.push_back({w % 3 == 0 ? 2 : 1,
+                     5,
+                     w,
+                     12,
+                     24,
+                     3,
+                     3,
+                     s,
+                     s,
+                     1,
+                     1,
+                     true,
+                     w % 2 ? Activation::Relu : Activation::None,
+                     w % 4 == 1,
+                     true,
+                     w % 5 == 1 ? 1 : 0,
+                     w % 3 == 1 ? 1 : 0,
+                     w % 7 == 2 ? 1 : 0,
+                     1 + w % 3,
+                     1});
+  }
+  // Narrow maps (tiles spanning rows on a padded copy of the input rows):
+  // VGG conv5 and ResNet block 3/4 shapes, with residual, offsets, batch,
+  // stride 2 (ResNet's conv2d_same: VALID on a pre-padded map), dilation, a
+  // 5x5 kernel, odd channels, several input-channel chunks, 1-3 threads.
+  cases.push_back(
+      {1,    14,   14, 64, 48, 3, 3, 1, 1, 1, 1, true, Activation::Relu,
+       true, true, 0,  0,  0,  2, 1});
+  cases.push_back(
+      {2,    7,    7, 40, 33, 3, 3, 1, 1, 1, 1, true, Activation::Relu,
+       true, true, 1, 1,  1,  3, 1});
+  cases.push_back(
+      {1,     16,   16, 24, 16, 3, 3, 2, 2, 1, 1, false, Activation::Relu6,
+       false, true, 0,  0,  0,  1, 1});
+  cases.push_back(
+      {3,     9,     9, 17, 9, 3, 3, 1, 1, 2, 2, true, Activation::Elu,
+       false, false, 0, 1,  0, 2, 1});
+  cases.push_back(
+      {1,    10,   13, 5, 19, 5, 5, 1, 1, 1, 1, true, Activation::Sigmoid,
+       true, true, 0,  0, 1,  1, 1});
+  cases.push_back(
+      {1,    4,    3, 33, 16, 3, 3, 1, 1, 1, 1, true, Activation::Tanh,
+       true, true, 1, 0,  0,  2, 1});
+  cases.push_back(
+      {2,    14,   14, 200, 40, 3, 3, 1, 1, 1, 1, true, Activation::Relu,
+       true, true, 0,  0,   0,  2, 1});
+  // 1x1 stride 1 as a GEMM over the whole plane (tiles across row ends):
+  // odd channels, K over several chunks (> 256 input channels), residual,
+  // offsets, batch, threads; ResNet/MobileNet-like maps.
+  cases.push_back(
+      {1,    7,    7, 520, 72, 1, 1, 1, 1, 1, 1, true, Activation::Relu,
+       true, true, 0, 0,   0,  2, 1});
+  cases.push_back(
+      {2,    14,   14, 33, 17, 1, 1, 1, 1, 1, 1, true, Activation::None,
+       true, true, 1,  1,  1,  3, 1});
+  cases.push_back(
+      {1,     28,   28, 64, 256, 1, 1, 1, 1, 1, 1, true, Activation::Relu,
+       false, true, 0,  2,  0,   2, 1});
+  cases.push_back(
+      {3,     5,     3, 5, 9, 1, 1, 1, 1, 1, 1, false, Activation::Relu6,
+       false, false, 0, 0, 0, 1, 1});
+  // Strided 1x1 (projection shortcut): narrow outputs run on a gathered
+  // copy, wider ones along rows.
+  cases.push_back(
+      {2,    14,   14, 72, 40, 1, 1, 2, 2, 1, 1, true, Activation::Relu,
+       true, true, 1,  0,  1,  2, 1});
+  cases.push_back(
+      {1,    13,    13, 300, 24, 1, 1, 2, 2, 1, 1, false, Activation::None,
+       true, false, 0,  1,   0,  3, 1});
+  cases.push_back(
+      {1,     56,   56, 16, 24, 1, 1, 2, 2, 1, 1, true, Activation::Relu,
+       false, true, 0,  0,  0,  2, 1});
   // First layer of VGG/ResNet shape: 3 input channels, 7x7/2.
   cases.push_back(
       {1,     32,   32, 3, 64, 7, 7, 2, 2, 1, 1, true, Activation::Relu,
@@ -317,6 +397,49 @@ INSTANTIATE_TEST_SUITE_P(Sweep, DepthwiseTest,
                            return std::to_string(info.index) + "_" +
                                   caseName(info.param);
                          });
+
+/// The work split never changes how an output is summed: results are
+/// bitwise identical for 1, 2 and 3 threads, on every tiling path (rows,
+/// tiles spanning rows on a padded copy, the 1x1 GEMM, the strided-1x1
+/// gather).
+TEST(Conv2DThreads, ResultsDoNotDependOnTheThreadCount) {
+  const ConvCase shapes[] = {
+      {2,    23,   30, 40, 48, 3, 3, 1, 1, 1, 1, true, Activation::Relu,
+       true, true, 0,  0,  0,  1, 1},
+      {1,     14,   14, 520, 40, 3, 3, 1, 1, 1, 1, true, Activation::None,
+       false, true, 0,  0,   0,  1, 1},
+      {2,    12,   13, 300, 72, 1, 1, 1, 1, 1, 1, true, Activation::Relu,
+       true, true, 0,  0,   0,  1, 1},
+      {1,     14,   14, 64, 24, 1, 1, 2, 2, 1, 1, true, Activation::Relu6,
+       false, true, 0,  0,  0,  1, 1},
+  };
+  for (const ConvCase &c : shapes) {
+    Conv2DParams p = makeParams(c);
+    std::vector<float> in = randomVector(c.batch * c.h * c.w * c.inC, 21);
+    std::vector<float> w =
+        randomVector(c.kh * c.kw * c.inC * c.outC, 22, -0.1f, 0.1f);
+    std::vector<float> bias = randomVector(c.outC, 23);
+    std::vector<float> packed(conv2dPackedSize(c.kh, c.kw, c.inC, c.outC));
+    packConv2dWeights(w.data(), c.kh, c.kw, c.inC, c.outC, packed.data());
+    std::vector<float> inB =
+        slim::test::toBlocked(in, c.batch, c.h, c.w, c.inC);
+    std::vector<float> res =
+        randomVector(blockedSize(c.batch, p.outH, p.outW, c.outC), 24);
+    std::vector<float> first;
+    for (int threads : {1, 2, 3}) {
+      std::vector<float> out(blockedSize(c.batch, p.outH, p.outW, c.outC));
+      ThreadPool pool(threads);
+      conv2d(p, inB.data(), packed.data(), bias.data(),
+             c.residual ? res.data() : nullptr, out.data(), pool.get());
+      if (threads == 1)
+        first = out;
+      else
+        EXPECT_EQ(0, std::memcmp(first.data(), out.data(),
+                                 out.size() * sizeof(float)))
+            << caseName(c) << " threads=" << threads;
+    }
+  }
+}
 
 /// conv + batch_norm + relu, unfolded through the reference, equals the fast
 /// conv with the batch norm folded into weights and bias at load time; with

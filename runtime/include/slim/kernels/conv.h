@@ -10,24 +10,33 @@
 // channel RB weight loads + W broadcasts feed W*RB independent FMAs, which
 // covers the FMA latency (4 cycles x 2 pipes = 8 chains needed).
 //
-// The AVX2 width was measured on VGG layers (W = 4..8): W = 6 (12
-// accumulators + 2 weights + 1 broadcast = 15 of 16 ymm) is fastest with GCC
-// even though GCC spills a few accumulators, because on real layers the
-// loads per FMA (1/W weight vectors) matter more than the spills; W = 5 lost
-// 5-20%, W = 4, 7 and 8 lost 15-40%. Clang spills the whole tile at W = 6,
-// so it gets W = 5. AVX-512 uses 10 x 2 = 20 of 32 zmm (not tuned: no
+// AVX2: W = 6 (12 accumulators + 2 weights + 1 broadcast = 15 of 16 ymm),
+// the shape of the usual AVX2 SGEMM kernel. Every loop over the accumulators
+// is fully unrolled (SLIM_UNROLL) and the epilogue runs on the stored tile,
+// because anything else made GCC keep the whole tile in memory (it stored 12
+// accumulators after every kernel tap; issue 5). Clang spills the 6-wide
+// tile, so it gets W = 5. AVX-512 uses 10 x 2 = 20 of 32 zmm (not tuned: no
 // AVX-512 machine here); the portable path 3 x 2.
 //
 // Input channels are processed in chunks sized so the chunk's weights stay in
 // L1 while the tiles sweep the output rows of a work item; partial sums go
-// through the output rows (also L1-resident) between chunks. Only the last
-// chunk applies the epilogue (bias, residual, activation), so the output is
-// written exactly once in its final form.
+// through the output rows between chunks. Only the last chunk applies the
+// epilogue (bias, residual, activation), so the output is written exactly
+// once in its final form.
 //
-// Borders: kernel rows outside the input are skipped per output row; tiles
-// that touch the left or right edge read a block of zeros for the taps that
-// fall outside (see convTile), so no padded copy of the input is ever made
-// and edge pixels run full-width tiles.
+// Tiling of the output (see convRow, convRun, conv2d):
+//  - rows are cut into near-equal tiles of W or W - 1 pixels; kernel rows
+//    outside the input are skipped per output row, and tiles that touch the
+//    left or right edge read a block of zeros for the taps that fall outside
+//    (kClip), so wide maps never copy their input;
+//  - narrow maps (14x14, 7x7: rows that would need tiles of W - 2 pixels or
+//    fewer) copy each work item's input rows, zero padding included, into a
+//    stack buffer per input-channel chunk and run tiles across row ends
+//    (kRun); strided 1x1 convs with such outputs gather their sampled pixels;
+//  - a 1x1 stride-1 conv is a GEMM over the pixels of a plane, tiled as one
+//    long row.
+//
+// Design notes and measurements: docs/kernels.md, "The conv microkernel".
 //
 //===----------------------------------------------------------------------===//
 #ifndef SLIM_KERNELS_CONV_H
@@ -69,7 +78,7 @@ inline constexpr int kConvTileW = 3;
 #ifndef SLIM_CONV_ROW_PIXELS
 /// Output pixels per work item (whole rows): enough tiles to reuse each
 /// weight chunk many times once it is in L1.
-#define SLIM_CONV_ROW_PIXELS 56
+#define SLIM_CONV_ROW_PIXELS 112
 #endif
 
 #ifndef SLIM_CONV_L2_WEIGHT_BYTES
@@ -77,7 +86,24 @@ inline constexpr int kConvTileW = 3;
 #define SLIM_CONV_L2_WEIGHT_BYTES (512 * 1024)
 #endif
 
+#ifndef SLIM_CONV_RUN_TILES
+/// Narrow maps (rows that would need tiles narrower than kConvTileW - 1)
+/// use tiles that span rows; 0 turns this off (for measurements).
+#define SLIM_CONV_RUN_TILES 1
+#endif
+
 namespace detail {
+
+/// Full unrolling of the loops over accumulators: any loop left rolled there
+/// indexes the tile with a variable, and GCC then keeps the whole tile in
+/// memory (it stored all 12 accumulators after every kernel tap).
+#if defined(__clang__)
+#define SLIM_UNROLL _Pragma("unroll")
+#elif defined(__GNUC__)
+#define SLIM_UNROLL _Pragma("GCC unroll 32")
+#else
+#define SLIM_UNROLL
+#endif
 
 /// Taps t in [lo, hi) of a k-tap window with dilation `dil` that start at
 /// `start` and land inside [0, size).
@@ -108,10 +134,11 @@ struct ConvRowArgs {
   int64_t wOcbStride, wIcbStride;
   int64_t outCbStride, resCbStride;
   int64_t nIcb;
-  int lastIc; // valid input channels in the chunk's last block
+  int lastSteps; // input-channel steps of the chunk's last block (see below)
   int64_t ih0;
   int khLo, khHi, kernelH, kernelW, dilH, dilW, strideH, strideW;
   int64_t padLeft, inW, inH;
+  int64_t outW; // kRun tiles
   bool first, last;
   Activation act;
 };
@@ -125,187 +152,431 @@ template <int NS, int RW, int RB, typename PixelFn>
 SLIM_INLINE void convStep(Vec (&acc)[NS][RW][RB], int set, PixelFn px,
                           const float *wp, int64_t wOcbStride, int ic) {
   Vec wv[RB];
+  SLIM_UNROLL
   for (int b = 0; b < RB; ++b)
     wv[b] = vload(wp + b * wOcbStride + ic * kVec);
+  SLIM_UNROLL
   for (int r = 0; r < RW; ++r) {
     Vec x = vbcast(px(r) + ic);
+    SLIM_UNROLL
     for (int b = 0; b < RB; ++b)
       acc[set][r][b] = vfma(x, wv[b], acc[set][r][b]);
   }
 }
 
-/// All kVec input channels of one block, unrolled by a fold so every
-/// accumulator index is a compile-time constant, which (with a small
-/// epilogue) lets GCC and Clang keep the tile in registers.
+/// The first NIC input channels of one block, unrolled by a fold so every
+/// accumulator index is a compile-time constant (which is what lets GCC and
+/// Clang keep the tile in registers).
 template <int NS, int RW, int RB, typename PixelFn, int... IC>
-SLIM_INLINE void convBlockSteps(std::integer_sequence<int, IC...>,
-                                Vec (&acc)[NS][RW][RB], PixelFn px,
-                                const float *wp, int64_t wOcbStride) {
+SLIM_INLINE void convTapSteps(std::integer_sequence<int, IC...>,
+                              Vec (&acc)[NS][RW][RB], PixelFn px,
+                              const float *wp, int64_t wOcbStride) {
   (convStep<NS, RW, RB>(acc, IC % NS, px, wp, wOcbStride, IC), ...);
 }
 
-/// One kernel tap (kh, kw) for every input channel of a block.
-template <int NS, int RW, int RB, typename PixelFn>
-SLIM_INLINE void convTap(Vec (&acc)[NS][RW][RB], PixelFn px, const float *wp,
-                         int64_t wOcbStride, int nic) {
-  if (nic == kVec) {
-    convBlockSteps<NS, RW, RB>(std::make_integer_sequence<int, kVec>(), acc, px,
-                               wp, wOcbStride);
-  } else {
-    for (int ic = 0; ic < nic; ++ic)
-      convStep<NS, RW, RB>(acc, 0, px, wp, wOcbStride, ic);
-  }
-}
+/// How a tile finds its input pixels.
+enum TileMode : int {
+  /// Every tap of every pixel is inside the input: pixel r is at
+  /// base + r * stride.
+  kInterior = 0,
+  /// Pixels of one output row, some taps outside the input on the left or
+  /// right: one pointer per pixel and tap, kZeroBlock for those outside.
+  kClip = 1,
+  /// Consecutive pixels of the output plane that may span rows, read from
+  /// a zero-padded copy of the input rows (narrow maps, strided 1x1): every
+  /// tap is inside, pixel r is at base + off[r].
+  kRun = 2,
+};
 
-/// RW output pixels starting at ow0.
-///
-/// Interior tiles (Clip = false) have every tap of every pixel inside the
-/// input and address pixel r as base + r * stride. Border tiles (Clip)
-/// compute, per tap, one pointer per pixel that is either the input pixel
-/// or kZeroBlock, so the left/right edges run the same full-width tile as
-/// the interior instead of narrow single-pixel ones; only the kernel rows
-/// are clipped (per output row, for free).
-///
-/// Narrow tiles (row remainders, maps narrower than a tile) have too few
-/// accumulators to hide the FMA latency, so they rotate input channels over
-/// NS accumulator sets and add the sets at the end.
-template <int RW, int RB, bool Clip>
-inline void convTile(const ConvRowArgs &a, int64_t ow0) {
-  constexpr int NS = RW >= 4 ? 1 : (RW == 1 ? 4 : 2);
-  const int sw = a.strideW;
-  Vec acc[NS][RW][RB];
-  float *o = a.out + ow0 * kVec;
-  for (int s = 0; s < NS; ++s)
+/// Offsets (floats) of the pixels of a kRun tile in the padded copy.
+template <int RW> struct RunGeometry { int64_t off[RW]; };
+
+/// All taps of one input-channel block, NIC channel steps per tap, kernel
+/// rows [khLo, khHi).
+template <int NIC, int NS, int RW, int RB, int Mode, int SW>
+SLIM_INLINE void convBlock(const ConvRowArgs &a, Vec (&acc)[NS][RW][RB],
+                           const float *inB, const float *wB, int64_t iw0,
+                           int sw, int khLo, int khHi,
+                           const RunGeometry<RW> &g) {
+  if constexpr (Mode == kRun) {
+    // One pointer per pixel, stepped from tap to tap: loop-carried, so the
+    // compiler cannot hoist (offset + channel) sums for every pixel and
+    // channel out of the loops (it did, and spilled all 48 of them).
+    const float *pr[RW];
+    SLIM_UNROLL
     for (int r = 0; r < RW; ++r)
-      for (int b = 0; b < RB; ++b)
-        acc[s][r][b] = s == 0 && !a.first && b < a.storeBlocks
-                           ? vload(o + b * a.outCbStride + r * kVec)
-                           : vzero();
-  const int64_t iw0 = ow0 * sw - a.padLeft;
-  for (int64_t cb = 0; cb < a.nIcb; ++cb) {
-    const int nic = cb == a.nIcb - 1 ? a.lastIc : kVec;
-    const float *inB = a.in + cb * a.inCbStride;
-    const float *wB = a.w + cb * a.wIcbStride;
-    for (int kh = a.khLo; kh < a.khHi; ++kh) {
-      const float *inR = inB + (a.ih0 + kh * a.dilH) * a.inRowStride;
-      const float *wR = wB + kh * a.kernelW * kVec * kVec;
+      pr[r] = inB + g.off[r] + khLo * a.dilH * a.inRowStride;
+    const int64_t kwStep = static_cast<int64_t>(a.dilW) * kVec;
+    const int64_t khStep = a.dilH * a.inRowStride - a.kernelW * kwStep;
+    const float *wp = wB + khLo * a.kernelW * kVec * kVec;
+    for (int kh = khLo; kh < khHi; ++kh) {
       for (int kw = 0; kw < a.kernelW; ++kw) {
-        const float *wp = wR + kw * kVec * kVec;
-        if constexpr (Clip) {
-          const float *pix[RW];
-          for (int r = 0; r < RW; ++r) {
-            int64_t iw = iw0 + static_cast<int64_t>(r) * sw + kw * a.dilW;
-            pix[r] = iw >= 0 && iw < a.inW ? inR + iw * kVec : kZeroBlock;
-          }
-          convTap<NS, RW, RB>(
-              acc, [&](int r) { return pix[r]; }, wp, a.wOcbStride, nic);
-        } else {
-          const float *ip = inR + (iw0 + kw * a.dilW) * kVec;
-          convTap<NS, RW, RB>(
-              acc, [=](int r) { return ip + r * sw * kVec; }, wp, a.wOcbStride,
-              nic);
+        convTapSteps<NS, RW, RB>(
+            std::make_integer_sequence<int, NIC>(), acc,
+            [&](int r) { return pr[r]; }, wp, a.wOcbStride);
+        wp += kVec * kVec;
+        SLIM_UNROLL
+        for (int r = 0; r < RW; ++r)
+          pr[r] += kwStep;
+      }
+      SLIM_UNROLL
+      for (int r = 0; r < RW; ++r)
+        pr[r] += khStep;
+    }
+    return;
+  }
+  for (int kh = khLo; kh < khHi; ++kh) {
+    const float *inR = inB + (a.ih0 + kh * a.dilH) * a.inRowStride;
+    const float *wR = wB + kh * a.kernelW * kVec * kVec;
+    for (int kw = 0; kw < a.kernelW; ++kw) {
+      const float *wp = wR + kw * kVec * kVec;
+      if constexpr (Mode == kClip) {
+        const float *pix[RW];
+        SLIM_UNROLL
+        for (int r = 0; r < RW; ++r) {
+          int64_t iw = iw0 + static_cast<int64_t>(r) * sw + kw * a.dilW;
+          pix[r] = iw >= 0 && iw < a.inW ? inR + iw * kVec : kZeroBlock;
         }
+        convTapSteps<NS, RW, RB>(
+            std::make_integer_sequence<int, NIC>(), acc,
+            [&](int r) { return pix[r]; }, wp, a.wOcbStride);
+      } else if constexpr (SW > 0) {
+        // Known stride: pixel offsets are immediates of one base pointer.
+        const float *ip = inR + (iw0 + kw * a.dilW) * kVec;
+        convTapSteps<NS, RW, RB>(
+            std::make_integer_sequence<int, NIC>(), acc,
+            [=](int r) { return ip + r * SW * kVec; }, wp, a.wOcbStride);
+      } else {
+        const float *ip = inR + (iw0 + kw * a.dilW) * kVec;
+        convTapSteps<NS, RW, RB>(
+            std::make_integer_sequence<int, NIC>(), acc,
+            [=](int r) { return ip + r * sw * kVec; }, wp, a.wOcbStride);
       }
     }
   }
+}
+
+/// The chunk's last block may hold fewer than kVec real channels (3 for an
+/// RGB image). Its padding lanes are zero in the input and in the weights,
+/// so any number of steps >= the real channels is exact: run the smallest
+/// power of two >= 4 that covers them (4 steps for RGB instead of 8),
+/// unrolled. (1 and 2 steps would be two more copies of every tile, for
+/// one- and two-channel inputs only.)
+template <int NIC, int NS, int RW, int RB, int Mode, int SW>
+SLIM_INLINE void convLastBlock(const ConvRowArgs &a, Vec (&acc)[NS][RW][RB],
+                               const float *inB, const float *wB, int64_t iw0,
+                               int sw, int khLo, int khHi,
+                               const RunGeometry<RW> &g) {
+  if constexpr (NIC > 4) {
+    if (a.lastSteps <= NIC / 2) {
+      convLastBlock<NIC / 2, NS, RW, RB, Mode, SW>(a, acc, inB, wB, iw0, sw,
+                                                   khLo, khHi, g);
+      return;
+    }
+  }
+  convBlock<NIC, NS, RW, RB, Mode, SW>(a, acc, inB, wB, iw0, sw, khLo, khHi, g);
+}
+
+/// Epilogue of a finished tile, on the stored sums (L1-resident): + bias,
+/// + residual, activation. Kept out of the register tile on purpose: a call
+/// or a runtime loop over the accumulators there would make the compiler
+/// keep the whole tile in memory.
+inline void convEpilogue(const ConvRowArgs &a, float *o, int64_t ow0, int rw) {
+  for (int b = 0; b < a.storeBlocks; ++b) {
+    const Vec bias = vload(a.bias + b * kVec);
+    float *ob = o + b * a.outCbStride;
+    const float *rb = a.res ? a.res + b * a.resCbStride + ow0 * kVec : nullptr;
+    for (int r = 0; r < rw; ++r) {
+      Vec v = vadd(vload(ob + r * kVec), bias);
+      if (rb)
+        v = vadd(v, vload(rb + r * kVec));
+      vstore(ob + r * kVec, activateVec(a.act, v));
+    }
+  }
+}
+
+/// RW output pixels starting at ow0 (kRun: at pixel ow0 of the plane).
+///
+/// Interior tiles have every tap of every pixel inside the input and
+/// address pixel r as base + r * stride (SW > 0: the stride is a
+/// compile-time constant). Border tiles (kClip, kRun) compute, per tap, one
+/// pointer per pixel that is either the input pixel or kZeroBlock, so the
+/// edges run the same full-width tile as the interior instead of narrow
+/// single-pixel ones; kClip tiles clip the kernel rows per output row, for
+/// free.
+///
+/// Narrow tiles (maps narrower than a tile) have too few accumulators to
+/// hide the FMA latency, so they rotate input channels over NS accumulator
+/// sets and add the sets at the end.
+template <int RW, int RB, int Mode, int SW>
+inline void convTile(const ConvRowArgs &a, int64_t ow0) {
+  constexpr int NS = RW >= 4 ? 1 : (RW == 1 ? 4 : 2);
+  const int sw = SW > 0 ? SW : a.strideW;
+  Vec acc[NS][RW][RB];
+  float *o = a.out + ow0 * kVec;
+  SLIM_UNROLL
+  for (int s = 0; s < NS; ++s)
+    SLIM_UNROLL
+  for (int r = 0; r < RW; ++r)
+    SLIM_UNROLL
+  for (int b = 0; b < RB; ++b)
+    acc[s][r][b] = s == 0 && !a.first && b < a.storeBlocks
+                       ? vload(o + b * a.outCbStride + r * kVec)
+                       : vzero();
+  RunGeometry<RW> g;
+  const int khLo = a.khLo, khHi = a.khHi;
+  if constexpr (Mode == kRun) {
+    SLIM_UNROLL
+    for (int r = 0; r < RW; ++r) {
+      int64_t oh = (ow0 + r) / a.outW, ow = (ow0 + r) - oh * a.outW;
+      g.off[r] = oh * a.strideH * a.inRowStride + ow * sw * kVec;
+    }
+  }
+  const int64_t iw0 = ow0 * sw - a.padLeft;
+  const float *inB = a.in;
+  const float *wB = a.w;
+  for (int64_t cb = 0; cb + 1 < a.nIcb; ++cb) {
+    convBlock<kVec, NS, RW, RB, Mode, SW>(a, acc, inB, wB, iw0, sw, khLo, khHi,
+                                          g);
+    inB += a.inCbStride;
+    wB += a.wIcbStride;
+  }
+  convLastBlock<kVec, NS, RW, RB, Mode, SW>(a, acc, inB, wB, iw0, sw, khLo,
+                                            khHi, g);
+  SLIM_UNROLL
   for (int s = 1; s < NS; ++s)
-    for (int r = 0; r < RW; ++r)
-      for (int b = 0; b < RB; ++b)
-        acc[0][r][b] = vadd(acc[0][r][b], acc[s][r][b]);
-  if (!a.last) {
-    for (int r = 0; r < RW; ++r)
-      for (int b = 0; b < RB; ++b)
-        if (b < a.storeBlocks)
-          vstore(o + b * a.outCbStride + r * kVec, acc[0][r][b]);
+    SLIM_UNROLL
+  for (int r = 0; r < RW; ++r)
+    SLIM_UNROLL
+  for (int b = 0; b < RB; ++b)
+    acc[0][r][b] = vadd(acc[0][r][b], acc[s][r][b]);
+  SLIM_UNROLL
+  for (int r = 0; r < RW; ++r)
+    SLIM_UNROLL
+  for (int b = 0; b < RB; ++b)
+    if (b < a.storeBlocks)
+      vstore(o + b * a.outCbStride + r * kVec, acc[0][r][b]);
+  if (a.last)
+    convEpilogue(a, o, ow0, RW);
+}
+
+/// One tile of width w at ow. Only the two widest widths (all tiles of rows
+/// and runs long enough) get the interior and kRun variants, the interior
+/// ones with a compile-time stride; narrower tiles (short rows the kRun path
+/// does not take) always use the kClip variant, which is also exact for
+/// interior pixels. This keeps the instantiations (compile time of every
+/// generated model) down.
+template <int RW, int RB, int SW>
+inline void convTileNarrow(const ConvRowArgs &a, int64_t ow, int w) {
+  if constexpr (RW > 1) {
+    if (w < RW) {
+      convTileNarrow<RW - 1, RB, SW>(a, ow, w);
+      return;
+    }
+  }
+  convTile<RW, RB, kClip, 0>(a, ow);
+}
+
+template <int RB, int SW>
+inline void convTileW(const ConvRowArgs &a, int64_t ow, int w, int mode) {
+  constexpr int TW = kConvTileW;
+  if (w == TW || (TW > 1 && w == TW - 1)) {
+    constexpr int TW1 = TW > 1 ? TW - 1 : 1;
+    const bool wide = w == TW;
+    if (mode == kRun) {
+      wide ? convTile<TW, RB, kRun, 0>(a, ow)
+           : convTile<TW1, RB, kRun, 0>(a, ow);
+    } else if (mode == kClip) {
+      wide ? convTile<TW, RB, kClip, 0>(a, ow)
+           : convTile<TW1, RB, kClip, 0>(a, ow);
+    } else {
+      wide ? convTile<TW, RB, kInterior, SW>(a, ow)
+           : convTile<TW1, RB, kInterior, SW>(a, ow);
+    }
     return;
   }
-  Vec bias[RB];
-  for (int b = 0; b < RB; ++b)
-    bias[b] = vload(a.bias + b * kVec);
-  for (int r = 0; r < RW; ++r)
-    for (int b = 0; b < RB; ++b) {
-      if (b >= a.storeBlocks)
-        continue;
-      Vec v = vadd(acc[0][r][b], bias[b]);
-      if (a.res)
-        v = vadd(v, vload(a.res + b * a.resCbStride + (ow0 + r) * kVec));
-      vstore(o + b * a.outCbStride + r * kVec, activateVec(a.act, v));
-    }
+  if constexpr (TW > 2)
+    convTileNarrow<TW - 2, RB, SW>(a, ow, w);
 }
 
-/// Widths of the narrower tiles, widest first: for AVX-512 a half tile and
-/// then 4..1, so few variants get compiled.
-template <int RW> constexpr int nextNarrower() {
-  return RW > 5 && RW / 2 > 4 ? RW / 2 : (RW > 4 ? 4 : RW - 1);
-}
-
-/// `count` pixels from ow, in the widest tiles that fit.
-template <int RW, int RB, bool Clip>
-inline void convTiles(const ConvRowArgs &a, int64_t ow, int64_t count) {
-  for (; count >= RW; count -= RW, ow += RW)
-    convTile<RW, RB, Clip>(a, ow);
-  if constexpr (nextNarrower<RW>() > 0) {
-    if (count > 0)
-      convTiles<nextNarrower<RW>(), RB, Clip>(a, ow, count);
+/// Cuts n pixels into the fewest tiles of at most kConvTileW pixels, of
+/// near-equal widths: `tiles` tiles, the first `tiles - wide` of them
+/// `base` wide and the others base + 1.
+struct TileSplit {
+  int64_t tiles, base, wide;
+  explicit TileSplit(int64_t n) {
+    tiles = (n + kConvTileW - 1) / kConvTileW;
+    base = tiles ? n / tiles : 0;
+    wide = tiles ? n % tiles : 0;
   }
-}
+  int width(int64_t t) const {
+    return static_cast<int>(base + (t >= tiles - wide ? 1 : 0));
+  }
+};
 
-/// A whole output row: a clipped tile at each edge that needs one, full
-/// tiles over the interior [fullLo, fullHi).
+/// Pixels [p0, p1) of the output plane in kRun tiles (maps too narrow for
+/// full-width tiles within a row: 14 pixels would be 5 + 5 + 4, 7 would be
+/// 4 + 3, and tiles below 5 pixels run at ~60% of the 5- and 6-wide ones).
 template <int RB>
-inline void convRow(const ConvRowArgs &a, int64_t outW, int64_t fullLo,
-                    int64_t fullHi) {
-  int64_t ow = 0;
-  if (fullLo > 0) {
-    // Wide padding (big or dilated kernels) can need more than one tile.
-    int64_t n = std::min<int64_t>(outW, std::max<int64_t>(fullLo, kConvTileW));
-    convTiles<kConvTileW, RB, true>(a, 0, n);
-    ow = n;
+inline void convRun(const ConvRowArgs &a, int64_t p0, int64_t p1) {
+  TileSplit split(p1 - p0);
+  int64_t p = p0;
+  for (int64_t t = 0; t < split.tiles; ++t) {
+    const int w = split.width(t);
+    convTileW<RB, 0>(a, p, w, kRun); // w >= kConvTileW - 1, see conv2d
+    p += w;
   }
-  // Interior tiles; each also asks L2 for its slice of the one input row
-  // that the next output row adds, so that row is not fetched from L3 on
-  // demand in short per-block bursts the hardware prefetchers miss.
+}
+
+/// Output columns [ow0, ow1) of one row.
+///
+/// The row is cut into the fewest tiles of at most kConvTileW pixels, of
+/// near-equal widths (56 pixels on AVX2: 6 x 6 + 4 x 5, rather than 9 x 6 +
+/// a 2-wide tile at a third of the speed; 14: 5 + 5 + 4). Tiles whose window
+/// leaves the input on the left or right ([fullLo, fullHi) is the interior)
+/// read zeros for the missing taps; interior tiles address pixels with the
+/// stride SW.
+template <int RB, int SW>
+inline void convRow(const ConvRowArgs &a, int64_t ow0, int64_t ow1,
+                    int64_t fullLo, int64_t fullHi) {
+  TileSplit split(ow1 - ow0);
+  // Each interior tile also asks L2 for its slice of the one input row that
+  // the next output row adds, so that row is not fetched from L3 on demand
+  // in short per-block bursts the hardware prefetchers miss.
   const int64_t nextRow =
       a.ih0 + static_cast<int64_t>(a.kernelH - 1) * a.dilH + a.strideH;
   const bool prefetch = nextRow < a.inH;
-  for (; ow + kConvTileW <= fullHi; ow += kConvTileW) {
-    if (prefetch) {
+  int64_t ow = ow0;
+  for (int64_t t = 0; t < split.tiles; ++t) {
+    const int w = split.width(t);
+    const bool clip = ow < fullLo || ow + w > fullHi;
+    if (prefetch && !clip) {
       const float *pf =
           a.in + nextRow * a.inRowStride + (ow * a.strideW - a.padLeft) * kVec;
       for (int64_t cb = 0; cb < a.nIcb; ++cb)
-        for (int l = 0; l < kConvTileW * a.strideW * kVec; l += 64 / 4)
+        for (int l = 0; l < w * a.strideW * kVec; l += 64 / 4)
           vprefetchL2(pf + cb * a.inCbStride + l);
     }
-    convTile<kConvTileW, RB, false>(a, ow);
-  }
-  // The rest: interior remainder plus right border, clipped where needed.
-  if (ow < outW) {
-    if (outW <= fullHi)
-      convTiles<kConvTileW, RB, false>(a, ow, outW - ow);
-    else
-      convTiles<kConvTileW, RB, true>(a, ow, outW - ow);
+    convTileW<RB, SW>(a, ow, w, clip ? kClip : kInterior);
+    ow += w;
   }
 }
 
 struct ConvCtx {
-  const Conv2DParams *p;
+  Conv2DParams p; // possibly a flattened view (1x1 convs), see conv2d
   const float *in, *w, *bias, *res;
   float *out;
   int64_t icb, ocb, groups;
   int64_t inCbTotal, outCbTotal, resCbTotal;
-  int64_t icbChunk, rowsPerItem;
+  int64_t icbChunk, rowsPerItem, colsPerItem, rowBlocks, colBlocks;
   bool groupsInner;
+  /// 0: tiles along rows; kRunPadded: narrow map, kRun tiles on a padded
+  /// copy of the item's input rows; kRunGather: strided 1x1, the sampled
+  /// pixels copied densely and run as a 1x1 stride-1 conv.
+  int run;
   int64_t fullLo, fullHi;
 };
 
-/// Output rows [oh0, oh1) of one image and one pair of output blocks. The
-/// input-channel chunk loop is outside the row loop, so a chunk's weights
-/// are brought into L1 once for several rows; on narrow maps (28, 14, 7
-/// pixels) one row alone is too few tiles to amortize that.
+enum RunKind : int { kRunPadded = 1, kRunGather = 2 };
+
+/// Floats of the per-item copy the kRun paths make of one input-channel
+/// chunk of their input rows (on the stack, 64 KiB).
+inline constexpr int64_t kRunBufFloats = 16384;
+
+/// Rows of the padded copy, and its row length in pixels (kRunPadded).
+SLIM_INLINE int64_t runPaddedRows(const Conv2DParams &p, int64_t rows) {
+  return (rows - 1) * p.strideH +
+         static_cast<int64_t>(p.kernelH - 1) * p.dilationH + 1;
+}
+SLIM_INLINE int64_t runPaddedCols(const Conv2DParams &p) {
+  return (p.outW - 1) * p.strideW +
+         static_cast<int64_t>(p.kernelW - 1) * p.dilationW + 1;
+}
+
+/// Floats of the copy of one chunk of output rows [oh0, oh0 + rows).
+inline int64_t runBufFloats(const Conv2DParams &p, int run, int64_t rows,
+                            int64_t icbChunk) {
+  int64_t pixels = run == kRunGather
+                       ? rows * p.outW
+                       : runPaddedRows(p, rows) * runPaddedCols(p);
+  return icbChunk * pixels * kVec;
+}
+
+/// One input-channel chunk of a kRun item: copy the chunk's input rows
+/// (zeros for padding; for a strided 1x1 only the sampled pixels), then run
+/// tiles over the output pixels of rows [oh0, oh1) as one sequence, so no
+/// tile is narrow and no tap needs a bounds check. The copy is ~1% of the
+/// work of the tiles that read it.
+template <int RB>
+void convRunChunk(const ConvCtx &c, const ConvRowArgs &a, int64_t oh0,
+                  int64_t oh1, float *out, const float *res) {
+  const Conv2DParams &p = c.p;
+  const int64_t rows = oh1 - oh0;
+  alignas(64) float buf[kRunBufFloats];
+  ConvRowArgs b = a;
+  b.in = buf;
+  b.ih0 = 0;
+  b.padLeft = 0;
+  b.out = out + oh0 * p.outW * kVec;
+  b.res = res ? res + oh0 * p.outW * kVec : nullptr;
+  const int64_t ihStart = oh0 * p.strideH - p.padTop;
+  float *dst = buf;
+  if (c.run == kRunGather) {
+    for (int64_t cb = 0; cb < a.nIcb; ++cb) {
+      const float *src = a.in + cb * a.inCbStride;
+      for (int64_t r = 0; r < rows; ++r) {
+        const int64_t ih = ihStart + r * p.strideH;
+        for (int64_t ow = 0; ow < p.outW; ++ow, dst += kVec) {
+          const int64_t iw = ow * p.strideW - p.padLeft;
+          vstore(dst, ih >= 0 && ih < p.inH && iw >= 0 && iw < p.inW
+                          ? vload(src + (ih * p.inW + iw) * kVec)
+                          : vzero());
+        }
+      }
+    }
+    // A 1x1 stride-1 conv over one row of rows * outW pixels.
+    const int64_t pixels = rows * p.outW;
+    b.inCbStride = pixels * kVec;
+    b.inRowStride = pixels * kVec;
+    b.inH = 1;
+    b.inW = pixels;
+    b.strideH = b.strideW = 1;
+    b.khLo = 0;
+    b.khHi = 1;
+    convRow<RB, 1>(b, 0, pixels, 0, pixels);
+    return;
+  }
+  const int64_t prows = runPaddedRows(p, rows), pcols = runPaddedCols(p);
+  for (int64_t cb = 0; cb < a.nIcb; ++cb) {
+    const float *src = a.in + cb * a.inCbStride;
+    for (int64_t r = 0; r < prows; ++r) {
+      const int64_t ih = ihStart + r;
+      const bool rowOk = ih >= 0 && ih < p.inH;
+      for (int64_t col = 0; col < pcols; ++col, dst += kVec) {
+        const int64_t iw = col - p.padLeft;
+        vstore(dst, rowOk && iw >= 0 && iw < p.inW
+                        ? vload(src + (ih * p.inW + iw) * kVec)
+                        : vzero());
+      }
+    }
+  }
+  b.inCbStride = prows * pcols * kVec;
+  b.inRowStride = pcols * kVec;
+  b.inH = prows;
+  b.inW = pcols;
+  b.khLo = 0;
+  b.khHi = p.kernelH;
+  convRun<RB>(b, 0, rows * p.outW);
+}
+
+/// Output rows [oh0, oh1), columns [ow0, ow1) of one image and one pair of
+/// output blocks. The input-channel chunk loop is outside the row loop, so a
+/// chunk's weights are brought into L1 once for several rows; on narrow maps
+/// (28, 14, 7 pixels) one row alone is too few tiles to amortize that.
 template <int RB>
 void convItem(const ConvCtx &c, int64_t n, int64_t ocb0, int64_t oh0,
-              int64_t oh1) {
-  const Conv2DParams &p = *c.p;
+              int64_t oh1, int64_t ow0, int64_t ow1) {
+  const Conv2DParams &p = c.p;
   const int64_t inPlane = p.inH * p.inW * kVec;
   const int64_t outPlane = p.outH * p.outW * kVec;
   alignas(64) float bias[2 * kVec] = {};
@@ -328,6 +599,7 @@ void convItem(const ConvCtx &c, int64_t n, int64_t ocb0, int64_t oh0,
   a.dilW = p.dilationW;
   a.strideW = p.strideW;
   a.padLeft = p.padLeft;
+  a.outW = p.outW;
   a.inW = p.inW;
   a.act = p.act;
   a.bias = bias;
@@ -341,46 +613,59 @@ void convItem(const ConvCtx &c, int64_t n, int64_t ocb0, int64_t oh0,
     a.in = c.in + (n * c.inCbTotal + p.inCbOffset + cb0) * inPlane;
     a.w = c.w + ocb0 * a.wOcbStride + cb0 * a.wIcbStride;
     a.nIcb = cb1 - cb0;
-    a.lastIc =
+    int lastIc =
         cb1 == c.icb ? static_cast<int>(p.inC - (c.icb - 1) * kVec) : kVec;
+    a.lastSteps = lastIc;
     a.first = cb0 == 0;
     a.last = cb1 == c.icb;
+    if (c.run) {
+      convRunChunk<RB>(c, a, oh0, oh1, out, res);
+      continue;
+    }
     for (int64_t oh = oh0; oh < oh1; ++oh) {
       a.ih0 = oh * p.strideH - p.padTop;
       validTaps(a.ih0, p.dilationH, p.kernelH, p.inH, a.khLo, a.khHi);
       a.out = out + oh * p.outW * kVec;
       a.res = res ? res + oh * p.outW * kVec : nullptr;
-      convRow<RB>(a, p.outW, c.fullLo, c.fullHi);
+      // Stride 1 gets tiles with a compile-time stride; the others (first
+      // layers, strided 3x3 on wide maps) share one generic variant.
+      if (p.strideW == 1)
+        convRow<RB, 1>(a, ow0, ow1, c.fullLo, c.fullHi);
+      else
+        convRow<RB, 0>(a, ow0, ow1, c.fullLo, c.fullHi);
     }
   }
 }
 
 inline void convTask(void *ctx, int64_t begin, int64_t end) {
   const ConvCtx &c = *static_cast<const ConvCtx *>(ctx);
-  const Conv2DParams &p = *c.p;
-  const int64_t rowBlocks = (p.outH + c.rowsPerItem - 1) / c.rowsPerItem;
+  const Conv2DParams &p = c.p;
+  const int64_t spatial = c.rowBlocks * c.colBlocks;
   for (int64_t i = begin; i < end; ++i) {
-    int64_t rb, n, g;
+    int64_t sb, n, g;
     if (c.groupsInner) {
-      // (n, row block, group): the input rows stay cached for all groups.
+      // (n, spatial block, group): the input rows stay cached for all groups.
       g = i % c.groups;
       int64_t t = i / c.groups;
-      rb = t % rowBlocks;
-      n = t / rowBlocks;
+      sb = t % spatial;
+      n = t / spatial;
     } else {
-      // (group, n, row block): a group's weights stay cached for all rows.
-      rb = i % rowBlocks;
-      int64_t t = i / rowBlocks;
+      // (group, n, spatial block): a group's weights stay cached for all rows.
+      sb = i % spatial;
+      int64_t t = i / spatial;
       n = t % p.batch;
       g = t / p.batch;
     }
+    int64_t rb = sb / c.colBlocks, cbk = sb % c.colBlocks;
     int64_t ocb0 = 2 * g;
     int64_t oh0 = rb * c.rowsPerItem;
     int64_t oh1 = std::min(p.outH, oh0 + c.rowsPerItem);
+    int64_t ow0 = cbk * c.colsPerItem;
+    int64_t ow1 = std::min(p.outW, ow0 + c.colsPerItem);
     // Always pairs of blocks: an odd last block computes against the zero
     // block packing adds and stores only the real one. One instantiation
     // instead of two halves the compile time of generated code.
-    convItem<2>(c, n, ocb0, oh0, oh1);
+    convItem<2>(c, n, ocb0, oh0, oh1, ow0, ow1);
   }
 }
 
@@ -398,40 +683,87 @@ inline void conv2d(const Conv2DParams &p, const float *in, const float *packedW,
                    const float *bias, const float *residual, float *out,
                    const slim_parallel *par) {
   detail::ConvCtx c;
-  c.p = &p;
+  c.p = p;
+  // A 1x1 stride-1 conv without padding is a GEMM over the pixels of a
+  // plane: view each plane as one row of H*W pixels, so the tiles run
+  // across row ends (a 7x7 map is 8 full tiles + 1 instead of 7 x (6 + 1)).
+  const bool flat = p.kernelH == 1 && p.kernelW == 1 && p.strideH == 1 &&
+                    p.strideW == 1 && p.padTop == 0 && p.padLeft == 0 &&
+                    p.padBottom == 0 && p.padRight == 0 && p.inH == p.outH &&
+                    p.inW == p.outW;
+  if (flat) {
+    c.p.inW = c.p.outW = p.outH * p.outW;
+    c.p.inH = c.p.outH = 1;
+  }
+  const Conv2DParams &q = c.p;
   c.in = in;
   c.w = packedW;
   c.bias = bias;
   c.res = residual;
   c.out = out;
-  c.icb = numBlocks(p.inC);
-  c.ocb = numBlocks(p.outC);
+  c.icb = numBlocks(q.inC);
+  c.ocb = numBlocks(q.outC);
   c.groups = (c.ocb + 1) / 2;
-  c.inCbTotal = p.inCbTotal ? p.inCbTotal : c.icb;
-  c.outCbTotal = p.outCbTotal ? p.outCbTotal : c.ocb;
-  c.resCbTotal = p.resCbTotal ? p.resCbTotal : c.ocb;
-  int64_t bytesPerIcb = 2 * static_cast<int64_t>(p.kernelH) * p.kernelW * kVec *
+  c.inCbTotal = q.inCbTotal ? q.inCbTotal : c.icb;
+  c.outCbTotal = q.outCbTotal ? q.outCbTotal : c.ocb;
+  c.resCbTotal = q.resCbTotal ? q.resCbTotal : c.ocb;
+  int64_t bytesPerIcb = 2 * static_cast<int64_t>(q.kernelH) * q.kernelW * kVec *
                         kVec * static_cast<int64_t>(sizeof(float));
   c.icbChunk = std::max<int64_t>(1, SLIM_CONV_WEIGHT_CHUNK_BYTES / bytesPerIcb);
   // Output columns whose whole window lies inside the input.
-  int64_t span = static_cast<int64_t>(p.kernelW - 1) * p.dilationW;
-  c.fullLo = std::min<int64_t>(p.outW, (p.padLeft + p.strideW - 1) / p.strideW);
-  int64_t lastStart = p.inW - 1 - span + p.padLeft;
-  c.fullHi = lastStart < 0 ? 0 : lastStart / p.strideW + 1;
-  c.fullHi = std::max(c.fullLo, std::min<int64_t>(c.fullHi, p.outW));
-  // Enough rows per item for ~kConvRowPixels output pixels.
-  c.rowsPerItem = std::max<int64_t>(
-      1,
-      std::min<int64_t>(p.outH, (SLIM_CONV_ROW_PIXELS + p.outW - 1) / p.outW));
+  int64_t span = static_cast<int64_t>(q.kernelW - 1) * q.dilationW;
+  c.fullLo = std::min<int64_t>(q.outW, (q.padLeft + q.strideW - 1) / q.strideW);
+  int64_t lastStart = q.inW - 1 - span + q.padLeft;
+  c.fullHi = lastStart < 0 ? 0 : lastStart / q.strideW + 1;
+  c.fullHi = std::max(c.fullLo, std::min<int64_t>(c.fullHi, q.outW));
+  if (flat) {
+    // Pixel blocks of whole tiles, about SLIM_CONV_ROW_PIXELS * 2 pixels.
+    int64_t tiles = (2 * SLIM_CONV_ROW_PIXELS + kConvTileW - 1) / kConvTileW;
+    c.colsPerItem = std::min<int64_t>(q.outW, tiles * kConvTileW);
+    c.rowsPerItem = 1;
+  } else {
+    c.colsPerItem = q.outW;
+    // Enough rows per item for ~SLIM_CONV_ROW_PIXELS output pixels.
+    c.rowsPerItem = std::max<int64_t>(
+        1, std::min<int64_t>(q.outH,
+                             (SLIM_CONV_ROW_PIXELS + q.outW - 1) / q.outW));
+  }
+  // Rows that would need tiles narrower than kConvTileW - 1 (narrow maps)
+  // and strided 1x1 convs run on a copy of the item's input rows, if that
+  // copy fits its stack buffer (see convRunChunk).
+  c.run = 0;
+  if (SLIM_CONV_RUN_TILES && !flat) {
+    const int64_t minTile = detail::TileSplit(q.outW).base;
+    if (q.kernelH == 1 && q.kernelW == 1 && (q.strideH > 1 || q.strideW > 1)) {
+      // The copy of a 1x1 is 1/16 of the tiles' work (vs 1/144 for 3x3),
+      // redone per output-channel pair: measured worth it only where the
+      // row tiles would be 3 pixels or narrower (7x7 outputs).
+      if (minTile < kConvTileW - 2)
+        c.run = detail::kRunGather;
+    } else if (minTile < kConvTileW - 1) {
+      c.run = detail::kRunPadded;
+    }
+    // kRun tiles exist only in the two widest widths: every run (a full row
+    // block and the last, shorter one) must split into such tiles.
+    const int64_t lastRows =
+        q.outH - (q.outH - 1) / c.rowsPerItem * c.rowsPerItem;
+    for (int64_t rows : {std::min(c.rowsPerItem, q.outH), lastRows})
+      if (detail::TileSplit(rows * q.outW).base < kConvTileW - 1)
+        c.run = 0;
+    if (c.run && detail::runBufFloats(q, c.run, c.rowsPerItem, c.icbChunk) >
+                     detail::kRunBufFloats)
+      c.run = 0;
+  }
+  c.rowBlocks = (q.outH + c.rowsPerItem - 1) / c.rowsPerItem;
+  c.colBlocks = (q.outW + c.colsPerItem - 1) / c.colsPerItem;
   // Item order: when all the weights fit comfortably in L2 (1x1 convs,
   // small layers), sweep the output-channel groups innermost so each input
   // row block is read from memory once; otherwise keep a group's weights
   // hot and sweep the rows.
-  int64_t weightBytes = conv2dPackedSize(p.kernelH, p.kernelW, p.inC, p.outC) *
+  int64_t weightBytes = conv2dPackedSize(q.kernelH, q.kernelW, q.inC, q.outC) *
                         static_cast<int64_t>(sizeof(float));
   c.groupsInner = weightBytes <= SLIM_CONV_L2_WEIGHT_BYTES;
-  int64_t items =
-      c.groups * p.batch * ((p.outH + c.rowsPerItem - 1) / c.rowsPerItem);
+  int64_t items = c.groups * q.batch * c.rowBlocks * c.colBlocks;
   slim_parallel_run(par, items, 1, detail::convTask, &c);
   if (!preservesZero(p.act))
     zeroPaddingLanes(out, p.batch, p.outH, p.outW, p.outC, p.outCbOffset,
