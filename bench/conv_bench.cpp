@@ -154,14 +154,18 @@ bool parseOptions(int argc, char **argv, Options &o) {
         return false;
       }
       o.customNames.push_back(v);
-      Layer l{"custom", nullptr, Kind::Conv, std::atol(f[0].c_str()),
-              std::atol(f[1].c_str()), std::atol(f[2].c_str()),
-              std::atol(f[3].c_str()), std::atoi(f[4].c_str()),
+      Layer l{"custom",
+              nullptr,
+              Kind::Conv,
+              std::atol(f[0].c_str()),
+              std::atol(f[1].c_str()),
+              std::atol(f[2].c_str()),
+              std::atol(f[3].c_str()),
+              std::atoi(f[4].c_str()),
               std::atoi(f[5].c_str())};
       l.valid = f.size() > 6 && f[6] == "valid";
       o.custom.push_back(l);
-    }
-    else {
+    } else {
       std::fprintf(stderr, "unknown option %s\n", a);
       return false;
     }
@@ -241,10 +245,10 @@ Timing runLayer(const Layer &l, int batch, const slim_parallel *par,
   p.outC = l.outC;
   p.kernelH = p.kernelW = l.k;
   p.strideH = p.strideW = l.s;
-  Padding1D ph = l.valid ? tfValidPadding(l.h, l.k, l.s)
-                         : tfSamePadding(l.h, l.k, l.s);
-  Padding1D pw = l.valid ? tfValidPadding(l.w, l.k, l.s)
-                         : tfSamePadding(l.w, l.k, l.s);
+  Padding1D ph =
+      l.valid ? tfValidPadding(l.h, l.k, l.s) : tfSamePadding(l.h, l.k, l.s);
+  Padding1D pw =
+      l.valid ? tfValidPadding(l.w, l.k, l.s) : tfSamePadding(l.w, l.k, l.s);
   p.outH = ph.out;
   p.outW = pw.out;
   p.padTop = ph.before;
