@@ -10,6 +10,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
+#include <algorithm>
 #include <cmath>
 
 using namespace slim;
@@ -865,29 +866,78 @@ Flow Interpreter::execImport(const StmtAST &stmt, const EnvPtr &env) {
                          "`from nets import x` with -I");
     return Flow::Error;
   }
-  Ref mod;
-  bool isModelPackage = from.getModule() != "tensorflow" &&
-                        from.getModule() != "tf_slim" &&
-                        !from.getModule().starts_with("tensorflow.") &&
-                        !pythonModule(from.getModule());
+  bool isModelFile = from.getModule() != "tensorflow" &&
+                     from.getModule() != "tf_slim" &&
+                     !from.getModule().starts_with("tensorflow.") &&
+                     !pythonModule(from.getModule());
+  if (isModelFile)
+    return execImportFromModelFile(from, env);
+  Ref mod = resolve(from.getModule(), from.getModuleLoc());
+  if (!mod)
+    return Flow::Error;
   for (const ImportAlias &alias : from.getNames()) {
-    std::string bound = alias.asName.empty() ? alias.name : alias.asName.str();
-    Ref value;
-    if (isModelPackage) {
-      // `from nets import resnet_utils` imports a sibling .slim file.
-      value = importModelModule(from.getModule().str() + "." + alias.name,
-                                alias.loc);
-    } else {
-      if (!mod) {
-        mod = resolve(from.getModule(), from.getModuleLoc());
-        if (!mod)
-          return Flow::Error;
-      }
-      value = getAttr(mod, alias.name, alias.loc);
-    }
+    Ref value = getAttr(mod, alias.name, alias.loc);
     if (!value)
       return Flow::Error;
-    env->vars[bound] = value;
+    env->vars[alias.asName.empty() ? alias.name : alias.asName.str()] = value;
+  }
+  return Flow::Normal;
+}
+
+/// `from X import y` for a model module X, as Python does it: y is the
+/// attribute y of X when X is a .slim file (`from vgg_16 import vgg_16`),
+/// else the submodule X.y (`from nets import resnet_utils`, with `nets` a
+/// directory on the search path, or no directory at all when
+/// `resnet_utils.slim` lies beside the importer).
+Flow Interpreter::execImportFromModelFile(const ImportFromStmtAST &from,
+                                          const EnvPtr &env) {
+  llvm::StringRef dotted = from.getModule();
+  if (rejectUnavailableModule(dotted, from.getModuleLoc()))
+    return Flow::Error;
+  ModuleLocation where = findModelModule(dotted, from.getModuleLoc());
+  Ref mod;
+  if (!where.file.empty()) {
+    mod = loadModelModule(dotted, where.file, from.getModuleLoc());
+    if (!mod)
+      return Flow::Error;
+  }
+  for (const ImportAlias &alias : from.getNames()) {
+    Ref value;
+    if (mod) {
+      // A module file is not a package: no fallback to X/y.slim (Python's
+      // "cannot import name", also for names bound only in X's __main__
+      // block, which an import does not run).
+      auto it = mod->attrs.find(alias.name);
+      if (it == mod->attrs.end()) {
+        error(alias.loc, "cannot import name '" + alias.name + "' from '" +
+                             dotted + "' (" + where.file + ")");
+        return Flow::Error;
+      }
+      value = it->second;
+    } else {
+      std::string subName = (dotted + "." + alias.name).str();
+      ModuleLocation sub = findModelModule(subName, alias.loc);
+      if (sub.file.empty()) {
+        std::string dir = dotted.str();
+        std::replace(dir.begin(), dir.end(), '.', '/');
+        std::string tried =
+            dir + "/" + alias.name + ".slim and " + alias.name + ".slim";
+        if (!where.packageDir.empty())
+          error(alias.loc, "cannot import name '" + alias.name + "' from '" +
+                               dotted + "' (directory " + where.packageDir +
+                               "; looked for " + tried + " in:" + sub.searched +
+                               ")");
+        else
+          error(alias.loc, "cannot find module '" + subName + "' (looked for " +
+                               dir + ".slim, " + tried + " in:" + sub.searched +
+                               "); add its directory with -I");
+        return Flow::Error;
+      }
+      value = loadModelModule(subName, sub.file, alias.loc);
+      if (!value)
+        return Flow::Error;
+    }
+    env->vars[alias.asName.empty() ? alias.name : alias.asName.str()] = value;
   }
   return Flow::Normal;
 }
@@ -901,24 +951,31 @@ Ref Interpreter::pythonModule(llvm::StringRef dotted) const {
   return nullptr;
 }
 
-Ref Interpreter::importModelModule(llvm::StringRef dotted, SMLoc loc) {
+bool Interpreter::rejectUnavailableModule(llvm::StringRef dotted, SMLoc loc) {
   static const char *unsupported[] = {"numpy", "os",  "sys",
                                       "math",  "six", "google3"};
   for (const char *name : unsupported)
-    if (dotted == name || dotted.starts_with(std::string(name) + "."))
-      return error(loc, "module '" + dotted +
-                            "' is not available in slimc model files; "
-                            "slimc provides tensorflow, tf_slim and .slim "
-                            "files next to the model or on -I paths");
+    if (dotted == name || dotted.starts_with(std::string(name) + ".")) {
+      error(loc, "module '" + dotted +
+                     "' is not available in slimc model files; "
+                     "slimc provides tensorflow, tf_slim and .slim "
+                     "files next to the model or on -I paths");
+      return true;
+    }
+  return false;
+}
 
+Interpreter::ModuleLocation Interpreter::findModelModule(llvm::StringRef dotted,
+                                                         SMLoc loc) {
   // `nets.resnet_utils` -> `nets/resnet_utils.slim`, or `resnet_utils.slim`
-  // beside the importing file (the package directory is often implicit).
+  // (the package directory is often implicit), in the importing file's
+  // directory, then in each -I directory.
   llvm::SmallVector<llvm::StringRef, 4> parts;
   dotted.split(parts, '.');
-  std::string relative;
+  std::string relativeDir;
   for (size_t i = 0; i < parts.size(); ++i)
-    relative += (i ? "/" : "") + parts[i].str();
-  relative += ".slim";
+    relativeDir += (i ? "/" : "") + parts[i].str();
+  std::string relative = relativeDir + ".slim";
   std::string lastOnly = parts.back().str() + ".slim";
 
   std::vector<std::string> dirs;
@@ -930,30 +987,54 @@ Ref Interpreter::importModelModule(llvm::StringRef dotted, SMLoc loc) {
   }
   dirs.insert(dirs.end(), options.includeDirs.begin(),
               options.includeDirs.end());
-  std::string found;
+  ModuleLocation where;
+  for (const std::string &dir : dirs)
+    where.searched += " " + (dir.empty() ? std::string(".") : dir);
+  // As in Python, a module file anywhere on the path wins over a directory
+  // (a namespace package) of the same name.
   for (const std::string &dir : dirs) {
     for (const std::string &candidate : {relative, lastOnly}) {
       llvm::SmallString<256> path(dir.empty() ? "." : dir);
       llvm::sys::path::append(path, candidate);
       if (llvm::sys::fs::is_regular_file(path)) {
-        found = path.str().str();
-        break;
+        where.file = path.str().str();
+        return where;
       }
     }
-    if (!found.empty())
+  }
+  for (const std::string &dir : dirs) {
+    llvm::SmallString<256> path(dir.empty() ? "." : dir);
+    llvm::sys::path::append(path, relativeDir);
+    if (llvm::sys::fs::is_directory(path)) {
+      where.packageDir = path.str().str();
       break;
+    }
   }
-  if (found.empty()) {
-    std::string searched;
-    for (const std::string &dir : dirs)
-      searched += " " + (dir.empty() ? std::string(".") : dir);
+  return where;
+}
+
+Ref Interpreter::importModelModule(llvm::StringRef dotted, SMLoc loc) {
+  if (rejectUnavailableModule(dotted, loc))
+    return nullptr;
+  ModuleLocation where = findModelModule(dotted, loc);
+  if (where.file.empty()) {
+    std::string relative = dotted.str();
+    std::replace(relative.begin(), relative.end(), '.', '/');
+    std::string lastOnly = dotted.rsplit('.').second.str();
+    if (lastOnly.empty())
+      lastOnly = dotted.str();
     return error(loc, "cannot find module '" + dotted + "' (looked for " +
-                          relative + " and " + lastOnly + " in:" + searched +
-                          "); add its directory with -I");
+                          relative + ".slim and " + lastOnly + ".slim in:" +
+                          where.searched + "); add its directory with -I");
   }
+  return loadModelModule(dotted, where.file, loc);
+}
+
+Ref Interpreter::loadModelModule(llvm::StringRef dotted,
+                                 const std::string &path, SMLoc loc) {
   llvm::SmallString<256> real;
-  if (llvm::sys::fs::real_path(found, real))
-    real = found;
+  if (llvm::sys::fs::real_path(path, real))
+    real = path;
   auto cached = loadedModules.find(real.str().str());
   if (cached != loadedModules.end()) {
     if (!cached->second)
@@ -962,9 +1043,9 @@ Ref Interpreter::importModelModule(llvm::StringRef dotted, SMLoc loc) {
   }
   loadedModules[real.str().str()] = nullptr;
 
-  auto bufferOr = llvm::MemoryBuffer::getFile(found);
+  auto bufferOr = llvm::MemoryBuffer::getFile(path);
   if (!bufferOr)
-    return error(loc, "cannot read '" + found +
+    return error(loc, "cannot read '" + path +
                           "': " + bufferOr.getError().message());
   unsigned id = sourceMgr.AddNewSourceBuffer(std::move(*bufferOr), loc);
   std::unique_ptr<ModuleAST> ast = parseModule(sourceMgr, id);
@@ -972,10 +1053,15 @@ Ref Interpreter::importModelModule(llvm::StringRef dotted, SMLoc loc) {
     ++errorCount;
     return nullptr;
   }
+  // `__name__` is the module's name, so its `if __name__ == '__main__':`
+  // entry block does not run, as in Python.
   auto env = std::make_shared<Env>(builtins);
   env->vars["__name__"] = makeStr(dotted.str());
   Ref ignored;
-  if (execBlock(ast->getBody(), env, ignored) == Flow::Error)
+  ++importDepth;
+  Flow flow = execBlock(ast->getBody(), env, ignored);
+  --importDepth;
+  if (flow == Flow::Error)
     return nullptr;
   auto mod = std::make_shared<ModuleObj>(dotted.str());
   for (auto &entry : env->vars)

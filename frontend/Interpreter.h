@@ -145,8 +145,10 @@ public:
   Ref makeTensor(mlir::Value value, llvm::StringRef opType);
   /// Records a top-level `tf.identity(t, name=...)` as a graph output.
   void addNamedOutput(Ref tensor, std::string name);
-  /// Depth of user-function calls (0 at the top level of the model file).
-  unsigned callDepth() const { return callStack.size(); }
+  /// True while the top level of the compiled file itself runs: not inside a
+  /// function and not inside an imported module, whose top-level
+  /// `tf.identity(..., name=)` names no output of this model.
+  bool atMainTopLevel() const { return callStack.empty() && importDepth == 0; }
 
   /// Graph collections (`outputs_collections`, tf.add_to_collection).
   std::map<std::string, std::vector<std::pair<std::string, Ref>>> collections;
@@ -186,7 +188,23 @@ private:
   Ref callFunction(FunctionObj &fn, CallArgs &args);
   Ref callBoundMethod(BoundMethodObj &method, CallArgs &args);
   Flow execImport(const StmtAST &stmt, const EnvPtr &env);
+  Flow execImportFromModelFile(const ImportFromStmtAST &from,
+                               const EnvPtr &env);
+  /// Where the search path puts the model module `dotted`.
+  struct ModuleLocation {
+    std::string file;       ///< its .slim file, if one was found
+    std::string packageDir; ///< else a directory of that name, if any
+    std::string searched;   ///< " dir1 dir2 ...", for error messages
+  };
+  ModuleLocation findModelModule(llvm::StringRef dotted, llvm::SMLoc loc);
+  /// Reports an error and returns true if `dotted` is a Python module
+  /// slimc cannot provide (numpy, os, ...).
+  bool rejectUnavailableModule(llvm::StringRef dotted, llvm::SMLoc loc);
+  /// Finds and loads `dotted` (a .slim file); an error if there is none.
   Ref importModelModule(llvm::StringRef dotted, llvm::SMLoc loc);
+  /// Runs the model file `path` once as module `dotted` (cached by path).
+  Ref loadModelModule(llvm::StringRef dotted, const std::string &path,
+                      llvm::SMLoc loc);
   /// `collections`, `functools`, `copy`: null for any other name.
   Ref pythonModule(llvm::StringRef dotted) const;
   Ref defineFunction(const FunctionDefAST &def, const EnvPtr &env);
@@ -207,6 +225,7 @@ private:
   EnvPtr builtins;
   std::map<std::string, Ref> loadedModules; // imported .slim files by path
   std::vector<std::unique_ptr<ModuleAST>> importedASTs;
+  unsigned importDepth = 0; // > 0 while an imported module's body runs
 
   std::vector<Frame> callStack;
   std::vector<std::shared_ptr<ArgScopeObj>> argScopeStack;

@@ -313,7 +313,7 @@ Ref slim::makeTensorFlowModule(Interpreter &interp) {
           return nullptr;
         Ref out = withOpName(in, b, "name",
                              [&] { return emitIdentity(in, *x, args.loc); });
-        if (out && in.callDepth() == 0 && !b.isNone("name"))
+        if (out && in.atMainTopLevel() && !b.isNone("name"))
           in.addNamedOutput(out, cast<TensorObj>(*out).name);
         return out;
       });

@@ -7,13 +7,14 @@
 // ("greedy by size", Pisarchyk & Lee 2020; TFLite's and XNNPACK's arena
 // planners), which on chains of layers reaches the live-set lower bound.
 //
-// Buffers are planned, not values: a reshape is a view of its input, an
+// Buffers are planned, not values: a reshape is a view of its input (so are
+// identity and dropout, which a compiled model runs as the identity), an
 // unfused elementwise op overwrites an operand that dies with it, and a
 // channel concat whose inputs exist only to be concatenated is one buffer
 // that its producers write into at channel offsets, so the concat copies
 // nothing. Graph inputs, outputs, variables and parameters live outside the
 // arena; an op without `arena_offset` writes a graph output (directly or
-// through reshapes, which are views) or, in @slim_prepare, a parameter.
+// through views) or, in @slim_prepare, a parameter.
 //
 //===----------------------------------------------------------------------===//
 
@@ -40,6 +41,14 @@ int64_t alignTo(int64_t bytes, int64_t alignment) {
 bool canWriteAtChannelOffset(Operation *op) {
   return isa<FusedConv2DOp, FusedDepthwiseConv2DOp, MaxPoolOp, AvgPoolOp>(op);
 }
+
+/// Ops whose result the code generator makes a view of their operand: a
+/// reshape; an identity; a dropout, which runs as the identity even in
+/// training mode (the seed's VGG-16 never sets is_training). The result
+/// shares the operand's buffer, so that buffer lives until the view's last
+/// reader. (On a blocked tensor the code generator copies a dropout instead;
+/// in the shared buffer that copy is in place and writes equal values.)
+bool isView(Operation *op) { return isa<ReshapeOp, IdentityOp, DropoutOp>(op); }
 
 struct Buffer {
   int64_t size = 0;
@@ -84,29 +93,27 @@ private:
           return isa<func::ReturnOp, WriteParamOp>(user);
         }))
       return false;
-    // Read only by a reshape into an output: the producer writes the output
-    // buffer itself, the reshape stays a view.
-    if (v.hasOneUse())
-      if (auto reshape = dyn_cast<ReshapeOp>(*v.getUsers().begin()))
-        if (feedsOutput(reshape.getOutput()))
-          return false;
-    // A reshape of an input, variable or parameter is a view of it.
-    if (auto reshape = dyn_cast<ReshapeOp>(def))
-      return isPlanned(reshape.getInput());
+    // Read only by a view into an output: the producer writes the output
+    // buffer itself, the view stays a view.
+    if (v.hasOneUse() && isView(*v.getUsers().begin()) &&
+        feedsOutput(v.getUsers().begin()->getResult(0)))
+      return false;
+    // A view of an input, variable or parameter is a view of it.
+    if (isView(def))
+      return isPlanned(def->getOperand(0));
     return llvm::isa<RankedTensorType>(v.getType());
   }
 
   /// Whether `v` is stored outside the arena because it is a graph output or
-  /// a parameter, or a reshape view of one.
+  /// a parameter, or viewed as one.
   bool feedsOutput(Value v) {
     if (llvm::any_of(v.getUsers(), [](Operation *user) {
           return isa<func::ReturnOp, WriteParamOp>(user);
         }))
       return true;
-    if (!v.hasOneUse())
+    if (!v.hasOneUse() || !isView(*v.getUsers().begin()))
       return false;
-    auto reshape = dyn_cast<ReshapeOp>(*v.getUsers().begin());
-    return reshape && feedsOutput(reshape.getOutput());
+    return feedsOutput(v.getUsers().begin()->getResult(0));
   }
 
   void collectValues(Block &body) {
@@ -118,10 +125,11 @@ private:
         values.push_back(result);
         parent.push_back(parent.size());
       }
-      // A dense reshape only renames its input's elements.
-      if (auto reshape = dyn_cast<ReshapeOp>(op))
-        if (isPlanned(reshape.getInput()) && isPlanned(reshape.getOutput()))
-          unite(reshape.getInput(), reshape.getOutput());
+      // A dense reshape only renames its input's elements; identity and
+      // dropout keep them.
+      if (isView(&op) && isPlanned(op.getOperand(0)) &&
+          isPlanned(op.getResult(0)))
+        unite(op.getOperand(0), op.getResult(0));
       planElementwiseInPlace(op);
     }
   }
@@ -217,6 +225,19 @@ private:
     return positions.lookup(ancestor);
   }
 
+  /// The position of the last op that reads `v`, directly or through views:
+  /// a view that is not planned (a graph output) still reads `v`'s buffer
+  /// when the output is copied out, after every op.
+  int64_t lastRead(Value v) {
+    int64_t end = -1;
+    for (Operation *user : v.getUsers()) {
+      end = std::max(end, positionOf(user));
+      if (isView(user) && !isPlanned(user->getResult(0)))
+        end = std::max(end, lastRead(user->getResult(0)));
+    }
+    return end;
+  }
+
   void buildBuffers() {
     for (Value v : values) {
       Value leader = values[find(valueIndex.lookup(v))];
@@ -234,9 +255,8 @@ private:
           std::max(buffer.size, alignTo(getStorageBytes(type), alignment));
       buffer.start = std::min(buffer.start, positionOf(v.getDefiningOp()));
       buffer.end = std::max(buffer.end, positionOf(v.getDefiningOp()));
-      for (Operation *user : v.getUsers())
-        buffer.end = std::max(buffer.end, positionOf(user));
-      if (!isa<ReshapeOp>(v.getDefiningOp()))
+      buffer.end = std::max(buffer.end, lastRead(v));
+      if (!isView(v.getDefiningOp()))
         plan.noReuse += alignTo(getStorageBytes(type), alignment);
     }
   }

@@ -132,3 +132,31 @@ func.func @view_still_read(%x: tensor<1x4x4x8xf32>) -> (tensor<1x128xf32>, tenso
   %q = slim.max_pool %p {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, scope = "q"} : tensor<1x4x4x8xf32> -> tensor<1x2x2x8xf32>
   return %s, %q : tensor<1x128xf32>, tensor<1x2x2x8xf32>
 }
+
+// -----
+
+// A dropout (compiled as the identity, training mode included) is a view:
+// it shares its operand's buffer, which lives until the view's last reader,
+// so fc2 does not write over fc1's output. A view returned as an output
+// (drop2) keeps its operand's buffer (fc2's) alive to the end, when the
+// output is copied out: fc3 and fc4 are placed around it.
+// CHECK: slim.arena_lower_bound = 192 : i64, slim.arena_no_reuse = 256 : i64, slim.arena_size = 192 : i64
+// CHECK-LABEL: func.func @dropout_view
+// CHECK: slim.fused_matmul {{.*}}arena_offset = 0 : i64{{.*}}scope = "fc1"
+// CHECK: slim.dropout {{.*}}arena_offset = 0 : i64{{.*}}scope = "drop1"
+// CHECK: slim.fused_matmul {{.*}}arena_offset = 64 : i64{{.*}}scope = "fc2"
+// CHECK: slim.dropout
+// CHECK-NOT: arena_offset
+// CHECK-SAME: scope = "drop2"
+// CHECK: slim.fused_matmul {{.*}}arena_offset = 0 : i64{{.*}}scope = "fc3"
+// CHECK: slim.fused_matmul {{.*}}arena_offset = 128 : i64{{.*}}scope = "fc4"
+func.func @dropout_view(%x: tensor<1x8xf32>, %w: tensor<128xf32>, %b: tensor<8xf32>) -> (tensor<1x8xf32>, tensor<1x8xf32>) {
+  %h1 = slim.fused_matmul %x, %w bias(%b : tensor<8xf32>) {activation = "relu", packing = "fc", scope = "fc1", vector_width = 8 : i64} : (tensor<1x8xf32>, tensor<128xf32>) -> tensor<1x8xf32>
+  %d1 = slim.dropout %h1 {is_training = true, keep_prob = 5.000000e-01 : f32, scope = "drop1"} : tensor<1x8xf32>
+  %h2 = slim.fused_matmul %d1, %w bias(%b : tensor<8xf32>) {activation = "relu", packing = "fc", scope = "fc2", vector_width = 8 : i64} : (tensor<1x8xf32>, tensor<128xf32>) -> tensor<1x8xf32>
+  %d2 = slim.dropout %h2 {is_training = true, keep_prob = 5.000000e-01 : f32, scope = "drop2"} : tensor<1x8xf32>
+  %h3 = slim.fused_matmul %h2, %w bias(%b : tensor<8xf32>) {activation = "relu", packing = "fc", scope = "fc3", vector_width = 8 : i64} : (tensor<1x8xf32>, tensor<128xf32>) -> tensor<1x8xf32>
+  %h4 = slim.fused_matmul %h3, %w bias(%b : tensor<8xf32>) {activation = "relu", packing = "fc", scope = "fc4", vector_width = 8 : i64} : (tensor<1x8xf32>, tensor<128xf32>) -> tensor<1x8xf32>
+  %h5 = slim.fused_matmul %h4, %w bias(%b : tensor<8xf32>) {activation = "relu", packing = "fc", scope = "fc5", vector_width = 8 : i64} : (tensor<1x8xf32>, tensor<128xf32>) -> tensor<1x8xf32>
+  return %h5, %d2 : tensor<1x8xf32>, tensor<1x8xf32>
+}

@@ -71,7 +71,7 @@ def run_slim_file(path):
 
   fake_builtins = dict(vars(builtins))
   fake_builtins['__import__'] = fake_import
-  env = {'__builtins__': fake_builtins, '__name__': '__slim__'}
+  env = {'__builtins__': fake_builtins, '__name__': '__main__'}
   exec(compile(open(path).read(), path, 'exec'), env)
   return env
 
@@ -102,8 +102,8 @@ def check(fname, net):
     inp = tf.placeholder(tf.float32, [None, size, size, 3], name='input')
     outs_ref, _ = tfnets.build(net, inp)
     # our name -> tfnets name of the outputs compared
-    pairs = [('logits', 'logits')] + ([('aux_logits', 'auxlogits')]
-                                       if 'auxlogits' in outs_ref else [])
+    pairs = [('logits', 'logits')] + ([('aux_logits', 'aux_logits')]
+                                       if 'aux_logits' in outs_ref else [])
     with tf.Session() as s:
       s.run(tf.global_variables_initializer())
       values = {}

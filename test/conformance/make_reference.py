@@ -5,14 +5,14 @@ needs to reproduce the numbers.
 
 Usage:  PY=$(scripts/tf-venv.sh)/bin/python
         $PY test/conformance/make_reference.py NET OUTDIR [--batch N] [--size S]
-            [--no-squeeze] [--num-classes K] [--seed SEED] [--v1]
+            [--no-squeeze] [--net-arg KEY=VALUE ...] [--num-classes K] [--seed SEED] [--v1]
 
 Writes into OUTDIR:
   model.ckpt.index, model.ckpt.data-00000-of-00001   TensorFlow V2 checkpoint of all global
                                                      variables (--v1: one V1 file model.ckpt)
   input.npy                                          the input batch, float32 NHWC
   output_<name>.npy                                  each output (logits, predictions,
-                                                     auxlogits where the net has them)
+                                                     aux_logits where the net has them)
   reference.json                                     net, versions, shapes, the regularization
                                                      loss (tf.losses.get_regularization_loss())
                                                      and the variable list
@@ -20,6 +20,7 @@ NET is one of tfnets.NETS (vgg_16, alexnet_v2, inception_v3, resnet_v1_50, mobil
 Outputs are large for the big nets: write OUTDIR under /tmp or out/ (gitignored), never commit.
 """
 import argparse
+import ast
 import json
 import os
 import sys
@@ -39,11 +40,20 @@ def main():
                   "the net's default_image_size)")
   ap.add_argument('--no-squeeze', action='store_true',
                   help='spatial_squeeze=False (keeps [N,H,W,classes] logits)')
+  ap.add_argument('--net-arg', action='append', default=[], metavar='KEY=VALUE',
+                  help='a further keyword argument of the net function, VALUE a Python literal '
+                  '(e.g. global_pool=False, output_stride=16, depth_multiplier=0.5)')
   ap.add_argument('--num-classes', type=int, default=None)
   ap.add_argument('--seed', type=int, default=1234)
   ap.add_argument('--v1', action='store_true', help='write a V1 checkpoint (model.ckpt)')
   args = ap.parse_args()
 
+  net_args = {}
+  for item in args.net_arg:
+    key, sep, value = item.partition('=')
+    if not sep:
+      ap.error('--net-arg expects KEY=VALUE, got %r' % item)
+    net_args[key] = ast.literal_eval(value)
   _, _, default_size, _ = tfnets.NETS[args.net]
   size = args.size or default_size
   os.makedirs(args.outdir, exist_ok=True)
@@ -53,7 +63,7 @@ def main():
     tf.set_random_seed(args.seed)
     inputs = tf.placeholder(tf.float32, [args.batch, size, size, 3], name='input')
     outputs, _ = tfnets.build(args.net, inputs, num_classes=args.num_classes,
-                              spatial_squeeze=not args.no_squeeze)
+                              spatial_squeeze=not args.no_squeeze, net_args=net_args)
     reg_loss = tf.losses.get_regularization_loss()
     variables = tf.global_variables()
     var_lines = tfnets.variable_lines()
@@ -86,6 +96,7 @@ def main():
       'checkpoint': {'prefix': os.path.basename(prefix), 'format': 'V1' if args.v1 else 'V2'},
       'input': {'name': 'input', 'shape': list(x.shape)},
       'spatial_squeeze': not args.no_squeeze,
+      'net_args': net_args,
       'outputs': {n: list(v.shape) for n, v in zip(names, values)},
       'regularization_loss': reg,
       'seed': args.seed,

@@ -3,7 +3,8 @@
 # compiled by slimc with the fast kernels, restores a checkpoint written by
 # the real TF-Slim and must reproduce TensorFlow's outputs and regularization
 # loss (numeric.sh). Each net runs at batch 1 and batch 4; one net restores a
-# V1 checkpoint.
+# V1 checkpoint; three run at a non-default input size (cases/). Then the
+# seed document's snippets run through both (seed.py).
 #
 # SLIM_SKIP_TF=1 skips the suite explicitly and says so. If the TensorFlow
 # virtual environment cannot be created (no access to the Python package
@@ -45,6 +46,13 @@ cases=(
   "resnet_v2_50 resnet_v2.slim --batch 4"
   "mobilenet_v1 mobilenet_v1.slim --batch 4"
   "alexnet_v2 alexnet_v2.slim --v1"
+  # Non-default sizes (cases/*.slim import the zoo net and build it so; the
+  # options make TensorFlow build the same): a spatial map of VGG logits,
+  # dense ResNet with atrous block4 at an odd size, a thin MobileNet whose
+  # final pool shrinks.
+  "vgg_16 cases/vgg_16_256.slim --size 256 --no-squeeze"
+  "resnet_v1_50 cases/resnet_v1_50_dense.slim --size 225 --net-arg global_pool=False --net-arg output_stride=16"
+  "mobilenet_v1 cases/mobilenet_v1_050_160.slim --size 160 --net-arg depth_multiplier=0.5 --batch 2"
 )
 passed=0 failed=0 start=$SECONDS
 for c in "${cases[@]}"; do
@@ -59,6 +67,18 @@ for c in "${cases[@]}"; do
   printf '%s\n' "$out" | sed 's/^/    /' | tail -6
   rm -rf "$WORK"/*
 done
+# The seed document's snippets, through TensorFlow and slimc (seed.py): the
+# full report, as it says per snippet what was compared.
+t0=$SECONDS
+if out=$("$PY" "$here/seed.py" --slimc-bin "$SLIMC_BIN" --work "$WORK/seed" 2>&1); then
+  passed=$((passed + 1))
+  echo "conformance: ok   seed snippets ($((SECONDS - t0)) s)"
+else
+  failed=$((failed + 1))
+  echo "conformance: FAIL seed snippets ($((SECONDS - t0)) s)"
+fi
+printf '%s\n' "$out" | sed 's/^/    /'
+rm -rf "$WORK"/*
 echo "conformance: $((SECONDS - start)) s in all"
 echo "conformance: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

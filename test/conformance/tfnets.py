@@ -114,22 +114,30 @@ NETS = {
 }
 
 
-def build(name, inputs, num_classes=None, spatial_squeeze=True):
+def build(name, inputs, num_classes=None, spatial_squeeze=True, net_args=None):
   """Builds net `name` on `inputs` (in the current default graph) and returns
   (dict of named outputs, the logits tensor). `spatial_squeeze=False` keeps the 1x1 (or larger,
-  for fully-convolutional use) spatial dims of the logits where the net has that switch."""
+  for fully-convolutional use) spatial dims of the logits where the net has that switch;
+  `net_args` are further keyword arguments of the net function (e.g. ResNet's
+  `global_pool=False, output_stride=16`)."""
   fn, scope_fn, _, classes = NETS[name]
   if num_classes is None:
     num_classes = classes
   kwargs = dict(num_classes=num_classes, is_training=False)
   if not name.startswith('resnet'):
     kwargs['spatial_squeeze'] = spatial_squeeze
+  elif not spatial_squeeze:
+    raise ValueError('%s has no spatial_squeeze switch (its logits keep their spatial dims); '
+                     'pass global_pool=False for a spatial map of logits' % name)
+  kwargs.update(net_args or {})
   with slim.arg_scope(scope_fn()):
     logits, end_points = fn(inputs, **kwargs)
+  # Named as the zoo files name their outputs, so that numeric.sh pairs them.
   outputs = {'logits': logits}
-  for key in ('Predictions', 'predictions', 'AuxLogits'):
+  for key, name in (('Predictions', 'predictions'), ('predictions', 'predictions'),
+                    ('AuxLogits', 'aux_logits')):
     if key in end_points:
-      outputs[key.lower()] = end_points[key]
+      outputs[name] = end_points[key]
   return outputs, logits
 
 
