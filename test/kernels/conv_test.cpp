@@ -312,8 +312,9 @@ std::vector<ConvCase> convSweep() {
   cases.push_back(
       {3,     5,     3, 5, 9, 1, 1, 1, 1, 1, 1, false, Activation::Relu6,
        false, false, 0, 0, 0, 1, 1});
-  // Strided 1x1 (projection shortcut): narrow outputs run on a gathered
-  // copy, wider ones along rows.
+  // Strided 1x1 (projection shortcut): the sampled pixels of a pixel block
+  // are gathered once per input-channel chunk and run as a 1x1 GEMM for
+  // several output block pairs (convGather).
   cases.push_back(
       {2,    14,   14, 72, 40, 1, 1, 2, 2, 1, 1, true, Activation::Relu,
        true, true, 1,  0,  1,  2, 1});
@@ -323,6 +324,29 @@ std::vector<ConvCase> convSweep() {
   cases.push_back(
       {1,     56,   56, 16, 24, 1, 1, 2, 2, 1, 1, true, Activation::Relu,
        false, true, 0,  0,  0,  2, 1});
+  // Gather path: strides 2 and 3 (and 2x3), odd maps whose pixel count is
+  // no multiple of the tile, several pixel blocks (> 120 output pixels),
+  // several gather chunks (> 136 input channels), several groups of pairs
+  // (> 16 output blocks) with an odd last block, batch 2, residual + relu,
+  // concat offsets, 1-3 threads.
+  cases.push_back(
+      {2,    31,   29, 150, 280, 1, 1, 2, 2, 1, 1, true, Activation::Relu,
+       true, true, 1,  1,   1,  3, 1});
+  cases.push_back(
+      {1,    20,   23, 19, 37, 1, 1, 3, 3, 1, 1, false, Activation::Relu,
+       true, true, 0,  1,  1,  2, 1});
+  cases.push_back(
+      {2,    9,    11, 8, 9, 1, 1, 2, 3, 1, 1, true, Activation::Relu6,
+       false, false, 1, 0, 0,  1, 1});
+  cases.push_back(
+      {1,    27,   27, 40, 130, 1, 1, 3, 3, 1, 1, true, Activation::Tanh,
+       true, true, 0,  0,   1,  2, 1});
+  cases.push_back(
+      {1,    56,   56, 64, 128, 1, 1, 2, 2, 1, 1, true, Activation::Relu,
+       true, true, 0,  2,   0,  2, 1});
+  cases.push_back(
+      {2,    2,    1, 5, 3, 1, 1, 2, 2, 1, 1, true, Activation::None,
+       false, true, 0,  0,  1,  1, 1});
   // First layer of VGG/ResNet shape: 3 input channels, 7x7/2.
   cases.push_back(
       {1,     32,   32, 3, 64, 7, 7, 2, 2, 1, 1, true, Activation::Relu,
@@ -412,6 +436,8 @@ TEST(Conv2DThreads, ResultsDoNotDependOnTheThreadCount) {
        true, true, 0,  0,   0,  1, 1},
       {1,     14,   14, 64, 24, 1, 1, 2, 2, 1, 1, true, Activation::Relu6,
        false, true, 0,  0,  0,  1, 1},
+      {2,    33,   31, 300, 290, 1, 1, 2, 2, 1, 1, true, Activation::Relu,
+       true, true, 0,  0,   0,  1, 1},
   };
   for (const ConvCase &c : shapes) {
     Conv2DParams p = makeParams(c);

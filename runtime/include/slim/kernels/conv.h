@@ -32,7 +32,11 @@
 //  - narrow maps (14x14, 7x7: rows that would need tiles of W - 2 pixels or
 //    fewer) copy each work item's input rows, zero padding included, into a
 //    stack buffer per input-channel chunk and run tiles across row ends
-//    (kRun); strided 1x1 convs with such outputs gather their sampled pixels;
+//    (kRun);
+//  - a strided 1x1 conv (no padding) gathers the sampled pixels of a block
+//    of output pixels densely, once per input-channel chunk, and runs the
+//    1x1 stride-1 GEMM tiles over the copy for a group of 8 output block
+//    pairs (convGather);
 //  - a 1x1 stride-1 conv is a GEMM over the pixels of a plane, tiled as one
 //    long row.
 //
@@ -84,6 +88,17 @@ inline constexpr int kConvTileW = 3;
 #ifndef SLIM_CONV_L2_WEIGHT_BYTES
 /// Weights up to this size are treated as L2-resident (half of a 1 MiB L2).
 #define SLIM_CONV_L2_WEIGHT_BYTES (512 * 1024)
+#endif
+
+#ifndef SLIM_CONV_GATHER_PIXELS
+/// Strided 1x1 convs: output pixels per work item (gathered densely).
+#define SLIM_CONV_GATHER_PIXELS 120
+#endif
+
+#ifndef SLIM_CONV_GATHER_PAIRS
+/// Strided 1x1 convs: output block pairs per work item, which share one
+/// copy of the item's sampled input pixels.
+#define SLIM_CONV_GATHER_PAIRS 8
 #endif
 
 #ifndef SLIM_CONV_RUN_TILES
@@ -472,8 +487,11 @@ struct ConvCtx {
   bool groupsInner;
   /// 0: tiles along rows; kRunPadded: narrow map, kRun tiles on a padded
   /// copy of the item's input rows; kRunGather: strided 1x1, the sampled
-  /// pixels copied densely and run as a 1x1 stride-1 conv.
+  /// pixels of a pixel block copied densely once per input-channel chunk
+  /// and run as a 1x1 stride-1 GEMM for `pairsPerItem` output block pairs
+  /// (items are then (image, pixel block, group of pairs); see convGather).
   int run;
+  int64_t pairsPerItem, gatherChunk;
   int64_t fullLo, fullHi;
 };
 
@@ -494,19 +512,15 @@ SLIM_INLINE int64_t runPaddedCols(const Conv2DParams &p) {
 }
 
 /// Floats of the copy of one chunk of output rows [oh0, oh0 + rows).
-inline int64_t runBufFloats(const Conv2DParams &p, int run, int64_t rows,
+inline int64_t runBufFloats(const Conv2DParams &p, int64_t rows,
                             int64_t icbChunk) {
-  int64_t pixels = run == kRunGather
-                       ? rows * p.outW
-                       : runPaddedRows(p, rows) * runPaddedCols(p);
-  return icbChunk * pixels * kVec;
+  return icbChunk * runPaddedRows(p, rows) * runPaddedCols(p) * kVec;
 }
 
 /// One input-channel chunk of a kRun item: copy the chunk's input rows
-/// (zeros for padding; for a strided 1x1 only the sampled pixels), then run
-/// tiles over the output pixels of rows [oh0, oh1) as one sequence, so no
-/// tile is narrow and no tap needs a bounds check. The copy is ~1% of the
-/// work of the tiles that read it.
+/// (zeros for padding), then run tiles over the output pixels of rows
+/// [oh0, oh1) as one sequence, so no tile is narrow and no tap needs a
+/// bounds check. The copy is ~1% of the work of the tiles that read it.
 template <int RB>
 void convRunChunk(const ConvCtx &c, const ConvRowArgs &a, int64_t oh0,
                   int64_t oh1, float *out, const float *res) {
@@ -521,31 +535,6 @@ void convRunChunk(const ConvCtx &c, const ConvRowArgs &a, int64_t oh0,
   b.res = res ? res + oh0 * p.outW * kVec : nullptr;
   const int64_t ihStart = oh0 * p.strideH - p.padTop;
   float *dst = buf;
-  if (c.run == kRunGather) {
-    for (int64_t cb = 0; cb < a.nIcb; ++cb) {
-      const float *src = a.in + cb * a.inCbStride;
-      for (int64_t r = 0; r < rows; ++r) {
-        const int64_t ih = ihStart + r * p.strideH;
-        for (int64_t ow = 0; ow < p.outW; ++ow, dst += kVec) {
-          const int64_t iw = ow * p.strideW - p.padLeft;
-          vstore(dst, ih >= 0 && ih < p.inH && iw >= 0 && iw < p.inW
-                          ? vload(src + (ih * p.inW + iw) * kVec)
-                          : vzero());
-        }
-      }
-    }
-    // A 1x1 stride-1 conv over one row of rows * outW pixels.
-    const int64_t pixels = rows * p.outW;
-    b.inCbStride = pixels * kVec;
-    b.inRowStride = pixels * kVec;
-    b.inH = 1;
-    b.inW = pixels;
-    b.strideH = b.strideW = 1;
-    b.khLo = 0;
-    b.khHi = 1;
-    convRow<RB, 1>(b, 0, pixels, 0, pixels);
-    return;
-  }
   const int64_t prows = runPaddedRows(p, rows), pcols = runPaddedCols(p);
   for (int64_t cb = 0; cb < a.nIcb; ++cb) {
     const float *src = a.in + cb * a.inCbStride;
@@ -637,10 +626,109 @@ void convItem(const ConvCtx &c, int64_t n, int64_t ocb0, int64_t oh0,
   }
 }
 
+/// A strided 1x1 conv without padding (projection shortcuts): output pixels
+/// [p0, p1) of image n (row-major over the output plane) for the output
+/// block pairs [g0, g1). Per input-channel chunk the sampled input pixels
+/// are copied densely into a stack buffer, once for all the pairs, and each
+/// pair runs the 1x1 stride-1 GEMM tiles over the copy (full-width tiles
+/// across row ends, the input at unit stride). Reading the strided pixels in
+/// place instead ran at 27-44% of peak; redoing the copy per pair cost as
+/// much as it saved. Partial sums go through the output between chunks,
+/// as in convItem; each output element is summed in the same order whatever
+/// the split of the work.
+template <int RB>
+void convGather(const ConvCtx &c, int64_t n, int64_t g0, int64_t g1,
+                int64_t p0, int64_t p1) {
+  const Conv2DParams &p = c.p;
+  const int64_t inPlane = p.inH * p.inW * kVec;
+  const int64_t outPlane = p.outH * p.outW * kVec;
+  const int64_t pixels = p1 - p0;
+  static_assert(SLIM_CONV_GATHER_PIXELS >= 1 &&
+                    SLIM_CONV_GATHER_PIXELS * kVec <= kRunBufFloats,
+                "one input block of a pixel block must fit the buffer");
+  alignas(64) float buf[kRunBufFloats];
+  alignas(64) float bias[2 * kVec];
+  ConvRowArgs a;
+  a.in = buf;
+  a.inCbStride = pixels * kVec;
+  a.inRowStride = pixels * kVec;
+  a.wIcbStride = kVec * kVec;
+  a.wOcbStride = c.icb * a.wIcbStride;
+  a.outCbStride = outPlane;
+  a.resCbStride = outPlane;
+  a.kernelW = a.kernelH = 1;
+  a.strideH = a.strideW = 1;
+  a.dilH = a.dilW = 1;
+  a.ih0 = 0;
+  a.khLo = 0;
+  a.khHi = 1;
+  a.padLeft = 0;
+  a.inH = 1;
+  a.inW = pixels;
+  a.outW = pixels;
+  a.act = p.act;
+  a.bias = bias;
+  const float *inN = c.in + (n * c.inCbTotal + p.inCbOffset) * inPlane;
+  const int64_t p0h = p0 / p.outW, p0w = p0 - p0h * p.outW;
+  for (int64_t cb0 = 0; cb0 < c.icb; cb0 += c.gatherChunk) {
+    const int64_t cb1 = std::min(c.icb, cb0 + c.gatherChunk);
+    float *dst = buf;
+    for (int64_t cb = cb0; cb < cb1; ++cb) {
+      const float *src = inN + cb * inPlane;
+      int64_t oh = p0h, ow = p0w;
+      for (int64_t i = 0; i < pixels; ++i, dst += kVec) {
+        vstore(dst,
+               vload(src + (oh * p.strideH * p.inW + ow * p.strideW) * kVec));
+        if (++ow == p.outW) {
+          ow = 0;
+          ++oh;
+        }
+      }
+    }
+    a.nIcb = cb1 - cb0;
+    a.lastSteps =
+        cb1 == c.icb ? static_cast<int>(p.inC - (c.icb - 1) * kVec) : kVec;
+    a.first = cb0 == 0;
+    a.last = cb1 == c.icb;
+    for (int64_t g = g0; g < g1; ++g) {
+      const int64_t ocb0 = 2 * g;
+      for (int64_t l = 0; l < RB * kVec; ++l) {
+        int64_t oc = ocb0 * kVec + l;
+        bias[l] = c.bias && oc < p.outC ? c.bias[oc] : 0.0f;
+      }
+      a.storeBlocks = static_cast<int>(std::min<int64_t>(RB, c.ocb - ocb0));
+      a.w = c.w + ocb0 * a.wOcbStride + cb0 * a.wIcbStride;
+      a.out = c.out + (n * c.outCbTotal + p.outCbOffset + ocb0) * outPlane +
+              p0 * kVec;
+      a.res = c.res ? c.res + (n * c.resCbTotal + p.resCbOffset + ocb0) *
+                                  outPlane +
+                          p0 * kVec
+                    : nullptr;
+      convRow<RB, 1>(a, 0, pixels, 0, pixels);
+    }
+  }
+}
+
 inline void convTask(void *ctx, int64_t begin, int64_t end) {
   const ConvCtx &c = *static_cast<const ConvCtx *>(ctx);
   const Conv2DParams &p = c.p;
   const int64_t spatial = c.rowBlocks * c.colBlocks;
+  if (c.run == kRunGather) {
+    // (n, pixel block, group of pairs): the pixel block's input stays
+    // cached for all the groups.
+    const int64_t groupItems = (c.groups + c.pairsPerItem - 1) / c.pairsPerItem;
+    const int64_t planePixels = p.outH * p.outW;
+    for (int64_t i = begin; i < end; ++i) {
+      const int64_t gi = i % groupItems, t = i / groupItems;
+      const int64_t pb = t % c.colBlocks, n = t / c.colBlocks;
+      const int64_t g0 = gi * c.pairsPerItem;
+      const int64_t g1 = std::min(c.groups, g0 + c.pairsPerItem);
+      const int64_t p0 = pb * c.colsPerItem;
+      const int64_t p1 = std::min(planePixels, p0 + c.colsPerItem);
+      convGather<2>(c, n, g0, g1, p0, p1);
+    }
+    return;
+  }
   for (int64_t i = begin; i < end; ++i) {
     int64_t sb, n, g;
     if (c.groupsInner) {
@@ -729,20 +817,45 @@ inline void conv2d(const Conv2DParams &p, const float *in, const float *packedW,
                              (SLIM_CONV_ROW_PIXELS + q.outW - 1) / q.outW));
   }
   // Rows that would need tiles narrower than kConvTileW - 1 (narrow maps)
-  // and strided 1x1 convs run on a copy of the item's input rows, if that
-  // copy fits its stack buffer (see convRunChunk).
+  // run on a padded copy of the item's input rows, if that copy fits its
+  // stack buffer (see convRunChunk). Strided 1x1 convs without padding
+  // gather their sampled pixels (see convGather).
   c.run = 0;
+  c.pairsPerItem = 1;
+  c.gatherChunk = c.icbChunk;
+  const bool gather =
+      SLIM_CONV_RUN_TILES && q.kernelH == 1 && q.kernelW == 1 &&
+      (q.strideH > 1 || q.strideW > 1) && q.padTop == 0 && q.padLeft == 0 &&
+      q.padBottom == 0 && q.padRight == 0 && q.outH > 0 && q.outW > 0 &&
+      (q.outH - 1) * q.strideH < q.inH && (q.outW - 1) * q.strideW < q.inW;
+  if (gather) {
+    c.run = detail::kRunGather;
+    // Pixel blocks of near-equal size, at most SLIM_CONV_GATHER_PIXELS; the
+    // copy of a block's input-channel chunk fills at most the stack buffer.
+    const int64_t plane = q.outH * q.outW;
+    const int64_t blocks =
+        (plane + SLIM_CONV_GATHER_PIXELS - 1) / SLIM_CONV_GATHER_PIXELS;
+    c.colsPerItem = (plane + blocks - 1) / blocks;
+    c.colBlocks = (plane + c.colsPerItem - 1) / c.colsPerItem;
+    c.rowsPerItem = q.outH;
+    c.rowBlocks = 1;
+    c.gatherChunk = std::max<int64_t>(
+        1, std::min(c.icbChunk,
+                    detail::kRunBufFloats / (c.colsPerItem * kVec)));
+    c.pairsPerItem =
+        std::max<int64_t>(1, std::min<int64_t>(c.groups, SLIM_CONV_GATHER_PAIRS));
+    const int64_t items = q.batch * c.colBlocks *
+                          ((c.groups + c.pairsPerItem - 1) / c.pairsPerItem);
+    slim_parallel_run(par, items, 1, detail::convTask, &c);
+    if (!preservesZero(p.act))
+      zeroPaddingLanes(out, p.batch, p.outH, p.outW, p.outC, p.outCbOffset,
+                       c.outCbTotal);
+    return;
+  }
   if (SLIM_CONV_RUN_TILES && !flat) {
     const int64_t minTile = detail::TileSplit(q.outW).base;
-    if (q.kernelH == 1 && q.kernelW == 1 && (q.strideH > 1 || q.strideW > 1)) {
-      // The copy of a 1x1 is 1/16 of the tiles' work (vs 1/144 for 3x3),
-      // redone per output-channel pair: measured worth it only where the
-      // row tiles would be 3 pixels or narrower (7x7 outputs).
-      if (minTile < kConvTileW - 2)
-        c.run = detail::kRunGather;
-    } else if (minTile < kConvTileW - 1) {
+    if (minTile < kConvTileW - 1)
       c.run = detail::kRunPadded;
-    }
     // kRun tiles exist only in the two widest widths: every run (a full row
     // block and the last, shorter one) must split into such tiles.
     const int64_t lastRows =
@@ -750,7 +863,7 @@ inline void conv2d(const Conv2DParams &p, const float *in, const float *packedW,
     for (int64_t rows : {std::min(c.rowsPerItem, q.outH), lastRows})
       if (detail::TileSplit(rows * q.outW).base < kConvTileW - 1)
         c.run = 0;
-    if (c.run && detail::runBufFloats(q, c.run, c.rowsPerItem, c.icbChunk) >
+    if (c.run && detail::runBufFloats(q, c.rowsPerItem, c.icbChunk) >
                      detail::kRunBufFloats)
       c.run = 0;
   }
