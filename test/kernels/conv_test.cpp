@@ -331,22 +331,22 @@ std::vector<ConvCase> convSweep() {
   // concat offsets, 1-3 threads.
   cases.push_back(
       {2,    31,   29, 150, 280, 1, 1, 2, 2, 1, 1, true, Activation::Relu,
-       true, true, 1,  1,   1,  3, 1});
+       true, true, 1,  1,   1,   3, 1});
   cases.push_back(
       {1,    20,   23, 19, 37, 1, 1, 3, 3, 1, 1, false, Activation::Relu,
        true, true, 0,  1,  1,  2, 1});
   cases.push_back(
-      {2,    9,    11, 8, 9, 1, 1, 2, 3, 1, 1, true, Activation::Relu6,
-       false, false, 1, 0, 0,  1, 1});
+      {2,     9,     11, 8, 9, 1, 1, 2, 3, 1, 1, true, Activation::Relu6,
+       false, false, 1,  0, 0, 1, 1});
   cases.push_back(
       {1,    27,   27, 40, 130, 1, 1, 3, 3, 1, 1, true, Activation::Tanh,
-       true, true, 0,  0,   1,  2, 1});
+       true, true, 0,  0,  1,   2, 1});
   cases.push_back(
       {1,    56,   56, 64, 128, 1, 1, 2, 2, 1, 1, true, Activation::Relu,
-       true, true, 0,  2,   0,  2, 1});
+       true, true, 0,  2,  0,   2, 1});
   cases.push_back(
-      {2,    2,    1, 5, 3, 1, 1, 2, 2, 1, 1, true, Activation::None,
-       false, true, 0,  0,  1,  1, 1});
+      {2,     2,    1, 5, 3, 1, 1, 2, 2, 1, 1, true, Activation::None,
+       false, true, 0, 0, 1, 1, 1});
   // First layer of VGG/ResNet shape: 3 input channels, 7x7/2.
   cases.push_back(
       {1,     32,   32, 3, 64, 7, 7, 2, 2, 1, 1, true, Activation::Relu,
@@ -437,7 +437,7 @@ TEST(Conv2DThreads, ResultsDoNotDependOnTheThreadCount) {
       {1,     14,   14, 64, 24, 1, 1, 2, 2, 1, 1, true, Activation::Relu6,
        false, true, 0,  0,  0,  1, 1},
       {2,    33,   31, 300, 290, 1, 1, 2, 2, 1, 1, true, Activation::Relu,
-       true, true, 0,  0,   0,  1, 1},
+       true, true, 0,  0,   0,   1, 1},
   };
   for (const ConvCase &c : shapes) {
     Conv2DParams p = makeParams(c);

@@ -637,8 +637,8 @@ void convItem(const ConvCtx &c, int64_t n, int64_t ocb0, int64_t oh0,
 /// as in convItem; each output element is summed in the same order whatever
 /// the split of the work.
 template <int RB>
-void convGather(const ConvCtx &c, int64_t n, int64_t g0, int64_t g1,
-                int64_t p0, int64_t p1) {
+void convGather(const ConvCtx &c, int64_t n, int64_t g0, int64_t g1, int64_t p0,
+                int64_t p1) {
   const Conv2DParams &p = c.p;
   const int64_t inPlane = p.inH * p.inW * kVec;
   const int64_t outPlane = p.outH * p.outW * kVec;
@@ -700,8 +700,8 @@ void convGather(const ConvCtx &c, int64_t n, int64_t g0, int64_t g1,
       a.w = c.w + ocb0 * a.wOcbStride + cb0 * a.wIcbStride;
       a.out = c.out + (n * c.outCbTotal + p.outCbOffset + ocb0) * outPlane +
               p0 * kVec;
-      a.res = c.res ? c.res + (n * c.resCbTotal + p.resCbOffset + ocb0) *
-                                  outPlane +
+      a.res = c.res ? c.res +
+                          (n * c.resCbTotal + p.resCbOffset + ocb0) * outPlane +
                           p0 * kVec
                     : nullptr;
       convRow<RB, 1>(a, 0, pixels, 0, pixels);
@@ -839,11 +839,11 @@ inline void conv2d(const Conv2DParams &p, const float *in, const float *packedW,
     c.colBlocks = (plane + c.colsPerItem - 1) / c.colsPerItem;
     c.rowsPerItem = q.outH;
     c.rowBlocks = 1;
-    c.gatherChunk = std::max<int64_t>(
-        1, std::min(c.icbChunk,
-                    detail::kRunBufFloats / (c.colsPerItem * kVec)));
-    c.pairsPerItem =
-        std::max<int64_t>(1, std::min<int64_t>(c.groups, SLIM_CONV_GATHER_PAIRS));
+    c.gatherChunk =
+        std::max<int64_t>(1, std::min(c.icbChunk, detail::kRunBufFloats /
+                                                      (c.colsPerItem * kVec)));
+    c.pairsPerItem = std::max<int64_t>(
+        1, std::min<int64_t>(c.groups, SLIM_CONV_GATHER_PAIRS));
     const int64_t items = q.batch * c.colBlocks *
                           ((c.groups + c.pairsPerItem - 1) / c.pairsPerItem);
     slim_parallel_run(par, items, 1, detail::convTask, &c);
