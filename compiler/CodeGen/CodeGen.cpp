@@ -198,6 +198,28 @@ private:
   int beginLayer(Operation *op);
   void endLayer(int layer);
 
+  /// One layer's block in the generated code: the profiler's begin, `{` and
+  /// an indent on construction; the dedent, `}` and the profiler's end when
+  /// it goes out of scope.
+  class LayerBlock {
+  public:
+    LayerBlock(Emitter &e, Operation *op) : e(e), layer(e.beginLayer(op)) {
+      e.body->line("{");
+      e.body->in();
+    }
+    ~LayerBlock() {
+      e.body->out();
+      e.body->line("}");
+      e.endLayer(layer);
+    }
+    LayerBlock(const LayerBlock &) = delete;
+    LayerBlock &operator=(const LayerBlock &) = delete;
+
+  private:
+    Emitter &e;
+    int layer;
+  };
+
   ModuleOp module;
   const CodeGenOptions &options;
   bool fast;
@@ -497,53 +519,38 @@ LogicalResult Emitter::emitReferenceOp(Operation *op) {
     if (failed(allocateResult(op, conv.getOutput())))
       return failure();
     ArrayRef<int64_t> f = shapeOf(conv.getFilter());
-    int layer = beginLayer(op);
-    w.line("{");
-    w.in();
+    LayerBlock block(*this, op);
     convParams(w, "p", conv.getInput(), conv.getOutput(), {f[0], f[1]},
                conv.getStrides(), conv.getDilations(), conv.getPads());
     w.line("ref::conv2d(p, " + ptr(conv.getInput()) + ", " +
            ptr(conv.getFilter()) + ", nullptr, nullptr, " +
            ptr(conv.getOutput()) + ");");
-    w.out();
-    w.line("}");
-    endLayer(layer);
     return success();
   }
   if (auto conv = dyn_cast<DepthwiseConv2DOp>(op)) {
     if (failed(allocateResult(op, conv.getOutput())))
       return failure();
     ArrayRef<int64_t> f = shapeOf(conv.getFilter());
-    int layer = beginLayer(op);
-    w.line("{");
-    w.in();
+    LayerBlock block(*this, op);
     convParams(w, "p", conv.getInput(), conv.getOutput(), {f[0], f[1]},
                conv.getStrides(), conv.getDilations(), conv.getPads());
     w.line("p.depthMultiplier = " + Twine(f[3]) + ";");
     w.line("ref::depthwiseConv2d(p, " + ptr(conv.getInput()) + ", " +
            ptr(conv.getFilter()) + ", nullptr, nullptr, " +
            ptr(conv.getOutput()) + ");");
-    w.out();
-    w.line("}");
-    endLayer(layer);
     return success();
   }
   if (auto mm = dyn_cast<MatMulOp>(op)) {
     if (failed(allocateResult(op, mm.getOutput())))
       return failure();
     ArrayRef<int64_t> wt = shapeOf(mm.getWeights());
-    int layer = beginLayer(op);
-    w.line("{");
-    w.in();
+    LayerBlock block(*this, op);
     w.line("FullyConnectedParams p;");
     w.line("p.m = " + Twine(numElements(mm.getInput()) / wt[0]) +
            "; p.k = " + Twine(wt[0]) + "; p.n = " + Twine(wt[1]) + ";");
     w.line("ref::fullyConnected(p, " + ptr(mm.getInput()) + ", " +
            ptr(mm.getWeights()) + ", nullptr, nullptr, " + ptr(mm.getOutput()) +
            ");");
-    w.out();
-    w.line("}");
-    endLayer(layer);
     return success();
   }
   if (auto bias = dyn_cast<BiasAddOp>(op)) {
@@ -599,17 +606,12 @@ LogicalResult Emitter::emitReferenceOp(Operation *op) {
     auto kernel = op->getAttrOfType<DenseI64ArrayAttr>("kernel");
     auto strides = op->getAttrOfType<DenseI64ArrayAttr>("strides");
     auto pads = op->getAttrOfType<DenseI64ArrayAttr>("pads");
-    int layer = beginLayer(op);
-    w.line("{");
-    w.in();
+    LayerBlock block(*this, op);
     poolParams(w, "p", in, out, kernel.asArrayRef(), strides.asArrayRef(),
                pads.asArrayRef());
     w.line(
         std::string(isa<MaxPoolOp>(op) ? "ref::maxPool2d" : "ref::avgPool2d") +
         "(p, " + ptr(in) + ", " + ptr(out) + ");");
-    w.out();
-    w.line("}");
-    endLayer(layer);
     return success();
   }
   if (auto add = dyn_cast<AddOp>(op)) {
@@ -666,9 +668,7 @@ LogicalResult Emitter::emitOp(Operation *op, bool inPrepare) {
       return unsupported(op, "only dense 4-D pads are implemented");
     if (failed(allocateResult(op, pad.getOutput())))
       return failure();
-    int layer = beginLayer(op);
-    w.line("{");
-    w.in();
+    LayerBlock block(*this, op);
     w.line("static const int64_t in[4] = {" +
            llvm::join(
                llvm::map_range(in, [](int64_t d) { return std::to_string(d); }),
@@ -682,9 +682,6 @@ LogicalResult Emitter::emitOp(Operation *op, bool inPrepare) {
         "};");
     w.line("pad4d(" + ptr(pad.getInput()) + ", " + ptr(pad.getOutput()) +
            ", in, pads);");
-    w.out();
-    w.line("}");
-    endLayer(layer);
     return success();
   }
   if (auto cat = dyn_cast<ConcatOp>(op);
@@ -696,9 +693,7 @@ LogicalResult Emitter::emitOp(Operation *op, bool inPrepare) {
     if (axis < 0)
       axis += out.size();
     int64_t outer = product(out.take_front(axis));
-    int layer = beginLayer(op);
-    w.line("{");
-    w.in();
+    LayerBlock block(*this, op);
     std::vector<std::string> srcs, chunks;
     for (Value in : cat.getInputs()) {
       srcs.push_back(ptr(in));
@@ -709,9 +704,6 @@ LogicalResult Emitter::emitOp(Operation *op, bool inPrepare) {
            "};");
     w.line("concatDense(" + Twine(outer) + ", " + Twine(srcs.size()) +
            ", srcs, chunks, " + ptr(cat.getOutput()) + ");");
-    w.out();
-    w.line("}");
-    endLayer(layer);
     return success();
   }
   if (fast)
@@ -874,9 +866,7 @@ LogicalResult Emitter::emitFastOp(Operation *op, bool inPrepare) {
     if (failed(allocateResult(op, output)))
       return failure();
     const Storage &in = get(input), &out = get(output);
-    int layer = beginLayer(op);
-    w.line("{");
-    w.in();
+    LayerBlock block(*this, op);
     if (packing == "fc_blocked") {
       ArrayRef<int64_t> is = shapeOf(input), os = shapeOf(output);
       if (in.cbTotal || (residual && get(residual).cbTotal))
@@ -915,9 +905,6 @@ LogicalResult Emitter::emitFastOp(Operation *op, bool inPrepare) {
              in.ptr + ", " + ptr(filter) + ", " + optPtr(bias) + ", " +
              optPtr(residual) + ", " + out.ptr + ", par);");
     }
-    w.out();
-    w.line("}");
-    endLayer(layer);
     return success();
   }
   if (auto mm = dyn_cast<FusedMatMulOp>(op)) {
@@ -931,9 +918,7 @@ LogicalResult Emitter::emitFastOp(Operation *op, bool inPrepare) {
       return failure();
     int64_t k = shapeOf(mm.getInput()).back();
     int64_t n = shapeOf(mm.getOutput()).back();
-    int layer = beginLayer(op);
-    w.line("{");
-    w.in();
+    LayerBlock block(*this, op);
     w.line("FullyConnectedParams p;");
     w.line("p.m = " + Twine(numElements(mm.getInput()) / k) +
            "; p.k = " + Twine(k) + "; p.n = " + Twine(n) + ";");
@@ -941,9 +926,6 @@ LogicalResult Emitter::emitFastOp(Operation *op, bool inPrepare) {
     w.line("fullyConnected(p, " + ptr(mm.getInput()) + ", " +
            ptr(mm.getFilter()) + ", " + optPtr(mm.getBias()) + ", " +
            optPtr(mm.getResidual()) + ", " + ptr(mm.getOutput()) + ", par);");
-    w.out();
-    w.line("}");
-    endLayer(layer);
     return success();
   }
   if (isa<MaxPoolOp, AvgPoolOp>(op)) {
@@ -953,9 +935,7 @@ LogicalResult Emitter::emitFastOp(Operation *op, bool inPrepare) {
     if (failed(allocateResult(op, output)))
       return failure();
     const Storage &in = get(input), &out = get(output);
-    int layer = beginLayer(op);
-    w.line("{");
-    w.in();
+    LayerBlock block(*this, op);
     poolParams(w, "p", input, output,
                op->getAttrOfType<DenseI64ArrayAttr>("kernel").asArrayRef(),
                op->getAttrOfType<DenseI64ArrayAttr>("strides").asArrayRef(),
@@ -968,9 +948,6 @@ LogicalResult Emitter::emitFastOp(Operation *op, bool inPrepare) {
              "; p.outCbTotal = " + Twine(out.cbTotal) + ";");
     w.line(std::string(isa<MaxPoolOp>(op) ? "maxPool2d" : "avgPool2d") +
            "(p, " + in.ptr + ", " + out.ptr + ", par);");
-    w.out();
-    w.line("}");
-    endLayer(layer);
     return success();
   }
   if (auto cat = dyn_cast<ConcatOp>(op)) {
