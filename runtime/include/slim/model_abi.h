@@ -49,7 +49,7 @@ extern "C" {
 
 /// Bumped on any incompatible change of the structures or entry points below.
 /// The runtime refuses a model whose `abi_version` differs from its own.
-#define SLIM_MODEL_ABI_VERSION 2
+#define SLIM_MODEL_ABI_VERSION 3
 
 /// The largest tensor rank the ABI describes; unused trailing dims are 0.
 #define SLIM_MAX_RANK 8
@@ -201,14 +201,17 @@ typedef struct slim_layer_desc {
   double flops;   ///< Floating-point operations per run (an FMA counts 2).
 } slim_layer_desc;
 
-/// Per-layer profiling hook. When the runtime passes one to `run`, the
-/// generated code calls `begin(user, i)` right before and `end(user, i)`
-/// right after layer i (an index into `layers`), from the thread that called
-/// `run`. Models with no layer list never call it.
+/// Per-layer profiling hook. When the runtime passes one to `run`, a CPU
+/// model calls `begin(user, i)` right before and `end(user, i)` right after
+/// layer i (an index into `layers`), from the thread that called `run`. A
+/// device model times its layers on the device (CUDA events) instead, waits
+/// for them, and reports each layer's time with `elapsed(user, i, ns)`
+/// before `run` returns. Models with no layer list never call it.
 typedef struct slim_profiler {
   void *user;
   void (*begin)(void *user, int32_t layer);
   void (*end)(void *user, int32_t layer);
+  void (*elapsed)(void *user, int32_t layer, double ns);
 } slim_profiler;
 
 /// What `prepare` and `run` get besides their buffers.
@@ -225,6 +228,10 @@ typedef struct slim_exec_env {
   /// aligned to 64, owned by the runtime and freed after `prepare` returns
   /// (null when the size is 0, and always null in `run`).
   void *scratch;
+  /// Device models' `run` only: the calling context's device state, from
+  /// `slim_device_ops::context_create` (its stream, its captured graph).
+  /// Null for CPU models and in `prepare`.
+  void *device_context;
 } slim_exec_env;
 
 /// Computes every derived parameter from the variables. `variables[i]` is the
@@ -244,6 +251,65 @@ typedef int32_t (*slim_run_fn)(const slim_exec_env *env,
                                const void *const *params,
                                const void *const *inputs, void *const *outputs,
                                void *arena);
+
+/// Where a model's `run` computes. Values are part of the ABI.
+typedef enum slim_device_kind {
+  SLIM_DEVICE_CPU = 0,
+  SLIM_DEVICE_CUDA = 1,
+} slim_device_kind;
+
+/// How the runtime reaches the accelerator of a device model. The model
+/// library implements these over the accelerator's own runtime (a CUDA
+/// library links CUDA's), so the slim runtime never links or loads CUDA
+/// itself and keeps working on machines without it.
+///
+/// Memory model of a device model: variables and `prepare` stay on the host
+/// (`prepare` is host code computing host parameter buffers, exactly as for
+/// CPU models). The runtime then copies every parameter, and every variable
+/// that `run` reads (`prepare_only` == 0), into device memory once; `run`
+/// receives only device pointers: those copies, the inputs and outputs, and
+/// the context's device arena. `run` enqueues work on the context's stream
+/// and may return before it finishes; the runtime calls
+/// `context_synchronize` before it hands results back.
+///
+/// Every function returning int32_t returns 0 on success; otherwise it
+/// writes a NUL-terminated message (at most `error_size` bytes) to `error`
+/// and returns nonzero.
+typedef struct slim_device_ops {
+  /// Finds a driver and a device the code can run on; on failure the message
+  /// names what is missing (driver library, device, architecture).
+  int32_t (*probe)(char *error, size_t error_size);
+  /// The device's name (NUL-terminated, at most `name_size` bytes) and total
+  /// memory, for tools.
+  int32_t (*describe)(char *name, size_t name_size, uint64_t *out_total_bytes,
+                      char *error, size_t error_size);
+  /// Device memory, aligned to at least 256 bytes. `bytes` may be 0 (then
+  /// *out_ptr may be null).
+  int32_t (*alloc)(uint64_t bytes, void **out_ptr, char *error,
+                   size_t error_size);
+  /// Frees what `alloc` returned; null is a no-op.
+  void (*free)(void *ptr);
+  /// Synchronous copies between host and device memory.
+  int32_t (*copy_to_device)(void *dst, const void *src, uint64_t bytes,
+                            char *error, size_t error_size);
+  int32_t (*copy_to_host)(void *dst, const void *src, uint64_t bytes,
+                          char *error, size_t error_size);
+  /// Per execution context state (a stream, a captured graph).
+  int32_t (*context_create)(void **out_context, char *error,
+                            size_t error_size);
+  void (*context_destroy)(void *context);
+  /// Copies ordered on the context's stream; they may return early.
+  int32_t (*context_copy_to_device)(void *context, void *dst, const void *src,
+                                    uint64_t bytes, char *error,
+                                    size_t error_size);
+  int32_t (*context_copy_to_host)(void *context, void *dst, const void *src,
+                                  uint64_t bytes, char *error,
+                                  size_t error_size);
+  /// Waits for everything enqueued on the context's stream; reports any
+  /// error that work raised.
+  int32_t (*context_synchronize)(void *context, char *error,
+                                 size_t error_size);
+} slim_device_ops;
 
 /// The whole description of a compiled model; static and immutable.
 typedef struct slim_model_def {
@@ -280,6 +346,11 @@ typedef struct slim_model_def {
   /// Threads a context runs with unless the application says otherwise
   /// (slimc --threads); 0 means every thread of the runtime's pool.
   int32_t default_num_threads;
+
+  /// A `slim_device_kind`; SLIM_DEVICE_CPU (0) for CPU models.
+  int32_t device;
+  /// Non-null exactly when `device` is not SLIM_DEVICE_CPU.
+  const slim_device_ops *device_ops;
 } slim_model_def;
 
 /// Type of the exported `slim_model_get_def` function. It returns a pointer
