@@ -197,16 +197,34 @@ std::string findRuntimeInclude(const char *argv0) {
 
 const char *programName = "slimc";
 
+/// --target-cpu resolved, or an error printed and failure.
+FailureOr<mlir::slim::TargetInfo> resolveTargetOption() {
+  FailureOr<mlir::slim::TargetInfo> target =
+      mlir::slim::resolveTarget(targetCpu);
+  if (failed(target))
+    errs() << "slimc: error: unknown --target-cpu '" << targetCpu
+           << "' (native, x86-64-v3, x86-64-v4, generic)\n";
+  return target;
+}
+
+/// The one construction of the inference pipeline for a target, shared by
+/// code generation and the reports (--summary, --emit=dot), so that the
+/// reports describe exactly the library -o would build with the same flags.
+mlir::LogicalResult runInferencePipeline(mlir::ModuleOp module,
+                                         const mlir::slim::TargetInfo &target) {
+  mlir::PassManager pm(module.getContext());
+  mlir::slim::SlimPipelineOptions pipelineOptions;
+  pipelineOptions.vectorWidth = target.vectorWidth;
+  mlir::slim::buildSlimInferencePipeline(pm, pipelineOptions);
+  return pm.run(module);
+}
+
 /// --emit=cpp|obj|so: the inference pipeline (fast kernels), C++, and the
 /// system compiler.
 int generateCode(mlir::ModuleOp module, StageTimer &timer) {
-  FailureOr<mlir::slim::TargetInfo> target =
-      mlir::slim::resolveTarget(targetCpu);
-  if (failed(target)) {
-    errs() << "slimc: error: unknown --target-cpu '" << targetCpu
-           << "' (native, x86-64-v3, x86-64-v4, generic)\n";
+  FailureOr<mlir::slim::TargetInfo> target = resolveTargetOption();
+  if (failed(target))
     return 1;
-  }
   if (optLevel > 3) {
     errs() << "slimc: error: -O expects 0, 1, 2 or 3\n";
     return 1;
@@ -235,11 +253,7 @@ int generateCode(mlir::ModuleOp module, StageTimer &timer) {
                                                              : "reference") +
       " -O" + std::to_string(optLevel) + " -march=" + target->march;
   if (kernelKind == mlir::slim::KernelKind::Fast) {
-    mlir::PassManager pm(module.getContext());
-    mlir::slim::SlimPipelineOptions pipelineOptions;
-    pipelineOptions.vectorWidth = target->vectorWidth;
-    mlir::slim::buildSlimInferencePipeline(pm, pipelineOptions);
-    if (mlir::failed(pm.run(module)))
+    if (mlir::failed(runInferencePipeline(module, *target)))
       return 1;
     timer.done("inference pipeline");
   }
@@ -337,12 +351,10 @@ int run() {
         emitKind == EmitKind::So)
       return generateCode(*module, timer);
     if (printSummaryTable || emitKind == EmitKind::Dot) {
-      // Both views describe the model as it will run: after the inference
-      // pipeline (fusion, layout, memory plan).
-      mlir::PassManager pm(&context);
-      mlir::slim::SlimPipelineOptions pipelineOptions;
-      mlir::slim::buildSlimInferencePipeline(pm, pipelineOptions);
-      if (mlir::failed(pm.run(*module)))
+      // Both views describe the model as it will run on --target-cpu: after
+      // the inference pipeline (fusion, layout, memory plan).
+      FailureOr<mlir::slim::TargetInfo> target = resolveTargetOption();
+      if (failed(target) || mlir::failed(runInferencePipeline(*module, *target)))
         return 1;
       if (printSummaryTable)
         mlir::slim::printSummary(*module, os);
