@@ -1,0 +1,259 @@
+//===- slim/cuda/conv2d.cuh - Implicit-GEMM conv2d, FP32 SIMT ---*- C++ -*-===//
+//
+// conv2d on NHWC activations and HWIO filters as an implicit GEMM:
+//   M = batch * outH * outW output pixels, N = outC, K = kernelH * kernelW *
+//   inC, A[m][k] = the input pixel that filter tap k of output pixel m reads
+//   (zero in the padding), B = the filter read as row-major [K][outC].
+// A block computes a BM x BN tile of the output; it walks K in steps of BK,
+// staging A (gathered im2col-style straight from the input) and B in shared
+// memory, double buffered: the next step's global loads are issued into
+// registers before the current step's FMAs, and stored to the other buffer
+// after them, so one barrier per step suffices. Each thread owns a TM x TN
+// register tile, strided by BM / TM rows and BN / TN columns so that the
+// shared-memory reads of a warp are conflict-free and the stores of the
+// epilogue are coalesced along channels.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SLIM_CUDA_CONV2D_CUH
+#define SLIM_CUDA_CONV2D_CUH
+
+#include "slim/cuda/device.cuh"
+
+namespace slim {
+namespace cuda {
+
+/// A conv2d layer with its fused epilogue:
+///   out = act(conv(in, filter) + bias[c] + residual).
+/// Sizes are TF's logical sizes; pads are TF's explicit top/left pads (the
+/// bottom/right pads follow from the output size). Element (n, h, w, c) of
+/// each tensor lives at ((n * H + h) * W + w) * cStride + cOffset + c, so a
+/// tensor may be a channel slice of a bigger one (concat as a view); a
+/// stride of 0 means the tensor's own channel count.
+struct Conv2dParams {
+  int batch = 1;
+  int inH = 0, inW = 0, inC = 0;
+  int outH = 0, outW = 0, outC = 0;
+  int kernelH = 1, kernelW = 1;
+  int strideH = 1, strideW = 1;
+  int dilationH = 1, dilationW = 1;
+  int padTop = 0, padLeft = 0;
+  /// Depthwise only: outC == inC * depthMultiplier.
+  int depthMultiplier = 1;
+  Activation act = Activation::None;
+  int inCOffset = 0, inCStride = 0;
+  int outCOffset = 0, outCStride = 0;
+  int resCOffset = 0, resCStride = 0;
+};
+
+/// The block tile of the implicit GEMM.
+template <int BMv, int BNv, int BKv, int TMv, int TNv> struct ConvTile {
+  static constexpr int BM = BMv, BN = BNv, BK = BKv, TM = TMv, TN = TNv;
+  static constexpr int kThreadsM = BM / TM, kThreadsN = BN / TN;
+  static constexpr int kThreads = kThreadsM * kThreadsN;
+  static constexpr int kALoads = BM * BK / kThreads;
+  static constexpr int kBLoads = BK * BN / kThreads;
+  /// A is stored k-major ([BK][BM + 2]): the two padding floats make the
+  /// warp's transposing stores hit distinct banks.
+  static constexpr int kAStride = BM + 2;
+  static constexpr size_t kSharedBytes =
+      2 * (BK * kAStride + BK * BN) * sizeof(float);
+  static_assert(kThreads % BK == 0 && kThreads % BN == 0,
+                "loaders need whole rows of threads");
+  static_assert(kALoads * kThreads == BM * BK && kBLoads * kThreads == BK * BN,
+                "tiles must split evenly over the threads");
+};
+
+/// 128 pixels x 64 channels, 8 x 4 per thread: the default.
+using ConvTileLarge = ConvTile<128, 64, 8, 8, 4>;
+/// 64 pixels x 32 channels, 4 x 2 per thread: layers with outC <= 32,
+/// where a 64-wide tile would leave half the threads idle.
+using ConvTileSmall = ConvTile<64, 32, 8, 4, 2>;
+
+template <typename Tile>
+__global__ void __launch_bounds__(Tile::kThreads)
+    conv2dKernel(Conv2dParams p, const float *__restrict__ in,
+                 const float *__restrict__ filter, const float *bias,
+                 const float *residual, float *out) {
+  constexpr int BM = Tile::BM, BN = Tile::BN, BK = Tile::BK;
+  constexpr int TM = Tile::TM, TN = Tile::TN;
+  constexpr int kAStride = Tile::kAStride;
+  constexpr int kARowStep = Tile::kThreads / BK;
+  constexpr int kBRowStep = Tile::kThreads / BN;
+  SLIM_DYNAMIC_SHARED(float, smem);
+  // Buffers by arithmetic, not a pointer array: indexing a local array with
+  // the runtime buffer number would put it in local memory.
+  auto aTile = [&](int buf) { return smem + buf * (BK * kAStride); };
+  auto bTile = [&](int buf) {
+    return smem + 2 * BK * kAStride + buf * (BK * BN);
+  };
+
+  const int tid = threadIdx.x;
+  const int pixels = p.outH * p.outW;
+  const int M = p.batch * pixels;
+  const int N = p.outC;
+  const int K = p.kernelH * p.kernelW * p.inC;
+  const int m0 = blockIdx.x * BM, n0 = blockIdx.y * BN;
+  const int64_t inStride = p.inCStride ? p.inCStride : p.inC;
+
+  // This thread gathers column aK of A for kALoads output pixels; their
+  // coordinates are fixed for the whole K loop, so decode them once.
+  const int aK = tid % BK, aRow = tid / BK;
+  int64_t aImage[Tile::kALoads];
+  int aH[Tile::kALoads], aW[Tile::kALoads];
+  SLIM_UNROLL
+  for (int r = 0; r < Tile::kALoads; ++r) {
+    int m = m0 + aRow + r * kARowStep;
+    if (m < M) {
+      int n = m / pixels, rem = m % pixels;
+      aImage[r] = static_cast<int64_t>(n) * p.inH;
+      aH[r] = (rem / p.outW) * p.strideH - p.padTop;
+      aW[r] = (rem % p.outW) * p.strideW - p.padLeft;
+    } else {
+      // Far enough below zero that every tap fails the bounds test.
+      aImage[r] = 0;
+      aH[r] = -(1 << 30);
+      aW[r] = 0;
+    }
+  }
+  const int bN = tid % BN, bRow = tid / BN;
+
+  float aNext[Tile::kALoads], bNext[Tile::kBLoads];
+  auto loadGlobal = [&](int k0) {
+    int k = k0 + aK;
+    int ic = 0, kh = 0, kw = 0;
+    bool kValid = k < K;
+    if (kValid) {
+      ic = k % p.inC;
+      int tap = k / p.inC;
+      kw = tap % p.kernelW;
+      kh = tap / p.kernelW;
+    }
+    SLIM_UNROLL
+    for (int r = 0; r < Tile::kALoads; ++r) {
+      int ih = aH[r] + kh * p.dilationH, iw = aW[r] + kw * p.dilationW;
+      bool inside = kValid && ih >= 0 && ih < p.inH && iw >= 0 && iw < p.inW;
+      aNext[r] = inside ? in[((aImage[r] + ih) * p.inW + iw) * inStride +
+                             p.inCOffset + ic]
+                        : 0.0f;
+    }
+    SLIM_UNROLL
+    for (int r = 0; r < Tile::kBLoads; ++r) {
+      int kb = k0 + bRow + r * kBRowStep;
+      int n = n0 + bN;
+      bNext[r] =
+          kb < K && n < N ? filter[static_cast<int64_t>(kb) * N + n] : 0.0f;
+    }
+  };
+  auto storeShared = [&](int buf) {
+    SLIM_UNROLL
+    for (int r = 0; r < Tile::kALoads; ++r)
+      aTile(buf)[aK * kAStride + aRow + r * kARowStep] = aNext[r];
+    SLIM_UNROLL
+    for (int r = 0; r < Tile::kBLoads; ++r)
+      bTile(buf)[(bRow + r * kBRowStep) * BN + bN] = bNext[r];
+  };
+
+  const int tx = tid % Tile::kThreadsN, ty = tid / Tile::kThreadsN;
+  float acc[TM][TN];
+  SLIM_UNROLL
+  for (int i = 0; i < TM; ++i)
+    SLIM_UNROLL
+  for (int j = 0; j < TN; ++j)
+    acc[i][j] = 0.0f;
+
+  const int steps = (K + BK - 1) / BK;
+  loadGlobal(0);
+  storeShared(0);
+  __syncthreads();
+  for (int step = 0; step < steps; ++step) {
+    const int cur = step & 1;
+    if (step + 1 < steps)
+      loadGlobal((step + 1) * BK);
+    const float *a = aTile(cur);
+    const float *b = bTile(cur);
+    SLIM_UNROLL
+    for (int kk = 0; kk < BK; ++kk) {
+      float av[TM], bv[TN];
+      SLIM_UNROLL
+      for (int i = 0; i < TM; ++i)
+        av[i] = a[kk * kAStride + ty + i * Tile::kThreadsM];
+      SLIM_UNROLL
+      for (int j = 0; j < TN; ++j)
+        bv[j] = b[kk * BN + tx + j * Tile::kThreadsN];
+      SLIM_UNROLL
+      for (int i = 0; i < TM; ++i)
+        SLIM_UNROLL
+      for (int j = 0; j < TN; ++j)
+        acc[i][j] += av[i] * bv[j];
+    }
+    // The other buffer was last read in the previous step, which ended with
+    // the barrier below, so it can be refilled while others still compute.
+    if (step + 1 < steps)
+      storeShared(cur ^ 1);
+    __syncthreads();
+  }
+
+  const int64_t outStride = p.outCStride ? p.outCStride : p.outC;
+  const int64_t resStride = p.resCStride ? p.resCStride : p.outC;
+  SLIM_UNROLL
+  for (int i = 0; i < TM; ++i) {
+    int m = m0 + ty + i * Tile::kThreadsM;
+    if (m >= M)
+      continue;
+    SLIM_UNROLL
+    for (int j = 0; j < TN; ++j) {
+      int n = n0 + tx + j * Tile::kThreadsN;
+      if (n >= N)
+        continue;
+      float v = acc[i][j];
+      if (bias)
+        v += bias[n];
+      if (residual)
+        v += residual[m * resStride + p.resCOffset + n];
+      out[m * outStride + p.outCOffset + n] = activate(p.act, v);
+    }
+  }
+}
+
+/// True when the parameters describe a conv the kernel can run.
+inline bool isValid(const Conv2dParams &p) {
+  return p.batch > 0 && p.inH > 0 && p.inW > 0 && p.inC > 0 && p.outH > 0 &&
+         p.outW > 0 && p.outC > 0 && p.kernelH > 0 && p.kernelW > 0 &&
+         p.strideH > 0 && p.strideW > 0 && p.dilationH > 0 && p.dilationW > 0 &&
+         p.inCOffset >= 0 && p.outCOffset >= 0 && p.resCOffset >= 0;
+}
+
+template <typename Tile>
+cudaError_t launchConv2d(const Conv2dParams &p, const float *in,
+                         const float *filter, const float *bias,
+                         const float *residual, float *out,
+                         cudaStream_t stream) {
+  int64_t m = static_cast<int64_t>(p.batch) * p.outH * p.outW;
+  dim3 grid(blocksFor(m, Tile::BM), blocksFor(p.outC, Tile::BN));
+  return launch(conv2dKernel<Tile>, grid, dim3(Tile::kThreads),
+                Tile::kSharedBytes, stream, p, in, filter, bias, residual, out);
+}
+
+/// out = act(conv2d(in, filter) + bias + residual) on `stream`.
+/// `filter` is HWIO [kernelH][kernelW][inC][outC] (dense); `bias` ([outC])
+/// and `residual` (NHWC, sliced by resCOffset/resCStride) may be null.
+/// `residual` may be `out` itself when both have the same slicing.
+/// Returns cudaErrorInvalidValue for impossible parameters, otherwise the
+/// launch's error.
+inline cudaError_t conv2d(const Conv2dParams &p, const float *in,
+                          const float *filter, const float *bias,
+                          const float *residual, float *out,
+                          cudaStream_t stream) {
+  if (!isValid(p) || !in || !filter || !out)
+    return cudaErrorInvalidValue;
+  if (p.outC <= ConvTileSmall::BN)
+    return launchConv2d<ConvTileSmall>(p, in, filter, bias, residual, out,
+                                       stream);
+  return launchConv2d<ConvTileLarge>(p, in, filter, bias, residual, out,
+                                     stream);
+}
+
+} // namespace cuda
+} // namespace slim
+
+#endif // SLIM_CUDA_CONV2D_CUH

@@ -1,0 +1,107 @@
+//===- slim/cuda/device.cuh - Launch, activations, shared memory -*- C++
+//-*-===//
+//
+// The base of the CUDA kernels: compiled by nvcc for a GPU, or by a plain C++
+// compiler against the SIMT emulation of test/cuda (SLIM_CUDA_EMULATION;
+// put test/cuda on the include path) so the kernels' numerics are tested
+// without a GPU.
+//
+// Every `__global__` kernel of these headers is a template: nvcc ignores
+// `inline` on kernels, so a non-template kernel defined in a header would be
+// defined once per translation unit that includes it.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SLIM_CUDA_DEVICE_CUH
+#define SLIM_CUDA_DEVICE_CUH
+
+#ifdef SLIM_CUDA_EMULATION
+#include "simt_emulation.h"
+#else
+#include <cuda_runtime.h>
+#endif
+
+#include <cstddef>
+#include <cstdint>
+#include <math.h>
+
+namespace slim {
+namespace cuda {
+
+/// The activation of a layer's epilogue. None..Elu have the values of
+/// slim::kernels::Activation (the compiler passes them through as ints);
+/// Softplus exists only here (the CPU pipeline has it as its own op).
+enum class Activation : int {
+  None = 0,
+  Relu = 1,
+  Relu6 = 2,
+  Sigmoid = 3,
+  Tanh = 4,
+  Elu = 5,
+  Softplus = 6,
+};
+
+/// Scalar activation with the TF definitions.
+__host__ __device__ __forceinline__ float activate(Activation act, float x) {
+  switch (act) {
+  case Activation::None:
+    return x;
+  case Activation::Relu:
+    return x > 0.0f ? x : 0.0f;
+  case Activation::Relu6:
+    return x < 0.0f ? 0.0f : (x > 6.0f ? 6.0f : x);
+  case Activation::Sigmoid:
+    return 1.0f / (1.0f + expf(-x));
+  case Activation::Tanh:
+    return tanhf(x);
+  case Activation::Elu:
+    return x > 0.0f ? x : expm1f(x);
+  case Activation::Softplus:
+    // log(1 + e^x) without overflow for large x; exact in float beyond 20.
+    return x > 20.0f ? x : log1pf(expf(x));
+  }
+  return x;
+}
+
+/// Launches `kernel` on `stream` with `smemBytes` of dynamic shared memory
+/// and returns the launch error (cudaSuccess when it was enqueued).
+template <typename Kernel, typename... Args>
+cudaError_t launch(Kernel kernel, dim3 grid, dim3 block, size_t smemBytes,
+                   cudaStream_t stream, Args... args) {
+#ifdef SLIM_CUDA_EMULATION
+  return static_cast<cudaError_t>(::slim_emu::launch(
+      grid, block, smemBytes, stream, [=]() { kernel(args...); }));
+#else
+  kernel<<<grid, block, smemBytes, stream>>>(args...);
+  return cudaGetLastError();
+#endif
+}
+
+/// Unrolls the next loop under nvcc (constant trip counts keep register
+/// tiles in registers); a plain loop under emulation.
+#if defined(__CUDACC__)
+#define SLIM_UNROLL _Pragma("unroll")
+#else
+#define SLIM_UNROLL
+#endif
+
+/// Blocks needed for `count` items at `perBlock` items each.
+inline unsigned blocksFor(int64_t count, int64_t perBlock) {
+  return static_cast<unsigned>((count + perBlock - 1) / perBlock);
+}
+
+} // namespace cuda
+} // namespace slim
+
+/// Declares `name` as a `type *` to the block's dynamic shared memory. The
+/// buffer is declared as bytes: `extern __shared__` arrays of different
+/// element types in one program would conflict.
+#ifdef SLIM_CUDA_EMULATION
+#define SLIM_DYNAMIC_SHARED(type, name)                                        \
+  type *name = reinterpret_cast<type *>(::slim_emu::dynamicShared())
+#else
+#define SLIM_DYNAMIC_SHARED(type, name)                                        \
+  extern __shared__ __align__(16) unsigned char slimDynamicShared[];           \
+  type *name = reinterpret_cast<type *>(slimDynamicShared)
+#endif
+
+#endif // SLIM_CUDA_DEVICE_CUH

@@ -1,0 +1,176 @@
+//===- slim/cuda/fully_connected.cuh - FC as GEMV or GEMM, FP32 -*- C++ -*-===//
+//
+// y[i][j] = act(x[i][:] . W[:, j] + bias[j] + residual[i][j]), W row-major
+// [K][N] (TF-Slim's layout).
+//
+// Up to kGemvMaxRows rows (batch 1..4) the layer is a matrix-vector product
+// bound by reading W once: a block of 32 x 8 threads covers 32 columns; lane
+// j of every warp reads W[k][n0 + j], so each warp reads 128 contiguous
+// bytes per k; the 8 warps of a block take every 8th k, and when there are
+// too few column blocks to fill the GPU, gridDim.y splits K further. Warps
+// reduce through shared memory; split-K partials go to a caller-provided
+// workspace and a second kernel adds them up and applies the epilogue (no
+// atomics, so results are deterministic).
+//
+// Above that, the layer is a 1 x m "image" convolved with a 1x1 filter: the
+// conv2d implicit-GEMM kernel with x's row stride as the channel stride.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SLIM_CUDA_FULLY_CONNECTED_CUH
+#define SLIM_CUDA_FULLY_CONNECTED_CUH
+
+#include "slim/cuda/conv2d.cuh"
+
+namespace slim {
+namespace cuda {
+
+/// A fully connected layer on row-major matrices: x [m][k] (row stride
+/// ldx), y and residual [m][n] (row strides ldy, ldr); 0 strides mean k or
+/// n. A column offset into a wider output (concat) goes in the pointer.
+struct FullyConnectedParams {
+  int m = 1, k = 0, n = 0;
+  int ldx = 0, ldy = 0, ldr = 0;
+  Activation act = Activation::None;
+};
+
+/// Rows handled by the GEMV path.
+constexpr int kGemvMaxRows = 4;
+constexpr int kGemvWarps = 8;
+/// Column blocks x K splits the GEMV aims for: enough warps in flight to
+/// saturate the memory of a GPU with ~100-150 SMs.
+constexpr int kGemvTargetBlocks = 512;
+/// Each split gets at least this many k's (32 per warp).
+constexpr int kGemvMinSplitK = 256;
+
+/// Number of K splits the GEMV uses for `p` (1 for the GEMM path).
+inline int fullyConnectedSplits(const FullyConnectedParams &p) {
+  if (p.m > kGemvMaxRows)
+    return 1;
+  int columnBlocks = static_cast<int>(blocksFor(p.n, 32));
+  int wanted = (kGemvTargetBlocks + columnBlocks - 1) / columnBlocks;
+  int most = (p.k + kGemvMinSplitK - 1) / kGemvMinSplitK;
+  int splits = wanted < most ? wanted : most;
+  return splits < 1 ? 1 : splits;
+}
+
+/// Bytes of device workspace `fullyConnected` can use for `p`: 0 when it
+/// needs none. A null workspace is allowed and disables split-K.
+inline size_t fullyConnectedWorkspaceSize(const FullyConnectedParams &p) {
+  int splits = fullyConnectedSplits(p);
+  return splits > 1 ? static_cast<size_t>(splits) * p.m * p.n * sizeof(float)
+                    : 0;
+}
+
+/// Applies bias, residual and the activation to one output, or stores the
+/// raw partial sum of split `split`.
+__device__ __forceinline__ void
+fullyConnectedStore(const FullyConnectedParams &p, int row, int col, float v,
+                    const float *bias, const float *residual, float *y,
+                    float *partial, int split) {
+  if (partial) {
+    partial[(static_cast<int64_t>(split) * p.m + row) * p.n + col] = v;
+    return;
+  }
+  int64_t ldy = p.ldy ? p.ldy : p.n, ldr = p.ldr ? p.ldr : p.n;
+  if (bias)
+    v += bias[col];
+  if (residual)
+    v += residual[row * ldr + col];
+  y[row * ldy + col] = activate(p.act, v);
+}
+
+template <typename T>
+__global__ void __launch_bounds__(32 * kGemvWarps)
+    gemvKernel(FullyConnectedParams p, const T *__restrict__ x,
+               const T *__restrict__ w, const T *bias, const T *residual, T *y,
+               T *partial, int kPerSplit) {
+  SLIM_DYNAMIC_SHARED(float, sums); // [kGemvWarps][kGemvMaxRows][32]
+  const int lane = threadIdx.x, warp = threadIdx.y;
+  const int col = blockIdx.x * 32 + lane;
+  const int split = blockIdx.y;
+  const int kBegin = split * kPerSplit;
+  const int kEnd = kBegin + kPerSplit < p.k ? kBegin + kPerSplit : p.k;
+  const int64_t ldx = p.ldx ? p.ldx : p.k;
+  float acc[kGemvMaxRows] = {0.0f, 0.0f, 0.0f, 0.0f};
+  if (col < p.n)
+    for (int k = kBegin + warp; k < kEnd; k += kGemvWarps) {
+      float wv = w[static_cast<int64_t>(k) * p.n + col];
+      SLIM_UNROLL
+      for (int r = 0; r < kGemvMaxRows; ++r)
+        if (r < p.m)
+          acc[r] += x[r * ldx + k] * wv;
+    }
+  SLIM_UNROLL
+  for (int r = 0; r < kGemvMaxRows; ++r)
+    sums[(warp * kGemvMaxRows + r) * 32 + lane] = acc[r];
+  __syncthreads();
+  // Warp r adds up row r over the block's warps.
+  if (warp < p.m && col < p.n) {
+    float v = 0.0f;
+    for (int w8 = 0; w8 < kGemvWarps; ++w8)
+      v += sums[(w8 * kGemvMaxRows + warp) * 32 + lane];
+    fullyConnectedStore(p, warp, col, v, bias, residual, y, partial, split);
+  }
+}
+
+template <typename T>
+__global__ void __launch_bounds__(256)
+    splitKReduceKernel(FullyConnectedParams p, const T *partial, int splits,
+                       const T *bias, const T *residual, T *y) {
+  int64_t idx = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (idx >= static_cast<int64_t>(p.m) * p.n)
+    return;
+  int row = static_cast<int>(idx / p.n), col = static_cast<int>(idx % p.n);
+  float v = 0.0f;
+  for (int s = 0; s < splits; ++s)
+    v += partial[(static_cast<int64_t>(s) * p.m + row) * p.n + col];
+  fullyConnectedStore(p, row, col, v, bias, residual, y, nullptr, 0);
+}
+
+/// y = act(x W + bias + residual) on `stream`. `bias` ([n]) and `residual`
+/// may be null. `workspace` is null or fullyConnectedWorkspaceSize(p) bytes
+/// of device memory (used only by the GEMV path for m <= kGemvMaxRows).
+inline cudaError_t fullyConnected(const FullyConnectedParams &p, const float *x,
+                                  const float *w, const float *bias,
+                                  const float *residual, float *y,
+                                  float *workspace, cudaStream_t stream) {
+  if (p.m <= 0 || p.k <= 0 || p.n <= 0 || !x || !w || !y ||
+      (p.ldx && p.ldx < p.k) || (p.ldy && p.ldy < p.n) ||
+      (p.ldr && p.ldr < p.n))
+    return cudaErrorInvalidValue;
+  if (p.m > kGemvMaxRows) {
+    Conv2dParams c;
+    c.inH = c.outH = 1;
+    c.inW = c.outW = p.m;
+    c.inC = p.k;
+    c.outC = p.n;
+    c.act = p.act;
+    c.inCStride = p.ldx;
+    c.outCStride = p.ldy;
+    c.resCStride = p.ldr;
+    return conv2d(c, x, w, bias, residual, y, stream);
+  }
+  int splits = workspace ? fullyConnectedSplits(p) : 1;
+  int kPerSplit = (p.k + splits - 1) / splits;
+  splits = (p.k + kPerSplit - 1) / kPerSplit; // no empty split
+  dim3 grid(blocksFor(p.n, 32), splits), block(32, kGemvWarps);
+  size_t smem = kGemvWarps * kGemvMaxRows * 32 * sizeof(float);
+  if (splits == 1)
+    return launch(gemvKernel<float>, grid, block, smem, stream, p, x, w, bias,
+                  residual, y, static_cast<float *>(nullptr), kPerSplit);
+  cudaError_t err =
+      launch(gemvKernel<float>, grid, block, smem, stream, p, x, w,
+             static_cast<const float *>(nullptr),
+             static_cast<const float *>(nullptr), y, workspace, kPerSplit);
+  if (err != cudaSuccess)
+    return err;
+  return launch(splitKReduceKernel<float>,
+                dim3(blocksFor(int64_t(p.m) * p.n, 256)), dim3(256), 0, stream,
+                p, static_cast<const float *>(workspace), splits, bias,
+                residual, y);
+}
+
+} // namespace cuda
+} // namespace slim
+
+#endif // SLIM_CUDA_FULLY_CONNECTED_CUH

@@ -1,0 +1,37 @@
+//===- nvcc_compile.cu - Every CUDA launcher, compiled by nvcc ------------===//
+//
+// The emulated tests compile the kernels with the host compiler; this file
+// makes sure nvcc (device code, real launches) accepts them too, by
+// instantiating every launcher. It is compiled, never run.
+//
+//===----------------------------------------------------------------------===//
+#include "slim/cuda/kernels.cuh"
+
+using namespace slim::cuda;
+
+/// Calls every launcher once so that each kernel template is instantiated.
+cudaError_t slimCudaInstantiateAll(float *a, float *b, float *c, float *d,
+                                   float *e, cudaStream_t stream) {
+  cudaError_t err = cudaSuccess;
+  auto keep = [&](cudaError_t next) {
+    if (err == cudaSuccess)
+      err = next;
+  };
+  Conv2dParams conv;
+  keep(conv2d(conv, a, b, c, d, e, stream));
+  keep(depthwiseConv2d(conv, a, b, c, d, e, stream));
+  FullyConnectedParams fc;
+  keep(fullyConnected(fc, a, b, c, d, e, a, stream));
+  Pool2dParams pool;
+  keep(maxPool2d(pool, a, b, stream));
+  keep(avgPool2d(pool, a, b, stream));
+  ChannelOpParams op;
+  keep(channelOp(op, a, b, c, d, stream));
+  keep(add(a, b, c, 1, Activation::Relu, stream));
+  keep(softmax(a, b, 1, 1, stream));
+  keep(spatialMean(a, 1, 1, 1, 1, b, stream));
+  Pad4dParams pad;
+  keep(pad4d(pad, a, b, stream));
+  keep(concatCopy(a, 1, 1, b, 0, 1, stream));
+  return err;
+}
