@@ -165,6 +165,8 @@ const char *slim_status_code_name(slim_status_code code) {
     return "INCOMPATIBLE";
   case SLIM_STATUS_INTERNAL:
     return "INTERNAL";
+  case SLIM_STATUS_UNAVAILABLE:
+    return "UNAVAILABLE";
   }
   return "UNKNOWN";
 }

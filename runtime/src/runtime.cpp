@@ -2,6 +2,7 @@
 
 #include "checkpoint.h"
 #include "common.h"
+#include "device.h"
 #include "initializers.h"
 #include "restore.h"
 #include "thread_pool.h"
@@ -70,6 +71,13 @@ std::string isaNames(uint32_t bits) {
 
 bool isPowerOfTwo(uint64_t x) { return x && !(x & (x - 1)); }
 
+uint64_t tensorBytes(const slim_tensor_desc &t) {
+  uint64_t n = dtypeSize(t.dtype);
+  for (int32_t d = 0; d < t.rank; ++d)
+    n *= uint64_t(t.dims[d]);
+  return n;
+}
+
 } // namespace
 
 struct slim_model {
@@ -77,9 +85,19 @@ struct slim_model {
   const slim_model_def *def = nullptr;
   std::string name;
   std::vector<std::vector<int64_t>> inputDims, outputDims;
+  std::vector<uint64_t> inputBytes, outputBytes;
   std::vector<Variable> variables;
+  /// Host parameter buffers. A CPU model keeps them; a device model has them
+  /// only while `prepare` runs, then uploads them to `deviceParams`.
   std::vector<AlignedBuffer> params;
   std::vector<void *> paramPtrs;
+  /// Null for CPU models; a device model's own entry points otherwise.
+  const slim_device_ops *deviceOps = nullptr;
+  /// Device models: what `run` reads. The parameters, and a copy of every
+  /// variable `run` reads (an empty buffer, passed as null, for the
+  /// `prepare_only` ones), uploaded after each prepare.
+  std::vector<DeviceBuffer> deviceParams, deviceVariables;
+  std::vector<const void *> deviceParamPtrs, deviceVariablePtrs;
   /// Readers (runs, variable reads) share it; writers (set, load, init,
   /// prepare) hold it alone. Take it through ReadLock/WriteLock only.
   std::shared_mutex lock;
@@ -95,6 +113,9 @@ struct slim_model {
 
   ~slim_model() {
     variables.clear();
+    // Freed through the library's code, so before it is unloaded.
+    deviceParams.clear();
+    deviceVariables.clear();
     if (library)
       dlclose(library);
   }
@@ -132,8 +153,18 @@ struct slim_model {
     if (v.released)
       fail(SLIM_STATUS_FAILED_PRECONDITION, "cannot ", what, ": variable '",
            v.desc->name, "' of model '", name,
-           "' was released by slim_model_freeze (only its packed form is "
-           "kept)");
+           "' was released by slim_model_freeze (",
+           deviceOps ? "only the device copies of the weights are kept)"
+                     : "only its packed form is kept)");
+  }
+
+  /// What `run` gets: host storage for CPU models, device copies otherwise.
+  const void *const *runVariables() const {
+    return deviceOps ? deviceVariablePtrs.data() : variablePointers.data();
+  }
+  const void *const *runParams() const {
+    return deviceOps ? deviceParamPtrs.data()
+                     : const_cast<const void *const *>(paramPtrs.data());
   }
 
   Variable &variable(const char *n) {
@@ -164,6 +195,25 @@ struct slim_model {
            "initialize them first): ",
            list);
     }
+    if (deviceOps) {
+      // Host parameters exist only for this prepare and its upload.
+      params.clear();
+      paramPtrs.clear();
+      for (int32_t i = 0; i < def->num_params; ++i) {
+        const slim_param_desc &p = def->params[i];
+        params.emplace_back(p.size_bytes, p.alignment ? p.alignment : 64);
+        paramPtrs.push_back(params.back().data());
+      }
+    }
+    struct DropHostParams {
+      slim_model *m;
+      ~DropHostParams() {
+        if (m) {
+          m->params.clear();
+          m->paramPtrs.clear();
+        }
+      }
+    } dropHostParams{deviceOps ? this : nullptr};
     if (def->num_params > 0) {
       std::shared_ptr<ThreadPool> pool = sharedPool();
       ThreadPool::Binding binding{pool.get(), 0};
@@ -172,8 +222,12 @@ struct slim_model {
       // params and arenas.
       AlignedBuffer scratch(def->prepare_scratch_size, 64);
       char error[1024] = "";
-      slim_exec_env env{&par, nullptr, error, sizeof(error),
-                        def->prepare_scratch_size ? scratch.data() : nullptr};
+      slim_exec_env env{&par,
+                        nullptr,
+                        error,
+                        sizeof(error),
+                        def->prepare_scratch_size ? scratch.data() : nullptr,
+                        nullptr};
       int32_t rc =
           def->prepare(&env, variablePointers.data(), paramPtrs.data());
       error[sizeof(error) - 1] = '\0'; // Never trust the model to terminate.
@@ -181,7 +235,31 @@ struct slim_model {
         fail(SLIM_STATUS_INTERNAL, "model '", name, "' failed to prepare (", rc,
              "): ", error[0] ? error : "no message");
     }
+    if (deviceOps)
+      uploadLocked();
     prepared = true;
+  }
+
+  /// Copies the freshly prepared params and the variables `run` reads into
+  /// their device buffers. No run is in flight: runs hold the read lock until
+  /// their device work has finished.
+  void uploadLocked() {
+    for (size_t i = 0; i < deviceParams.size(); ++i)
+      copyToDevice(deviceOps, deviceParams[i].data(), params[i].data(),
+                   deviceParams[i].size(),
+                   cat("model '", name, "': cannot upload parameter '",
+                       def->params[i].name ? def->params[i].name : "", "'"));
+    for (size_t i = 0; i < variables.size(); ++i) {
+      const Variable &v = variables[i];
+      // Frozen models never re-prepare, so a released variable's copy is
+      // already current.
+      if (v.desc->prepare_only || v.released)
+        continue;
+      copyToDevice(deviceOps, deviceVariables[i].data(), v.data,
+                   deviceVariables[i].size(),
+                   cat("model '", name, "': cannot upload variable '",
+                       v.desc->name, "'"));
+    }
   }
 };
 
@@ -208,6 +286,13 @@ struct WriteLock {
 struct slim_context {
   slim_model *model;
   AlignedBuffer ownedArena;
+  /// Device models: the stream `run` enqueues on, then the device arena and
+  /// the staging buffers of slim_context_run (all freed before the model
+  /// releases its library).
+  std::unique_ptr<DeviceContext> device;
+  DeviceBuffer ownedDeviceArena;
+  std::vector<DeviceBuffer> inputStaging, outputStaging;
+  /// Host memory for CPU models, device memory for device models.
   void *arena = nullptr;
   int maxThreads = 0;
   bool profiling = false;
@@ -234,6 +319,38 @@ void validateTensorDesc(const slim_tensor_desc &t, const char *kind, size_t i) {
            shapeString(dimsOf(t.rank, t.dims)));
   checkedNumElements(dimsOf(t.rank, t.dims), dtypeSize(t.dtype),
                      cat("model ", kind, " '", t.name, "'"));
+}
+
+/// Checks the device fields (ABI v3): a known kind, and for a device model a
+/// complete set of operations and alignments device memory provides.
+void validateDevice(const slim_model_def *def, const std::string &name) {
+  const char *kind = deviceKindName(def->device);
+  if (!kind)
+    fail(SLIM_STATUS_INCOMPATIBLE, "model '", name,
+         "' targets unknown device kind ", def->device,
+         " (this runtime knows CPU and CUDA)");
+  if (def->device == SLIM_DEVICE_CPU) {
+    if (def->device_ops)
+      fail(SLIM_STATUS_INCOMPATIBLE, "model '", name,
+           "' is a CPU model but has device operations");
+    return;
+  }
+  if (!def->device_ops)
+    fail(SLIM_STATUS_INCOMPATIBLE, "model '", name, "' is a ", kind,
+         " model without device operations (device_ops is null)");
+  std::string missing = missingDeviceOps(*def->device_ops);
+  if (!missing.empty())
+    fail(SLIM_STATUS_INCOMPATIBLE, "model '", name, "' is a ", kind,
+         " model whose device operations lack: ", missing);
+  if (def->arena_alignment > kDeviceAlignment)
+    fail(SLIM_STATUS_INCOMPATIBLE, "model '", name, "' asks ",
+         def->arena_alignment, "-byte arena alignment; device memory has ",
+         kDeviceAlignment);
+  for (int32_t i = 0; i < def->num_params; ++i)
+    if (def->params && def->params[i].alignment > kDeviceAlignment)
+      fail(SLIM_STATUS_INCOMPATIBLE, "model '", name, "' parameter #", i,
+           " asks ", def->params[i].alignment,
+           "-byte alignment; device memory has ", kDeviceAlignment);
 }
 
 /// Checks a definition before anything in it is trusted.
@@ -265,6 +382,7 @@ void validateDef(const slim_model_def *def) {
   if (def->arena_alignment && !isPowerOfTwo(def->arena_alignment))
     fail(SLIM_STATUS_INCOMPATIBLE, "model '", name,
          "' has a non-power-of-two arena alignment");
+  validateDevice(def, name);
   std::set<std::string> seen;
   for (int32_t i = 0; i < def->num_inputs; ++i) {
     validateTensorDesc(def->inputs[i], "input", size_t(i));
@@ -303,15 +421,30 @@ void validateDef(const slim_model_def *def) {
 
 slim_model *buildModel(const slim_model_def *def, void *library) {
   validateDef(def);
+  std::string modelName = def->name ? def->name : "";
+  // Before anything touches the device: a machine without a driver or a GPU
+  // is the common failure, and its message must say so plainly.
+  if (def->device_ops)
+    callDevice(SLIM_STATUS_UNAVAILABLE,
+               cat("model '", modelName, "' needs a ",
+                   deviceKindName(def->device), " device"),
+               [&](char *error, size_t size) {
+                 return def->device_ops->probe(error, size);
+               });
   std::unique_ptr<slim_model> model(new slim_model());
   model->def = def;
-  model->name = def->name ? def->name : "";
-  for (int32_t i = 0; i < def->num_inputs; ++i)
+  model->name = modelName;
+  model->deviceOps = def->device_ops;
+  for (int32_t i = 0; i < def->num_inputs; ++i) {
     model->inputDims.push_back(
         dimsOf(def->inputs[i].rank, def->inputs[i].dims));
-  for (int32_t i = 0; i < def->num_outputs; ++i)
+    model->inputBytes.push_back(tensorBytes(def->inputs[i]));
+  }
+  for (int32_t i = 0; i < def->num_outputs; ++i) {
     model->outputDims.push_back(
         dimsOf(def->outputs[i].rank, def->outputs[i].dims));
+    model->outputBytes.push_back(tensorBytes(def->outputs[i]));
+  }
   for (int32_t i = 0; i < def->num_variables; ++i) {
     const slim_variable_desc &d = def->variables[i];
     Variable v;
@@ -323,10 +456,31 @@ slim_model *buildModel(const slim_model_def *def, void *library) {
     // unused allocation would only raise the peak.
     model->variables.push_back(std::move(v));
   }
-  for (int32_t i = 0; i < def->num_params; ++i) {
-    const slim_param_desc &p = def->params[i];
-    model->params.emplace_back(p.size_bytes, p.alignment ? p.alignment : 64);
-    model->paramPtrs.push_back(model->params.back().data());
+  if (model->deviceOps) {
+    // Device memory is allocated once here, like a CPU model's params, so
+    // that preparing again only copies.
+    const slim_device_ops *ops = model->deviceOps;
+    for (int32_t i = 0; i < def->num_params; ++i) {
+      const slim_param_desc &p = def->params[i];
+      model->deviceParams.emplace_back(ops, p.size_bytes,
+                                       cat("parameter '", p.name ? p.name : "",
+                                           "' of model '", modelName, "'"));
+      model->deviceParamPtrs.push_back(model->deviceParams.back().data());
+    }
+    for (const Variable &v : model->variables) {
+      model->deviceVariables.emplace_back();
+      if (!v.desc->prepare_only)
+        model->deviceVariables.back() = DeviceBuffer(
+            ops, v.sizeBytes,
+            cat("variable '", v.desc->name, "' of model '", modelName, "'"));
+      model->deviceVariablePtrs.push_back(model->deviceVariables.back().data());
+    }
+  } else {
+    for (int32_t i = 0; i < def->num_params; ++i) {
+      const slim_param_desc &p = def->params[i];
+      model->params.emplace_back(p.size_bytes, p.alignment ? p.alignment : 64);
+      model->paramPtrs.push_back(model->params.back().data());
+    }
   }
   model->refreshPointers();
   // Only now does the model own the library handle.
@@ -349,6 +503,13 @@ void profilerEnd(void *user, int32_t layer) {
             .count();
 }
 
+/// A device model's report of a layer it timed on the device.
+void profilerElapsed(void *user, int32_t layer, double ns) {
+  auto *ctx = static_cast<slim_context *>(user);
+  if (layer >= 0 && size_t(layer) < ctx->layerNs.size() && ns >= 0)
+    ctx->layerNs[size_t(layer)] += ns;
+}
+
 void fillTensorInfo(const char *name, int32_t dtype,
                     const std::vector<int64_t> &dims, slim_tensor_info *out) {
   out->name = name;
@@ -365,6 +526,125 @@ void fillTensorInfo(const char *name, int32_t dtype,
 template <typename T> void requireNonNull(const T *p, const char *what) {
   if (!p)
     fail(SLIM_STATUS_INVALID_ARGUMENT, what, " is null");
+}
+
+/// Checks the counts and pointers given to a run.
+void checkRunBuffers(const slim_model *model, const void *const *inputs,
+                     size_t num_inputs, void *const *outputs,
+                     size_t num_outputs) {
+  const slim_model_def *def = model->def;
+  if (num_inputs != size_t(def->num_inputs))
+    fail(SLIM_STATUS_INVALID_ARGUMENT, "model '", model->name, "' takes ",
+         def->num_inputs, " inputs, got ", num_inputs);
+  if (num_outputs != size_t(def->num_outputs))
+    fail(SLIM_STATUS_INVALID_ARGUMENT, "model '", model->name, "' produces ",
+         def->num_outputs, " outputs, got ", num_outputs);
+  if (num_inputs && !inputs)
+    fail(SLIM_STATUS_INVALID_ARGUMENT, "inputs array is null");
+  if (num_outputs && !outputs)
+    fail(SLIM_STATUS_INVALID_ARGUMENT, "outputs array is null");
+  for (size_t i = 0; i < num_inputs; ++i)
+    if (!inputs[i])
+      fail(SLIM_STATUS_INVALID_ARGUMENT, "input '", def->inputs[i].name,
+           "' is null");
+  for (size_t i = 0; i < num_outputs; ++i)
+    if (!outputs[i])
+      fail(SLIM_STATUS_INVALID_ARGUMENT, "output '", def->outputs[i].name,
+           "' is null");
+}
+
+/// Calls the model's `run` once; the caller holds the read lock of a
+/// prepared model.
+void callRun(slim_context *context, const void *const *inputs,
+             void *const *outputs) {
+  slim_model *model = context->model;
+  std::shared_ptr<ThreadPool> pool = sharedPool();
+  ThreadPool::Binding binding{pool.get(), context->maxThreads};
+  slim_parallel par = ThreadPool::makeTable(&binding);
+  // Both kinds of hook, whatever the model: CPU models call begin/end, device
+  // models elapsed, and neither may find a null it would call.
+  slim_profiler profiler{context, profilerBegin, profilerEnd, profilerElapsed};
+  char error[1024] = "";
+  slim_exec_env env{
+      &par,    context->profiling ? &profiler : nullptr,
+      error,   sizeof(error),
+      nullptr, context->device ? context->device->get() : nullptr};
+  int32_t rc = model->def->run(&env, model->runVariables(), model->runParams(),
+                               inputs, outputs, context->arena);
+  error[sizeof(error) - 1] = '\0';
+  if (rc)
+    fail(SLIM_STATUS_INTERNAL, "model '", model->name, "' failed (", rc,
+         "): ", error[0] ? error : "no message");
+}
+
+/// One run of a device model on its context's stream: inputs in (from host
+/// buffers through the staging buffers, or the application's device
+/// buffers), `run`, outputs out, then a wait for all of it. The caller holds
+/// the read lock until the wait ends, so no re-upload of params overlaps
+/// device work reading them.
+void runOnDevice(slim_context *context, const void *const *inputs,
+                 void *const *outputs, bool deviceBuffers) {
+  slim_model *model = context->model;
+  const slim_model_def *def = model->def;
+  DeviceContext &stream = *context->device;
+  // On any failure, wait for what was enqueued: no copy may touch the
+  // application's buffers after the call returns.
+  struct DrainOnFailure {
+    DeviceContext &stream;
+    bool armed = true;
+    ~DrainOnFailure() {
+      if (armed)
+        stream.drain();
+    }
+  } drainOnFailure{stream};
+  std::vector<const void *> in(inputs, inputs + def->num_inputs);
+  std::vector<void *> out(outputs, outputs + def->num_outputs);
+  if (!deviceBuffers) {
+    for (size_t i = 0; i < in.size(); ++i) {
+      stream.copyToDevice(context->inputStaging[i].data(), inputs[i],
+                          model->inputBytes[i],
+                          cat("model '", model->name, "': cannot copy input '",
+                              def->inputs[i].name, "' to the device"));
+      in[i] = context->inputStaging[i].data();
+    }
+    for (size_t i = 0; i < out.size(); ++i)
+      out[i] = context->outputStaging[i].data();
+  }
+  callRun(context, in.data(), out.data());
+  if (!deviceBuffers)
+    for (size_t i = 0; i < out.size(); ++i)
+      stream.copyToHost(outputs[i], out[i], model->outputBytes[i],
+                        cat("model '", model->name, "': cannot copy output '",
+                            def->outputs[i].name, "' from the device"));
+  drainOnFailure.armed = false;
+  stream.synchronize(cat("model '", model->name, "' failed on the device"));
+}
+
+/// Checks the buffers, prepares the model if its variables changed, and runs
+/// it once under the read lock.
+void runContext(slim_context *context, const void *const *inputs,
+                size_t num_inputs, void *const *outputs, size_t num_outputs,
+                bool deviceBuffers) {
+  requireNonNull(context, "context");
+  slim_model *model = context->model;
+  checkRunBuffers(model, inputs, num_inputs, outputs, num_outputs);
+  for (;;) {
+    ReadLock lock(model);
+    if (!model->prepared) {
+      lock.lock.unlock();
+      WriteLock writer(model);
+      if (!model->prepared)
+        model->prepareLocked();
+      continue;
+    }
+    if (model->deviceOps)
+      runOnDevice(context, inputs, outputs, deviceBuffers);
+    else
+      callRun(context, inputs, outputs);
+    if (context->profiling)
+      ++context->profiledRuns;
+    return;
+  }
 }
 
 } // namespace
@@ -780,7 +1060,9 @@ slim_status slim_model_freeze(slim_model *model) {
     if (!model->prepared)
       model->prepareLocked();
     for (Variable &v : model->variables) {
-      if (!v.desc->prepare_only) {
+      // A device model's `run` reads device copies only, so its host
+      // variables all go.
+      if (!v.desc->prepare_only && !model->deviceOps) {
         // A kept view would hold the whole mapped checkpoint, released
         // weights included (prepare touched their pages): copy it out so
         // the file is unmapped once the last view goes.
@@ -822,10 +1104,48 @@ slim_status slim_model_memory_info(slim_model *model,
       if (v.data != v.owned.data())
         info.mapped_variable_bytes += v.sizeBytes;
     }
-    for (const AlignedBuffer &p : model->params)
-      info.param_bytes += p.size();
+    if (model->deviceOps) {
+      for (const DeviceBuffer &p : model->deviceParams)
+        info.param_bytes += p.size();
+      for (const DeviceBuffer &v : model->deviceVariables)
+        info.device_variable_bytes += v.size();
+      for (uint64_t b : model->inputBytes)
+        info.device_staging_bytes_per_context += b;
+      for (uint64_t b : model->outputBytes)
+        info.device_staging_bytes_per_context += b;
+    } else {
+      for (const AlignedBuffer &p : model->params)
+        info.param_bytes += p.size();
+    }
     info.arena_bytes_per_context = model->def->arena_size;
     info.prepare_scratch_bytes = model->def->prepare_scratch_size;
+    info.device = model->def->device;
+    *out_info = info;
+  });
+}
+
+slim_device_kind slim_model_device(const slim_model *model) {
+  return model ? slim_device_kind(model->def->device) : SLIM_DEVICE_CPU;
+}
+
+slim_status slim_model_device_info(const slim_model *model,
+                                   slim_device_info *out_info) {
+  return guard([&] {
+    requireNonNull(model, "model");
+    requireNonNull(out_info, "out_info");
+    slim_device_info info{};
+    info.kind = slim_device_kind(model->def->device);
+    if (const slim_device_ops *ops = model->deviceOps) {
+      callDevice(SLIM_STATUS_UNAVAILABLE,
+                 cat("cannot describe the device of model '", model->name, "'"),
+                 [&](char *error, size_t size) {
+                   return ops->describe(info.name, sizeof(info.name),
+                                        &info.total_memory_bytes, error, size);
+                 });
+      info.name[sizeof(info.name) - 1] = '\0';
+    } else {
+      std::strcpy(info.name, "CPU");
+    }
     *out_info = info;
   });
 }
@@ -838,6 +1158,17 @@ slim_status slim_context_create(slim_model *model, void *arena,
     const slim_model_def *def = model->def;
     uint64_t align = def->arena_alignment ? def->arena_alignment : 64;
     std::unique_ptr<slim_context> ctx(new slim_context());
+    if (const slim_device_ops *ops = model->deviceOps) {
+      ctx->device = std::make_unique<DeviceContext>(ops);
+      for (size_t i = 0; i < model->inputBytes.size(); ++i)
+        ctx->inputStaging.emplace_back(ops, model->inputBytes[i],
+                                       cat("input '", def->inputs[i].name,
+                                           "' of model '", model->name, "'"));
+      for (size_t i = 0; i < model->outputBytes.size(); ++i)
+        ctx->outputStaging.emplace_back(ops, model->outputBytes[i],
+                                        cat("output '", def->outputs[i].name,
+                                            "' of model '", model->name, "'"));
+    }
     if (arena) {
       if (arena_size < def->arena_size)
         fail(SLIM_STATUS_INVALID_ARGUMENT, "arena of ", arena_size,
@@ -847,6 +1178,13 @@ slim_status slim_context_create(slim_model *model, void *arena,
         fail(SLIM_STATUS_INVALID_ARGUMENT, "arena is not aligned to ", align,
              " bytes as model '", model->name, "' requires");
       ctx->arena = arena;
+    } else if (model->deviceOps) {
+      // alloc aligns to kDeviceAlignment, which validateDevice checked is
+      // enough.
+      ctx->ownedDeviceArena = DeviceBuffer(
+          model->deviceOps, def->arena_size,
+          cat("the arena of a context of model '", model->name, "'"));
+      ctx->arena = ctx->ownedDeviceArena.data();
     } else {
       ctx->ownedArena = AlignedBuffer(def->arena_size, align);
       ctx->arena = ctx->ownedArena.data();
@@ -884,56 +1222,24 @@ slim_status slim_context_run(slim_context *context, const void *const *inputs,
                              size_t num_inputs, void *const *outputs,
                              size_t num_outputs) {
   return guard([&] {
-    requireNonNull(context, "context");
-    slim_model *model = context->model;
-    const slim_model_def *def = model->def;
-    if (num_inputs != size_t(def->num_inputs))
-      fail(SLIM_STATUS_INVALID_ARGUMENT, "model '", model->name, "' takes ",
-           def->num_inputs, " inputs, got ", num_inputs);
-    if (num_outputs != size_t(def->num_outputs))
-      fail(SLIM_STATUS_INVALID_ARGUMENT, "model '", model->name, "' produces ",
-           def->num_outputs, " outputs, got ", num_outputs);
-    if (num_inputs && !inputs)
-      fail(SLIM_STATUS_INVALID_ARGUMENT, "inputs array is null");
-    if (num_outputs && !outputs)
-      fail(SLIM_STATUS_INVALID_ARGUMENT, "outputs array is null");
-    for (size_t i = 0; i < num_inputs; ++i)
-      if (!inputs[i])
-        fail(SLIM_STATUS_INVALID_ARGUMENT, "input '", def->inputs[i].name,
-             "' is null");
-    for (size_t i = 0; i < num_outputs; ++i)
-      if (!outputs[i])
-        fail(SLIM_STATUS_INVALID_ARGUMENT, "output '", def->outputs[i].name,
-             "' is null");
+    runContext(context, inputs, num_inputs, outputs, num_outputs,
+               /*deviceBuffers=*/false);
+  });
+}
 
-    std::shared_ptr<ThreadPool> pool = sharedPool();
-    ThreadPool::Binding binding{pool.get(), context->maxThreads};
-    slim_parallel par = ThreadPool::makeTable(&binding);
-    slim_profiler profiler{context, profilerBegin, profilerEnd};
-    char error[1024] = "";
-    slim_exec_env env{&par, context->profiling ? &profiler : nullptr, error,
-                      sizeof(error), nullptr};
-    for (;;) {
-      ReadLock lock(model);
-      if (!model->prepared) {
-        lock.lock.unlock();
-        WriteLock writer(model);
-        if (!model->prepared)
-          model->prepareLocked();
-        continue;
-      }
-      int32_t rc =
-          def->run(&env, model->variablePointers.data(),
-                   const_cast<const void *const *>(model->paramPtrs.data()),
-                   inputs, outputs, context->arena);
-      error[sizeof(error) - 1] = '\0';
-      if (rc)
-        fail(SLIM_STATUS_INTERNAL, "model '", model->name, "' failed (", rc,
-             "): ", error[0] ? error : "no message");
-      if (context->profiling)
-        ++context->profiledRuns;
-      return;
-    }
+slim_status slim_context_run_device(slim_context *context,
+                                    const void *const *device_inputs,
+                                    size_t num_inputs,
+                                    void *const *device_outputs,
+                                    size_t num_outputs) {
+  return guard([&] {
+    requireNonNull(context, "context");
+    if (!context->model->deviceOps)
+      fail(SLIM_STATUS_FAILED_PRECONDITION, "model '", context->model->name,
+           "' is a CPU model: slim_context_run_device needs a device model "
+           "(use slim_context_run)");
+    runContext(context, device_inputs, num_inputs, device_outputs, num_outputs,
+               /*deviceBuffers=*/true);
   });
 }
 

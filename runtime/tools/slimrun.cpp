@@ -6,7 +6,9 @@
 //           [--threads N] [--memory] [--no-freeze] [restore options]
 //
 // In the spirit of iree-run-module and TFLite's benchmark_model. It uses only
-// the public C API, plus the runtime's .npy helpers.
+// the public C API, plus the runtime's .npy helpers. Device (CUDA) models run
+// through the same calls: slimrun hands host buffers to slim_context_run,
+// which copies them to the device and back.
 //
 //===----------------------------------------------------------------------===//
 
@@ -55,7 +57,7 @@ const char *kUsage =
     "  --profile                per-layer time and GFLOP/s\n"
     "  --threads N              threads to run with (default: the model's "
     "slimc --threads,\n"
-    "                           else one per CPU)\n"
+    "                           else one per CPU; CPU models only)\n"
     "memory:\n"
     "  --memory                 print the runtime's memory accounting and the "
     "process's\n"
@@ -64,7 +66,10 @@ const char *kUsage =
     "save and\n"
     "                           loss, variables only the packed weights need "
     "are\n"
-    "                           released so weights are held once)\n";
+    "                           released so weights are held once; on a "
+    "device model\n"
+    "                           every host variable, the device holds the "
+    "weights)\n";
 
 [[noreturn]] void die(const std::string &msg) {
   std::fprintf(stderr, "slimrun: error: %s\n", msg.c_str());
@@ -176,21 +181,45 @@ ProcessMemory readProcessMemory() {
   return m;
 }
 
+/// "CUDA device NVIDIA H100 80GB HBM3 (79.1 GiB)"; "" for CPU models.
+std::string deviceDescription(slim_model *model) {
+  slim_device_info d;
+  check(slim_model_device_info(model, &d), "device info");
+  if (d.kind == SLIM_DEVICE_CPU)
+    return "";
+  char total[64];
+  std::snprintf(total, sizeof(total), " (%.1f GiB)",
+                double(d.total_memory_bytes) / (1024.0 * 1024.0 * 1024.0));
+  return std::string(d.kind == SLIM_DEVICE_CUDA ? "CUDA" : "unknown") +
+         " device " + d.name + total;
+}
+
 void printMemoryReport(slim_model *model, const ProcessMemory &before,
                        const ProcessMemory &after) {
   slim_memory_info m;
   check(slim_model_memory_info(model, &m), "memory info");
+  bool device = m.device != SLIM_DEVICE_CPU;
   auto line = [](const char *what, uint64_t bytes, const char *extra) {
     std::printf("memory: %-22s %10.1f MiB (%llu B)%s\n", what,
                 double(bytes) / (1024.0 * 1024.0), (unsigned long long)bytes,
                 extra);
   };
-  line("variables held", m.variable_bytes, "");
+  if (device)
+    std::printf("memory: model runs on %s\n", deviceDescription(model).c_str());
+  line("variables held", m.variable_bytes, device ? " (host)" : "");
   line("  of which mapped", m.mapped_variable_bytes, " (checkpoint file)");
   line("variables released", m.released_variable_bytes, "");
-  line("derived params", m.param_bytes, "");
-  line("arena per context", m.arena_bytes_per_context, "");
-  line("prepare scratch", m.prepare_scratch_bytes, " (freed after prepare)");
+  line("derived params", m.param_bytes, device ? " (device)" : "");
+  if (device)
+    line("variable copies", m.device_variable_bytes, " (device, read by run)");
+  line("arena per context", m.arena_bytes_per_context,
+       device ? " (device)" : "");
+  if (device)
+    line("staging per context", m.device_staging_bytes_per_context,
+         " (device, inputs and outputs)");
+  line("prepare scratch", m.prepare_scratch_bytes,
+       device ? " (host, freed after prepare; so are the host params)"
+              : " (freed after prepare)");
   if (after.rssKiB > 0)
     std::printf("memory: process resident %.1f MiB now, peak %.1f MiB "
                 "(%.1f MiB before the model was opened)\n",
@@ -408,8 +437,15 @@ int main(int argc, char **argv) {
       mean += x;
     mean /= double(ms.size());
     double median = percentile(sorted, 0.5);
-    std::printf("model %s: %lld runs after %lld warm-up, %d threads\n",
-                slim_model_name(model), bench, w, threadsUsed);
+    if (slim_model_device(model) == SLIM_DEVICE_CPU)
+      std::printf("model %s: %lld runs after %lld warm-up, %d threads\n",
+                  slim_model_name(model), bench, w, threadsUsed);
+    else
+      std::printf("model %s: %lld runs after %lld warm-up, on %s; times "
+                  "include copying inputs and outputs between host and "
+                  "device\n",
+                  slim_model_name(model), bench, w,
+                  deviceDescription(model).c_str());
     std::printf("latency ms: min %.3f  median %.3f  p90 %.3f  mean %.3f  "
                 "max %.3f\n",
                 sorted.front(), median, percentile(sorted, 0.9), mean,
@@ -436,6 +472,9 @@ int main(int argc, char **argv) {
         totalFlops += p[i].flops;
       }
       uint64_t calls = p[0].calls ? p[0].calls : 1;
+      if (slim_model_device(model) != SLIM_DEVICE_CPU)
+        std::printf("profile: layer times measured on the device; copies "
+                    "between host and device are not layers\n");
       std::printf("%-40s %-24s %10s %7s %9s\n", "layer", "op", "ms/run",
                   "time%", "GFLOP/s");
       for (const slim_layer_profile &l : p) {

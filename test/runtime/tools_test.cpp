@@ -122,6 +122,73 @@ TEST(Slimrun, Errors) {
   EXPECT_TRUE(contains(r.out, "exclude each other")) << r.out;
 }
 
+extern "C" const slim_model_def *fake_device_get_def(void);
+
+TEST(Slimrun, DeviceModelRunsFromACheckpoint) {
+  // Weights saved through the API from the linked copy of the fake device
+  // model, then restored by name by slimrun from the library.
+  TempDir dir;
+  const float w[12] = {0.5f, -1, 2, 1.5f, 0.25f, -0.5f, -2, 1, 0.75f, 0, 3, -1};
+  const float scale[3] = {1, 2, -0.5f}, b[3] = {0.125f, -4, 1};
+  const float x[8] = {1, -2, 3, 0.5f, -1, 0, 2, 4};
+  slim_model *m = nullptr;
+  SLIM_ASSERT_OK(slim_model_open_def(fake_device_get_def(), &m));
+  SLIM_ASSERT_OK(slim_model_set_variable(m, "dense/weights", w, 48));
+  SLIM_ASSERT_OK(slim_model_set_variable(m, "dense/scale", scale, 12));
+  SLIM_ASSERT_OK(slim_model_set_variable(m, "dense/biases", b, 12));
+  SLIM_ASSERT_OK(
+      slim_model_save_checkpoint(m, dir.file("w.safetensors").c_str()));
+  slim_model_destroy(m);
+  slimrt::writeNpy(dir.file("x.npy"), SLIM_DTYPE_F32, {2, 4}, x);
+
+  Result r =
+      run(tool("slimrun") + " " + modelPath("fake_device") + " --checkpoint " +
+          dir.file("w.safetensors") + " --input x=" + dir.file("x.npy") +
+          " --output-dir " + dir.file("out"));
+  ASSERT_EQ(r.rc, 0) << r.out;
+  slimrt::NpyArray y = slimrt::readNpy(dir.file("out/y.npy"));
+  ASSERT_EQ(y.dims, (std::vector<int64_t>{2, 3}));
+  const float *got = reinterpret_cast<const float *>(y.data.data());
+  for (int r0 = 0; r0 < 2; ++r0)
+    for (int j = 0; j < 3; ++j) {
+      float want = b[j];
+      for (int i = 0; i < 4; ++i)
+        want += x[r0 * 4 + i] * (w[i * 3 + j] * scale[j]);
+      EXPECT_EQ(got[r0 * 3 + j], want) << r0 << "," << j;
+    }
+}
+
+TEST(Slimrun, DeviceModelBenchProfileMemory) {
+  Result r = run(tool("slimrun") + " " + modelPath("fake_device") +
+                 " --init-seed 1 --bench 4 --warmup 1 --profile --memory");
+  ASSERT_EQ(r.rc, 0) << r.out;
+  for (const char *part :
+       {"4 runs after 1 warm-up, on CUDA device Fake Device (host memory) "
+        "(1.0 GiB); times include copying inputs and outputs",
+        "profile: layer times measured on the device",
+        // Per-run device times the fake reports: 1500 ns and 500 ns.
+        "dense/matmul", "    0.0015   75.0%", "dense/relu",
+        "    0.0005   25.0%", "    0.0020  100.0%",
+        "memory: model runs on CUDA device Fake Device (host memory)",
+        "(48 B) (device)", "(12 B) (device, read by run)",
+        "(80 B) (device, inputs and outputs)", "(24 B) (device)",
+        // Frozen: the device holds every weight.
+        "variables held", "(0 B) (host)", "variables released", "(72 B)"})
+    EXPECT_TRUE(contains(r.out, part)) << part << "\n" << r.out;
+}
+
+TEST(Slimrun, DeviceModelWithoutADevice) {
+  Result r =
+      run("SLIM_FAKE_DEVICE_PROBE_ERROR='no CUDA driver "
+          "(libcuda.so.1 not found)' " +
+          tool("slimrun") + " " + modelPath("fake_device") + " --init-seed 1");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_TRUE(contains(r.out, "slimrun: error: cannot open model: model "
+                              "'fake_device' needs a CUDA device: no CUDA "
+                              "driver (libcuda.so.1 not found)"))
+      << r.out;
+}
+
 TEST(SlimCkpt, ListVerifyConvert) {
   for (const char *ck :
        {"dense_v2/model.ckpt", "dense_v1.ckpt", "dense_expected.safetensors"}) {

@@ -42,7 +42,7 @@ extern "C" {
  *===----------------------------------------------------------------------===*/
 
 #define SLIM_RUNTIME_VERSION_MAJOR 0
-#define SLIM_RUNTIME_VERSION_MINOR 2
+#define SLIM_RUNTIME_VERSION_MINOR 3
 #define SLIM_RUNTIME_VERSION_PATCH 0
 /// (major << 16) | (minor << 8) | patch of the header you compiled against.
 #define SLIM_RUNTIME_VERSION                                                   \
@@ -77,6 +77,9 @@ typedef enum slim_status_code {
   SLIM_STATUS_IO_ERROR = 9,      ///< open/read/write/rename failed.
   SLIM_STATUS_INCOMPATIBLE = 10, ///< ABI version or CPU features mismatch.
   SLIM_STATUS_INTERNAL = 11,     ///< A bug, or an error from the model's code.
+  /// The model needs a device this machine lacks (no driver, no GPU, an
+  /// unsupported GPU): the library is fine, the machine cannot run it.
+  SLIM_STATUS_UNAVAILABLE = 12,
 } slim_status_code;
 
 typedef struct slim_status_object *slim_status;
@@ -111,6 +114,13 @@ typedef struct slim_model slim_model;
 /// Opens a compiled model library (dlopen), checks its ABI version and the
 /// CPU features it needs, and allocates its variables (uninitialized) and
 /// derived parameters. On success the caller owns `*out_model`.
+///
+/// A device model (slim_model_def::device, e.g. a CUDA library) is probed
+/// through its own slim_device_ops: without a usable driver and device the
+/// open fails with SLIM_STATUS_UNAVAILABLE and a message such as "model
+/// 'vgg_16' needs a CUDA device: no CUDA driver (libcuda.so.1 not found)".
+/// Its derived parameters, and copies of the variables its `run` reads, are
+/// then allocated in device memory.
 SLIM_API slim_status slim_model_open(const char *path, slim_model **out_model);
 /// Same for a model linked into the program: `def` (from the generated
 /// `*_get_def()` function) must outlive the model.
@@ -192,9 +202,10 @@ SLIM_API slim_status slim_model_regularization_loss(slim_model *model,
 
 /// Makes the model inference-only and holds its weights once: computes the
 /// derived parameters now (packed and batch-norm-folded weights) and releases
-/// every variable that only they read (`prepare_only`). Afterwards the model
-/// is immutable: setting, initializing or restoring variables fails with
-/// FAILED_PRECONDITION, and so does reading, saving or computing the
+/// every variable that only they read (`prepare_only`). On a device model it
+/// releases every host variable: `run` reads only the device copies. Afterwards
+/// the model is immutable: setting, initializing or restoring variables fails
+/// with FAILED_PRECONDITION, and so does reading, saving or computing the
 /// regularization loss of a released variable. Runs are unaffected. Fails
 /// (changing nothing) if a variable has no value. Idempotent.
 SLIM_API slim_status slim_model_freeze(slim_model *model);
@@ -208,17 +219,42 @@ typedef struct slim_memory_info {
   uint64_t variable_bytes;
   /// Of which, views into memory-mapped checkpoint files.
   uint64_t mapped_variable_bytes;
-  /// Derived parameters (allocated when the model is opened).
+  /// Derived parameters (allocated when the model is opened). Device memory
+  /// for a device model, whose host copies exist only while `prepare` runs.
   uint64_t param_bytes;
   /// Variables released by slim_model_freeze.
   uint64_t released_variable_bytes;
-  /// Activation arena of each execution context (the static memory plan).
+  /// Activation arena of each execution context (the static memory plan);
+  /// device memory for a device model.
   uint64_t arena_bytes_per_context;
   /// Scratch `prepare` borrows while it runs (freed right after).
   uint64_t prepare_scratch_bytes;
+  /* Since runtime 0.3. */
+  /// A slim_device_kind: where `run` computes.
+  int32_t device;
+  int32_t reserved0;
+  /// Device models: device copies of the variables `run` reads.
+  uint64_t device_variable_bytes;
+  /// Device models: each context's device buffers for the inputs and outputs
+  /// of slim_context_run (not used by slim_context_run_device).
+  uint64_t device_staging_bytes_per_context;
 } slim_memory_info;
 SLIM_API slim_status slim_model_memory_info(slim_model *model,
                                             slim_memory_info *out_info);
+
+/// Where the model's `run` computes (SLIM_DEVICE_CPU for CPU models).
+SLIM_API slim_device_kind slim_model_device(const slim_model *model);
+
+/// The device a model runs on, for tools and logs.
+typedef struct slim_device_info {
+  slim_device_kind kind;
+  /// "CPU", or the accelerator's own name, e.g. "NVIDIA H100 80GB HBM3".
+  char name[256];
+  /// The accelerator's total memory; 0 for CPU models.
+  uint64_t total_memory_bytes;
+} slim_device_info;
+SLIM_API slim_status slim_model_device_info(const slim_model *model,
+                                            slim_device_info *out_info);
 
 /*===----------------------------------------------------------------------===*
  * Checkpoints
@@ -305,6 +341,10 @@ typedef struct slim_context slim_context;
 /// size. If `arena` is non-null the application provides the arena instead:
 /// at least `arena_size` bytes aligned to the model's `arena_alignment`; it
 /// must outlive the context. The caller owns `*out_context`.
+///
+/// A device model's context also owns a device stream (through the model's
+/// slim_device_ops) and device buffers for each input and output; its arena
+/// is device memory, and so must an application's `arena` be.
 SLIM_API slim_status slim_context_create(slim_model *model, void *arena,
                                          size_t arena_size,
                                          slim_context **out_context);
@@ -317,13 +357,26 @@ SLIM_API slim_status slim_context_set_max_threads(slim_context *context,
                                                   int32_t max_threads);
 
 /// Runs the model once. `inputs`/`outputs` hold one pointer per input/output
-/// in declaration order to dense C-order buffers of exactly the declared
+/// in declaration order to dense C-order host buffers of exactly the declared
 /// shape; the caller owns them. Derived parameters are computed first if the
 /// variables changed. Fails if any variable was never given a value.
+/// For a device model the inputs are copied to the device, the outputs back,
+/// and the call returns once they are written; a failure on the device is
+/// SLIM_STATUS_INTERNAL with the device's message.
 SLIM_API slim_status slim_context_run(slim_context *context,
                                       const void *const *inputs,
                                       size_t num_inputs, void *const *outputs,
                                       size_t num_outputs);
+
+/// Runs a device model on buffers already in its device memory (e.g. from
+/// cudaMalloc on the model's device), without copies. Synchronous: returns
+/// once the outputs are written. Same layout rules as slim_context_run. A CPU
+/// model fails with SLIM_STATUS_FAILED_PRECONDITION.
+SLIM_API slim_status slim_context_run_device(slim_context *context,
+                                             const void *const *device_inputs,
+                                             size_t num_inputs,
+                                             void *const *device_outputs,
+                                             size_t num_outputs);
 
 /// Per-layer timing; needs a model that declares its layers.
 typedef struct slim_layer_profile {
@@ -335,6 +388,8 @@ typedef struct slim_layer_profile {
 } slim_layer_profile;
 
 /// Turns layer timing on or off (off by default); turning it on resets it.
+/// CPU models time layers on the host; device models on the device (CUDA
+/// events), so a layer's time is its execution, not its launch.
 SLIM_API slim_status slim_context_enable_profiling(slim_context *context,
                                                    int32_t enable);
 SLIM_API size_t slim_context_num_profiled_layers(const slim_context *context);

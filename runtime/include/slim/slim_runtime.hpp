@@ -142,6 +142,13 @@ public:
     check(slim_model_memory_info(ptr, &info));
     return info;
   }
+  /// Where `run` computes (slim_model_device).
+  slim_device_kind device() const { return slim_model_device(ptr); }
+  slim_device_info deviceInfo() const {
+    slim_device_info info;
+    check(slim_model_device_info(ptr, &info));
+    return info;
+  }
 
   inline Context createContext();
 };
@@ -159,6 +166,13 @@ public:
            const std::vector<void *> &outputs) {
     check(slim_context_run(ptr, inputs.data(), inputs.size(), outputs.data(),
                            outputs.size()));
+  }
+  /// Device models: inputs and outputs already in device memory, no copies
+  /// (slim_context_run_device).
+  void runDevice(const std::vector<const void *> &deviceInputs,
+                 const std::vector<void *> &deviceOutputs) {
+    check(slim_context_run_device(ptr, deviceInputs.data(), deviceInputs.size(),
+                                  deviceOutputs.data(), deviceOutputs.size()));
   }
   std::vector<slim_layer_profile> profile() const {
     std::vector<slim_layer_profile> p(slim_context_num_profiled_layers(ptr));
