@@ -2,9 +2,14 @@
 
 #include "dialects/Slim/IR/ShapeRules.h"
 
+#include "slim/contract.h"
+
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <optional>
 
 using namespace mlir;
 using namespace mlir::slim;
@@ -275,30 +280,22 @@ LogicalResult mlir::slim::inferPadShape(llvm::ArrayRef<int64_t> input,
 }
 
 int64_t mlir::slim::numChannelBlocks(int64_t channels, int64_t vectorWidth) {
-  return (channels + vectorWidth - 1) / vectorWidth;
+  return ::slim::contract::numBlocks(channels, vectorWidth);
 }
 
 int64_t mlir::slim::packedFilterSize(llvm::StringRef kind,
                                      llvm::ArrayRef<int64_t> filter,
                                      int64_t vectorWidth) {
-  if (vectorWidth < 1)
+  using ::slim::contract::PackKind;
+  std::optional<PackKind> packKind =
+      llvm::StringSwitch<std::optional<PackKind>>(kind)
+          .Case("conv2d", PackKind::Conv2D)
+          .Case("depthwise", PackKind::Depthwise)
+          .Case("fc", PackKind::FullyConnected)
+          .Case("fc_blocked", PackKind::FullyConnectedBlocked)
+          .Default(std::nullopt);
+  if (!packKind)
     return -1;
-  // A fully connected panel holds two vectors of output columns.
-  int64_t panel = 2 * vectorWidth;
-  auto panels = [&](int64_t n) { return (n + panel - 1) / panel; };
-  // The conv microkernel computes pairs of output blocks, so packed conv
-  // weights round the output blocks up to an even count.
-  if (kind == "conv2d" && filter.size() == 4)
-    return (numChannelBlocks(filter[3], vectorWidth) + 1) / 2 * 2 *
-           numChannelBlocks(filter[2], vectorWidth) * filter[0] * filter[1] *
-           vectorWidth * vectorWidth;
-  if (kind == "depthwise" && filter.size() == 4)
-    return numChannelBlocks(filter[2] * filter[3], vectorWidth) * filter[0] *
-           filter[1] * vectorWidth;
-  if (kind == "fc" && filter.size() == 2)
-    return panels(filter[1]) * filter[0] * panel;
-  if (kind == "fc_blocked" && filter.size() == 4)
-    return panels(filter[3]) * numChannelBlocks(filter[2], vectorWidth) *
-           filter[0] * filter[1] * vectorWidth * panel;
-  return -1;
+  return ::slim::contract::packedFilterSize(
+      *packKind, filter.data(), static_cast<int>(filter.size()), vectorWidth);
 }

@@ -73,8 +73,9 @@ int64_t numChannelBlocks(int64_t channels, int64_t vectorWidth);
 
 /// Floats of a filter packed by `slim.pack_filter` of the given kind
 /// (`conv2d`, `depthwise`, `fc`, `fc_blocked`) for a filter of TF-Slim shape
-/// `filter`; -1 for an unknown kind or a filter of the wrong rank. Mirrors the
-/// runtime's `slim/kernels/pack.h` size functions.
+/// `filter`; -1 for an unknown kind or a filter of the wrong rank. The sizes
+/// are the contract the runtime's `slim/kernels/pack.h` fills
+/// (runtime/include/slim/contract.h).
 int64_t packedFilterSize(llvm::StringRef kind, llvm::ArrayRef<int64_t> filter,
                          int64_t vectorWidth);
 

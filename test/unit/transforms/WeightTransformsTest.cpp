@@ -219,6 +219,24 @@ TEST(PackedFilterSize, MatchesTheRuntimeKernels) {
     }
 }
 
+TEST(PackedFilterSize, FollowsThePackedLayouts) {
+  // conv2d 3x3, 3 -> 17 channels at width 8: 1 input block, 3 output blocks
+  // rounded up to 4 (the microkernel computes pairs), 8x8 per tap.
+  int64_t conv[4] = {3, 3, 3, 17};
+  EXPECT_EQ(packedFilterSize("conv2d", conv, 8), 4 * 1 * 3 * 3 * 8 * 8);
+  EXPECT_EQ(packedFilterSize("conv2d", conv, 16), 2 * 1 * 3 * 3 * 16 * 16);
+  // depthwise 3x3 over 5 channels, multiplier 2: 10 outputs, 2 blocks.
+  int64_t dw[4] = {3, 3, 5, 2};
+  EXPECT_EQ(packedFilterSize("depthwise", dw, 8), 2 * 3 * 3 * 8);
+  // fc 100 -> 33 at width 8: panels of 16 columns, 3 of them.
+  int64_t fc[2] = {100, 33};
+  EXPECT_EQ(packedFilterSize("fc", fc, 8), 3 * 100 * 16);
+  // fc_blocked on a 2x2x3 input, 40 outputs at width 8: K' = 1 block * 2 * 2
+  // pixels * 8 lanes, 3 panels of 16.
+  int64_t whole[4] = {2, 2, 3, 40};
+  EXPECT_EQ(packedFilterSize("fc_blocked", whole, 8), 3 * 32 * 16);
+}
+
 TEST(PackedFilterSize, RejectsUnknownKindsAndRanks) {
   int64_t conv[4] = {3, 3, 8, 8};
   int64_t fc[2] = {8, 8};

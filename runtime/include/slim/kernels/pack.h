@@ -14,6 +14,7 @@
 #ifndef SLIM_KERNELS_PACK_H
 #define SLIM_KERNELS_PACK_H
 
+#include "slim/contract.h"
 #include "slim/kernels/common.h"
 
 #include <cmath>
@@ -22,24 +23,27 @@
 namespace slim {
 namespace kernels {
 
-/// Output columns per packed fully-connected panel: two vectors, so the
-/// microkernel has two independent FMA chains per row even at M = 1.
-inline constexpr int kFcPanel = 2 * kVec;
+// The packed sizes are the contract with the compiler, which sizes the
+// buffers these functions fill: slim/contract.h at this build's kVec.
+
+/// Output columns per packed fully-connected panel.
+inline constexpr int kFcPanel = static_cast<int>(contract::fcPanelWidth(kVec));
+static_assert(kFcPanel == 2 * kVec,
+              "gemm.h's microkernel loads a panel row as two vectors");
 
 constexpr int64_t numFcPanels(int64_t n) {
-  return (n + kFcPanel - 1) / kFcPanel;
+  return contract::numFcPanels(n, kVec);
 }
 
-/// Output blocks of packed conv2d weights: rounded up to even, because the
-/// microkernel always computes pairs of output blocks.
+/// Output blocks of packed conv2d weights (rounded up to even).
 constexpr int64_t conv2dPackedOutBlocks(int64_t outC) {
-  return (numBlocks(outC) + 1) / 2 * 2;
+  return contract::conv2dPackedOutBlocks(outC, kVec);
 }
 
 /// Floats of packed conv2d weights.
 constexpr int64_t conv2dPackedSize(int64_t kh, int64_t kw, int64_t inC,
                                    int64_t outC) {
-  return conv2dPackedOutBlocks(outC) * numBlocks(inC) * kh * kw * kVec * kVec;
+  return contract::conv2dPackedSize(kh, kw, inC, outC, kVec);
 }
 
 /// HWIO -> [OCb][ICb][kh][kw][ic][oc]: the innermost kVec output channels
@@ -63,7 +67,7 @@ inline void packConv2dWeights(const float *hwio, int64_t kh, int64_t kw,
 
 /// Floats of packed depthwise weights (outC = inC * multiplier).
 constexpr int64_t depthwisePackedSize(int64_t kh, int64_t kw, int64_t outC) {
-  return numBlocks(outC) * kh * kw * kVec;
+  return contract::depthwisePackedSize(kh, kw, outC, kVec);
 }
 
 /// [kh][kw][Cin][mult] -> [OCb][kh][kw][oc]. Output channel c * mult + m is
@@ -81,7 +85,7 @@ inline void packDepthwiseWeights(const float *w, int64_t kh, int64_t kw,
 
 /// Floats of packed fully-connected weights with K' packed rows.
 constexpr int64_t fullyConnectedPackedSize(int64_t kPacked, int64_t n) {
-  return numFcPanels(n) * kPacked * kFcPanel;
+  return contract::fullyConnectedPackedSize(kPacked, n, kVec);
 }
 
 /// [K][N] -> [NP][K][kFcPanel]: each panel is one contiguous stream, which
@@ -99,7 +103,7 @@ inline void packFullyConnectedWeights(const float *w, int64_t k, int64_t n,
 /// K' of a fully-connected layer that reads a blocked [h, w, c] activation
 /// directly (flatten of NHWC, or VGG's fc6 7x7 VALID conv on a 7x7 map).
 constexpr int64_t fullyConnectedBlockedK(int64_t h, int64_t w, int64_t c) {
-  return numBlocks(c) * h * w * kVec;
+  return contract::fullyConnectedBlockedK(h, w, c, kVec);
 }
 
 /// Like packFullyConnectedWeights for weights whose K rows are the NHWC
