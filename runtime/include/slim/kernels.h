@@ -3,7 +3,8 @@
 // The one header generated C++ includes: fast kernels on the blocked NCHWc
 // layout (vector width and ISA picked by the compile target, see
 // kernels/vec.h), load-time weight packing and batch-norm folding, layout
-// conversions, and the plain reference kernels behind --kernels=reference.
+// conversions, the small loops of rare ops (kernels/misc.h), and the plain
+// reference kernels behind --kernels=reference.
 // Header-only: the generated code is compiled with -O3 -march=<target>, so
 // every kernel is instantiated for that target. See docs/kernels.md.
 //
@@ -17,6 +18,7 @@
 #include "slim/kernels/eltwise.h"
 #include "slim/kernels/gemm.h"
 #include "slim/kernels/layout.h"
+#include "slim/kernels/misc.h"
 #include "slim/kernels/pack.h"
 #include "slim/kernels/pool.h"
 #include "slim/kernels/reference.h"

@@ -1,0 +1,71 @@
+//===- EmitUtil.h - Text and type helpers of code generation ----*- C++ -*-===//
+//
+// Spelling values as C++ source (strings, floats, dimension lists), reading
+// shapes, layouts and attributes off slim values and ops: what every target's
+// emitter needs and none owns.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SLIM_CODEGEN_EMITUTIL_H
+#define SLIM_CODEGEN_EMITUTIL_H
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Operation.h"
+#include "mlir/IR/Value.h"
+#include "llvm/ADT/Twine.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdint>
+#include <string>
+
+namespace mlir::slim::codegen {
+
+/// Generated statements with indentation (two spaces per level; a function
+/// body starts at one level).
+class Writer {
+public:
+  explicit Writer(std::string &buf) : os(buf) {}
+  Writer &line(const llvm::Twine &text) {
+    os.indent(indent) << text << "\n";
+    return *this;
+  }
+  void in() { indent += 2; }
+  void out() { indent -= 2; }
+
+private:
+  llvm::raw_string_ostream os;
+  unsigned indent = 2;
+};
+
+int64_t numElements(Value v);
+ArrayRef<int64_t> shapeOf(Value v);
+/// The blocked layout's vector width of `v` (8 for nChw8c, 16 for
+/// nChw16c), 0 for dense NHWC, -1 for an encoding the emitters do not know.
+int64_t blockWidth(Value v);
+int64_t ceilDiv(int64_t a, int64_t b);
+int64_t product(ArrayRef<int64_t> dims);
+
+/// `s` as a C string literal.
+std::string cString(StringRef s);
+/// `d` as a C double literal that reads back exactly.
+std::string fmtDouble(double d);
+/// `d` as a C float literal (`f` suffix) that reads back exactly as float.
+std::string fmtFloat(double d);
+/// "{1, 224, 224, 3}"; "{0}" for a scalar (a C aggregate needs one value).
+std::string dimsList(ArrayRef<int64_t> dims);
+/// "1, 224, 224, 3".
+std::string joinInts(ArrayRef<int64_t> values);
+
+/// The op's TF-Slim scope, "" if it has none.
+StringRef scopeOf(Operation *op);
+/// The kernels' Activation enumerator for a `slim.activation` kind or a
+/// fused op's `activation`; empty if there is none (softplus).
+std::string activationEnum(StringRef kind);
+/// A numeric attribute of an initializer or regularizer dictionary.
+double attrNumber(DictionaryAttr dict, StringRef key, double dflt = 0.0);
+/// A string attribute of an initializer or regularizer dictionary.
+StringRef attrString(DictionaryAttr dict, StringRef key);
+
+} // namespace mlir::slim::codegen
+
+#endif // SLIM_CODEGEN_EMITUTIL_H
