@@ -33,5 +33,13 @@ cudaError_t slimCudaInstantiateAll(float *a, float *b, float *c, float *d,
   Pad4dParams pad;
   keep(pad4d(pad, a, b, stream));
   keep(concatCopy(a, 1, 1, b, 0, 1, stream));
+  // The dispatch is a switch, but one call per precision documents that
+  // each of them must compile (the tensor-core kernels only here).
+  for (Precision p :
+       {Precision::Fp32, Precision::Tf32, Precision::Bf16, Precision::Fp16}) {
+    convertWeights(p, a, b, 1);
+    keep(conv2dTensorCore(p, conv, a, b, c, d, e, stream));
+    keep(fullyConnectedTensorCore(p, fc, a, b, c, d, e, a, stream));
+  }
   return err;
 }
