@@ -17,7 +17,8 @@ LogicalResult mlir::slim::emitCpp(ModuleOp module,
                                   const CodeGenOptions &options,
                                   raw_ostream &os) {
   std::unique_ptr<ModelEmitter> emitter =
-      options.kernels == KernelKind::Fast
+      options.target == Target::Cuda ? createCudaEmitter(module, options)
+      : options.kernels == KernelKind::Fast
           ? createCpuFastEmitter(module, options)
           : createCpuReferenceEmitter(module, options);
   return emitter->emit(os);

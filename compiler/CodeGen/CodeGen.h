@@ -16,7 +16,9 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace mlir::slim {
 
@@ -30,8 +32,25 @@ enum class KernelKind {
   Reference,
 };
 
+/// Where the generated code computes.
+enum class Target {
+  /// C++ for the host CPU (`kernels` picks the kernel set).
+  Cpu,
+  /// CUDA C++ (a `.cu` file for nvcc) for an NVIDIA GPU; expects the
+  /// pipeline's output with the NHWC layout (blockedLayout = false).
+  Cuda,
+};
+
 struct CodeGenOptions {
+  Target target = Target::Cpu;
   KernelKind kernels = KernelKind::Fast;
+  /// --target=cuda: the oldest compute capability the library carries code
+  /// for (80 for sm_80); a device below it is refused at open.
+  int cudaMinArch = 80;
+  /// --target=cuda: nvcc's architecture flags ("-gencode ..."), written
+  /// into the file's compile command comment.
+  std::string cudaArchFlags =
+      "-gencode arch=compute_80,code=[sm_80,compute_80]";
   /// The model's name in its slim_model_def (and `<name>_get_def`, the
   /// symbol for static linking, after replacing non-identifier characters).
   std::string modelName = "model";
@@ -85,6 +104,33 @@ struct CompileOptions {
 /// diagnostics) in `error`.
 bool compileCpp(llvm::StringRef source, llvm::StringRef outputPath,
                 const CompileOptions &options, std::string &error);
+
+/// How to run nvcc on a generated `.cu` file.
+struct CudaCompileOptions {
+  /// Path or name of nvcc.
+  std::string nvcc = "nvcc";
+  std::string includeDir;
+  /// Host code optimization level (device code is always optimized).
+  unsigned optLevel = 3;
+  /// nvcc -gencode values, e.g. "arch=compute_80,code=sm_80".
+  std::vector<std::string> gencode;
+  /// Object file (-c) instead of a shared library.
+  bool object = false;
+};
+
+/// nvcc's flags for `options`, without the source and output files.
+std::vector<std::string> nvccFlags(const CudaCompileOptions &options);
+
+/// Compiles the CUDA `source` into `outputPath` with nvcc (static CUDA
+/// runtime), whole or not at all, as compileCpp. `command`, when given,
+/// receives the command line that ran.
+bool compileCuda(llvm::StringRef source, llvm::StringRef outputPath,
+                 const CudaCompileOptions &options, std::string &error,
+                 std::string *command = nullptr);
+
+/// nvcc as CMake's FindCUDAToolkit finds it: $CUDACXX, `nvcc` on PATH,
+/// then $CUDA_PATH/bin/nvcc, $CUDA_HOME/bin/nvcc, /usr/local/cuda/bin/nvcc.
+std::optional<std::string> findNvcc();
 
 } // namespace mlir::slim
 

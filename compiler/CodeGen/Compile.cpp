@@ -6,6 +6,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/Program.h"
 #include "llvm/TargetParser/Host.h"
 
@@ -70,27 +71,35 @@ FailureOr<TargetInfo> mlir::slim::resolveTarget(llvm::StringRef cpu) {
   return failure();
 }
 
-bool mlir::slim::compileCpp(llvm::StringRef source, llvm::StringRef outputPath,
-                            const CompileOptions &options, std::string &error) {
+namespace {
+/// Runs `program` with `flags`, then the source file, `-o` and a temporary
+/// output path, on `source` written to a temporary `sourceName`; renames the
+/// output into place on success. On failure returns false with the reason
+/// and the compiler's diagnostics in `error`. `command` receives the command
+/// line (paths as run).
+bool runCompiler(llvm::StringRef source, llvm::StringRef sourceName,
+                 llvm::StringRef outputPath, llvm::StringRef program,
+                 llvm::StringRef what, const std::vector<std::string> &flags,
+                 std::string &error, std::string *command) {
   namespace fs = llvm::sys::fs;
   llvm::SmallString<128> dir;
   if (std::error_code ec = fs::createUniqueDirectory("slimc", dir)) {
     error = "cannot create a temporary directory: " + ec.message();
     return false;
   }
-  llvm::SmallString<128> cppPath(dir), logPath(dir);
-  llvm::sys::path::append(cppPath, "model.cpp");
+  llvm::SmallString<128> srcPath(dir), logPath(dir);
+  llvm::sys::path::append(srcPath, sourceName);
   llvm::sys::path::append(logPath, "compiler.log");
   auto cleanupDir = [&] {
-    fs::remove(cppPath);
+    fs::remove(srcPath);
     fs::remove(logPath);
     fs::remove(dir);
   };
   {
     std::error_code ec;
-    llvm::raw_fd_ostream out(cppPath, ec);
+    llvm::raw_fd_ostream out(srcPath, ec);
     if (ec) {
-      error = "cannot write '" + cppPath.str().str() + "': " + ec.message();
+      error = "cannot write '" + srcPath.str().str() + "': " + ec.message();
       cleanupDir();
       return false;
     }
@@ -109,40 +118,31 @@ bool mlir::slim::compileCpp(llvm::StringRef source, llvm::StringRef outputPath,
   }
   ::close(fd);
 
-  llvm::ErrorOr<std::string> compiler =
-      llvm::sys::findProgramByName(options.compiler);
+  llvm::ErrorOr<std::string> compiler = llvm::sys::findProgramByName(program);
   if (!compiler) {
-    error = "cannot find the C++ compiler '" + options.compiler + "'";
+    error = "cannot find the " + what.str() + " '" + program.str() + "'";
     fs::remove(tmpOut);
     cleanupDir();
     return false;
   }
-  std::string opt = "-O" + std::to_string(options.optLevel);
-  std::string march = "-march=" + options.march;
-  std::string inc = "-I" + options.includeDir;
-  std::vector<llvm::StringRef> args = {*compiler,
-                                       "-std=c++17",
-                                       opt,
-                                       march,
-                                       "-fPIC",
-                                       "-fvisibility=hidden",
-                                       "-fno-exceptions",
-                                       "-fno-rtti",
-                                       inc};
-  if (options.object)
-    args.push_back("-c");
-  else
-    args.push_back("-shared");
-  args.push_back(cppPath);
+  std::vector<llvm::StringRef> args = {*compiler};
+  for (const std::string &f : flags)
+    args.push_back(f);
+  args.push_back(srcPath);
   args.push_back("-o");
   args.push_back(tmpOut);
+  if (command) {
+    command->clear();
+    for (llvm::StringRef a : args)
+      *command += (command->empty() ? "" : " ") + a.str();
+  }
   std::optional<llvm::StringRef> redirects[] = {std::nullopt, logPath.str(),
                                                 logPath.str()};
   std::string execError;
   int rc = llvm::sys::ExecuteAndWait(*compiler, args, std::nullopt, redirects,
                                      0, 0, &execError);
   if (rc != 0) {
-    error = "the C++ compiler failed";
+    error = "the " + what.str() + " failed";
     if (!execError.empty())
       error += ": " + execError;
     if (auto log = llvm::MemoryBuffer::getFile(logPath))
@@ -159,4 +159,71 @@ bool mlir::slim::compileCpp(llvm::StringRef source, llvm::StringRef outputPath,
   }
   cleanupDir();
   return true;
+}
+} // namespace
+
+bool mlir::slim::compileCpp(llvm::StringRef source, llvm::StringRef outputPath,
+                            const CompileOptions &options, std::string &error) {
+  std::vector<std::string> flags = {"-std=c++17",
+                                    "-O" + std::to_string(options.optLevel),
+                                    "-march=" + options.march,
+                                    "-fPIC",
+                                    "-fvisibility=hidden",
+                                    "-fno-exceptions",
+                                    "-fno-rtti",
+                                    "-I" + options.includeDir,
+                                    options.object ? "-c" : "-shared"};
+  return runCompiler(source, "model.cpp", outputPath, options.compiler,
+                     "C++ compiler", flags, error, nullptr);
+}
+
+std::vector<std::string>
+mlir::slim::nvccFlags(const CudaCompileOptions &options) {
+  std::vector<std::string> flags = {"-std=c++17",
+                                    "-O" + std::to_string(options.optLevel),
+                                    options.object ? "-c" : "-shared",
+                                    "-Xcompiler",
+                                    "-fPIC",
+                                    "-Xcompiler",
+                                    "-fvisibility=hidden",
+                                    "-cudart",
+                                    "static"};
+  for (const std::string &g : options.gencode) {
+    flags.push_back("-gencode");
+    flags.push_back(g);
+  }
+  flags.push_back("-I" + options.includeDir);
+  return flags;
+}
+
+bool mlir::slim::compileCuda(llvm::StringRef source, llvm::StringRef outputPath,
+                             const CudaCompileOptions &options,
+                             std::string &error, std::string *command) {
+  return runCompiler(source, "model.cu", outputPath, options.nvcc, "nvcc",
+                     nvccFlags(options), error, command);
+}
+
+std::optional<std::string> mlir::slim::findNvcc() {
+  namespace fs = llvm::sys::fs;
+  // As CMake's FindCUDAToolkit: CUDACXX, nvcc on PATH, then the toolkit
+  // roots.
+  if (std::optional<std::string> cudacxx =
+          llvm::sys::Process::GetEnv("CUDACXX");
+      cudacxx && !cudacxx->empty()) {
+    if (llvm::ErrorOr<std::string> p = llvm::sys::findProgramByName(*cudacxx))
+      return *p;
+  }
+  if (llvm::ErrorOr<std::string> p = llvm::sys::findProgramByName("nvcc"))
+    return *p;
+  for (const char *var : {"CUDA_PATH", "CUDA_HOME"})
+    if (std::optional<std::string> root = llvm::sys::Process::GetEnv(var);
+        root && !root->empty()) {
+      llvm::SmallString<256> path(*root);
+      llvm::sys::path::append(path, "bin", "nvcc");
+      if (fs::can_execute(path))
+        return std::string(path);
+    }
+  if (fs::can_execute("/usr/local/cuda/bin/nvcc"))
+    return std::string("/usr/local/cuda/bin/nvcc");
+  return std::nullopt;
 }

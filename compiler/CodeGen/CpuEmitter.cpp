@@ -99,6 +99,11 @@ LogicalResult CpuEmitter::emitPad(PadOp pad) {
 
 LogicalResult CpuEmitter::emitDenseConcat(ConcatOp cat) {
   Operation *op = cat.getOperation();
+  // The CPU kernels write dense pieces whole; a plan that placed one in the
+  // concat's buffer is for another target.
+  if (auto inPlace = op->getAttrOfType<DenseBoolArrayAttr>("in_place_inputs"))
+    if (llvm::is_contained(inPlace.asArrayRef(), true))
+      return unsupported(op, "dense pieces written in place");
   if (failed(allocateResult(op, cat.getOutput())))
     return failure();
   int64_t axis = cat.getAxis();

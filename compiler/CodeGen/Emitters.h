@@ -23,6 +23,11 @@ createCpuFastEmitter(ModuleOp module, const CodeGenOptions &options);
 std::unique_ptr<ModelEmitter>
 createCpuReferenceEmitter(ModuleOp module, const CodeGenOptions &options);
 
+/// --target=cuda: the NHWC pipeline as calls to slim/cuda/kernels.cuh, a
+/// `.cu` file for nvcc (CudaEmitter.cpp).
+std::unique_ptr<ModelEmitter> createCudaEmitter(ModuleOp module,
+                                                const CodeGenOptions &options);
+
 } // namespace mlir::slim::codegen
 
 #endif // SLIM_CODEGEN_EMITTERS_H

@@ -84,8 +84,10 @@ LogicalResult ModelEmitter::emitLoadTimeOp(Operation *op) {
   if (auto write = dyn_cast<WriteParamOp>(op)) {
     unsigned index = paramIndex.lookup(write.getName());
     auto in = inParam.find(write.getValue());
-    // Computed straight into this parameter: nothing to copy.
-    if (in != inParam.end() && in->second == index)
+    // Computed straight into this parameter (or a view of it): nothing to
+    // copy.
+    if ((in != inParam.end() && in->second == index) ||
+        ptr(write.getValue()) == bufferPtr(Buffer::PreparedParam, index))
       return success();
     body().line("std::memcpy(params[" + Twine(index) + "], " +
                 ptr(write.getValue()) + ", " +

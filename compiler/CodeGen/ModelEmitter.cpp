@@ -16,6 +16,8 @@
 
 #include "llvm/ADT/StringExtras.h"
 
+#include <algorithm>
+
 using namespace mlir;
 using namespace mlir::slim;
 using namespace mlir::slim::codegen;
@@ -40,8 +42,10 @@ LogicalResult ModelEmitter::unsupported(Operation *op, const Twine &why) {
 std::string ModelEmitter::define(Value v, const Twine &expr, int64_t cbOffset,
                                  int64_t cbTotal) {
   std::string name = "t" + std::to_string(nextLocal++);
-  body().line("float *const " + name + " = " + expr + ";");
+  std::string e = expr.str();
+  body().line("float *const " + name + " = " + e + ";");
   values[v] = Storage{name, cbOffset, cbTotal};
+  localExpr[name] = e;
   return name;
 }
 
@@ -108,10 +112,14 @@ LogicalResult ModelEmitter::allocateResult(Operation *op, Value result) {
     if (auto off = op->getAttrOfType<IntegerAttr>("arena_offset")) {
       int64_t cbOffset = 0, cbTotal = 0;
       if (auto cOff = op->getAttrOfType<IntegerAttr>("concat_channel_offset")) {
+        // Blocked values count whole channel blocks, dense (NHWC) values
+        // channels.
         int64_t v = blockWidth(result);
+        if (v == 0)
+          v = 1;
         auto cTotal = op->getAttrOfType<IntegerAttr>("concat_channels");
-        if (v <= 0 || !cTotal || cOff.getInt() % v != 0)
-          return unsupported(op, "concat placement on a non-blocked value");
+        if (v < 0 || !cTotal || cOff.getInt() % v != 0)
+          return unsupported(op, "concat placement on an unknown layout");
         cbOffset = cOff.getInt() / v;
         cbTotal = ceilDiv(cTotal.getInt(), v);
       }
@@ -151,13 +159,20 @@ LogicalResult ModelEmitter::allocatePrepareResult(Operation *op, Value result,
     define(result, bufferPtr(Buffer::Scratch, offset));
     return success();
   }
-  for (Operation *user : result.getUsers())
-    if (auto w = dyn_cast<WriteParamOp>(user)) {
-      unsigned index = paramIndex.lookup(w.getName());
-      define(result, bufferPtr(Buffer::PreparedParam, index));
-      inParam[result] = index;
-      return success();
-    }
+  // The parameter it is written to, directly or through reshapes (an
+  // unpacked filter reshaped for the layer that reads it).
+  for (Value v = result;;) {
+    for (Operation *user : v.getUsers())
+      if (auto w = dyn_cast<WriteParamOp>(user)) {
+        unsigned index = paramIndex.lookup(w.getName());
+        define(result, bufferPtr(Buffer::PreparedParam, index));
+        inParam[result] = index;
+        return success();
+      }
+    if (!v.hasOneUse() || !isa<ReshapeOp>(*v.getUsers().begin()))
+      break;
+    v = v.getUsers().begin()->getResult(0);
+  }
   return unsupported(op, "a load-time result with neither a scratch offset "
                          "nor a parameter");
 }
@@ -233,7 +248,7 @@ LogicalResult ModelEmitter::emitRun() {
   // twice, a value that also lives on in the arena) are copied.
   for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
     std::string dst = bufferPtr(Buffer::Output, i);
-    if (ptr(v) == dst)
+    if (ptr(v) == dst || localExpr.lookup(ptr(v)) == dst)
       continue;
     if (get(v).cbTotal || blockWidth(v) != 0)
       return ret.emitError("output ")
@@ -252,6 +267,7 @@ LogicalResult ModelEmitter::emit(raw_ostream &os) {
     arenaSize = bumpOffset;
   else if (auto a = module->getAttrOfType<IntegerAttr>("slim.arena_size"))
     arenaSize = a.getInt();
+  arenaSize = std::max(arenaSize, arenaFloor);
 
   emitFileHeader(os);
   os << "namespace {\n\n";

@@ -45,6 +45,7 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringMap.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -54,8 +55,10 @@ namespace mlir::slim::codegen {
 struct Storage {
   /// C++ expression of type `float *`.
   std::string ptr;
-  /// Blocked values that are a slice of a bigger channel-blocked buffer
-  /// (a producer writing into a concat in place): block offset and total.
+  /// Values that are a slice of a bigger buffer along channels (a producer
+  /// writing into a concat in place): offset and total, in channel blocks
+  /// for blocked values, in channels for dense (NHWC) ones; 0 for a whole
+  /// tensor.
   int64_t cbOffset = 0;
   int64_t cbTotal = 0;
 };
@@ -184,6 +187,11 @@ protected:
   /// emitLayerEnd for layer `layer`.
   void endLayer(int layer) { emitLayerEnd(layer); }
   int numLayers() const { return layers.size(); }
+  /// Makes the arena the library reports at least `bytes` long (room a
+  /// target's kernels need beyond the memory plan, e.g. a workspace).
+  void reserveArena(uint64_t bytes) {
+    arenaFloor = std::max(arenaFloor, bytes);
+  }
   /// @slim_prepare, null when the module has none.
   func::FuncOp prepareFunc() const { return prepareFn; }
   size_t numParams() const { return params.size(); }
@@ -231,6 +239,8 @@ private:
   SmallVector<VariableOp> variables;
   SmallVector<ParamOp> params;
   DenseMap<Value, Storage> values;
+  /// The expression each local of define() was initialized with.
+  llvm::StringMap<std::string> localExpr;
   /// For run: the first output index each returned value goes to.
   DenseMap<Value, unsigned> outputOf;
   /// Values `prepare` computes straight into a derived parameter.
@@ -247,6 +257,7 @@ private:
   unsigned nextLocal = 0;
   uint64_t bumpOffset = 0;
   uint64_t arenaSize = 0;
+  uint64_t arenaFloor = 0;
   uint64_t prepareScratchSize = 0;
 };
 

@@ -23,10 +23,12 @@
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Error.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/Threading.h"
 #include "llvm/Support/raw_ostream.h"
@@ -38,7 +40,7 @@
 using namespace llvm;
 
 namespace {
-enum class EmitKind { AST, MLIR, Variables, Dot, Cpp, Obj, So };
+enum class EmitKind { AST, MLIR, Variables, Dot, Cpp, Cu, Obj, So };
 
 cl::OptionCategory slimcCategory("slimc options");
 
@@ -60,7 +62,11 @@ cl::opt<EmitKind> emitKind(
                    "a Graphviz graph of the optimized model "
                    "(render with dot -Tsvg)"),
         clEnumValN(EmitKind::Cpp, "cpp",
-                   "C++ source implementing the model ABI"),
+                   "C++ source implementing the model ABI (--target=cpu; "
+                   "default when -o ends in .cpp or .cc)"),
+        clEnumValN(EmitKind::Cu, "cu",
+                   "CUDA source implementing the model ABI (--target=cuda; "
+                   "default when -o ends in .cu)"),
         clEnumValN(EmitKind::Obj, "obj", "an object file (for static linking)"),
         clEnumValN(EmitKind::So, "so",
                    "a shared library for the runtime (default when "
@@ -98,11 +104,24 @@ cl::opt<mlir::slim::KernelKind> kernelKind(
 cl::opt<unsigned> optLevel("O",
                            cl::desc("C++ optimization level 0-3 (default 3)"),
                            cl::Prefix, cl::init(3), cl::cat(slimcCategory));
-cl::opt<std::string> targetCpu(
-    "target-cpu",
-    cl::desc("native (default), x86-64-v3 (AVX2), x86-64-v4 (AVX-512) or "
-             "generic"),
-    cl::init("native"), cl::cat(slimcCategory));
+cl::opt<std::string> targetOption(
+    "target",
+    cl::desc("Where the model runs: cpu (default); cuda (an NVIDIA GPU: "
+             "SASS for sm_80 and sm_90 plus compute_90 PTX, so one library "
+             "runs on A100, H100 and later); cuda=sm_XX (that architecture "
+             "and its PTX only; sm_70 or newer)"),
+    cl::value_desc("cpu|cuda|cuda=sm_XX"), cl::init("cpu"),
+    cl::cat(slimcCategory));
+cl::opt<std::string>
+    targetCpu("target-cpu",
+              cl::desc("--target=cpu only: native (default), x86-64-v3 (AVX2), "
+                       "x86-64-v4 (AVX-512) or generic"),
+              cl::init("native"), cl::cat(slimcCategory));
+cl::opt<std::string> nvccOption(
+    "nvcc",
+    cl::desc("--target=cuda: the nvcc to run (default: $CUDACXX, nvcc on "
+             "PATH, $CUDA_PATH/bin, $CUDA_HOME/bin, /usr/local/cuda/bin)"),
+    cl::value_desc("path"), cl::cat(slimcCategory));
 cl::opt<std::string> cxxCompiler("cxx", cl::desc("C++ compiler (default: c++)"),
                                  cl::init("c++"), cl::cat(slimcCategory));
 cl::opt<std::string> runtimeIncludeDir(
@@ -126,7 +145,9 @@ void registerThreadsOption() {
                "--threads can still override it)"),
       cl::init(0), cl::cat(slimcCategory));
 }
-cl::opt<bool> verbose("v", cl::desc("Print each stage and its time"),
+cl::opt<bool> verbose("v",
+                      cl::desc("Print each stage and its time (and the nvcc "
+                               "command)"),
                       cl::init(false), cl::cat(slimcCategory));
 cl::opt<bool> printDebugLocs("mlir-print-debuginfo-locs",
                              cl::desc("Print source locations in the MLIR"),
@@ -197,42 +218,205 @@ std::string findRuntimeInclude(const char *argv0) {
 
 const char *programName = "slimc";
 
-/// --target-cpu resolved, or an error printed and failure.
-FailureOr<mlir::slim::TargetInfo> resolveTargetOption() {
-  FailureOr<mlir::slim::TargetInfo> target =
-      mlir::slim::resolveTarget(targetCpu);
-  if (failed(target))
-    errs() << "slimc: error: unknown --target-cpu '" << targetCpu
-           << "' (native, x86-64-v3, x86-64-v4, generic)\n";
-  return target;
+/// --target and --target-cpu resolved.
+struct Target {
+  bool cuda = false;
+  /// --target=cpu: what --target-cpu resolves to.
+  mlir::slim::TargetInfo cpu;
+  /// --target=cuda: the oldest architecture (80 for sm_80) and nvcc's
+  /// -gencode values.
+  int cudaMinArch = 0;
+  std::vector<std::string> gencode;
+  /// The --target value, for the generator string.
+  std::string name;
+};
+
+/// --target (and --target-cpu) resolved, or an error printed and failure.
+FailureOr<Target> resolveTargetOption() {
+  Target t;
+  t.name = targetOption;
+  StringRef value = targetOption;
+  if (value == "cpu") {
+    FailureOr<mlir::slim::TargetInfo> cpu =
+        mlir::slim::resolveTarget(targetCpu);
+    if (failed(cpu)) {
+      errs() << "slimc: error: unknown --target-cpu '" << targetCpu
+             << "' (native, x86-64-v3, x86-64-v4, generic)\n";
+      return failure();
+    }
+    t.cpu = *cpu;
+    t.name = "cpu -march=" + cpu->march;
+    return t;
+  }
+  if (value == "cuda") {
+    t.cuda = true;
+    t.cudaMinArch = 80;
+    t.gencode = {"arch=compute_80,code=sm_80",
+                 "arch=compute_90,code=[sm_90,compute_90]"};
+  } else if (value.consume_front("cuda=sm_")) {
+    unsigned arch;
+    if (value.getAsInteger(10, arch) || arch < 70 || arch > 999) {
+      errs() << "slimc: error: --target=" << targetOption
+             << ": expected cuda=sm_XX with XX a compute capability of 70 "
+                "or newer (e.g. cuda=sm_80, cuda=sm_90)\n";
+      return failure();
+    }
+    t.cuda = true;
+    t.cudaMinArch = arch;
+    std::string a = std::to_string(arch);
+    t.gencode = {"arch=compute_" + a + ",code=[sm_" + a + ",compute_" + a +
+                 "]"};
+  } else {
+    errs() << "slimc: error: unknown --target '" << targetOption
+           << "' (cpu, cuda, cuda=sm_XX)\n";
+    return failure();
+  }
+  // The host side of a CUDA library (prepare) is portable code: it takes
+  // no -march, and it runs on the runtime's threads, not a pool.
+  if (targetCpu.getNumOccurrences()) {
+    errs() << "slimc: error: --target-cpu applies to --target=cpu only (a "
+              "CUDA library's host code is built for the generic host)\n";
+    return failure();
+  }
+  return t;
 }
 
 /// The one construction of the inference pipeline for a target, shared by
 /// code generation and the reports (--summary, --emit=dot), so that the
 /// reports describe exactly the library -o would build with the same flags.
+/// The CUDA kernels take NHWC activations and TF's filter layouts, so the
+/// CUDA pipeline has no blocked layout and no packing.
 mlir::LogicalResult runInferencePipeline(mlir::ModuleOp module,
-                                         const mlir::slim::TargetInfo &target) {
+                                         const Target &target) {
   mlir::PassManager pm(module.getContext());
   mlir::slim::SlimPipelineOptions pipelineOptions;
-  pipelineOptions.vectorWidth = target.vectorWidth;
+  if (target.cuda)
+    pipelineOptions.blockedLayout = false;
+  else
+    pipelineOptions.vectorWidth = target.cpu.vectorWidth;
   mlir::slim::buildSlimInferencePipeline(pm, pipelineOptions);
   return pm.run(module);
+}
+
+/// The nvcc --target=cuda runs, or an error printed and nullopt.
+std::optional<std::string> resolveNvcc() {
+  if (!nvccOption.empty()) {
+    if (sys::fs::can_execute(nvccOption))
+      return nvccOption.getValue();
+    if (ErrorOr<std::string> p = sys::findProgramByName(nvccOption))
+      return *p;
+    errs() << "slimc: error: --nvcc '" << nvccOption
+           << "' is not an executable\n";
+    return std::nullopt;
+  }
+  std::optional<std::string> nvcc = mlir::slim::findNvcc();
+  if (!nvcc)
+    errs() << "slimc: error: --target=cuda needs nvcc: not found in CUDACXX, "
+              "PATH, CUDA_PATH, CUDA_HOME or /usr/local/cuda/bin; pass "
+              "--nvcc\n";
+  return nvcc;
+}
+
+/// Writes `text` to -o (or stdout), whole or not at all.
+int writeOutput(StringRef text) {
+  if (Error err = writeToOutput(outputFilename, [&](raw_ostream &out) {
+        out << text;
+        return Error::success();
+      })) {
+    errs() << "slimc: error: cannot write '" << outputFilename
+           << "': " << toString(std::move(err)) << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+/// --target=cuda --emit=cu|obj|so: the NHWC inference pipeline, CUDA C++,
+/// and nvcc.
+int generateCuda(mlir::ModuleOp module, const Target &target,
+                 StageTimer &timer) {
+  if (kernelKind.getNumOccurrences()) {
+    errs() << "slimc: error: --kernels applies to --target=cpu only (the "
+              "reference kernels are the CPU oracle; compile it with "
+              "--target=cpu --kernels=reference)\n";
+    return 1;
+  }
+  if (defaultThreads->getNumOccurrences()) {
+    errs() << "slimc: error: --threads applies to --target=cpu only (a CUDA "
+              "model runs on its context's stream)\n";
+    return 1;
+  }
+  if (emitKind == EmitKind::Cpp) {
+    errs() << "slimc: error: --target=cuda writes CUDA source: use "
+              "--emit=cu\n";
+    return 1;
+  }
+  std::optional<std::string> nvcc;
+  if (emitKind != EmitKind::Cu && !(nvcc = resolveNvcc()))
+    return 1;
+  mlir::slim::CodeGenOptions cg;
+  cg.target = mlir::slim::Target::Cuda;
+  cg.cudaMinArch = target.cudaMinArch;
+  cg.cudaArchFlags.clear();
+  for (const std::string &g : target.gencode)
+    cg.cudaArchFlags +=
+        (cg.cudaArchFlags.empty() ? "-gencode " : " -gencode ") + g;
+  cg.modelName =
+      sys::path::stem(outputFilename == "-" ? inputFilename : outputFilename)
+          .str();
+  cg.generator = "slimc --target=" + target.name;
+  if (mlir::failed(runInferencePipeline(module, target)))
+    return 1;
+  timer.done("inference pipeline (NHWC)");
+  std::string source;
+  raw_string_ostream sourceStream(source);
+  if (mlir::failed(mlir::slim::emitCpp(module, cg, sourceStream)))
+    return 1;
+  timer.done("CUDA generation");
+  if (emitKind == EmitKind::Cu)
+    return writeOutput(source);
+  mlir::slim::CudaCompileOptions co;
+  co.nvcc = *nvcc;
+  co.includeDir = findRuntimeInclude(programName);
+  co.optLevel = optLevel;
+  co.gencode = target.gencode;
+  co.object = emitKind == EmitKind::Obj;
+  if (verbose) {
+    errs() << "slimc: " << co.nvcc;
+    for (const std::string &f : mlir::slim::nvccFlags(co))
+      errs() << " " << f;
+    errs() << " model.cu -o " << outputFilename << "\n";
+  }
+  std::string error;
+  if (!mlir::slim::compileCuda(source, outputFilename, co, error)) {
+    errs() << "slimc: error: " << error << "\n";
+    return 1;
+  }
+  timer.done("nvcc");
+  return 0;
 }
 
 /// --emit=cpp|obj|so: the inference pipeline (fast kernels), C++, and the
 /// system compiler.
 int generateCode(mlir::ModuleOp module, StageTimer &timer) {
-  FailureOr<mlir::slim::TargetInfo> target = resolveTargetOption();
-  if (failed(target))
+  FailureOr<Target> resolved = resolveTargetOption();
+  if (failed(resolved))
     return 1;
   if (optLevel > 3) {
     errs() << "slimc: error: -O expects 0, 1, 2 or 3\n";
     return 1;
   }
-  if (emitKind != EmitKind::Cpp && outputFilename == "-") {
+  if (emitKind != EmitKind::Cpp && emitKind != EmitKind::Cu &&
+      outputFilename == "-") {
     errs() << "slimc: error: --emit=so and --emit=obj need -o FILE\n";
     return 1;
   }
+  if (resolved->cuda)
+    return generateCuda(module, *resolved, timer);
+  if (emitKind == EmitKind::Cu) {
+    errs() << "slimc: error: --emit=cu needs --target=cuda\n";
+    return 1;
+  }
+  const mlir::slim::TargetInfo *target = &resolved->cpu;
   int threads = defaultThreads->getValue();
   if (threads < 0 || threads > 4096) {
     errs() << "slimc: error: --threads expects 0 (all) to 4096, got " << threads
@@ -253,7 +437,7 @@ int generateCode(mlir::ModuleOp module, StageTimer &timer) {
                                                              : "reference") +
       " -O" + std::to_string(optLevel) + " -march=" + target->march;
   if (kernelKind == mlir::slim::KernelKind::Fast) {
-    if (mlir::failed(runInferencePipeline(module, *target)))
+    if (mlir::failed(runInferencePipeline(module, *resolved)))
       return 1;
     timer.done("inference pipeline");
   }
@@ -301,6 +485,8 @@ int run() {
       emitKind = EmitKind::Obj;
     else if (ext == ".cpp" || ext == ".cc")
       emitKind = EmitKind::Cpp;
+    else if (ext == ".cu")
+      emitKind = EmitKind::Cu;
   }
   slim::ElaborateOptions options;
   if (batchSize < 1) {
@@ -347,14 +533,16 @@ int run() {
     if (!module)
       return 1;
     timer.done("frontend");
-    if (emitKind == EmitKind::Cpp || emitKind == EmitKind::Obj ||
-        emitKind == EmitKind::So)
+    if (emitKind == EmitKind::Cpp || emitKind == EmitKind::Cu ||
+        emitKind == EmitKind::Obj || emitKind == EmitKind::So)
       return generateCode(*module, timer);
     if (printSummaryTable || emitKind == EmitKind::Dot) {
-      // Both views describe the model as it will run on --target-cpu: after
-      // the inference pipeline (fusion, layout, memory plan).
-      FailureOr<mlir::slim::TargetInfo> target = resolveTargetOption();
-      if (failed(target) || mlir::failed(runInferencePipeline(*module, *target)))
+      // Both views describe the model as it will run on --target (and
+      // --target-cpu): after the inference pipeline (fusion, layout, memory
+      // plan).
+      FailureOr<Target> target = resolveTargetOption();
+      if (failed(target) ||
+          mlir::failed(runInferencePipeline(*module, *target)))
         return 1;
       if (printSummaryTable)
         mlir::slim::printSummary(*module, os);
@@ -395,7 +583,9 @@ int main(int argc, char **argv) {
       "slimc: compiles TF-Slim model files\n\n"
       "  slimc vgg16.slim --emit=mlir           print the slim-dialect module\n"
       "  slimc vgg16.slim --entry vgg16 --input-shape 1x224x224x3\n"
-      "  slimc vgg16.slim -o vgg16.so             compile for the runtime\n");
+      "  slimc vgg16.slim -o vgg16.so             compile for the runtime\n"
+      "  slimc vgg16.slim --target=cuda -o vgg16.so   for NVIDIA GPUs (nvcc)\n"
+      "  slimc vgg16.slim --target=cuda -o vgg16.cu   the CUDA source only\n");
   int result = 1;
   llvm::thread worker(std::optional<unsigned>(kElaboratorStackBytes),
                       [&] { result = run(); });

@@ -1,0 +1,560 @@
+//===- CudaEmitter.cpp - Code for the CUDA kernels ------------------------===//
+//
+// --target=cuda: the output of buildSlimInferencePipeline with the NHWC
+// layout (fused ops, batch norm folded in @slim_prepare, HWIO filters left
+// unpacked, memory plan) as one `.cu` file that calls the kernels of
+// slim/cuda/kernels.cuh.
+//
+// Memory (model_abi.h, slim_device_ops): `prepare` is the CPU's host code
+// (slim/kernels/pack.h) writing host parameter buffers; the runtime uploads
+// them and the variables `run` reads. `run` receives device pointers only
+// and hands its layers to slim::cuda::runModel (slim/cuda/model_support.cuh)
+// as one lambda that launches every layer on the context's stream and
+// returns the first error: runModel captures it as a CUDA Graph on the first
+// run and replays it while the buffers are the same, or launches it eagerly
+// with a CUDA event before and after each layer when the runtime profiles.
+//
+// Concats are views of the arena: producers the memory plan placed in a
+// concat's buffer write at their channel offset (the kernels' cOffset /
+// cStride), the other pieces are copied with concatCopy. A convolution whose
+// window covers its whole unpadded input (a fully-connected layer written as
+// a conv, VGG's fc6) runs as fullyConnected: the NHWC flatten order of its
+// input is the flatten order of its HWIO filter. fullyConnected's split-K
+// workspace lives after the memory plan's arena; the arena size the library
+// reports includes it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/CodeGen/Emitters.h"
+
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <algorithm>
+
+using namespace mlir;
+using namespace mlir::slim;
+using namespace mlir::slim::codegen;
+
+namespace {
+
+/// Bytes of split-K workspace slim::cuda::fullyConnected can use for an
+/// m x k by k x n layer: the formula of fullyConnectedWorkspaceSize
+/// (slim/cuda/fully_connected.cuh). The generated code checks the kernels'
+/// own answer against what was reserved and runs without split-K (same
+/// results, slower) should the two ever disagree.
+int64_t fullyConnectedWorkspaceBytes(int64_t m, int64_t k, int64_t n) {
+  constexpr int64_t kGemvMaxRows = 4, kTargetBlocks = 512, kMinSplitK = 256;
+  if (m > kGemvMaxRows)
+    return 0;
+  int64_t columnBlocks = ceilDiv(n, 32);
+  int64_t wanted = ceilDiv(kTargetBlocks, columnBlocks);
+  int64_t most = ceilDiv(k, kMinSplitK);
+  int64_t splits = std::max<int64_t>(1, std::min(wanted, most));
+  return splits > 1 ? splits * m * n * 4 : 0;
+}
+
+class CudaEmitter : public ModelEmitter {
+public:
+  CudaEmitter(ModuleOp module, const CodeGenOptions &options)
+      : ModelEmitter(module, options, Placement::MemoryPlan) {}
+
+private:
+  LogicalResult checkModuleForm() override;
+  void emitFileHeader(raw_ostream &os) override;
+  void emitPrologue(raw_ostream &os) override;
+  LogicalResult emitRunOp(Operation *op) override;
+  std::string bufferPtr(Buffer buffer, int64_t index) override;
+  void emitLayerBegin(int layer) override;
+  void emitLayerEnd(int layer) override;
+  void emitRunPrologue(raw_ostream &os) override;
+  void emitRunEpilogue() override;
+  void emitOutputCopy(StringRef dst, StringRef src, int64_t bytes) override;
+  void emitDefTail(raw_ostream &os) override;
+
+  /// Writes `call` (a launcher returning cudaError_t) returning its error.
+  void launch(const Twine &call);
+  /// The lines of `run` go into the enqueue lambda, one level deeper.
+  void enterLambda();
+
+  template <typename FusedOp> LogicalResult emitConv(FusedOp conv);
+  /// A conv whose window covers its whole unpadded input.
+  template <typename FusedOp> bool isWholeMapConv(FusedOp conv);
+  /// y = act(x W + bias + residual) with x [m][k], W [k][n].
+  LogicalResult emitFullyConnected(Operation *op, Value input, Value filter,
+                                   Value bias, Value residual, Value output,
+                                   StringRef activation, int64_t m, int64_t k);
+  LogicalResult emitPooling(Operation *op);
+  LogicalResult emitConcat(ConcatOp cat);
+  LogicalResult emitAdd(AddOp add);
+  LogicalResult emitPerChannel(Operation *op);
+  LogicalResult emitSpatialMean(ReduceMeanOp rm);
+  LogicalResult emitSoftmax(SoftmaxOp sm);
+  LogicalResult emitPad(PadOp pad);
+
+  /// Channel offset / stride of a value written or read as a slice of a
+  /// concat's buffer ("" when it is a whole tensor), as `p.<prefix>COffset`
+  /// and `p.<prefix>CStride` assignments.
+  void writeSlice(StringRef prefix, Value v);
+  /// Fails if `v` is a slice of a concat (for ops that read whole tensors).
+  LogicalResult needWhole(Operation *op, Value v, StringRef what);
+
+  bool inLambda = false;
+  /// Byte offset and size of the fully-connected split-K workspace.
+  int64_t workspaceOffset = -1, workspaceBytes = 0;
+};
+
+} // namespace
+
+LogicalResult CudaEmitter::checkModuleForm() {
+  auto arena = module->getAttrOfType<IntegerAttr>("slim.arena_size");
+  if (!arena)
+    return module.emitError(
+        "--target=cuda needs the output of the inference pipeline with its "
+        "memory plan (no 'slim.arena_size' attribute)");
+  workspaceOffset = (arena.getInt() + 255) / 256 * 256;
+  return success();
+}
+
+void CudaEmitter::emitFileHeader(raw_ostream &os) {
+  os << "// Generated by " << options.generator
+     << " (CUDA kernels, FP32) for the model '" << options.modelName << "'.\n"
+     << "// Implements runtime/include/slim/model_abi.h for a CUDA device of "
+        "compute capability\n"
+     << "// " << options.cudaMinArch / 10 << "." << options.cudaMinArch % 10
+     << " or newer; compile with\n"
+     << "//   nvcc -std=c++17 -O3 -shared -Xcompiler -fPIC -cudart static\n"
+     << "//        " << options.cudaArchFlags << "\n"
+     << "//        -I<slim runtime include dir> model.cu -o model.so\n\n"
+     << "#include \"slim/model_abi.h\"\n"
+     << "#include \"slim/cuda/kernels.cuh\"\n"
+     << "#include \"slim/cuda/model_support.cuh\"\n"
+     << "// prepare (batch-norm folding) runs on the host, as on the CPU.\n"
+     << "#include \"slim/kernels/misc.h\"\n"
+     << "#include \"slim/kernels/pack.h\"\n\n"
+     << "#include <cstdint>\n#include <cstring>\n#include <vector>\n\n";
+}
+
+void CudaEmitter::emitPrologue(raw_ostream &os) {
+  os << "using namespace slim::cuda;\n"
+     << "using slim::kernels::at;\n"
+     << "using slim::kernels::batchNormScaleShift;\n"
+     << "using slim::kernels::foldScaleShift;\n\n"
+     << "constexpr int kMinArch = " << options.cudaMinArch << ";\n\n";
+}
+
+std::string CudaEmitter::bufferPtr(Buffer buffer, int64_t index) {
+  std::string i = std::to_string(index);
+  switch (buffer) {
+  case Buffer::Variable:
+    return "const_cast<float *>(static_cast<const float *>(variables[" + i +
+           "]))";
+  case Buffer::Param:
+    return "const_cast<float *>(static_cast<const float *>(params[" + i + "]))";
+  case Buffer::PreparedParam:
+    return "static_cast<float *>(params[" + i + "])";
+  case Buffer::Input:
+    return "const_cast<float *>(static_cast<const float *>(inputs[" + i + "]))";
+  case Buffer::Output:
+    return "static_cast<float *>(outputs[" + i + "])";
+  case Buffer::Arena:
+    return "at(arena, " + i + ")";
+  case Buffer::Scratch:
+    return "at(scratch, " + i + ")";
+  }
+  llvm_unreachable("unknown buffer");
+}
+
+void CudaEmitter::enterLambda() {
+  if (inLambda)
+    return;
+  inLambda = true;
+  body().in();
+}
+
+void CudaEmitter::emitLayerBegin(int layer) {
+  body().line("if (timer)");
+  body().line("  timer->begin(" + Twine(layer) + ");");
+}
+
+void CudaEmitter::emitLayerEnd(int layer) {
+  body().line("if (timer)");
+  body().line("  timer->end(" + Twine(layer) + ");");
+}
+
+void CudaEmitter::launch(const Twine &call) {
+  body().line("if (cudaError_t err = " + call + "; err != cudaSuccess)");
+  body().line("  return err;");
+}
+
+void CudaEmitter::emitRunPrologue(raw_ostream &os) {
+  // Every buffer the launches bake in: the captured graph is replayed only
+  // while they are the same.
+  unsigned numInputs = 0, numOutputs = 0;
+  for (auto fn : module.getOps<func::FuncOp>())
+    if (!fn.isDeclaration() && fn.getSymName() != "slim_prepare") {
+      numInputs = fn.getNumArguments();
+      numOutputs = fn.getNumResults();
+    }
+  os << "  std::vector<const void *> key = {arena";
+  auto add = [&](StringRef table, size_t n) {
+    for (size_t i = 0; i < n; ++i)
+      os << ", " << table << "[" << i << "]";
+  };
+  add("inputs", numInputs);
+  add("outputs", numOutputs);
+  add("params", numParams());
+  add("variables", variableIndex.size());
+  os << "};\n"
+     << "  auto enqueue = [&](cudaStream_t stream,\n"
+     << "                     LayerTimer *timer) -> cudaError_t {\n"
+     << "    (void)stream;\n    (void)timer;\n";
+}
+
+void CudaEmitter::emitRunEpilogue() {
+  enterLambda();
+  body().line("return cudaSuccess;");
+  body().out();
+  body().line("};");
+  body().line("if (int32_t rc = runModel(env, " + Twine(numLayers()) +
+              ", key, enqueue))");
+  body().line("  return rc;");
+}
+
+void CudaEmitter::emitOutputCopy(StringRef dst, StringRef src, int64_t bytes) {
+  enterLambda();
+  launch("cudaMemcpyAsync(" + dst + ", " + src + ", " + Twine(bytes) +
+         ", cudaMemcpyDeviceToDevice, stream)");
+}
+
+void CudaEmitter::emitDefTail(raw_ostream &os) {
+  os << "    SLIM_DEVICE_CUDA,\n    &kDeviceOps<kMinArch>,\n";
+}
+
+LogicalResult CudaEmitter::needWhole(Operation *op, Value v, StringRef what) {
+  if (get(v).cbTotal)
+    return unsupported(op, Twine(what) + " reading a slice of a concat");
+  return success();
+}
+
+void CudaEmitter::writeSlice(StringRef prefix, Value v) {
+  const Storage &s = get(v);
+  if (!s.cbTotal)
+    return;
+  body().line("p." + prefix + "COffset = " + Twine(s.cbOffset) + "; p." +
+              prefix + "CStride = " + Twine(s.cbTotal) + ";");
+}
+
+LogicalResult CudaEmitter::emitRunOp(Operation *op) {
+  enterLambda();
+  for (Value v : op->getResults())
+    if (blockWidth(v) != 0)
+      return unsupported(op, "the CUDA kernels take NHWC tensors, not a "
+                             "blocked layout");
+  return llvm::TypeSwitch<Operation *, LogicalResult>(op)
+      .Case([&](FusedConv2DOp c) { return emitConv(c); })
+      .Case([&](FusedDepthwiseConv2DOp d) { return emitConv(d); })
+      .Case([&](FusedMatMulOp mm) {
+        int64_t k = shapeOf(mm.getInput()).back();
+        return emitFullyConnected(op, mm.getInput(), mm.getFilter(),
+                                  mm.getBias(), mm.getResidual(),
+                                  mm.getOutput(), mm.getActivation(),
+                                  numElements(mm.getInput()) / k, k);
+      })
+      .Case<MaxPoolOp, AvgPoolOp>([&](auto) { return emitPooling(op); })
+      .Case([&](ConcatOp cat) { return emitConcat(cat); })
+      .Case([&](AddOp add) { return emitAdd(add); })
+      .Case<ActivationOp, BiasAddOp, ChannelAffineOp>(
+          [&](auto) { return emitPerChannel(op); })
+      .Case([&](ReduceMeanOp rm) { return emitSpatialMean(rm); })
+      .Case([&](SoftmaxOp sm) { return emitSoftmax(sm); })
+      .Case([&](PadOp pad) { return emitPad(pad); })
+      .Default([&](Operation *) { return unsupported(op); });
+}
+
+template <typename FusedOp> bool CudaEmitter::isWholeMapConv(FusedOp conv) {
+  ArrayRef<int64_t> in = shapeOf(conv.getInput());
+  ArrayRef<int64_t> out = shapeOf(conv.getOutput());
+  ArrayRef<int64_t> kernel = conv.getKernel();
+  return in.size() == 4 && out.size() == 4 && out[1] == 1 && out[2] == 1 &&
+         kernel[0] == in[1] && kernel[1] == in[2] &&
+         llvm::all_of(conv.getPads(), [](int64_t p) { return p == 0; }) &&
+         !get(conv.getInput()).cbTotal;
+}
+
+template <typename FusedOp> LogicalResult CudaEmitter::emitConv(FusedOp conv) {
+  constexpr bool depthwise = std::is_same_v<FusedOp, FusedDepthwiseConv2DOp>;
+  Operation *op = conv.getOperation();
+  std::string act = activationEnum(conv.getActivation());
+  if (act.empty())
+    return unsupported(op,
+                       "epilogue activation '" + conv.getActivation() + "'");
+  if (conv.getPacking())
+    return unsupported(op, "packed filter '" + *conv.getPacking() +
+                               "' (the CUDA kernels read HWIO filters)");
+  ArrayRef<int64_t> in = shapeOf(conv.getInput());
+  ArrayRef<int64_t> out = shapeOf(conv.getOutput());
+  if constexpr (!depthwise) {
+    if (isWholeMapConv(conv))
+      return emitFullyConnected(op, conv.getInput(), conv.getFilter(),
+                                conv.getBias(), conv.getResidual(),
+                                conv.getOutput(), conv.getActivation(), in[0],
+                                in[1] * in[2] * in[3]);
+  }
+  if (failed(allocateResult(op, conv.getOutput())))
+    return failure();
+  ArrayRef<int64_t> kernel = conv.getKernel(), strides = conv.getStrides();
+  ArrayRef<int64_t> dilations = conv.getDilations(), pads = conv.getPads();
+  Writer &w = body();
+  LayerBlock layer(*this, op);
+  w.line("Conv2dParams p;");
+  w.line("p.batch = " + Twine(in[0]) + ";");
+  w.line("p.inH = " + Twine(in[1]) + "; p.inW = " + Twine(in[2]) +
+         "; p.inC = " + Twine(in[3]) + ";");
+  w.line("p.outH = " + Twine(out[1]) + "; p.outW = " + Twine(out[2]) +
+         "; p.outC = " + Twine(out[3]) + ";");
+  w.line("p.kernelH = " + Twine(kernel[0]) +
+         "; p.kernelW = " + Twine(kernel[1]) + ";");
+  w.line("p.strideH = " + Twine(strides[0]) +
+         "; p.strideW = " + Twine(strides[1]) + ";");
+  if (dilations[0] != 1 || dilations[1] != 1)
+    w.line("p.dilationH = " + Twine(dilations[0]) +
+           "; p.dilationW = " + Twine(dilations[1]) + ";");
+  // The bottom and right pads follow from the output size.
+  if (pads[0] || pads[2])
+    w.line("p.padTop = " + Twine(pads[0]) + "; p.padLeft = " + Twine(pads[2]) +
+           ";");
+  if (depthwise)
+    w.line("p.depthMultiplier = " + Twine(out[3] / in[3]) + ";");
+  w.line("p.act = " + act + ";");
+  writeSlice("in", conv.getInput());
+  writeSlice("out", conv.getOutput());
+  if (conv.getResidual())
+    writeSlice("res", conv.getResidual());
+  launch(std::string(depthwise ? "depthwiseConv2d" : "conv2d") + "(p, " +
+         ptr(conv.getInput()) + ", " + ptr(conv.getFilter()) + ", " +
+         optPtr(conv.getBias()) + ", " + optPtr(conv.getResidual()) + ", " +
+         ptr(conv.getOutput()) + ", stream)");
+  return success();
+}
+
+LogicalResult CudaEmitter::emitFullyConnected(Operation *op, Value input,
+                                              Value filter, Value bias,
+                                              Value residual, Value output,
+                                              StringRef activation, int64_t m,
+                                              int64_t k) {
+  std::string act = activationEnum(activation);
+  if (act.empty())
+    return unsupported(op, "epilogue activation '" + activation + "'");
+  if (auto mm = dyn_cast<FusedMatMulOp>(op); mm && mm.getPacking())
+    return unsupported(op, "packed weights '" + *mm.getPacking() + "'");
+  if (failed(needWhole(op, input, "a fully-connected layer")) ||
+      failed(allocateResult(op, output)))
+    return failure();
+  int64_t n = shapeOf(output).back();
+  const Storage &out = get(output);
+  Writer &w = body();
+  LayerBlock layer(*this, op);
+  w.line("FullyConnectedParams p;");
+  w.line("p.m = " + Twine(m) + "; p.k = " + Twine(k) + "; p.n = " + Twine(n) +
+         ";");
+  // A slice of a concat: the row stride is the concat's width, the column
+  // offset goes into the pointer.
+  std::string y = out.ptr, r = optPtr(residual);
+  if (out.cbTotal) {
+    w.line("p.ldy = " + Twine(out.cbTotal) + ";");
+    y += " + " + std::to_string(out.cbOffset);
+  }
+  if (residual && get(residual).cbTotal) {
+    w.line("p.ldr = " + Twine(get(residual).cbTotal) + ";");
+    r += " + " + std::to_string(get(residual).cbOffset);
+  }
+  w.line("p.act = " + act + ";");
+  std::string workspace = "nullptr";
+  if (int64_t bytes = fullyConnectedWorkspaceBytes(m, k, n)) {
+    workspaceBytes = std::max(workspaceBytes, bytes);
+    reserveArena(workspaceOffset + workspaceBytes);
+    w.line("// Split-K partial sums, after the memory plan's arena.");
+    w.line("float *const workspace = fullyConnectedWorkspaceSize(p) <= " +
+           Twine(bytes) + "u ? at(arena, " + Twine(workspaceOffset) +
+           ") : nullptr;");
+    workspace = "workspace";
+  }
+  launch("fullyConnected(p, " + ptr(input) + ", " + ptr(filter) + ", " +
+         optPtr(bias) + ", " + r + ", " + y + ", " + workspace + ", stream)");
+  return success();
+}
+
+LogicalResult CudaEmitter::emitPooling(Operation *op) {
+  Value input = op->getOperand(0), output = op->getResult(0);
+  ArrayRef<int64_t> in = shapeOf(input), out = shapeOf(output);
+  if (in.size() != 4)
+    return unsupported(op, "only 4-D pooling is implemented");
+  if (failed(allocateResult(op, output)))
+    return failure();
+  auto attr = [&](StringRef name) {
+    return op->getAttrOfType<DenseI64ArrayAttr>(name).asArrayRef();
+  };
+  ArrayRef<int64_t> kernel = attr("kernel"), strides = attr("strides");
+  ArrayRef<int64_t> pads = attr("pads");
+  Writer &w = body();
+  LayerBlock layer(*this, op);
+  w.line("Pool2dParams p;");
+  w.line("p.batch = " + Twine(in[0]) + "; p.channels = " + Twine(in[3]) + ";");
+  w.line("p.inH = " + Twine(in[1]) + "; p.inW = " + Twine(in[2]) + ";");
+  w.line("p.outH = " + Twine(out[1]) + "; p.outW = " + Twine(out[2]) + ";");
+  w.line("p.kernelH = " + Twine(kernel[0]) +
+         "; p.kernelW = " + Twine(kernel[1]) + ";");
+  w.line("p.strideH = " + Twine(strides[0]) +
+         "; p.strideW = " + Twine(strides[1]) + ";");
+  if (pads[0] || pads[2])
+    w.line("p.padTop = " + Twine(pads[0]) + "; p.padLeft = " + Twine(pads[2]) +
+           ";");
+  writeSlice("in", input);
+  writeSlice("out", output);
+  launch(std::string(isa<MaxPoolOp>(op) ? "maxPool2d" : "avgPool2d") + "(p, " +
+         ptr(input) + ", " + ptr(output) + ", stream)");
+  return success();
+}
+
+LogicalResult CudaEmitter::emitConcat(ConcatOp cat) {
+  Operation *op = cat.getOperation();
+  ArrayRef<int64_t> os = shapeOf(cat.getOutput());
+  int64_t axis = cat.getAxis();
+  if (axis < 0)
+    axis += os.size();
+  if (axis != static_cast<int64_t>(os.size()) - 1)
+    return unsupported(op, "concat along an axis other than the last "
+                           "(channels)");
+  if (failed(allocateResult(op, cat.getOutput())))
+    return failure();
+  const Storage &out = get(cat.getOutput());
+  int64_t width = out.cbTotal ? out.cbTotal : os.back();
+  int64_t pixels = numElements(cat.getOutput()) / os.back();
+  // Pieces the memory plan placed in the concat's buffer were written there
+  // by their producers; only the others are copied, and only then is the
+  // concat a layer of its own.
+  auto inPlace = op->getAttrOfType<DenseBoolArrayAttr>("in_place_inputs");
+  int64_t cOffset = out.cbOffset;
+  int layer = -1;
+  for (auto [i, in] : llvm::enumerate(cat.getInputs())) {
+    int64_t c = shapeOf(in).back();
+    if (!inPlace || !inPlace[i]) {
+      if (failed(needWhole(op, in, "a concat copy")))
+        return failure();
+      if (layer < 0)
+        layer = beginLayer(op);
+      launch("concatCopy(" + ptr(in) + ", " + Twine(pixels) + ", " + Twine(c) +
+             ", " + out.ptr + ", " + Twine(cOffset) + ", " + Twine(width) +
+             ", stream)");
+    }
+    cOffset += c;
+  }
+  if (layer >= 0)
+    endLayer(layer);
+  else
+    body().line("// " + Twine(scopeOf(op).empty() ? "concat" : scopeOf(op)) +
+                ": concat computed in place by its producers");
+  return success();
+}
+
+LogicalResult CudaEmitter::emitAdd(AddOp add) {
+  Operation *op = add.getOperation();
+  if (failed(needWhole(op, add.getLhs(), "add")) ||
+      failed(needWhole(op, add.getRhs(), "add")) ||
+      failed(allocateResult(op, add.getOutput())))
+    return failure();
+  if (get(add.getOutput()).cbTotal)
+    return unsupported(op, "add writing a slice of a concat");
+  LayerBlock layer(*this, op, LayerBlock::Flat);
+  launch("add(" + ptr(add.getLhs()) + ", " + ptr(add.getRhs()) + ", " +
+         ptr(add.getOutput()) + ", " + Twine(numElements(add.getOutput())) +
+         ", Activation::None, stream)");
+  return success();
+}
+
+LogicalResult CudaEmitter::emitPerChannel(Operation *op) {
+  Value input = op->getOperand(0), output = op->getResult(0);
+  std::string scale = "nullptr", shift = "nullptr", act = "Activation::None";
+  if (auto a = dyn_cast<ActivationOp>(op)) {
+    act = a.getKind() == "softplus" ? "Activation::Softplus"
+                                    : activationEnum(a.getKind());
+    if (act.empty())
+      return unsupported(op, "activation '" + a.getKind() + "'");
+  }
+  if (failed(allocateResult(op, output)))
+    return failure();
+  if (auto b = dyn_cast<BiasAddOp>(op)) {
+    shift = ptr(b.getBias());
+  } else if (auto ca = dyn_cast<ChannelAffineOp>(op)) {
+    scale = ptr(ca.getScale());
+    shift = ptr(ca.getShift());
+  }
+  int64_t c = shapeOf(output).back();
+  Writer &w = body();
+  LayerBlock layer(*this, op);
+  w.line("ChannelOpParams p;");
+  w.line("p.pixels = " + Twine(numElements(output) / c) +
+         "; p.channels = " + Twine(c) + ";");
+  w.line("p.act = " + act + ";");
+  writeSlice("in", input);
+  writeSlice("out", output);
+  launch("channelOp(p, " + ptr(input) + ", " + scale + ", " + shift + ", " +
+         ptr(output) + ", stream)");
+  return success();
+}
+
+LogicalResult CudaEmitter::emitSpatialMean(ReduceMeanOp rm) {
+  Operation *op = rm.getOperation();
+  ArrayRef<int64_t> axes = rm.getAxes();
+  ArrayRef<int64_t> s = shapeOf(rm.getInput());
+  if (s.size() != 4 || axes.size() != 2 || axes[0] != 1 || axes[1] != 2)
+    return unsupported(op, "only the mean over H and W of an NHWC tensor is "
+                           "implemented");
+  if (failed(needWhole(op, rm.getInput(), "a spatial mean")) ||
+      failed(allocateResult(op, rm.getOutput())))
+    return failure();
+  LayerBlock layer(*this, op, LayerBlock::Flat);
+  launch("spatialMean(" + ptr(rm.getInput()) + ", " + Twine(s[0]) + ", " +
+         Twine(s[1]) + ", " + Twine(s[2]) + ", " + Twine(s[3]) + ", " +
+         ptr(rm.getOutput()) + ", stream)");
+  return success();
+}
+
+LogicalResult CudaEmitter::emitSoftmax(SoftmaxOp sm) {
+  Operation *op = sm.getOperation();
+  if (failed(needWhole(op, sm.getInput(), "softmax")) ||
+      failed(allocateResult(op, sm.getOutput())))
+    return failure();
+  int64_t cols = shapeOf(sm.getInput()).back();
+  LayerBlock layer(*this, op, LayerBlock::Flat);
+  launch("softmax(" + ptr(sm.getInput()) + ", " + ptr(sm.getOutput()) + ", " +
+         Twine(numElements(sm.getInput()) / cols) + ", " + Twine(cols) +
+         ", stream)");
+  return success();
+}
+
+LogicalResult CudaEmitter::emitPad(PadOp pad) {
+  Operation *op = pad.getOperation();
+  ArrayRef<int64_t> in = shapeOf(pad.getInput());
+  ArrayRef<int64_t> padding = pad.getPadding();
+  if (in.size() != 4)
+    return unsupported(op, "only 4-D pads are implemented");
+  if (failed(needWhole(op, pad.getInput(), "pad")) ||
+      failed(allocateResult(op, pad.getOutput())))
+    return failure();
+  Writer &w = body();
+  LayerBlock layer(*this, op);
+  w.line("Pad4dParams p;");
+  for (int d = 0; d < 4; ++d)
+    w.line("p.dims[" + Twine(d) + "] = " + Twine(in[d]) + "; p.before[" +
+           Twine(d) + "] = " + Twine(padding[2 * d]) + "; p.after[" + Twine(d) +
+           "] = " + Twine(padding[2 * d + 1]) + ";");
+  launch("pad4d(p, " + ptr(pad.getInput()) + ", " + ptr(pad.getOutput()) +
+         ", stream)");
+  return success();
+}
+
+std::unique_ptr<ModelEmitter>
+codegen::createCudaEmitter(ModuleOp module, const CodeGenOptions &options) {
+  return std::make_unique<CudaEmitter>(module, options);
+}
