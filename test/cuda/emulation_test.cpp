@@ -74,11 +74,34 @@ __global__ void overrunKernel(float *) {
 
 TEST(SimtEmulation, SharedMemoryOverrunFailsTheLaunch) {
   cudaGetLastError();
-  EXPECT_EQ(launch(overrunKernel, dim3(1), dim3(5), 4 * sizeof(float), nullptr,
-                   static_cast<float *>(nullptr)),
+  // The emulated launch returns its error and leaves it as the last error...
+  EXPECT_EQ(::slim_emu::launch(dim3(1), dim3(5), 4 * sizeof(float), nullptr,
+                               [] { overrunKernel(nullptr); }),
             cudaErrorLaunchFailure);
   EXPECT_EQ(cudaGetLastError(), cudaErrorLaunchFailure);
   EXPECT_EQ(cudaGetLastError(), cudaSuccess);
+  // ...which slim::cuda::launch reads with cudaGetLastError(), as it does
+  // after a GPU launch (where a fault would only show at the next sync).
+  EXPECT_EQ(launch(overrunKernel, dim3(1), dim3(5), 4 * sizeof(float), nullptr,
+                   static_cast<float *>(nullptr)),
+            cudaErrorLaunchFailure);
+  EXPECT_EQ(cudaGetLastError(), cudaSuccess);
+}
+
+// slim::cuda::launch reports cudaGetLastError() like the GPU build, so an
+// error left by an earlier call comes back from the next launch (runModel
+// clears it first; see model_support_test.cpp).
+__global__ void emptyKernel(int *) {}
+
+TEST(SimtEmulation, LaunchReportsAnEarlierCallsError) {
+  cudaGetLastError();
+  ASSERT_NE(cudaStreamDestroy(nullptr), cudaSuccess);
+  EXPECT_EQ(launch(emptyKernel, dim3(1), dim3(32), 0, nullptr,
+                   static_cast<int *>(nullptr)),
+            cudaErrorInvalidResourceHandle);
+  EXPECT_EQ(launch(emptyKernel, dim3(1), dim3(32), 0, nullptr,
+                   static_cast<int *>(nullptr)),
+            cudaSuccess);
 }
 
 __global__ void divergentBarrierKernel(int *) {

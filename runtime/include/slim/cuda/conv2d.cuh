@@ -52,11 +52,17 @@ template <int BMv, int BNv, int BKv, int TMv, int TNv> struct ConvTile {
   static constexpr int kThreads = kThreadsM * kThreadsN;
   static constexpr int kALoads = BM * BK / kThreads;
   static constexpr int kBLoads = BK * BN / kThreads;
-  /// A is stored k-major ([BK][BM + 2]): the two padding floats make the
-  /// warp's transposing stores hit distinct banks.
-  static constexpr int kAStride = BM + 2;
+  /// A is stored k-major ([BK][BM + 4]). A warp's transposing stores write
+  /// 8 k's (aK = tid % BK) x 4 rows (tid / BK): with a row stride of 4 mod
+  /// 32 banks they land on bank 4 * aK + row, all 32 distinct (BM + 2 would
+  /// give 2 * aK + row: 2-way conflicts).
+  static constexpr int kAStride = BM + 4;
   static constexpr size_t kSharedBytes =
       2 * (BK * kAStride + BK * BN) * sizeof(float);
+  static_assert(BK == 8 && kAStride % 32 == 4,
+                "the conflict-free A stores assume 8 k's x 4 rows per warp");
+  /// Launched without cudaFuncAttributeMaxDynamicSharedMemorySize.
+  static_assert(kSharedBytes <= 48 * 1024, "dynamic shared memory > 48 KiB");
   static_assert(kThreads % BK == 0 && kThreads % BN == 0,
                 "loaders need whole rows of threads");
   static_assert(kALoads * kThreads == BM * BK && kBLoads * kThreads == BK * BN,

@@ -68,8 +68,11 @@ template <typename Kernel, typename... Args>
 cudaError_t launch(Kernel kernel, dim3 grid, dim3 block, size_t smemBytes,
                    cudaStream_t stream, Args... args) {
 #ifdef SLIM_CUDA_EMULATION
-  return static_cast<cudaError_t>(::slim_emu::launch(
-      grid, block, smemBytes, stream, [=]() { kernel(args...); }));
+  // Reported like a GPU launch: through cudaGetLastError(), which also
+  // returns (and clears) an error left by any earlier runtime call.
+  (void)::slim_emu::launch(grid, block, smemBytes, stream,
+                           [=]() { kernel(args...); });
+  return cudaGetLastError();
 #else
   kernel<<<grid, block, smemBytes, stream>>>(args...);
   return cudaGetLastError();

@@ -257,6 +257,12 @@ int32_t runModel(const slim_exec_env *env, int numLayers,
   if (!ctx)
     return reportMessage(env->error, env->error_size,
                          "a CUDA model ran without a device context");
+  // Each launch reports cudaGetLastError(), which is the last error of *any*
+  // runtime call of this thread: drop one left by an earlier call (ours that
+  // failed and returned its code, or the host application's) so that it is
+  // not blamed on the first layer. Sticky errors (a faulted context) are not
+  // cleared by this and still fail the launches.
+  (void)cudaGetLastError();
   cudaError_t rc = cudaSuccess;
   const slim_profiler *prof = env->profiler;
   if (prof && prof->elapsed && numLayers > 0) {
@@ -264,9 +270,17 @@ int32_t runModel(const slim_exec_env *env, int numLayers,
     if (ctx->events.empty()) {
       ctx->events.assign(2 * static_cast<size_t>(numLayers), nullptr);
       for (cudaEvent_t &e : ctx->events)
-        if ((rc = cudaEventCreate(&e)) != cudaSuccess)
+        if ((rc = cudaEventCreate(&e)) != cudaSuccess) {
+          // No half-made set: the next profiled run would record null
+          // events, and ~DeviceContext would destroy them.
+          e = nullptr;
+          for (cudaEvent_t made : ctx->events)
+            if (made)
+              cudaEventDestroy(made);
+          ctx->events.clear();
           return reportError(env->error, env->error_size,
                              "cannot create CUDA events for profiling", rc);
+        }
     }
     LayerTimer timer(ctx);
     if ((rc = enqueue(ctx->stream, &timer)) != cudaSuccess ||

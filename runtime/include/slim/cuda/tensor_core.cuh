@@ -208,6 +208,9 @@ template <Precision P, typename Tile> struct TensorCoreLayout {
   /// Two stages (double buffering); C reuses them after the K loop.
   static constexpr size_t kSharedBytes =
       2 * kStageBytes > kCBytes ? 2 * kStageBytes : kCBytes;
+  /// The launcher sets no cudaFuncAttributeMaxDynamicSharedMemorySize: a
+  /// bigger tile would fail every launch with cudaErrorInvalidValue.
+  static_assert(kSharedBytes <= 48 * 1024, "dynamic shared memory > 48 KiB");
 
   /// A: each row of the tile (an output pixel) is gathered by
   /// kAThreadsPerRow threads, each taking kAChunk consecutive k's, i.e.
