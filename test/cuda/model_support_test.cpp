@@ -53,14 +53,33 @@ const std::vector<float> kA = {1, 2, 3, 4}, kB = {10, 20, 30, 40};
 const std::vector<float> kSum = {11, 22, 33, 44};
 
 TEST_F(RunModelTest, CapturesReplaysAndRecapturesOnNewBuffers) {
+  auto *state = static_cast<DeviceContext *>(context);
   DeviceBuffer a(kA), b(kB), y1(std::vector<float>(4)),
       y2(std::vector<float>(4));
+  // First run with these buffers: eager (modules load before any capture).
   ASSERT_EQ(runAdd(a.get(), b.get(), y1.get()), 0) << error;
   EXPECT_EQ(y1.download(), kSum);
-  ASSERT_EQ(runAdd(a.get(), b.get(), y1.get()), 0) << error; // replay
-  // A new output buffer: the graph baked in y1, so it must be captured again.
+  EXPECT_EQ(state->graph, nullptr);
+  // Second: captured and launched.
+  y1.upload(std::vector<float>(4));
+  ASSERT_EQ(runAdd(a.get(), b.get(), y1.get()), 0) << error;
+  ASSERT_NE(state->graph, nullptr);
+  EXPECT_EQ(y1.download(), kSum);
+  // Third: the same graph replayed, and it really computes.
+  cudaGraphExec_t captured = state->graph;
+  y1.upload(std::vector<float>(4));
+  ASSERT_EQ(runAdd(a.get(), b.get(), y1.get()), 0) << error;
+  EXPECT_EQ(state->graph, captured);
+  EXPECT_EQ(y1.download(), kSum);
+  // A new output buffer: the graph baked in y1, so it must not be replayed;
+  // the new buffers run eagerly once, then are captured again.
   ASSERT_EQ(runAdd(a.get(), b.get(), y2.get()), 0) << error;
   EXPECT_EQ(y2.download(), kSum);
+  y2.upload(std::vector<float>(4));
+  ASSERT_EQ(runAdd(a.get(), b.get(), y2.get()), 0) << error;
+  EXPECT_EQ(y2.download(), kSum);
+  EXPECT_EQ(state->graphKey,
+            (std::vector<const void *>{a.get(), b.get(), y2.get()}));
 }
 
 // cudaGetLastError() after a launch returns the last error of any runtime
@@ -85,11 +104,15 @@ TEST_F(RunModelTest, EarlierErrorIsNotBlamedOnALayer) {
 TEST_F(RunModelTest, FailedLayerEndsTheCapture) {
   DeviceBuffer a(kA), b(kB), y(std::vector<float>(4));
   std::vector<const void *> key = {a.get()};
-  int32_t rc = runModel(&env, 1, key, [&](cudaStream_t stream, LayerTimer *) {
+  auto failing = [&](cudaStream_t stream, LayerTimer *) {
     return launch(addKernel<float>, dim3(1), dim3(2048), 0, stream, a.get(),
                   b.get(), y.get(), int64_t(4), Activation::None);
-  });
-  EXPECT_NE(rc, 0);
+  };
+  // The first run is eager and fails; the second captures and fails.
+  EXPECT_NE(runModel(&env, 1, key, failing), 0);
+  error[0] = '\0';
+  EXPECT_NE(runModel(&env, 1, key, failing), 0);
+  EXPECT_EQ(static_cast<DeviceContext *>(context)->graph, nullptr);
   EXPECT_NE(std::string(error).find("a layer failed"), std::string::npos)
       << error;
   ASSERT_EQ(runAdd(a.get(), b.get(), y.get()), 0) << error;

@@ -52,6 +52,13 @@ public:
   DeviceBuffer &operator=(const DeviceBuffer &) = delete;
 
   float *get() const { return ptr; }
+  /// Overwrites the device copy with `host` (same element count).
+  void upload(const std::vector<float> &host) {
+    ASSERT_EQ(host.size(), count);
+    EXPECT_EQ(cudaMemcpy(ptr, host.data(), count * sizeof(float),
+                         cudaMemcpyHostToDevice),
+              cudaSuccess);
+  }
   std::vector<float> download() const {
     std::vector<float> host(count);
     EXPECT_EQ(cudaMemcpy(host.data(), ptr, count * sizeof(float),

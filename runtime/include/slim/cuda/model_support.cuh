@@ -151,6 +151,11 @@ struct DeviceContext {
   /// only valid while every pointer is the same.
   cudaGraphExec_t graph = nullptr;
   std::vector<const void *> graphKey;
+  /// The buffers of the last eager run: a graph is captured on the second
+  /// run with the same buffers. The first run launches eagerly so that
+  /// every kernel's module is loaded (CUDA loads modules lazily) before any
+  /// capture, and a one-off run with other buffers costs no capture.
+  std::vector<const void *> eagerKey;
   /// Two events per layer, made on the first profiled run.
   std::vector<cudaEvent_t> events;
 
@@ -205,10 +210,11 @@ inline int32_t contextCopyToHost(void *context, void *dst, const void *src,
 }
 
 inline int32_t contextSynchronize(void *context, char *error, size_t size) {
+  // The stream's own result: errors of its work (and sticky context
+  // errors) show here, while cudaGetLastError could report an unrelated
+  // earlier call of this thread.
   cudaError_t rc =
       cudaStreamSynchronize(static_cast<DeviceContext *>(context)->stream);
-  if (rc == cudaSuccess)
-    rc = cudaGetLastError();
   return rc == cudaSuccess
              ? 0
              : reportError(error, size, "the model's GPU work failed", rc);
@@ -244,7 +250,9 @@ inline bool graphsEnabled() {
   return !(v && std::strcmp(v, "0") == 0);
 }
 
-/// Runs a model's layers for `env`'s context. `enqueue(stream, timer)`
+/// Runs a model's layers for `env`'s context: eagerly the first time a set
+/// of buffers is seen, then as a CUDA Graph captured on the second run and
+/// replayed after that. `enqueue(stream, timer)`
 /// launches every layer in order on `stream` and returns the first launch
 /// error; `timer` is null unless profiling. `key` lists every buffer the
 /// launches bake in (variables, params, inputs, outputs, arena): the
@@ -297,6 +305,13 @@ int32_t runModel(const slim_exec_env *env, int numLayers,
     return 0;
   }
   if (!graphsEnabled()) {
+    rc = enqueue(ctx->stream, static_cast<LayerTimer *>(nullptr));
+    return rc == cudaSuccess
+               ? 0
+               : reportError(env->error, env->error_size, "a layer failed", rc);
+  }
+  if ((!ctx->graph || ctx->graphKey != key) && ctx->eagerKey != key) {
+    ctx->eagerKey = key;
     rc = enqueue(ctx->stream, static_cast<LayerTimer *>(nullptr));
     return rc == cudaSuccess
                ? 0
