@@ -301,10 +301,14 @@ mlir::LogicalResult runInferencePipeline(mlir::ModuleOp module,
 /// The nvcc --target=cuda runs, or an error printed and nullopt.
 std::optional<std::string> resolveNvcc() {
   if (!nvccOption.empty()) {
-    if (sys::fs::can_execute(nvccOption))
-      return nvccOption.getValue();
-    if (ErrorOr<std::string> p = sys::findProgramByName(nvccOption))
+    // A path is taken as is; a bare name is looked up on PATH.
+    if (StringRef(nvccOption).contains('/')) {
+      if (sys::fs::can_execute(nvccOption) &&
+          !sys::fs::is_directory(nvccOption))
+        return nvccOption.getValue();
+    } else if (ErrorOr<std::string> p = sys::findProgramByName(nvccOption)) {
       return *p;
+    }
     errs() << "slimc: error: --nvcc '" << nvccOption
            << "' is not an executable\n";
     return std::nullopt;
