@@ -161,7 +161,9 @@ void ModelEmitter::emitParamAndLayerTables(raw_ostream &os) {
     os << "    {" << cString(p.getSymName()) << ", "
        << cast<RankedTensorType>(p.getType()).getNumElements() * 4
        << ", 64},\n";
-  if (params.empty())
+  for (const ExtraParam &p : extraParams)
+    os << "    {" << cString(p.name) << ", " << p.bytes << ", 64},\n";
+  if (numAllParams() == 0)
     os << "    {nullptr, 0, 0},\n";
   os << "};\n\n";
 

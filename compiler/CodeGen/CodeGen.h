@@ -47,6 +47,10 @@ struct CodeGenOptions {
   /// --target=cuda: the oldest compute capability the library carries code
   /// for (80 for sm_80); a device below it is refused at open.
   int cudaMinArch = 80;
+  /// --target=cuda: the arithmetic of conv2d and fully-connected layers, a
+  /// slim::cuda::Precision value (0 FP32 SIMT; 1 TF32, 2 BF16, 3 FP16 on
+  /// tensor cores, weights converted by `prepare`).
+  int cudaPrecision = 0;
   /// --target=cuda: nvcc's architecture flags ("-gencode ..."), written
   /// into the file's compile command comment.
   std::string cudaArchFlags =

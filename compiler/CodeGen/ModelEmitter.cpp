@@ -285,7 +285,7 @@ void ModelEmitter::emitEntryPoints(raw_ostream &os) {
   os << "int32_t prepare(const slim_exec_env *env, const void *const "
         "*variables,\n                void *const *params) {\n"
      << "  (void)env;\n  (void)variables;\n  (void)params;\n"
-     << prepareText << "  return 0;\n}\n\n";
+     << prepareText << prepareTail << "  return 0;\n}\n\n";
   os << "int32_t run(const slim_exec_env *env, const void *const "
         "*variables,\n            const void *const *params, const void "
         "*const *inputs,\n            void *const *outputs, void *arena) {\n"
@@ -310,7 +310,7 @@ void ModelEmitter::emitDefAndExports(raw_ostream &os) {
      << "    " << runFn.getNumArguments() << ",\n    kInputs,\n"
      << "    " << runFn.getNumResults() << ",\n    kOutputs,\n"
      << "    " << variables.size() << ",\n    kVariables,\n"
-     << "    " << params.size() << ",\n    kParams,\n"
+     << "    " << numAllParams() << ",\n    kParams,\n"
      << "    " << arenaSize << "u,\n    64,\n"
      << "    " << layers.size() << ",\n    kLayers,\n"
      << "    prepare,\n    run,\n"

@@ -195,6 +195,21 @@ protected:
   /// @slim_prepare, null when the module has none.
   func::FuncOp prepareFunc() const { return prepareFn; }
   size_t numParams() const { return params.size(); }
+  /// The module's params and those the target added (addParam).
+  size_t numAllParams() const { return params.size() + extraParams.size(); }
+  /// A derived parameter of `bytes` the target's `prepare` computes (after
+  /// the module's, see appendPrepare) and `run` reads, beyond the module's
+  /// `slim.param`s (e.g. weights converted for a precision); returns its
+  /// index in `params`.
+  unsigned addParam(StringRef name, uint64_t bytes) {
+    extraParams.push_back({name.str(), bytes});
+    return numAllParams() - 1;
+  }
+  /// A statement of `prepare` after the module's load-time ops (prepare
+  /// is written before run, so run's ops add theirs here).
+  void appendPrepare(const Twine &line) {
+    prepareTail += "  " + line.str() + "\n";
+  }
 
   /// The statements of the function being written (prepare or run).
   Writer &body() { return *current; }
@@ -252,7 +267,12 @@ private:
   };
   std::vector<Layer> layers;
 
-  std::string prepareText, runText;
+  std::string prepareText, runText, prepareTail;
+  struct ExtraParam {
+    std::string name;
+    uint64_t bytes;
+  };
+  std::vector<ExtraParam> extraParams;
   Writer *current = nullptr;
   unsigned nextLocal = 0;
   uint64_t bumpOffset = 0;

@@ -21,6 +21,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/FileSystem.h"
@@ -117,6 +118,13 @@ cl::opt<std::string>
               cl::desc("--target=cpu only: native (default), x86-64-v3 (AVX2), "
                        "x86-64-v4 (AVX-512) or generic"),
               cl::init("native"), cl::cat(slimcCategory));
+cl::opt<std::string> precisionOption(
+    "precision",
+    cl::desc("--target=cuda: arithmetic of conv2d and fully-connected layers: "
+             "fp32 (default, SIMT), tf32, bf16 or fp16 (tensor cores, FP32 "
+             "accumulation; weights converted once at load; sm_80 or newer)"),
+    cl::value_desc("fp32|tf32|bf16|fp16"), cl::init("fp32"),
+    cl::cat(slimcCategory));
 cl::opt<std::string> nvccOption(
     "nvcc",
     cl::desc("--target=cuda: the nvcc to run (default: $CUDACXX, nvcc on "
@@ -354,12 +362,30 @@ int generateCuda(mlir::ModuleOp module, const Target &target,
               "--emit=cu\n";
     return 1;
   }
+  int precision = StringSwitch<int>(precisionOption)
+                      .Case("fp32", 0)
+                      .Case("tf32", 1)
+                      .Case("bf16", 2)
+                      .Case("fp16", 3)
+                      .Default(-1);
+  if (precision < 0) {
+    errs() << "slimc: error: unknown --precision '" << precisionOption
+           << "' (fp32, tf32, bf16, fp16)\n";
+    return 1;
+  }
+  if (precision > 0 && target.cudaMinArch < 80) {
+    errs() << "slimc: error: --precision=" << precisionOption
+           << " runs on the tensor cores of sm_80 or newer; --target="
+           << targetOption << " is older\n";
+    return 1;
+  }
   std::optional<std::string> nvcc;
   if (emitKind != EmitKind::Cu && !(nvcc = resolveNvcc()))
     return 1;
   mlir::slim::CodeGenOptions cg;
   cg.target = mlir::slim::Target::Cuda;
   cg.cudaMinArch = target.cudaMinArch;
+  cg.cudaPrecision = precision;
   cg.cudaArchFlags.clear();
   for (const std::string &g : target.gencode)
     cg.cudaArchFlags +=
@@ -368,6 +394,8 @@ int generateCuda(mlir::ModuleOp module, const Target &target,
       sys::path::stem(outputFilename == "-" ? inputFilename : outputFilename)
           .str();
   cg.generator = "slimc --target=" + target.name;
+  if (precision > 0)
+    cg.generator += " --precision=" + precisionOption;
   if (mlir::failed(runInferencePipeline(module, target)))
     return 1;
   timer.done("inference pipeline (NHWC)");
@@ -416,6 +444,10 @@ int generateCode(mlir::ModuleOp module, StageTimer &timer) {
   }
   if (resolved->cuda)
     return generateCuda(module, *resolved, timer);
+  if (precisionOption.getNumOccurrences()) {
+    errs() << "slimc: error: --precision applies to --target=cuda only\n";
+    return 1;
+  }
   if (emitKind == EmitKind::Cu) {
     errs() << "slimc: error: --emit=cu needs --target=cuda\n";
     return 1;
