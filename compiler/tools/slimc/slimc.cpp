@@ -95,7 +95,7 @@ cl::opt<bool> printSummaryTable(
              "instead of the --emit output"),
     cl::init(false), cl::cat(slimcCategory));
 cl::opt<mlir::slim::KernelKind> kernelKind(
-    "kernels", cl::desc("Kernels the generated code calls"),
+    "kernels", cl::desc("--target=cpu only: kernels the generated code calls"),
     cl::init(mlir::slim::KernelKind::Fast),
     cl::values(clEnumValN(mlir::slim::KernelKind::Fast, "fast",
                           "blocked, vectorized, multi-threaded (default)"),
@@ -103,7 +103,8 @@ cl::opt<mlir::slim::KernelKind> kernelKind(
                           "plain loops on TF-Slim's definitions (oracle)")),
     cl::cat(slimcCategory));
 cl::opt<unsigned> optLevel("O",
-                           cl::desc("C++ optimization level 0-3 (default 3)"),
+                           cl::desc("Host code optimization level 0-3 (default "
+                                    "3; nvcc -O for --target=cuda)"),
                            cl::Prefix, cl::init(3), cl::cat(slimcCategory));
 cl::opt<std::string> targetOption(
     "target",
@@ -148,7 +149,8 @@ void registerThreadsOption() {
     it->second->removeArgument();
   defaultThreads.emplace(
       "threads",
-      cl::desc("Threads the compiled model runs with by default (0, the "
+      cl::desc("--target=cpu only: threads the compiled model runs with by "
+               "default (0, the "
                "default: all of the runtime's pool; applications and slimrun "
                "--threads can still override it)"),
       cl::init(0), cl::cat(slimcCategory));
