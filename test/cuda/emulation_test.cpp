@@ -266,4 +266,52 @@ TEST(SimtEmulation, EventsAndDeviceQueries) {
   cudaEventDestroy(stop);
 }
 
+/// Thread t reads shared floats [offset + 4t, offset + 4t + 4) with load4
+/// (or load2 of the first two) and writes their sum.
+template <bool kWide> __global__ void vectorLoadKernel(int offset, float *out) {
+  SLIM_DYNAMIC_SHARED(float, smem);
+  int t = threadIdx.x;
+  for (int i = 0; i < 4; ++i)
+    smem[4 * t + i] = float(4 * t + i);
+  smem[4 * blockDim.x + t] = 0.0f;
+  __syncthreads();
+  const float *p = smem + offset + 4 * t;
+  if (kWide) {
+    float4 v = slim::cuda::load4(p);
+    out[t] = v.x + v.y + v.z + v.w;
+  } else {
+    float2 v = slim::cuda::load2(p);
+    out[t] = v.x + v.y;
+  }
+}
+
+TEST(SimtEmulation, MisalignedVectorLoadFailsTheLaunch) {
+  constexpr int kThreads = 32;
+  size_t smem = 5 * kThreads * sizeof(float);
+  std::vector<float> out(kThreads, -1.0f);
+  ASSERT_EQ(launch(vectorLoadKernel<true>, dim3(1), dim3(kThreads), smem,
+                   nullptr, 0, out.data()),
+            cudaSuccess);
+  EXPECT_EQ(out[1], 4.0f + 5.0f + 6.0f + 7.0f);
+  ASSERT_EQ(launch(vectorLoadKernel<false>, dim3(1), dim3(kThreads), smem,
+                   nullptr, 2, out.data()),
+            cudaSuccess); // 8-byte aligned is enough for a float2
+  EXPECT_EQ(out[1], 6.0f + 7.0f);
+  EXPECT_EQ(launch(vectorLoadKernel<true>, dim3(1), dim3(kThreads), smem,
+                   nullptr, 2, out.data()),
+            cudaErrorLaunchFailure);
+  EXPECT_EQ(launch(vectorLoadKernel<true>, dim3(1), dim3(kThreads), smem,
+                   nullptr, 1, out.data()),
+            cudaErrorLaunchFailure);
+  EXPECT_EQ(launch(vectorLoadKernel<false>, dim3(1), dim3(kThreads), smem,
+                   nullptr, 1, out.data()),
+            cudaErrorLaunchFailure);
+  EXPECT_EQ(cudaGetLastError(), cudaSuccess); // reported once, then cleared
+}
+
+TEST(SimtEmulation, MultiprocessorCountIsCached) {
+  EXPECT_EQ(slim::cuda::multiprocessorCount(), 108);
+  EXPECT_EQ(slim::cuda::multiprocessorCount(), 108);
+}
+
 } // namespace

@@ -23,6 +23,8 @@
 //    wrong shared index shows up as a wrong output; writes past its end are
 //    caught by a guard zone and reported as cudaErrorLaunchFailure. Static
 //    `__shared__` is deliberately left undefined: kernels must not use it.
+//  - vector loads (slim::cuda::load4/load2): a misaligned address fails
+//    the launch, as it faults on a GPU.
 //  - the launch limits of a CC 8.x device: at most 1024 threads per block,
 //    48 KiB of dynamic shared memory without opt-in.
 //  - streams, events and CUDA Graph capture: work runs eagerly when
@@ -74,6 +76,19 @@ struct dim3 {
       : x(vx), y(vy), z(vz) {}
 };
 
+struct alignas(8) float2 {
+  float x, y;
+};
+
+struct alignas(16) float4 {
+  float x, y, z, w;
+};
+
+inline float2 make_float2(float x, float y) { return {x, y}; }
+inline float4 make_float4(float x, float y, float z, float w) {
+  return {x, y, z, w};
+}
+
 namespace slim_emu {
 
 /// What the running fiber sees as its built-in variables.
@@ -109,6 +124,24 @@ uint64_t shuffle(unsigned mask, uint64_t value, int srcLane);
 /// Returns the launch's error and sets the sticky last error.
 int launch(dim3 grid, dim3 block, size_t smemBytes, void *stream,
            std::function<void()> kernel);
+
+/// Fails the running block's launch (cudaErrorLaunchFailure) with `why`,
+/// as a fault would on a GPU; the fiber itself carries on.
+void failLaunch(const char *why);
+
+/// A vector load (float2, float4) from `p`, which must be aligned to the
+/// vector's size as on a GPU: a misaligned address fails the launch.
+template <typename V> V loadVector(const float *p) {
+  V v;
+  if (reinterpret_cast<uintptr_t>(p) % alignof(V) != 0) {
+    failLaunch(alignof(V) == 16 ? "misaligned 16-byte vector load"
+                                : "misaligned 8-byte vector load");
+    std::memset(&v, 0, sizeof(v));
+    return v;
+  }
+  std::memcpy(&v, p, sizeof(v));
+  return v;
+}
 
 template <typename T> T shuffleAs(unsigned mask, T value, int srcLane) {
   static_assert(sizeof(T) <= sizeof(uint64_t), "shuffle of a wide type");

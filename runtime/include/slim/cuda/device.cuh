@@ -20,6 +20,7 @@
 #include <cuda_runtime.h>
 #endif
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <math.h>
@@ -86,6 +87,48 @@ cudaError_t launch(Kernel kernel, dim3 grid, dim3 block, size_t smemBytes,
 #else
 #define SLIM_UNROLL
 #endif
+
+/// 128-bit and 64-bit loads of `p`, which must be 16- (8-) byte aligned:
+/// the shared-memory reads of the SIMT kernels. Under the emulation a
+/// misaligned address fails the launch (cudaErrorLaunchFailure, as the
+/// misaligned-address fault of a GPU would) instead of silently working.
+__device__ __forceinline__ float4 load4(const float *p) {
+#ifdef SLIM_CUDA_EMULATION
+  return ::slim_emu::loadVector<float4>(p);
+#else
+  return *reinterpret_cast<const float4 *>(p);
+#endif
+}
+__device__ __forceinline__ float2 load2(const float *p) {
+#ifdef SLIM_CUDA_EMULATION
+  return ::slim_emu::loadVector<float2>(p);
+#else
+  return *reinterpret_cast<const float2 *>(p);
+#endif
+}
+
+/// The number of SMs of the current device, queried once per device and
+/// cached (launch heuristics: split-K). 0 when the query fails (the error
+/// stays the runtime's last error, reported by the next launch as it would
+/// be anyway).
+inline int multiprocessorCount() {
+  constexpr int kMaxDevices = 64;
+  static std::atomic<int> cached[kMaxDevices]; // 0 = not known yet
+  int device = 0;
+  if (cudaGetDevice(&device) != cudaSuccess || device < 0)
+    return 0;
+  if (device < kMaxDevices) {
+    int known = cached[device].load(std::memory_order_relaxed);
+    if (known > 0)
+      return known;
+  }
+  cudaDeviceProp prop;
+  if (cudaGetDeviceProperties(&prop, device) != cudaSuccess)
+    return 0;
+  if (device < kMaxDevices)
+    cached[device].store(prop.multiProcessorCount, std::memory_order_relaxed);
+  return prop.multiProcessorCount;
+}
 
 /// Blocks needed for `count` items at `perBlock` items each.
 inline unsigned blocksFor(int64_t count, int64_t perBlock) {

@@ -14,6 +14,9 @@
 //
 // Above that, the layer is a 1 x m "image" convolved with a 1x1 filter: the
 // conv2d implicit-GEMM kernel with x's row stride as the channel stride.
+// When its output tiles are too few for the GPU's SMs (large K, small m and
+// n: VGG fc6/fc7 at batch 8..64), K is split over gridDim.z into the same
+// kind of workspace, and the same reduction kernel applies the epilogue.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SLIM_CUDA_FULLY_CONNECTED_CUH
@@ -53,10 +56,73 @@ inline int fullyConnectedSplits(const FullyConnectedParams &p) {
   return splits < 1 ? 1 : splits;
 }
 
+/// Split-K of the GEMM path (m > kGemvMaxRows), which runs on the conv2d
+/// tile: without it a layer with few output tiles (VGG fc6 at batch 64: one
+/// 128-row tile x 64 column tiles) leaves most SMs idle while each block
+/// walks all of K. K is split until the grid has kGemmTargetWaves blocks per
+/// SM, each split covering at least kGemmMinSplitK k's (a multiple of the
+/// tile's BK), at most kGemmMaxSplits splits.
+constexpr int kGemmTargetWaves = 2;
+constexpr int kGemmMinSplitK = 256;
+constexpr int kGemmMaxSplits = 16;
+/// The workspace is sized for devices of up to this many SMs (H100/H200:
+/// 132, B200: 148); a bigger device splits as if it had this many, so that
+/// fullyConnectedWorkspaceSize depends on the layer only.
+constexpr int kGemmMaxSmCount = 160;
+
+/// The conv2d tile the GEMM path runs on (conv2d's choice for outC = n).
+inline bool fullyConnectedGemmUsesSmallTile(const FullyConnectedParams &p) {
+  return p.n <= ConvTileSmall::BN;
+}
+
+/// K's per split of the GEMM path for `splits` splits: rounded up to the
+/// tile's BK (which both tiles share).
+inline int fullyConnectedGemmKPerSplit(const FullyConnectedParams &p,
+                                       int splits) {
+  static_assert(ConvTileSmall::BK == ConvTileLarge::BK, "one BK");
+  constexpr int BK = ConvTileLarge::BK;
+  int64_t per = (static_cast<int64_t>(p.k) + splits - 1) / splits;
+  return static_cast<int>((per + BK - 1) / BK * BK);
+}
+
+/// The number of K splits of the GEMM path for `p` on a device with
+/// `smCount` SMs (1: no split; always 1 for the GEMV path). The result is
+/// exact: fullyConnectedGemmKPerSplit(p, result) * result covers K and no
+/// split is empty. Non-decreasing in smCount (clamped to
+/// [1, kGemmMaxSmCount]).
+inline int fullyConnectedGemmSplits(const FullyConnectedParams &p,
+                                    int smCount) {
+  if (p.m <= kGemvMaxRows || p.k <= 0 || p.n <= 0)
+    return 1;
+  smCount =
+      smCount < 1 ? 1 : (smCount > kGemmMaxSmCount ? kGemmMaxSmCount : smCount);
+  bool small = fullyConnectedGemmUsesSmallTile(p);
+  int64_t tiles = static_cast<int64_t>(blocksFor(
+                      p.m, small ? ConvTileSmall::BM : ConvTileLarge::BM)) *
+                  blocksFor(p.n, small ? ConvTileSmall::BN : ConvTileLarge::BN);
+  int64_t target = static_cast<int64_t>(kGemmTargetWaves) * smCount;
+  if (tiles >= target)
+    return 1;
+  int64_t splits = (target + tiles - 1) / tiles;
+  int64_t most = p.k / kGemmMinSplitK;
+  if (splits > most)
+    splits = most;
+  if (splits > kGemmMaxSplits)
+    splits = kGemmMaxSplits;
+  if (splits <= 1)
+    return 1;
+  int per = fullyConnectedGemmKPerSplit(p, static_cast<int>(splits));
+  return (p.k + per - 1) / per; // no empty split after the rounding
+}
+
 /// Bytes of device workspace `fullyConnected` can use for `p`: 0 when it
-/// needs none. A null workspace is allowed and disables split-K.
+/// needs none. A null workspace is allowed and disables split-K. Depends on
+/// `p` only (not on the device): the GEMV's splits for m <= kGemvMaxRows,
+/// the GEMM's splits for kGemmMaxSmCount SMs above; either way
+/// splits * m * n floats.
 inline size_t fullyConnectedWorkspaceSize(const FullyConnectedParams &p) {
-  int splits = fullyConnectedSplits(p);
+  int splits = p.m > kGemvMaxRows ? fullyConnectedGemmSplits(p, kGemmMaxSmCount)
+                                  : fullyConnectedSplits(p);
   return splits > 1 ? static_cast<size_t>(splits) * p.m * p.n * sizeof(float)
                     : 0;
 }
@@ -127,28 +193,79 @@ __global__ void __launch_bounds__(256)
   fullyConnectedStore(p, row, col, v, bias, residual, y, nullptr, 0);
 }
 
+inline bool isValid(const FullyConnectedParams &p) {
+  return p.m > 0 && p.k > 0 && p.n > 0 && (!p.ldx || p.ldx >= p.k) &&
+         (!p.ldy || p.ldy >= p.n) && (!p.ldr || p.ldr >= p.n);
+}
+
+/// The GEMM path (any m, meant for m > kGemvMaxRows) with exactly `splits`
+/// K splits (fullyConnected chooses them with fullyConnectedGemmSplits;
+/// tests force them): the layer as a 1 x m image convolved with a 1x1
+/// filter (x's row stride as the channel stride) on the conv2d tile. With
+/// splits > 1, `workspace` must hold splits * m * n floats: split z writes
+/// its raw sums to workspace[z][m][n], and splitKReduceKernel adds them up
+/// in split order and applies the epilogue (deterministic, no atomics).
+/// `splits` is lowered to the number of non-empty splits of
+/// fullyConnectedGemmKPerSplit(p, splits) k's (at most ceil(K / BK), and
+/// gridDim.z's 65535), so it never uses more workspace than asked for. A null
+/// workspace or splits <= 1 runs unsplit, with the epilogue fused.
+inline cudaError_t fullyConnectedGemm(const FullyConnectedParams &p,
+                                      const float *x, const float *w,
+                                      const float *bias, const float *residual,
+                                      float *y, float *workspace, int splits,
+                                      cudaStream_t stream) {
+  if (!isValid(p) || !x || !w || !y)
+    return cudaErrorInvalidValue;
+  Conv2dParams c;
+  c.inH = c.outH = 1;
+  c.inW = c.outW = p.m;
+  c.inC = p.k;
+  c.outC = p.n;
+  c.act = p.act;
+  c.inCStride = p.ldx;
+  c.outCStride = p.ldy;
+  c.resCStride = p.ldr;
+  int kPerSplit = p.k;
+  if (splits > 65535) // gridDim.z
+    splits = 65535;
+  if (workspace && splits > 1) {
+    kPerSplit = fullyConnectedGemmKPerSplit(p, splits);
+    splits = (p.k + kPerSplit - 1) / kPerSplit;
+  }
+  if (!workspace || splits <= 1)
+    return conv2d(c, x, w, bias, residual, y, stream);
+  cudaError_t err =
+      fullyConnectedGemmUsesSmallTile(p)
+          ? launchConv2d<ConvTileSmall>(c, x, w, nullptr, nullptr, y, stream,
+                                        splits, kPerSplit, workspace)
+          : launchConv2d<ConvTileLarge>(c, x, w, nullptr, nullptr, y, stream,
+                                        splits, kPerSplit, workspace);
+  if (err != cudaSuccess)
+    return err;
+  return launch(splitKReduceKernel<float>,
+                dim3(blocksFor(int64_t(p.m) * p.n, 256)), dim3(256), 0, stream,
+                p, static_cast<const float *>(workspace), splits, bias,
+                residual, y);
+}
+
 /// y = act(x W + bias + residual) on `stream`. `bias` ([n]) and `residual`
 /// may be null. `workspace` is null or fullyConnectedWorkspaceSize(p) bytes
-/// of device memory (used only by the GEMV path for m <= kGemvMaxRows).
+/// of device memory: the GEMV (m <= kGemvMaxRows) and the GEMM above split
+/// K through it when the layer has too few output blocks to fill the GPU
+/// (the GEMM's split count depends on the device's SM count, queried once
+/// per device; results are deterministic for a given device). A null
+/// workspace disables split-K.
 inline cudaError_t fullyConnected(const FullyConnectedParams &p, const float *x,
                                   const float *w, const float *bias,
                                   const float *residual, float *y,
                                   float *workspace, cudaStream_t stream) {
-  if (p.m <= 0 || p.k <= 0 || p.n <= 0 || !x || !w || !y ||
-      (p.ldx && p.ldx < p.k) || (p.ldy && p.ldy < p.n) ||
-      (p.ldr && p.ldr < p.n))
+  if (!isValid(p) || !x || !w || !y)
     return cudaErrorInvalidValue;
   if (p.m > kGemvMaxRows) {
-    Conv2dParams c;
-    c.inH = c.outH = 1;
-    c.inW = c.outW = p.m;
-    c.inC = p.k;
-    c.outC = p.n;
-    c.act = p.act;
-    c.inCStride = p.ldx;
-    c.outCStride = p.ldy;
-    c.resCStride = p.ldr;
-    return conv2d(c, x, w, bias, residual, y, stream);
+    int splits =
+        workspace ? fullyConnectedGemmSplits(p, multiprocessorCount()) : 1;
+    return fullyConnectedGemm(p, x, w, bias, residual, y, workspace, splits,
+                              stream);
   }
   int splits = workspace ? fullyConnectedSplits(p) : 1;
   int kPerSplit = (p.k + splits - 1) / splits;
