@@ -252,7 +252,7 @@ Ref Interpreter::evalBinary(BinaryOp op, const Ref &lhs, const Ref &rhs,
   // Tensor arithmetic builds graph ops (`shortcut + residual`).
   if (isa<TensorObj>(*lhs) || isa<TensorObj>(*rhs)) {
     if (op == BinaryOp::Add && isa<TensorObj>(*lhs) && isa<TensorObj>(*rhs))
-      return callWith(lookupKnown("tf.add"), opLoc, {lhs, rhs});
+      return callWith(requireKnown("tf.add"), opLoc, {lhs, rhs});
     return error(opLoc, "tensor operator " + getSpelling(op) +
                             " is not supported between '" + typeName(*lhs) +
                             "' and '" + typeName(*rhs) +

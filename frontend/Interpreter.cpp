@@ -6,6 +6,7 @@
 #include "dialects/Slim/IR/ShapeRules.h"
 
 #include "mlir/IR/Verifier.h"
+#include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -28,8 +29,7 @@ Interpreter::Interpreter(llvm::SourceMgr &sourceMgr, mlir::MLIRContext &context,
   builtins = std::make_shared<Env>(nullptr);
   installPythonBuiltins(*this, *builtins);
   installPythonModules(*this, *builtins);
-  makeTensorFlowModule(*this);
-  makeSlimModule(*this);
+  installModelModules(*this);
 }
 
 Interpreter::~Interpreter() = default;
@@ -91,6 +91,14 @@ mlir::Location Interpreter::getLoc(SMLoc loc) {
 Ref Interpreter::lookupKnown(llvm::StringRef name) const {
   auto it = known.find(name.str());
   return it == known.end() ? nullptr : it->second;
+}
+
+Ref Interpreter::requireKnown(llvm::StringRef name) const {
+  Ref r = lookupKnown(name);
+  if (!r)
+    llvm::report_fatal_error("slimc bug: no builtin object '" +
+                             llvm::Twine(name) + "' was registered");
+  return r;
 }
 
 //===----------------------------------------------------------------------===//
@@ -219,7 +227,7 @@ Ref Interpreter::getVariable(llvm::StringRef name,
   if (isNone(initializer))
     initializer = currentVarScope->initializer;
   if (isNone(initializer))
-    initializer = lookupKnown("glorot_uniform");
+    initializer = requireKnown("glorot_uniform");
   if (isNone(regularizer))
     regularizer = currentVarScope->regularizer;
 

@@ -166,9 +166,14 @@ public:
   void popArgScope() { argScopeStack.pop_back(); }
 
   /// Shared objects other builtins refer to (tf.nn.relu, the default
-  /// initializers, slim.batch_norm, ...), registered by the module builders.
+  /// initializers, slim.batch_norm, ...), registered by the module builders
+  /// (builtins/Modules.cpp) before any model code runs.
   std::map<std::string, Ref> known;
+  /// The known object `name`, or null if there is none.
   Ref lookupKnown(llvm::StringRef name) const;
+  /// The known object `name`, which the module builders must have
+  /// registered (a missing one is a bug in slimc, not in the model).
+  Ref requireKnown(llvm::StringRef name) const;
 
 private:
   struct Frame {
@@ -254,10 +259,9 @@ Ref getBuiltinAttr(Interpreter &interp, const Ref &base, llvm::StringRef name,
 /// `%` string formatting; null on error.
 Ref formatPercent(Interpreter &interp, const std::string &format,
                   const Ref &args, llvm::SMLoc loc);
-/// Builds the `tensorflow` module object (tf, tf.nn, tf.compat.v1, ...).
-Ref makeTensorFlowModule(Interpreter &interp);
-/// Builds the `tf_slim` module object.
-Ref makeSlimModule(Interpreter &interp);
+/// Builds the `tensorflow` (tf, tf.nn, tf.compat.v1, tf.contrib) and
+/// `tf_slim` module objects into Interpreter::known.
+void installModelModules(Interpreter &interp);
 
 } // namespace slim
 

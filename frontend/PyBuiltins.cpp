@@ -728,7 +728,7 @@ Ref slim::getBuiltinAttr(Interpreter &interp, const Ref &base,
     if (name == "name")
       return makeStr(t->name + ":0");
     if (name == "dtype")
-      return interp.lookupKnown("tf.float32");
+      return interp.requireKnown("tf.float32");
     if (name == "op") {
       auto op = std::make_shared<OpaqueObj>("Operation");
       op->attrs["name"] = makeStr(t->name);

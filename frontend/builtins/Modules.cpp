@@ -1,0 +1,132 @@
+//===- Modules.cpp - The tensorflow and tf_slim module objects ------------===//
+//
+// Builds the module objects model files import (tensorflow, tf.nn,
+// tf.compat.v1, tf.contrib.slim, tf_slim, slim.utils, ...), their constants,
+// and the shared default objects, then fills the modules from the family
+// tables.
+//
+// Registration order does not matter: every object one builtin refers to
+// (tf.variable_scope, tf.nn.relu, the default initializers) is looked up in
+// Interpreter::known when it is called, not when it is registered, and all
+// tables are installed before any model code runs.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/builtins/Registry.h"
+#include "frontend/builtins/SpecBuilders.h"
+
+#include "llvm/Support/ErrorHandling.h"
+
+using namespace slim;
+
+namespace {
+
+/// The module objects by the Python path the tables use.
+using ModulePaths = std::map<std::string, std::shared_ptr<ModuleObj>>;
+
+ModuleObj &moduleAt(const ModulePaths &modules, llvm::StringRef path) {
+  auto it = modules.find(path.str());
+  if (it == modules.end())
+    llvm::report_fatal_error("builtin table names an unknown module '" +
+                             llvm::Twine(path) + "'");
+  return *it->second;
+}
+
+void install(Interpreter &interp, const ModulePaths &modules,
+             llvm::ArrayRef<BuiltinDef> table) {
+  for (const BuiltinDef &def : table) {
+    ModuleObj &module = moduleAt(modules, def.module);
+    // Two rows for one name would silently drop the first.
+    if (module.attrs.count(def.attr))
+      llvm::report_fatal_error("builtin " + llvm::Twine(def.module) + "." +
+                               def.attr + " is registered twice");
+    Ref fn =
+        defineBuiltin(module, def.attr, def.pythonName, def.fn, def.argScoped);
+    if (def.knownAs) {
+      if (interp.known.count(def.knownAs))
+        llvm::report_fatal_error("known object '" + llvm::Twine(def.knownAs) +
+                                 "' is registered twice");
+      interp.known[def.knownAs] = fn;
+    }
+  }
+}
+
+void installAliases(const ModulePaths &modules,
+                    llvm::ArrayRef<BuiltinAlias> aliases) {
+  for (const BuiltinAlias &a : aliases) {
+    Ref fn = moduleAt(modules, a.module).attrs[a.attr];
+    if (!fn)
+      llvm::report_fatal_error("alias of unregistered builtin " +
+                               llvm::Twine(a.module) + "." + a.attr);
+    moduleAt(modules, a.aliasModule).attrs[a.alias] = fn;
+  }
+}
+
+} // namespace
+
+void slim::installModelModules(Interpreter &interp) {
+  // The module objects and how they nest.
+  auto tf = std::make_shared<ModuleObj>("tensorflow");
+  auto nn = std::make_shared<ModuleObj>("tensorflow.nn");
+  auto compat = std::make_shared<ModuleObj>("tensorflow.compat");
+  auto graphKeys = std::make_shared<ModuleObj>("tensorflow.GraphKeys");
+  auto contrib = std::make_shared<ModuleObj>("tensorflow.contrib");
+  auto slimMod = std::make_shared<ModuleObj>("tf_slim");
+  auto utils = std::make_shared<ModuleObj>("tf_slim.utils");
+  tf->attrs["nn"] = nn;
+  tf->attrs["compat"] = compat;
+  compat->attrs["v1"] = tf;
+  tf->attrs["GraphKeys"] = graphKeys;
+  tf->attrs["contrib"] = contrib;
+  // tf_slim's submodules are views of one namespace here.
+  slimMod->attrs["utils"] = utils;
+  slimMod->attrs["layers"] = slimMod;
+  slimMod->attrs["initializers"] = slimMod;
+  slimMod->attrs["regularizers"] = slimMod;
+  slimMod->attrs["variables"] = slimMod;
+  contrib->attrs["slim"] = slimMod;
+  contrib->attrs["layers"] = slimMod;
+  contrib->attrs["framework"] = slimMod;
+  interp.known["module:tensorflow"] = tf;
+  interp.known["module:contrib"] = contrib;
+  interp.known["module:slim"] = slimMod;
+  interp.known["module:layers"] = slimMod;
+
+  // Constants.
+  for (const char *dtype : {"float32", "float16", "float64", "int32", "int64",
+                            "uint8", "bool", "string"}) {
+    auto d = std::make_shared<DTypeObj>(dtype);
+    tf->attrs[dtype] = d;
+    interp.known[std::string("tf.") + dtype] = d;
+  }
+  tf->attrs["float"] = tf->attrs["float32"];
+  tf->attrs["AUTO_REUSE"] = std::make_shared<OpaqueObj>("AUTO_REUSE");
+  for (auto [key, value] : {std::pair{"GLOBAL_VARIABLES", "variables"},
+                            {"MODEL_VARIABLES", "model_variables"},
+                            {"TRAINABLE_VARIABLES", "trainable_variables"},
+                            {"LOCAL_VARIABLES", "local_variables"},
+                            {"UPDATE_OPS", "update_ops"},
+                            {"REGULARIZATION_LOSSES", "regularization_losses"},
+                            {"ACTIVATIONS", "activations"}})
+    graphKeys->attrs[key] = makeStr(value);
+
+  // Default initializers: the layers' weights (xavier), biases and
+  // batch_norm's statistics, and tf.get_variable's own default.
+  interp.known["xavier_default"] = makeVarianceScaling(1.0, "FAN_AVG", true);
+  interp.known["zeros_default"] = makeInitializer("zeros", {});
+  interp.known["ones_default"] = makeInitializer("ones", {});
+  interp.known["glorot_uniform"] =
+      makeInitializer("variance_scaling", {{"factor", 1.0}},
+                      {{"mode", "FAN_AVG"}, {"distribution", "uniform"}});
+
+  // The functions, by family.
+  ModulePaths modules = {
+      {"tf", tf}, {"tf.nn", nn}, {"slim", slimMod}, {"slim.utils", utils}};
+  for (llvm::ArrayRef<BuiltinDef> table :
+       {tfGraphBuiltins(), tfCoreBuiltins(), tfNNBuiltins(),
+        tfInitializerBuiltins(), slimLayerBuiltins(), slimArgScopeBuiltins(),
+        slimVariableBuiltins(), slimInitializerBuiltins(), slimUtilBuiltins()})
+    install(interp, modules, table);
+  installAliases(modules, tfNNAliases());
+  installAliases(modules, slimLayerAliases());
+}

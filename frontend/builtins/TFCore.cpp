@@ -1,0 +1,255 @@
+//===- TFCore.cpp - tf's tensor ops ---------------------------------------===//
+//
+// tf.identity, tf.add, tf.concat, tf.squeeze, tf.reshape, tf.reduce_mean and
+// tf.pad: the tensor ops the reference nets call directly.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/GraphOps.h"
+#include "frontend/builtins/TFOps.h"
+
+#include "dialects/Slim/IR/ShapeRules.h"
+
+using namespace slim;
+using llvm::cast;
+using llvm::dyn_cast;
+using llvm::isa;
+
+namespace {
+
+Ref identity(Interpreter &in, CallArgs &args) {
+  Bound b;
+  if (!bindArgs(in, "identity", {{"input", nullptr}, {"name", none()}}, args,
+                b))
+    return nullptr;
+  TensorObj *x = getTensor(in, b, "input");
+  if (!x)
+    return nullptr;
+  Ref out =
+      withOpName(in, b, "name", [&] { return emitIdentity(in, *x, args.loc); });
+  if (out && in.atMainTopLevel() && !b.isNone("name"))
+    in.addNamedOutput(out, cast<TensorObj>(*out).name);
+  return out;
+}
+
+Ref add(Interpreter &in, CallArgs &args) {
+  Bound b;
+  if (!bindArgs(in, "add", {{"x", nullptr}, {"y", nullptr}, {"name", none()}},
+                args, b))
+    return nullptr;
+  TensorObj *x = getTensor(in, b, "x");
+  TensorObj *y = x ? getTensor(in, b, "y") : nullptr;
+  if (!y)
+    return nullptr;
+  return withOpName(in, b, "name",
+                    [&] { return emitAdd(in, *x, *y, args.loc); });
+}
+
+Ref concat(Interpreter &in, CallArgs &args) {
+  Bound b;
+  if (!bindArgs(
+          in, "concat",
+          {{"values", nullptr}, {"axis", nullptr}, {"name", makeStr("concat")}},
+          args, b))
+    return nullptr;
+  if (isa<IntObj>(*b.get("values")))
+    return in.error(args.loc, "concat(values, axis): the first argument "
+                              "must be the list of tensors (TensorFlow 1.0 "
+                              "swapped the old concat(axis, values) order)");
+  auto *seq = dyn_cast<SeqObj>(b.get("values").get());
+  if (!seq || seq->items.empty())
+    return in.error(b.loc("values"),
+                    "concat values must be a non-empty list of tensors");
+  std::vector<TensorObj *> inputs;
+  for (auto &v : seq->items) {
+    auto *t = dyn_cast<TensorObj>(v.get());
+    if (!t)
+      return in.error(b.loc("values"),
+                      "concat values must be tensors, got " + typeName(*v));
+    inputs.push_back(t);
+  }
+  int64_t axis;
+  if (!getInt(in, b, "axis", axis))
+    return nullptr;
+  return withOpName(in, b, "name",
+                    [&] { return emitConcat(in, inputs, axis, args.loc); });
+}
+
+Ref squeeze(Interpreter &in, CallArgs &args) {
+  Bound b;
+  if (!bindArgs(in, "squeeze",
+                {{"input", nullptr},
+                 {"axis", none()},
+                 {"name", none()},
+                 {"squeeze_dims", none()}},
+                args, b))
+    return nullptr;
+  TensorObj *x = getTensor(in, b, "input");
+  if (!x)
+    return nullptr;
+  Ref axisValue = b.isNone("axis") ? b.get("squeeze_dims") : b.get("axis");
+  std::vector<int64_t> axes;
+  if (isa<IntObj>(*axisValue))
+    axes.push_back(cast<IntObj>(*axisValue).value);
+  else if (!isNone(axisValue) &&
+           !getIntList(in, axisValue, b.loc("axis"), "axis", axes))
+    return nullptr;
+  int64_t rank = x->shape.size();
+  std::vector<bool> drop(rank, false);
+  if (axes.empty()) {
+    for (int64_t d = 0; d < rank; ++d)
+      drop[d] = x->shape[d] == 1;
+  }
+  for (int64_t a : axes) {
+    int64_t d = a < 0 ? a + rank : a;
+    if (d < 0 || d >= rank)
+      return in.error(args.loc, "squeeze axis " + llvm::Twine(a) +
+                                    " is out of range for rank " +
+                                    llvm::Twine(rank));
+    if (x->shape[d] != 1)
+      return in.error(args.loc, "can not squeeze dim[" + llvm::Twine(d) +
+                                    "], expected a dimension of 1, got " +
+                                    llvm::Twine(x->shape[d]) + " (shape [" +
+                                    mlir::slim::shapeToString(x->shape) + "])");
+    drop[d] = true;
+  }
+  llvm::SmallVector<int64_t, 4> shape;
+  for (int64_t d = 0; d < rank; ++d)
+    if (!drop[d])
+      shape.push_back(x->shape[d]);
+  return withOpName(in, b, "name", [&] {
+    return emitReshape(in, *x, shape, "Squeeze", args.loc);
+  });
+}
+
+Ref reshape(Interpreter &in, CallArgs &args) {
+  Bound b;
+  if (!bindArgs(in, "reshape",
+                {{"tensor", nullptr}, {"shape", nullptr}, {"name", none()}},
+                args, b))
+    return nullptr;
+  TensorObj *x = getTensor(in, b, "tensor");
+  std::vector<int64_t> dims;
+  if (!x || !getIntList(in, b.get("shape"), b.loc("shape"), "shape", dims))
+    return nullptr;
+  int64_t known = 1, inferred = -1;
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (dims[i] == -1) {
+      if (inferred >= 0)
+        return in.error(b.loc("shape"), "only one dimension of a reshape "
+                                        "may be -1");
+      inferred = i;
+    } else if (dims[i] <= 0) {
+      return in.error(b.loc("shape"), "reshape dimensions must be positive "
+                                      "or -1");
+    } else {
+      known *= dims[i];
+    }
+  }
+  int64_t total = mlir::slim::numElements(x->shape);
+  if (inferred >= 0) {
+    if (total % known)
+      return in.error(b.loc("shape"), "cannot reshape a tensor of shape [" +
+                                          mlir::slim::shapeToString(x->shape) +
+                                          "]");
+    dims[inferred] = total / known;
+  }
+  return withOpName(in, b, "name", [&] {
+    return emitReshape(in, *x, llvm::ArrayRef<int64_t>(dims), "Reshape",
+                       args.loc);
+  });
+}
+
+Ref reduceMean(Interpreter &in, CallArgs &args) {
+  Bound b;
+  if (!bindArgs(in, "reduce_mean",
+                {{"input_tensor", nullptr},
+                 {"axis", none()},
+                 {"keepdims", none()},
+                 {"name", none()},
+                 {"reduction_indices", none()},
+                 {"keep_dims", none()}},
+                args, b))
+    return nullptr;
+  TensorObj *x = getTensor(in, b, "input_tensor");
+  if (!x)
+    return nullptr;
+  if (!b.isNone("keepdims") && !b.isNone("keep_dims"))
+    return in.error(args.loc, "reduce_mean: cannot specify both keepdims "
+                              "and keep_dims");
+  bool keep = !b.isNone("keepdims")
+                  ? isTruthy(*b.get("keepdims"))
+                  : (!b.isNone("keep_dims") && isTruthy(*b.get("keep_dims")));
+  Ref axisValue = b.isNone("axis") ? b.get("reduction_indices") : b.get("axis");
+  std::vector<int64_t> axes;
+  if (isa<IntObj>(*axisValue))
+    axes.push_back(cast<IntObj>(*axisValue).value);
+  else if (isNone(axisValue))
+    for (size_t d = 0; d < x->shape.size(); ++d)
+      axes.push_back(d);
+  else if (!getIntList(in, axisValue, b.loc("axis"), "axis", axes))
+    return nullptr;
+  return withOpName(in, b, "name", [&] {
+    return emitReduceMean(in, *x, axes, keep, args.loc);
+  });
+}
+
+Ref pad(Interpreter &in, CallArgs &args) {
+  Bound b;
+  if (!bindArgs(in, "pad",
+                {{"tensor", nullptr},
+                 {"paddings", nullptr},
+                 {"mode", makeStr("CONSTANT")},
+                 {"name", none()},
+                 {"constant_values", makeInt(0)}},
+                args, b))
+    return nullptr;
+  TensorObj *x = getTensor(in, b, "tensor");
+  if (!x)
+    return nullptr;
+  std::string mode;
+  if (!getString(in, b, "mode", mode))
+    return nullptr;
+  if (llvm::StringRef(mode).upper() != "CONSTANT")
+    return in.error(b.loc("mode"), "slimc supports only CONSTANT padding, "
+                                   "got '" +
+                                       mode + "'");
+  Ref cv = b.get("constant_values");
+  if (!(isa<IntObj>(*cv) && cast<IntObj>(*cv).value == 0) &&
+      !(isa<FloatObj>(*cv) && cast<FloatObj>(*cv).value == 0.0))
+    return in.error(b.loc("constant_values"),
+                    "slimc supports only zero padding");
+  auto *rows = dyn_cast<SeqObj>(b.get("paddings").get());
+  if (!rows || rows->items.size() != x->shape.size())
+    return in.error(b.loc("paddings"),
+                    "paddings must be a list of " +
+                        llvm::Twine(x->shape.size()) +
+                        " [before, after] pairs, one per dimension");
+  std::vector<int64_t> flat;
+  for (auto &row : rows->items) {
+    std::vector<int64_t> pair;
+    if (!getIntList(in, row, b.loc("paddings"), "paddings", pair))
+      return nullptr;
+    if (pair.size() != 2)
+      return in.error(b.loc("paddings"),
+                      "each paddings entry must be [before, after]");
+    flat.insert(flat.end(), pair.begin(), pair.end());
+  }
+  return withOpName(in, b, "name",
+                    [&] { return emitPad(in, *x, flat, args.loc); });
+}
+
+const BuiltinDef coreBuiltins[] = {
+    {"tf", "identity", "identity", identity},
+    // `tensor + tensor` in a model file evaluates as tf.add.
+    {"tf", "add", "add", add, false, "tf.add"},
+    {"tf", "concat", "concat", concat},
+    {"tf", "squeeze", "squeeze", squeeze},
+    {"tf", "reshape", "reshape", reshape},
+    {"tf", "reduce_mean", "reduce_mean", reduceMean},
+    {"tf", "pad", "pad", pad},
+};
+
+} // namespace
+
+llvm::ArrayRef<BuiltinDef> slim::tfCoreBuiltins() { return coreBuiltins; }
