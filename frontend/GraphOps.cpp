@@ -11,17 +11,18 @@ using llvm::SMLoc;
 namespace {
 mlir::RankedTensorType tensorType(Interpreter &interp,
                                   llvm::ArrayRef<int64_t> shape) {
-  return mlir::RankedTensorType::get(shape, interp.getBuilder().getF32Type());
+  return mlir::RankedTensorType::get(shape,
+                                     interp.graph().getBuilder().getF32Type());
 }
 
 mlir::StringAttr scopeAttr(Interpreter &interp) {
-  llvm::StringRef scope = interp.nameScope();
+  llvm::StringRef scope = interp.graph().nameScope();
   scope.consume_back("/");
-  return interp.getBuilder().getStringAttr(scope);
+  return interp.graph().getBuilder().getStringAttr(scope);
 }
 
 mlir::DenseI64ArrayAttr i64s(Interpreter &interp, llvm::ArrayRef<int64_t> v) {
-  return interp.getBuilder().getDenseI64ArrayAttr(v);
+  return interp.graph().getBuilder().getDenseI64ArrayAttr(v);
 }
 } // namespace
 
@@ -67,10 +68,11 @@ Ref slim::emitConv2D(Interpreter &interp, TensorObj &input, TensorObj &filter,
   int64_t s[2] = {stride[0], stride[1]}, d[2] = {dilation[0], dilation[1]};
   CHECK_SHAPE(
       inferConv2DShape(input.shape, filter.shape, s, d, pads, out, err));
-  auto op = interp.getBuilder().create<Conv2DOp>(
-      interp.getLoc(loc), tensorType(interp, out), input.value, filter.value,
-      i64s(interp, s), i64s(interp, d), i64s(interp, pads), scopeAttr(interp));
-  return interp.makeTensor(op, "Conv2D");
+  auto op = interp.graph().getBuilder().create<Conv2DOp>(
+      interp.graph().getLoc(loc), tensorType(interp, out), input.value,
+      filter.value, i64s(interp, s), i64s(interp, d), i64s(interp, pads),
+      scopeAttr(interp));
+  return interp.graph().makeTensor(op, "Conv2D");
 }
 
 Ref slim::emitDepthwiseConv2D(Interpreter &interp, TensorObj &input,
@@ -80,10 +82,11 @@ Ref slim::emitDepthwiseConv2D(Interpreter &interp, TensorObj &input,
   int64_t s[2] = {stride[0], stride[1]}, d[2] = {dilation[0], dilation[1]};
   CHECK_SHAPE(inferDepthwiseConv2DShape(input.shape, filter.shape, s, d, pads,
                                         out, err));
-  auto op = interp.getBuilder().create<DepthwiseConv2DOp>(
-      interp.getLoc(loc), tensorType(interp, out), input.value, filter.value,
-      i64s(interp, s), i64s(interp, d), i64s(interp, pads), scopeAttr(interp));
-  return interp.makeTensor(op, "depthwise");
+  auto op = interp.graph().getBuilder().create<DepthwiseConv2DOp>(
+      interp.graph().getLoc(loc), tensorType(interp, out), input.value,
+      filter.value, i64s(interp, s), i64s(interp, d), i64s(interp, pads),
+      scopeAttr(interp));
+  return interp.graph().makeTensor(op, "depthwise");
 }
 
 Ref slim::emitConv2DTranspose(Interpreter &interp, TensorObj &input,
@@ -92,19 +95,20 @@ Ref slim::emitConv2DTranspose(Interpreter &interp, TensorObj &input,
   int64_t s[2] = {stride[0], stride[1]}, d[2] = {1, 1};
   CHECK_SHAPE(inferConv2DTransposeShape(input.shape, filter.shape, s, d, pads,
                                         out, err));
-  auto op = interp.getBuilder().create<Conv2DTransposeOp>(
-      interp.getLoc(loc), tensorType(interp, out), input.value, filter.value,
-      i64s(interp, s), i64s(interp, d), i64s(interp, pads), scopeAttr(interp));
-  return interp.makeTensor(op, "conv2d_transpose");
+  auto op = interp.graph().getBuilder().create<Conv2DTransposeOp>(
+      interp.graph().getLoc(loc), tensorType(interp, out), input.value,
+      filter.value, i64s(interp, s), i64s(interp, d), i64s(interp, pads),
+      scopeAttr(interp));
+  return interp.graph().makeTensor(op, "conv2d_transpose");
 }
 
 Ref slim::emitMatMul(Interpreter &interp, TensorObj &input, TensorObj &weights,
                      SMLoc loc) {
   CHECK_SHAPE(inferMatMulShape(input.shape, weights.shape, out, err));
-  auto op = interp.getBuilder().create<MatMulOp>(
-      interp.getLoc(loc), tensorType(interp, out), input.value, weights.value,
-      scopeAttr(interp));
-  return interp.makeTensor(op, "MatMul");
+  auto op = interp.graph().getBuilder().create<MatMulOp>(
+      interp.graph().getLoc(loc), tensorType(interp, out), input.value,
+      weights.value, scopeAttr(interp));
+  return interp.graph().makeTensor(op, "MatMul");
 }
 
 Ref slim::emitBiasAdd(Interpreter &interp, TensorObj &input, TensorObj &bias,
@@ -114,10 +118,10 @@ Ref slim::emitBiasAdd(Interpreter &interp, TensorObj &input, TensorObj &bias,
     return interp.error(loc, "bias of shape [" + shapeToString(bias.shape) +
                                  "] does not match the last axis of [" +
                                  shapeToString(input.shape) + "]");
-  auto op = interp.getBuilder().create<BiasAddOp>(
-      interp.getLoc(loc), input.value.getType(), input.value, bias.value,
-      scopeAttr(interp));
-  return interp.makeTensor(op, "BiasAdd");
+  auto op = interp.graph().getBuilder().create<BiasAddOp>(
+      interp.graph().getLoc(loc), input.value.getType(), input.value,
+      bias.value, scopeAttr(interp));
+  return interp.graph().makeTensor(op, "BiasAdd");
 }
 
 Ref slim::emitBatchNorm(Interpreter &interp, TensorObj &input, TensorObj &mean,
@@ -128,24 +132,24 @@ Ref slim::emitBatchNorm(Interpreter &interp, TensorObj &input, TensorObj &mean,
                                  shapeToString(input.shape) + "]");
   if (epsilon <= 0)
     return interp.error(loc, "batch_norm epsilon must be positive");
-  auto &b = interp.getBuilder();
+  auto &b = interp.graph().getBuilder();
   auto op = b.create<BatchNormOp>(
-      interp.getLoc(loc), input.value.getType(), input.value, mean.value,
-      variance.value, beta ? beta->value : mlir::Value(),
+      interp.graph().getLoc(loc), input.value.getType(), input.value,
+      mean.value, variance.value, beta ? beta->value : mlir::Value(),
       gamma ? gamma->value : mlir::Value(), b.getF32FloatAttr(epsilon),
       b.getBoolAttr(isTraining), scopeAttr(interp));
-  return interp.makeTensor(op, "FusedBatchNorm");
+  return interp.graph().makeTensor(op, "FusedBatchNorm");
 }
 
 Ref slim::emitActivation(Interpreter &interp, TensorObj &input,
                          llvm::StringRef kind, SMLoc loc) {
-  auto &b = interp.getBuilder();
-  auto op = b.create<ActivationOp>(interp.getLoc(loc), input.value.getType(),
-                                   input.value, b.getStringAttr(kind),
-                                   scopeAttr(interp));
+  auto &b = interp.graph().getBuilder();
+  auto op = b.create<ActivationOp>(interp.graph().getLoc(loc),
+                                   input.value.getType(), input.value,
+                                   b.getStringAttr(kind), scopeAttr(interp));
   std::string opType = kind.str();
   opType[0] = toupper(opType[0]);
-  return interp.makeTensor(op, opType);
+  return interp.graph().makeTensor(op, opType);
 }
 
 Ref slim::emitPool(Interpreter &interp, bool isMax, TensorObj &input,
@@ -156,14 +160,15 @@ Ref slim::emitPool(Interpreter &interp, bool isMax, TensorObj &input,
   auto type = tensorType(interp, out);
   mlir::Operation *op;
   if (isMax)
-    op = interp.getBuilder().create<MaxPoolOp>(
-        interp.getLoc(loc), type, input.value, i64s(interp, k), i64s(interp, s),
-        i64s(interp, pads), scopeAttr(interp));
+    op = interp.graph().getBuilder().create<MaxPoolOp>(
+        interp.graph().getLoc(loc), type, input.value, i64s(interp, k),
+        i64s(interp, s), i64s(interp, pads), scopeAttr(interp));
   else
-    op = interp.getBuilder().create<AvgPoolOp>(
-        interp.getLoc(loc), type, input.value, i64s(interp, k), i64s(interp, s),
-        i64s(interp, pads), scopeAttr(interp));
-  return interp.makeTensor(op->getResult(0), isMax ? "MaxPool" : "AvgPool");
+    op = interp.graph().getBuilder().create<AvgPoolOp>(
+        interp.graph().getLoc(loc), type, input.value, i64s(interp, k),
+        i64s(interp, s), i64s(interp, pads), scopeAttr(interp));
+  return interp.graph().makeTensor(op->getResult(0),
+                                   isMax ? "MaxPool" : "AvgPool");
 }
 
 Ref slim::emitDropout(Interpreter &interp, TensorObj &input, double keepProb,
@@ -171,11 +176,12 @@ Ref slim::emitDropout(Interpreter &interp, TensorObj &input, double keepProb,
   if (keepProb <= 0 || keepProb > 1)
     return interp.error(loc, "keep_prob must be in (0, 1], got " +
                                  std::to_string(keepProb));
-  auto &b = interp.getBuilder();
-  auto op = b.create<DropoutOp>(interp.getLoc(loc), input.value.getType(),
-                                input.value, b.getF32FloatAttr(keepProb),
-                                b.getBoolAttr(isTraining), scopeAttr(interp));
-  return interp.makeTensor(op, "dropout");
+  auto &b = interp.graph().getBuilder();
+  auto op =
+      b.create<DropoutOp>(interp.graph().getLoc(loc), input.value.getType(),
+                          input.value, b.getF32FloatAttr(keepProb),
+                          b.getBoolAttr(isTraining), scopeAttr(interp));
+  return interp.graph().makeTensor(op, "dropout");
 }
 
 Ref slim::emitReshape(Interpreter &interp, TensorObj &input,
@@ -185,19 +191,19 @@ Ref slim::emitReshape(Interpreter &interp, TensorObj &input,
     return interp.error(loc, "cannot reshape a tensor of shape [" +
                                  shapeToString(input.shape) + "] into [" +
                                  shapeToString(shape) + "]");
-  auto op = interp.getBuilder().create<ReshapeOp>(
-      interp.getLoc(loc), tensorType(interp, shape), input.value,
+  auto op = interp.graph().getBuilder().create<ReshapeOp>(
+      interp.graph().getLoc(loc), tensorType(interp, shape), input.value,
       scopeAttr(interp));
-  return interp.makeTensor(op, opType);
+  return interp.graph().makeTensor(op, opType);
 }
 
 Ref slim::emitSoftmax(Interpreter &interp, TensorObj &input, SMLoc loc) {
   if (input.shape.empty())
     return interp.error(loc, "softmax needs a tensor of rank >= 1");
-  auto op = interp.getBuilder().create<SoftmaxOp>(
-      interp.getLoc(loc), input.value.getType(), input.value,
+  auto op = interp.graph().getBuilder().create<SoftmaxOp>(
+      interp.graph().getLoc(loc), input.value.getType(), input.value,
       scopeAttr(interp));
-  return interp.makeTensor(op, "Softmax");
+  return interp.graph().makeTensor(op, "Softmax");
 }
 
 Ref slim::emitConcat(Interpreter &interp, llvm::ArrayRef<TensorObj *> inputs,
@@ -211,11 +217,11 @@ Ref slim::emitConcat(Interpreter &interp, llvm::ArrayRef<TensorObj *> inputs,
   CHECK_SHAPE(inferConcatShape(shapes, axis, out, err));
   if (axis < 0)
     axis += int64_t(shapes.front().size());
-  auto &b = interp.getBuilder();
+  auto &b = interp.graph().getBuilder();
   auto op =
-      b.create<ConcatOp>(interp.getLoc(loc), tensorType(interp, out), values,
-                         b.getI64IntegerAttr(axis), scopeAttr(interp));
-  return interp.makeTensor(op, "concat");
+      b.create<ConcatOp>(interp.graph().getLoc(loc), tensorType(interp, out),
+                         values, b.getI64IntegerAttr(axis), scopeAttr(interp));
+  return interp.graph().makeTensor(op, "concat");
 }
 
 Ref slim::emitAdd(Interpreter &interp, TensorObj &lhs, TensorObj &rhs,
@@ -225,10 +231,10 @@ Ref slim::emitAdd(Interpreter &interp, TensorObj &lhs, TensorObj &rhs,
                                  shapeToString(lhs.shape) + "] and [" +
                                  shapeToString(rhs.shape) +
                                  "] (slimc adds tensors of equal shape)");
-  auto op = interp.getBuilder().create<AddOp>(interp.getLoc(loc),
-                                              lhs.value.getType(), lhs.value,
-                                              rhs.value, scopeAttr(interp));
-  return interp.makeTensor(op, "add");
+  auto op = interp.graph().getBuilder().create<AddOp>(
+      interp.graph().getLoc(loc), lhs.value.getType(), lhs.value, rhs.value,
+      scopeAttr(interp));
+  return interp.graph().makeTensor(op, "add");
 }
 
 Ref slim::emitReduceMean(Interpreter &interp, TensorObj &input,
@@ -247,25 +253,25 @@ Ref slim::emitReduceMean(Interpreter &interp, TensorObj &input,
   }
   llvm::sort(axes);
   CHECK_SHAPE(inferReduceMeanShape(input.shape, axes, keepDims, out, err));
-  auto &b = interp.getBuilder();
-  auto op = b.create<ReduceMeanOp>(interp.getLoc(loc), tensorType(interp, out),
-                                   input.value, i64s(interp, axes),
-                                   b.getBoolAttr(keepDims), scopeAttr(interp));
-  return interp.makeTensor(op, "Mean");
+  auto &b = interp.graph().getBuilder();
+  auto op = b.create<ReduceMeanOp>(
+      interp.graph().getLoc(loc), tensorType(interp, out), input.value,
+      i64s(interp, axes), b.getBoolAttr(keepDims), scopeAttr(interp));
+  return interp.graph().makeTensor(op, "Mean");
 }
 
 Ref slim::emitPad(Interpreter &interp, TensorObj &input,
                   llvm::ArrayRef<int64_t> padding, SMLoc loc) {
   CHECK_SHAPE(inferPadShape(input.shape, padding, out, err));
-  auto op = interp.getBuilder().create<PadOp>(
-      interp.getLoc(loc), tensorType(interp, out), input.value,
+  auto op = interp.graph().getBuilder().create<PadOp>(
+      interp.graph().getLoc(loc), tensorType(interp, out), input.value,
       i64s(interp, padding), scopeAttr(interp));
-  return interp.makeTensor(op, "Pad");
+  return interp.graph().makeTensor(op, "Pad");
 }
 
 Ref slim::emitIdentity(Interpreter &interp, TensorObj &input, SMLoc loc) {
-  auto op = interp.getBuilder().create<IdentityOp>(
-      interp.getLoc(loc), input.value.getType(), input.value,
+  auto op = interp.graph().getBuilder().create<IdentityOp>(
+      interp.graph().getLoc(loc), input.value.getType(), input.value,
       scopeAttr(interp));
-  return interp.makeTensor(op, "Identity");
+  return interp.graph().makeTensor(op, "Identity");
 }

@@ -23,9 +23,16 @@ using llvm::SMLoc;
 Interpreter::Interpreter(llvm::SourceMgr &sourceMgr, mlir::MLIRContext &context,
                          ElaborateOptions options)
     : sourceMgr(sourceMgr), context(context), options(std::move(options)),
-      builder(&context) {
+      graphState(
+          sourceMgr, context,
+          GraphDiagnostics{[this](SMLoc loc, const llvm::Twine &message) {
+                             error(loc, message);
+                           },
+                           [this](SMLoc loc, const llvm::Twine &message) {
+                             note(loc, message);
+                           }},
+          this->options.batch) {
   argScopeStack.push_back(std::make_shared<ArgScopeObj>());
-  currentVarScope = std::make_shared<VarScopeObj>();
   builtins = std::make_shared<Env>(nullptr);
   installPythonBuiltins(*this, *builtins);
   installPythonModules(*this, *builtins);
@@ -77,17 +84,6 @@ bool Interpreter::step(SMLoc loc) {
   return false;
 }
 
-mlir::Location Interpreter::getLoc(SMLoc loc) {
-  unsigned buffer = sourceMgr.FindBufferContainingLoc(loc);
-  if (!buffer)
-    return mlir::UnknownLoc::get(&context);
-  auto lineCol = sourceMgr.getLineAndColumn(loc, buffer);
-  llvm::StringRef file =
-      sourceMgr.getMemoryBuffer(buffer)->getBufferIdentifier();
-  return mlir::FileLineColLoc::get(&context, file, lineCol.first,
-                                   lineCol.second);
-}
-
 Ref Interpreter::lookupKnown(llvm::StringRef name) const {
   auto it = known.find(name.str());
   return it == known.end() ? nullptr : it->second;
@@ -102,214 +98,6 @@ Ref Interpreter::requireKnown(llvm::StringRef name) const {
 }
 
 //===----------------------------------------------------------------------===//
-// Graph state
-//===----------------------------------------------------------------------===//
-
-std::string Interpreter::uniqueName(llvm::StringRef name, bool markUsed) {
-  // Graph.unique_name compares names case-insensitively.
-  std::string key = name.lower();
-  int64_t i = namesInUse.lookup(key);
-  if (markUsed)
-    namesInUse[key] = i + 1;
-  if (i == 0)
-    return name.str();
-  std::string base = key;
-  std::string candidate;
-  while (true) {
-    candidate = base + "_" + std::to_string(i);
-    if (!namesInUse.count(candidate))
-      break;
-    ++i;
-  }
-  if (markUsed)
-    namesInUse[candidate] = 1;
-  return name.str() + "_" + std::to_string(i);
-}
-
-std::string Interpreter::openNameScope(llvm::StringRef name) {
-  if (name.empty())
-    return "";
-  if (name.ends_with("/"))
-    return name.str();
-  return uniqueName(currentNameScope + name.str()) + "/";
-}
-
-std::string Interpreter::uniqueVarScopeName(llvm::StringRef prefix) {
-  std::string base = currentVarScope->name.empty()
-                         ? prefix.str()
-                         : currentVarScope->name + "/" + prefix.str();
-  if (varScopeCounts[base] == 0)
-    return prefix.str();
-  int idx = 1;
-  while (varScopeCounts[base + "_" + std::to_string(idx)] > 0)
-    ++idx;
-  return prefix.str() + "_" + std::to_string(idx);
-}
-
-void Interpreter::openVarScopeCount(const std::string &fullName) {
-  varScopeCounts[fullName] += 1;
-  // TensorFlow forgets the counts of sub-scopes when a scope is re-entered,
-  // so `Conv` numbering restarts inside each new entry.
-  std::string prefix = fullName + "/";
-  for (auto &entry : varScopeCounts)
-    if (llvm::StringRef(entry.first).starts_with(prefix))
-      entry.second = 0;
-}
-
-VariableInfo *Interpreter::findVariable(llvm::StringRef name) {
-  return variablesByName.lookup(name);
-}
-
-namespace {
-mlir::DictionaryAttr specToAttr(mlir::MLIRContext &ctx, const SpecObj &spec) {
-  mlir::Builder b(&ctx);
-  llvm::SmallVector<mlir::NamedAttribute> attrs;
-  attrs.push_back(b.getNamedAttr("kind", b.getStringAttr(spec.specKind)));
-  for (auto &p : spec.params)
-    attrs.push_back(b.getNamedAttr(p.first, b.getF64FloatAttr(p.second)));
-  for (auto &p : spec.strParams)
-    attrs.push_back(b.getNamedAttr(p.first, b.getStringAttr(p.second)));
-  if (!spec.parts.empty()) {
-    llvm::SmallVector<mlir::Attribute> parts;
-    for (auto &part : spec.parts)
-      parts.push_back(specToAttr(ctx, cast<SpecObj>(*part)));
-    attrs.push_back(b.getNamedAttr("parts", b.getArrayAttr(parts)));
-  }
-  return b.getDictionaryAttr(attrs);
-}
-} // namespace
-
-Ref Interpreter::getVariable(llvm::StringRef name,
-                             llvm::ArrayRef<int64_t> shape, Ref initializer,
-                             Ref regularizer, bool trainable, bool isModel,
-                             std::vector<std::string> collections,
-                             std::string device, SMLoc loc) {
-  std::string fullName = currentVarScope->name.empty()
-                             ? name.str()
-                             : currentVarScope->name + "/" + name.str();
-  if (VariableInfo *existing = findVariable(fullName)) {
-    if (currentVarScope->reuse == 0) {
-      error(loc, "variable " + fullName +
-                     " already exists, disallowed; did you mean to set "
-                     "reuse=True or reuse=tf.AUTO_REUSE in variable_scope?");
-      note(existing->loc, "variable " + fullName + " was first created here");
-      return nullptr;
-    }
-    if (llvm::ArrayRef<int64_t>(existing->shape) != shape) {
-      error(loc, "trying to share variable " + fullName +
-                     ", but specified shape [" +
-                     mlir::slim::shapeToString(shape) + "] and found shape [" +
-                     mlir::slim::shapeToString(existing->shape) + "]");
-      note(existing->loc, "variable " + fullName + " was created here");
-      return nullptr;
-    }
-    if (isModel && !existing->isModel) {
-      existing->isModel = true;
-      existing->op.setCollection("model");
-    }
-    return existing->tensor;
-  }
-  if (currentVarScope->reuse == 1)
-    return error(loc, "variable " + fullName +
-                          " does not exist, or was not created with "
-                          "tf.get_variable(); did you mean to set "
-                          "reuse=tf.AUTO_REUSE in variable_scope?");
-  for (int64_t d : shape)
-    if (d <= 0)
-      return error(loc, "variable " + fullName + " has a non-positive shape [" +
-                            mlir::slim::shapeToString(shape) + "]");
-  if (mlir::slim::numElements(shape) < 0 ||
-      mlir::slim::numElements(shape) > (int64_t(1) << 34))
-    return error(loc, "variable " + fullName + " of shape [" +
-                          mlir::slim::shapeToString(shape) +
-                          "] is too large (over 2^34 elements)");
-
-  if (isNone(initializer))
-    initializer = currentVarScope->initializer;
-  if (isNone(initializer))
-    initializer = requireKnown("glorot_uniform");
-  if (isNone(regularizer))
-    regularizer = currentVarScope->regularizer;
-
-  auto type = mlir::RankedTensorType::get(shape, builder.getF32Type());
-  mlir::OpBuilder::InsertionGuard guard(builder);
-  if (lastVariable)
-    builder.setInsertionPointAfter(lastVariable);
-  else
-    builder.setInsertionPointToStart(moduleBody);
-  mlir::DictionaryAttr regAttr;
-  if (!isNone(regularizer))
-    regAttr = specToAttr(context, cast<SpecObj>(*regularizer));
-  mlir::StringAttr deviceAttr;
-  if (!device.empty())
-    deviceAttr = builder.getStringAttr(device);
-  auto op = builder.create<mlir::slim::VariableOp>(
-      getLoc(loc), builder.getStringAttr(fullName), mlir::TypeAttr::get(type),
-      specToAttr(context, cast<SpecObj>(*initializer)), regAttr,
-      builder.getStringAttr(isModel ? "model" : "regular"),
-      builder.getBoolAttr(trainable), deviceAttr);
-  lastVariable = op;
-
-  auto info = std::make_unique<VariableInfo>();
-  info->op = op;
-  info->shape.assign(shape.begin(), shape.end());
-  info->loc = loc;
-  info->isModel = isModel;
-  info->trainable = trainable;
-  info->collections = std::move(collections);
-
-  // The read sits at the start of the graph so every use dominates.
-  mlir::OpBuilder::InsertionGuard guard2(builder);
-  builder.setInsertionPointToStart(&function.getBody().front());
-  for (auto &v : variables)
-    if (v->tensor)
-      builder.setInsertionPointAfter(
-          cast<TensorObj>(*v->tensor).value.getDefiningOp());
-  auto read = builder.create<mlir::slim::ReadVariableOp>(
-      getLoc(loc), type,
-      mlir::FlatSymbolRefAttr::get(builder.getStringAttr(fullName)));
-  auto tensor = std::make_shared<TensorObj>(
-      read.getResult(), llvm::SmallVector<int64_t, 4>(shape), fullName);
-  tensor->varName = fullName;
-  info->tensor = tensor;
-  variablesByName[fullName] = info.get();
-  variables.push_back(std::move(info));
-  uniqueName(fullName);
-  return tensor;
-}
-
-Ref Interpreter::addPlaceholder(llvm::ArrayRef<int64_t> declared,
-                                llvm::StringRef name, SMLoc loc) {
-  // A None batch dimension (-1 here) takes the --batch size.
-  llvm::SmallVector<int64_t, 4> shape(declared);
-  for (int64_t &d : shape)
-    if (d < 0)
-      d = options.batch;
-  std::string tfName = uniqueName(currentNameScope + name.str());
-  for (auto &p : placeholders)
-    if (p.first == tfName)
-      return error(loc, "placeholder name '" + tfName + "' is already used");
-  auto type = mlir::RankedTensorType::get(shape, builder.getF32Type());
-  mlir::Block &body = function.getBody().front();
-  mlir::Value arg = body.addArgument(type, getLoc(loc));
-  auto tensor = std::make_shared<TensorObj>(
-      arg, llvm::SmallVector<int64_t, 4>(shape), tfName);
-  placeholders.emplace_back(tfName, tensor);
-  return tensor;
-}
-
-Ref Interpreter::makeTensor(mlir::Value value, llvm::StringRef opType) {
-  auto type = llvm::cast<mlir::RankedTensorType>(value.getType());
-  return std::make_shared<TensorObj>(
-      value, llvm::SmallVector<int64_t, 4>(type.getShape()),
-      uniqueName(currentNameScope + opType.str()));
-}
-
-void Interpreter::addNamedOutput(Ref tensor, std::string name) {
-  namedOutputs.emplace_back(std::move(name), std::move(tensor));
-}
-
-//===----------------------------------------------------------------------===//
 // Running a module
 //===----------------------------------------------------------------------===//
 
@@ -318,13 +106,7 @@ mlir::OwningOpRef<mlir::ModuleOp> Interpreter::run(const ModuleAST &ast) {
   unsigned buffer = ast.getBufferId();
   SMLoc fileLoc = SMLoc::getFromPointer(
       sourceMgr.getMemoryBuffer(buffer)->getBufferStart());
-  module = mlir::ModuleOp::create(getLoc(fileLoc));
-  moduleBody = module->getBody();
-  builder.setInsertionPointToEnd(moduleBody);
-  function = builder.create<mlir::func::FuncOp>(
-      getLoc(fileLoc), options.functionName, builder.getFunctionType({}, {}));
-  mlir::Block *entry = function.addEntryBlock();
-  builder.setInsertionPointToEnd(entry);
+  graphState.beginModule(fileLoc, options.functionName);
 
   auto globals = std::make_shared<Env>(builtins);
   // With --entry the file is used as a library, as if imported, so its
@@ -362,7 +144,8 @@ mlir::OwningOpRef<mlir::ModuleOp> Interpreter::run(const ModuleAST &ast) {
     llvm::StringRef inputName = "input";
     if (!f.params().empty())
       inputName = f.params().front().name;
-    Ref input = addPlaceholder(options.entryInputShape, inputName, f.nameLoc());
+    Ref input = graphState.addPlaceholder(options.entryInputShape, inputName,
+                                          f.nameLoc());
     if (!input)
       return nullptr;
     entryResult = callWith(fn, f.nameLoc(), {input});
@@ -371,9 +154,9 @@ mlir::OwningOpRef<mlir::ModuleOp> Interpreter::run(const ModuleAST &ast) {
   }
   if (!finishOutputs(entryResult, fileLoc))
     return nullptr;
-  if (mlir::failed(mlir::verify(*module)))
+  if (mlir::failed(mlir::verify(graphState.getModule())))
     return nullptr;
-  return std::move(module);
+  return graphState.takeModule();
 }
 
 bool Interpreter::finishOutputs(const Ref &entryResult, SMLoc loc) {
@@ -396,9 +179,9 @@ bool Interpreter::finishOutputs(const Ref &entryResult, SMLoc loc) {
       return false;
     }
   } else {
-    outputs = namedOutputs;
+    outputs = graphState.getNamedOutputs();
   }
-  if (placeholders.empty()) {
+  if (graphState.getPlaceholders().empty()) {
     error(loc, "the model has no input: declare one with "
                "`inputs = tf.placeholder(tf.float32, [None, 224, 224, 3], "
                "name='input')`, or compile a function with "
@@ -412,21 +195,7 @@ bool Interpreter::finishOutputs(const Ref &entryResult, SMLoc loc) {
     return false;
   }
 
-  llvm::SmallVector<mlir::Value> results;
-  llvm::SmallVector<mlir::Type> resultTypes;
-  for (auto &out : outputs) {
-    results.push_back(cast<TensorObj>(*out.second).value);
-    resultTypes.push_back(results.back().getType());
-  }
-  builder.create<mlir::func::ReturnOp>(function.getLoc(), results);
-  llvm::SmallVector<mlir::Type> argTypes;
-  for (auto arg : function.getBody().front().getArguments())
-    argTypes.push_back(arg.getType());
-  function.setFunctionType(builder.getFunctionType(argTypes, resultTypes));
-  for (auto [i, p] : llvm::enumerate(placeholders))
-    function.setArgAttr(i, "slim.name", builder.getStringAttr(p.first));
-  for (auto [i, o] : llvm::enumerate(outputs))
-    function.setResultAttr(i, "slim.name", builder.getStringAttr(o.first));
+  graphState.finishFunction(outputs);
   return true;
 }
 

@@ -1,10 +1,11 @@
-//===- Interpreter.h - Evaluates a model file into a slim module -*- C++
-//-*-===//
+//===- Interpreter.h - Evaluates a model file into a slim module -*- C++ -*-===//
 //
 // The elaborator: runs the Python subset of a model file at compile time, as
 // TensorFlow's graph construction does, with TF-Slim's semantics for scopes,
 // variables and arg_scope. Tensor-producing calls append `slim` ops to the
-// graph function; variables become `slim.variable` symbols.
+// graph function; variables become `slim.variable` symbols. The graph itself
+// (scopes, variables, collections, the module) is a GraphState the
+// interpreter owns; the tf/slim builtins are in builtins/.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,14 +13,10 @@
 #define SLIM_FRONTEND_INTERPRETER_H
 
 #include "frontend/AST.h"
+#include "frontend/GraphState.h"
 #include "frontend/Value.h"
 
-#include "dialects/Slim/IR/SlimOps.h"
-
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
-#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/SourceMgr.h"
 
@@ -43,17 +40,6 @@ struct ElaborateOptions {
   std::string functionName = "main";
   /// Bound on executed statements and calls, against files that never end.
   int64_t stepLimit = 20'000'000;
-};
-
-/// A variable created during elaboration.
-struct VariableInfo {
-  mlir::slim::VariableOp op;
-  llvm::SmallVector<int64_t, 4> shape;
-  llvm::SMLoc loc;
-  bool isModel = false;
-  bool trainable = true;
-  std::vector<std::string> collections;
-  Ref tensor; // the value read in the graph
 };
 
 /// How a statement list finished.
@@ -102,56 +88,17 @@ public:
   bool step(llvm::SMLoc loc);
 
   //===--------------------------------------------------------------------===//
-  // Graph state: TensorFlow's name scopes, variable scopes and collections
+  // Graph state
   //===--------------------------------------------------------------------===//
 
   mlir::MLIRContext &getContext() { return context; }
-  mlir::OpBuilder &getBuilder() { return builder; }
-  mlir::Location getLoc(llvm::SMLoc loc);
-
-  /// TensorFlow's Graph.unique_name: `name`, else `name_1`, `name_2`...
-  std::string uniqueName(llvm::StringRef name, bool markUsed = true);
-  /// The current name scope with a trailing slash, or "".
-  const std::string &nameScope() const { return currentNameScope; }
-  void setNameScope(std::string scope) { currentNameScope = std::move(scope); }
-  /// Opens `tf.name_scope(name)` below the current one (a name ending in
-  /// '/' is absolute); returns the new scope string.
-  std::string openNameScope(llvm::StringRef name);
-
-  std::shared_ptr<VarScopeObj> varScope() const { return currentVarScope; }
-  void setVarScope(std::shared_ptr<VarScopeObj> s) {
-    currentVarScope = std::move(s);
-  }
-  /// TensorFlow's bookkeeping of how often each variable scope was opened,
-  /// which decides `Conv`, `Conv_1`, ...
-  std::string uniqueVarScopeName(llvm::StringRef prefix);
-  void openVarScopeCount(const std::string &fullName);
-
-  /// Creates (or reuses, per the scope's reuse flag) a variable named
-  /// `name` under the current variable scope; null after an error.
-  Ref getVariable(llvm::StringRef name, llvm::ArrayRef<int64_t> shape,
-                  Ref initializer, Ref regularizer, bool trainable,
-                  bool isModel, std::vector<std::string> collections,
-                  std::string device, llvm::SMLoc loc);
-  const std::vector<std::unique_ptr<VariableInfo>> &getVariables() const {
-    return variables;
-  }
-  VariableInfo *findVariable(llvm::StringRef name);
-
-  /// tf.placeholder: a new graph input.
-  Ref addPlaceholder(llvm::ArrayRef<int64_t> declared, llvm::StringRef name,
-                     llvm::SMLoc loc);
-  /// Wraps an op result as a tensor named `<name scope><opType>`.
-  Ref makeTensor(mlir::Value value, llvm::StringRef opType);
-  /// Records a top-level `tf.identity(t, name=...)` as a graph output.
-  void addNamedOutput(Ref tensor, std::string name);
+  /// TensorFlow's graph under construction: scopes, variables, collections,
+  /// placeholders, outputs and the MLIR module.
+  GraphState &graph() { return graphState; }
   /// True while the top level of the compiled file itself runs: not inside a
   /// function and not inside an imported module, whose top-level
   /// `tf.identity(..., name=)` names no output of this model.
   bool atMainTopLevel() const { return callStack.empty() && importDepth == 0; }
-
-  /// Graph collections (`outputs_collections`, tf.add_to_collection).
-  std::map<std::string, std::vector<std::pair<std::string, Ref>>> collections;
 
   //===--------------------------------------------------------------------===//
   // arg_scope
@@ -221,11 +168,7 @@ private:
   llvm::SourceMgr &sourceMgr;
   mlir::MLIRContext &context;
   ElaborateOptions options;
-  mlir::OpBuilder builder;
-  mlir::OwningOpRef<mlir::ModuleOp> module;
-  mlir::func::FuncOp function;
-  mlir::Block *moduleBody = nullptr;
-  mlir::Operation *lastVariable = nullptr;
+  GraphState graphState;
 
   EnvPtr builtins;
   std::map<std::string, Ref> loadedModules; // imported .slim files by path
@@ -234,14 +177,6 @@ private:
 
   std::vector<Frame> callStack;
   std::vector<std::shared_ptr<ArgScopeObj>> argScopeStack;
-  std::string currentNameScope;
-  std::shared_ptr<VarScopeObj> currentVarScope;
-  llvm::StringMap<int64_t> namesInUse;
-  std::map<std::string, int64_t> varScopeCounts;
-  std::vector<std::unique_ptr<VariableInfo>> variables;
-  llvm::StringMap<VariableInfo *> variablesByName;
-  std::vector<std::pair<std::string, Ref>> placeholders;
-  std::vector<std::pair<std::string, Ref>> namedOutputs;
   int64_t steps = 0;
   unsigned errorCount = 0;
 };

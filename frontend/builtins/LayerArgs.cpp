@@ -137,9 +137,9 @@ Ref slim::layerVariable(Interpreter &in, const Bound &b, llvm::StringRef name,
     trainable = isTruthy(*b.get("trainable"));
   Ref collections =
       b.get("variables_collections") ? b.get("variables_collections") : none();
-  return in.getVariable(name, shape, initializer, regularizer, trainable,
-                        /*isModel=*/true,
-                        variableCollections(collections, name), "", b.callLoc);
+  return in.graph().getVariable(
+      name, shape, initializer, regularizer, trainable,
+      /*isModel=*/true, variableCollections(collections, name), "", b.callLoc);
 }
 
 Ref slim::normalizeBiasActivate(Interpreter &in, const Bound &b, Ref out,
@@ -217,6 +217,6 @@ Ref slim::collectNamedOutputs(Interpreter &in, const Ref &collections,
                              typeName(*collections));
   }
   for (auto &name : names)
-    in.collections[name].emplace_back(alias, outputs);
+    in.graph().collections[name].emplace_back(alias, outputs);
   return outputs;
 }

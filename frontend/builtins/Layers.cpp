@@ -293,9 +293,9 @@ Ref batchNorm(Interpreter &in, CallArgs &args) {
     // Moving statistics are model variables but never trainable.
     Ref collections = b.get("variables_collections");
     auto movingVar = [&](llvm::StringRef name, Ref init) {
-      return in.getVariable(name, {channels}, init, none(), false, true,
-                            variableCollections(collections, name), "",
-                            args.loc);
+      return in.graph().getVariable(name, {channels}, init, none(), false, true,
+                                    variableCollections(collections, name), "",
+                                    args.loc);
     };
     Ref mean =
         movingVar("moving_mean", paramOf("param_initializers", "moving_mean",

@@ -115,9 +115,9 @@ void slim::installModelModules(Interpreter &interp) {
   interp.known["xavier_default"] = makeVarianceScaling(1.0, "FAN_AVG", true);
   interp.known["zeros_default"] = makeInitializer("zeros", {});
   interp.known["ones_default"] = makeInitializer("ones", {});
-  interp.known["glorot_uniform"] =
+  interp.graph().setDefaultInitializer(
       makeInitializer("variance_scaling", {{"factor", 1.0}},
-                      {{"mode", "FAN_AVG"}, {"distribution", "uniform"}});
+                      {{"mode", "FAN_AVG"}, {"distribution", "uniform"}}));
 
   // The functions, by family.
   ModulePaths modules = {

@@ -23,7 +23,7 @@ Ref convertCollectionToDict(Interpreter &in, CallArgs &args) {
     return nullptr;
   auto dict = std::make_shared<DictObj>();
   // Each tensor contributes every alias it was collected under.
-  for (auto &entry : in.collections[name]) {
+  for (auto &entry : in.graph().collections[name]) {
     auto *t = dyn_cast<TensorObj>(entry.second.get());
     if (!t)
       continue;
@@ -31,7 +31,7 @@ Ref convertCollectionToDict(Interpreter &in, CallArgs &args) {
       dict->set(makeStr(alias), entry.second);
   }
   if (isTruthy(*b.get("clear_collection")))
-    in.collections[name].clear();
+    in.graph().collections[name].clear();
   return dict;
 }
 

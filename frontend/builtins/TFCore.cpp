@@ -28,7 +28,7 @@ Ref identity(Interpreter &in, CallArgs &args) {
   Ref out =
       withOpName(in, b, "name", [&] { return emitIdentity(in, *x, args.loc); });
   if (out && in.atMainTopLevel() && !b.isNone("name"))
-    in.addNamedOutput(out, cast<TensorObj>(*out).name);
+    in.graph().addNamedOutput(out, cast<TensorObj>(*out).name);
   return out;
 }
 

@@ -54,7 +54,7 @@ Ref placeholder(Interpreter &in, CallArgs &args) {
                           reprValue(*d));
     shape.push_back(n->value);
   }
-  return in.addPlaceholder(shape, name, args.loc);
+  return in.graph().addPlaceholder(shape, name, args.loc);
 }
 
 /// Builds a context manager that enters a variable scope.
@@ -73,14 +73,14 @@ Ref makeVariableScope(Interpreter &interp, Bound b) {
       else
         reuse = isTruthy(*reuseArg) ? 1 : 0;
     }
-    auto parent = in.varScope();
+    auto parent = in.graph().varScope();
     auto scope = std::make_shared<VarScopeObj>();
     scope->reuse = reuse ? reuse : parent->reuse;
     scope->initializer =
         b.isNone("initializer") ? parent->initializer : b.get("initializer");
     scope->regularizer =
         b.isNone("regularizer") ? parent->regularizer : b.get("regularizer");
-    saved->first = in.nameScope();
+    saved->first = in.graph().nameScope();
     saved->second = parent;
 
     if (auto *existing = dyn_cast<VarScopeObj>(nameOrScope.get())) {
@@ -92,14 +92,14 @@ Ref makeVariableScope(Interpreter &interp, Bound b) {
         scope->initializer = existing->initializer;
       if (isNone(b.get("regularizer")))
         scope->regularizer = existing->regularizer;
-      in.openVarScopeCount(scope->name);
-      in.setNameScope(existing->originalNameScope);
+      in.graph().openVarScopeCount(scope->name);
+      in.graph().setNameScope(existing->originalNameScope);
     } else if (auto *s = dyn_cast<StrObj>(nameOrScope.get())) {
       scope->name =
           parent->name.empty() ? s->value : parent->name + "/" + s->value;
-      in.openVarScopeCount(scope->name);
-      in.setNameScope(in.openNameScope(s->value));
-      scope->originalNameScope = in.nameScope();
+      in.graph().openVarScopeCount(scope->name);
+      in.graph().setNameScope(in.graph().openNameScope(s->value));
+      scope->originalNameScope = in.graph().nameScope();
     } else if (isNone(nameOrScope)) {
       auto *def = dyn_cast<StrObj>(b.get("default_name").get());
       if (!def)
@@ -109,11 +109,11 @@ Ref makeVariableScope(Interpreter &interp, Bound b) {
       if (reuse == 1)
         return in.error(loc, "variable_scope: reuse=True cannot be used "
                              "without a name_or_scope");
-      std::string nameScope = in.openNameScope(def->value);
-      std::string unique = in.uniqueVarScopeName(def->value);
+      std::string nameScope = in.graph().openNameScope(def->value);
+      std::string unique = in.graph().uniqueVarScopeName(def->value);
       scope->name = parent->name.empty() ? unique : parent->name + "/" + unique;
-      in.openVarScopeCount(scope->name);
-      in.setNameScope(nameScope);
+      in.graph().openVarScopeCount(scope->name);
+      in.graph().setNameScope(nameScope);
       scope->originalNameScope = nameScope;
     } else {
       return in.error(b.loc("name_or_scope"),
@@ -121,12 +121,12 @@ Ref makeVariableScope(Interpreter &interp, Bound b) {
                       "VariableScope or None, not " +
                           typeName(*nameOrScope));
     }
-    in.setVarScope(scope);
+    in.graph().setVarScope(scope);
     return scope;
   };
   ctx->exit = [saved](Interpreter &in) {
-    in.setNameScope(saved->first);
-    in.setVarScope(saved->second);
+    in.graph().setNameScope(saved->first);
+    in.graph().setVarScope(saved->second);
   };
   return ctx;
 }
@@ -135,7 +135,7 @@ Ref makeNameScope(Interpreter &interp, Bound b) {
   auto ctx = std::make_shared<ContextObj>();
   auto saved = std::make_shared<std::string>();
   ctx->enter = [b, saved](Interpreter &in, SMLoc loc) -> Ref {
-    *saved = in.nameScope();
+    *saved = in.graph().nameScope();
     Ref name = b.get("name");
     std::string n;
     if (auto *s = dyn_cast<StrObj>(name.get()))
@@ -144,13 +144,13 @@ Ref makeNameScope(Interpreter &interp, Bound b) {
       if (auto *d = dyn_cast<StrObj>(b.get("default_name").get()))
         n = d->value;
     if (n.empty()) {
-      in.setNameScope("");
+      in.graph().setNameScope("");
       return makeStr("");
     }
-    in.setNameScope(in.openNameScope(n));
-    return makeStr(in.nameScope());
+    in.graph().setNameScope(in.graph().openNameScope(n));
+    return makeStr(in.graph().nameScope());
   };
-  ctx->exit = [saved](Interpreter &in) { in.setNameScope(*saved); };
+  ctx->exit = [saved](Interpreter &in) { in.graph().setNameScope(*saved); };
   return ctx;
 }
 
@@ -185,7 +185,9 @@ Ref nameScope(Interpreter &in, CallArgs &args) {
   return makeNameScope(in, b);
 }
 
-Ref getVariableScope(Interpreter &in, CallArgs &) { return in.varScope(); }
+Ref getVariableScope(Interpreter &in, CallArgs &) {
+  return in.graph().varScope();
+}
 
 Ref getVariable(Interpreter &in, CallArgs &args) {
   Bound b;
@@ -215,8 +217,9 @@ Ref getVariable(Interpreter &in, CallArgs &args) {
     return nullptr;
   bool trainable = b.isNone("trainable") || isTruthy(*b.get("trainable"));
   bool isModel = llvm::is_contained(collections, "model_variables");
-  return in.getVariable(name, shape, b.get("initializer"), b.get("regularizer"),
-                        trainable, isModel, collections, "", b.loc("name"));
+  return in.graph().getVariable(name, shape, b.get("initializer"),
+                                b.get("regularizer"), trainable, isModel,
+                                collections, "", b.loc("name"));
 }
 
 Ref addToCollection(Interpreter &in, CallArgs &args) {
@@ -226,7 +229,7 @@ Ref addToCollection(Interpreter &in, CallArgs &args) {
                 {{"name", nullptr}, {"value", nullptr}}, args, b) ||
       !getString(in, b, "name", name))
     return nullptr;
-  in.collections[name].emplace_back("", b.get("value"));
+  in.graph().collections[name].emplace_back("", b.get("value"));
   return makeNone();
 }
 
@@ -238,7 +241,7 @@ Ref getCollection(Interpreter &in, CallArgs &args) {
       !getString(in, b, "key", name))
     return nullptr;
   std::vector<Ref> out;
-  for (auto &entry : in.collections[name])
+  for (auto &entry : in.graph().collections[name])
     out.push_back(entry.second);
   return makeList(std::move(out));
 }

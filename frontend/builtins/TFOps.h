@@ -23,7 +23,7 @@ Ref withOpName(Interpreter &interp, const Bound &b, llvm::StringRef param,
   if (!result || name.empty())
     return result;
   auto *t = llvm::cast<TensorObj>(result.get());
-  t->name = interp.uniqueName(interp.nameScope() + name);
+  t->name = interp.graph().uniqueName(interp.graph().nameScope() + name);
   return result;
 }
 

@@ -57,9 +57,10 @@ Ref makeVariable(Interpreter &in, CallArgs &args, bool isModel) {
                                   "have static shapes");
   if (!getIntList(in, b.get("shape"), b.loc("shape"), "shape", shape))
     return nullptr;
-  return in.getVariable(varName, shape, b.get("initializer"),
-                        b.get("regularizer"), isTruthy(*b.get("trainable")),
-                        isModel, collections, device, b.loc("name"));
+  return in.graph().getVariable(varName, shape, b.get("initializer"),
+                                b.get("regularizer"),
+                                isTruthy(*b.get("trainable")), isModel,
+                                collections, device, b.loc("name"));
 }
 
 Ref variable(Interpreter &in, CallArgs &args) {
@@ -115,7 +116,7 @@ Ref listVariables(Interpreter &in, CallArgs &args, Which which) {
                 args, b))
     return nullptr;
   std::vector<VariableInfo *> vars;
-  for (auto &v : in.getVariables())
+  for (auto &v : in.graph().getVariables())
     if (which == Which::All || (which == Which::Model && v->isModel) ||
         (which == Which::Trainable && v->trainable))
       vars.push_back(v.get());
@@ -149,7 +150,7 @@ Ref getVariablesToRestore(Interpreter &in, CallArgs &args) {
                 {{"include", none()}, {"exclude", none()}}, args, b))
     return nullptr;
   std::vector<VariableInfo *> all;
-  for (auto &v : in.getVariables())
+  for (auto &v : in.graph().getVariables())
     all.push_back(v.get());
   auto select = [&](llvm::StringRef param,
                     std::vector<VariableInfo *> &out) -> bool {
@@ -183,7 +184,7 @@ Ref addModelVariable(Interpreter &in, CallArgs &args) {
   if (args.positional.size() != 1)
     return in.error(args.loc, "add_model_variable() takes one variable");
   auto *t = dyn_cast<TensorObj>(args.positional[0].value.get());
-  VariableInfo *v = t ? in.findVariable(t->varName) : nullptr;
+  VariableInfo *v = t ? in.graph().findVariable(t->varName) : nullptr;
   if (!v)
     return in.error(args.positional[0].loc,
                     "add_model_variable() needs a variable");
