@@ -40,7 +40,7 @@ for cu in "$pack"/bench/*.cu; do
   prec=${n##*.} rest=${n%.*} b=${rest##*.b} net=${rest%.b*}
   so=$libs/$n.so
   if [ ! -f "$so" ]; then
-    "$nvcc" -std=c++17 -O3 -shared -Xcompiler -fPIC -cudart static \
+    "$nvcc" -std=c++17 -O3 -shared -Xcompiler -fPIC -Xcompiler -fvisibility=hidden -cudart static \
       -gencode arch=compute_80,code=sm_80 \
       -gencode "arch=compute_90,code=[sm_90,compute_90]" \
       -I "$repo/runtime/include" "$cu" -o "$so" 2> "$tmp/$n.nvcc" ||

@@ -26,6 +26,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/CodeGen/Emitters.h"
+#include "slim/contract.h"
 
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -39,19 +40,11 @@ using namespace mlir::slim::codegen;
 namespace {
 
 /// Bytes of split-K workspace slim::cuda::fullyConnected can use for an
-/// m x k by k x n layer: the formula of fullyConnectedWorkspaceSize
-/// (slim/cuda/fully_connected.cuh). The generated code checks the kernels'
-/// own answer against what was reserved and runs without split-K (same
-/// results, slower) should the two ever disagree.
+/// m x k by k x n layer, from the contract both sides include. The generated
+/// code still checks the kernels' own answer against what was reserved and
+/// runs without split-K (same results, slower) should they ever disagree.
 int64_t fullyConnectedWorkspaceBytes(int64_t m, int64_t k, int64_t n) {
-  constexpr int64_t kGemvMaxRows = 4, kTargetBlocks = 512, kMinSplitK = 256;
-  if (m > kGemvMaxRows)
-    return 0;
-  int64_t columnBlocks = ceilDiv(n, 32);
-  int64_t wanted = ceilDiv(kTargetBlocks, columnBlocks);
-  int64_t most = ceilDiv(k, kMinSplitK);
-  int64_t splits = std::max<int64_t>(1, std::min(wanted, most));
-  return splits > 1 ? splits * m * n * 4 : 0;
+  return ::slim::contract::cuda::fcWorkspaceBytes(m, k, n);
 }
 
 class CudaEmitter : public ModelEmitter {

@@ -180,7 +180,7 @@ TEST(CudaFullyConnected, GemmSplitChoice) {
   p.n = 1000; // fc8: 16 tiles, 17 wanted, capped by K / 256 = 16
   EXPECT_EQ(fullyConnectedGemmSplits(p, 132), 16);
   p.k = 100000; // capped by kGemmMaxSplits
-  EXPECT_EQ(fullyConnectedGemmSplits(p, 132), kGemmMaxSplits);
+  EXPECT_EQ(fullyConnectedGemmSplits(p, 132), fc::kGemmMaxSplits);
   p.k = 511; // one split of 256 only
   EXPECT_EQ(fullyConnectedGemmSplits(p, 132), 1);
   p.k = 4096;
@@ -222,7 +222,7 @@ TEST(CudaFullyConnected, GemmSplitChoice) {
             ASSERT_EQ(per % ConvTileLarge::BK, 0);
             ASSERT_GE(int64_t(per) * s, k);
             ASSERT_LT(int64_t(per) * (s - 1), k);
-            ASSERT_GE(per, kGemmMinSplitK);
+            ASSERT_GE(per, fc::kGemmMinSplitK);
           }
         }
       }

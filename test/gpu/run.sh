@@ -31,7 +31,7 @@ ninja -C "$build" slimrun >/dev/null || exit 1
 slimrun=$build/bin/slimrun
 
 # The same command slimc --target=cuda -o X.so runs (slimc -v prints it).
-nvcc_flags=(-std=c++17 -O3 -shared -Xcompiler -fPIC -cudart static
+nvcc_flags=(-std=c++17 -O3 -shared -Xcompiler -fPIC -Xcompiler -fvisibility=hidden -cudart static
   -gencode arch=compute_80,code=sm_80
   -gencode "arch=compute_90,code=[sm_90,compute_90]"
   -I "$repo/runtime/include")

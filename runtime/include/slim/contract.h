@@ -112,6 +112,100 @@ constexpr int64_t packedFilterSize(PackKind kind, const int64_t *dims, int rank,
   return -1;
 }
 
+/// The CUDA kernels' choices that size buffers slimc reserves: the split-K
+/// workspace of fully connected layers lives in the activation arena, which
+/// the compiler sizes and slim/cuda/fully_connected.cuh fills. Tile sizes
+/// here are those of slim/cuda/conv2d.cuh (it static_asserts them).
+namespace cuda {
+
+/// The conv2d tiles the fully connected GEMM path (m > kGemvMaxRows) runs
+/// on: the small one for n <= kSmallTileN.
+constexpr int64_t kLargeTileM = 128, kLargeTileN = 64;
+constexpr int64_t kSmallTileM = 64, kSmallTileN = 32;
+/// K step of both tiles; GEMM splits cover a multiple of it.
+constexpr int64_t kTileK = 8;
+
+/// Rows handled by the GEMV path, which reads the weights once at memory
+/// bandwidth; more rows run as a GEMM.
+constexpr int64_t kGemvMaxRows = 4;
+/// GEMV column blocks x K splits aimed for: enough warps in flight to
+/// saturate the memory of a GPU with ~100-150 SMs.
+constexpr int64_t kGemvTargetBlocks = 512;
+constexpr int64_t kGemvColumnsPerBlock = 32;
+/// Each GEMV split gets at least this many k's (32 per warp).
+constexpr int64_t kGemvMinSplitK = 256;
+
+/// GEMM split-K: without it a layer with few output tiles (VGG fc6 at batch
+/// 64: one 128-row tile x 64 column tiles) leaves most SMs idle while each
+/// block walks all of K. K is split until the grid has kGemmTargetWaves
+/// blocks per SM, each split covering at least kGemmMinSplitK k's, at most
+/// kGemmMaxSplits splits.
+constexpr int64_t kGemmTargetWaves = 2;
+constexpr int64_t kGemmMinSplitK = 256;
+constexpr int64_t kGemmMaxSplits = 16;
+/// The workspace is sized for devices of up to this many SMs (H100/H200:
+/// 132, B200: 148); a bigger device splits as if it had this many, so that
+/// the workspace size depends on the layer only.
+constexpr int64_t kGemmMaxSmCount = 160;
+
+constexpr int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+/// K splits of the GEMV path (m <= kGemvMaxRows) for an m x k by k x n
+/// layer; 1 for the GEMM path.
+constexpr int64_t fcGemvSplits(int64_t m, int64_t k, int64_t n) {
+  if (m > kGemvMaxRows || k <= 0 || n <= 0)
+    return 1;
+  int64_t wanted = ceilDiv(kGemvTargetBlocks, ceilDiv(n, kGemvColumnsPerBlock));
+  int64_t most = ceilDiv(k, kGemvMinSplitK);
+  int64_t splits = wanted < most ? wanted : most;
+  return splits < 1 ? 1 : splits;
+}
+
+/// K's per split of the GEMM path for `splits` splits, rounded up to
+/// kTileK.
+constexpr int64_t fcGemmKPerSplit(int64_t k, int64_t splits) {
+  return ceilDiv(ceilDiv(k, splits), kTileK) * kTileK;
+}
+
+/// K splits of the GEMM path (m > kGemvMaxRows) on a device of `smCount`
+/// SMs (1: no split). Exact: fcGemmKPerSplit(k, result) * result covers K
+/// with no empty split. Non-decreasing in smCount (clamped to
+/// [1, kGemmMaxSmCount]).
+constexpr int64_t fcGemmSplits(int64_t m, int64_t k, int64_t n,
+                               int64_t smCount) {
+  if (m <= kGemvMaxRows || k <= 0 || n <= 0)
+    return 1;
+  smCount =
+      smCount < 1 ? 1 : (smCount > kGemmMaxSmCount ? kGemmMaxSmCount : smCount);
+  bool small = n <= kSmallTileN;
+  int64_t tiles = ceilDiv(m, small ? kSmallTileM : kLargeTileM) *
+                  ceilDiv(n, small ? kSmallTileN : kLargeTileN);
+  int64_t target = kGemmTargetWaves * smCount;
+  if (tiles >= target)
+    return 1;
+  int64_t splits = ceilDiv(target, tiles);
+  if (splits > k / kGemmMinSplitK)
+    splits = k / kGemmMinSplitK;
+  if (splits > kGemmMaxSplits)
+    splits = kGemmMaxSplits;
+  if (splits <= 1)
+    return 1;
+  return ceilDiv(k, fcGemmKPerSplit(k, splits));
+}
+
+/// Bytes of device workspace slim::cuda::fullyConnected can use for an
+/// m x k by k x n layer: 0 when it needs none (a null workspace is always
+/// allowed and disables split-K). splits x m x n floats, with the GEMV's
+/// splits or the GEMM's for kGemmMaxSmCount SMs: the layer's size alone
+/// decides, so slimc reserves it in the arena at compile time.
+constexpr int64_t fcWorkspaceBytes(int64_t m, int64_t k, int64_t n) {
+  int64_t splits = m > kGemvMaxRows ? fcGemmSplits(m, k, n, kGemmMaxSmCount)
+                                    : fcGemvSplits(m, k, n);
+  return splits > 1 ? splits * m * n * 4 : 0;
+}
+
+} // namespace cuda
+
 } // namespace contract
 } // namespace slim
 

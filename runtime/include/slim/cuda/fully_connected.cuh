@@ -22,6 +22,7 @@
 #ifndef SLIM_CUDA_FULLY_CONNECTED_CUH
 #define SLIM_CUDA_FULLY_CONNECTED_CUH
 
+#include "slim/contract.h"
 #include "slim/cuda/conv2d.cuh"
 
 namespace slim {
@@ -36,39 +37,27 @@ struct FullyConnectedParams {
   Activation act = Activation::None;
 };
 
+// The split choices size the workspace slimc reserves in the arena, so
+// their arithmetic lives in slim/contract.h, which the compiler includes too.
+namespace fc = ::slim::contract::cuda;
+static_assert(fc::kLargeTileM == ConvTileLarge::BM &&
+                  fc::kLargeTileN == ConvTileLarge::BN &&
+                  fc::kSmallTileM == ConvTileSmall::BM &&
+                  fc::kSmallTileN == ConvTileSmall::BN &&
+                  fc::kTileK == ConvTileLarge::BK &&
+                  fc::kTileK == ConvTileSmall::BK,
+              "slim/contract.h must describe conv2d.cuh's tiles");
+
 /// Rows handled by the GEMV path.
-constexpr int kGemvMaxRows = 4;
+constexpr int kGemvMaxRows = static_cast<int>(fc::kGemvMaxRows);
 constexpr int kGemvWarps = 8;
-/// Column blocks x K splits the GEMV aims for: enough warps in flight to
-/// saturate the memory of a GPU with ~100-150 SMs.
-constexpr int kGemvTargetBlocks = 512;
-/// Each split gets at least this many k's (32 per warp).
-constexpr int kGemvMinSplitK = 256;
+static_assert(fc::kGemvColumnsPerBlock == 32, "one column per lane");
+constexpr int kGemmMaxSmCount = static_cast<int>(fc::kGemmMaxSmCount);
 
 /// Number of K splits the GEMV uses for `p` (1 for the GEMM path).
 inline int fullyConnectedSplits(const FullyConnectedParams &p) {
-  if (p.m > kGemvMaxRows)
-    return 1;
-  int columnBlocks = static_cast<int>(blocksFor(p.n, 32));
-  int wanted = (kGemvTargetBlocks + columnBlocks - 1) / columnBlocks;
-  int most = (p.k + kGemvMinSplitK - 1) / kGemvMinSplitK;
-  int splits = wanted < most ? wanted : most;
-  return splits < 1 ? 1 : splits;
+  return static_cast<int>(fc::fcGemvSplits(p.m, p.k, p.n));
 }
-
-/// Split-K of the GEMM path (m > kGemvMaxRows), which runs on the conv2d
-/// tile: without it a layer with few output tiles (VGG fc6 at batch 64: one
-/// 128-row tile x 64 column tiles) leaves most SMs idle while each block
-/// walks all of K. K is split until the grid has kGemmTargetWaves blocks per
-/// SM, each split covering at least kGemmMinSplitK k's (a multiple of the
-/// tile's BK), at most kGemmMaxSplits splits.
-constexpr int kGemmTargetWaves = 2;
-constexpr int kGemmMinSplitK = 256;
-constexpr int kGemmMaxSplits = 16;
-/// The workspace is sized for devices of up to this many SMs (H100/H200:
-/// 132, B200: 148); a bigger device splits as if it had this many, so that
-/// fullyConnectedWorkspaceSize depends on the layer only.
-constexpr int kGemmMaxSmCount = 160;
 
 /// The conv2d tile the GEMM path runs on (conv2d's choice for outC = n).
 inline bool fullyConnectedGemmUsesSmallTile(const FullyConnectedParams &p) {
@@ -79,52 +68,22 @@ inline bool fullyConnectedGemmUsesSmallTile(const FullyConnectedParams &p) {
 /// tile's BK (which both tiles share).
 inline int fullyConnectedGemmKPerSplit(const FullyConnectedParams &p,
                                        int splits) {
-  static_assert(ConvTileSmall::BK == ConvTileLarge::BK, "one BK");
-  constexpr int BK = ConvTileLarge::BK;
-  int64_t per = (static_cast<int64_t>(p.k) + splits - 1) / splits;
-  return static_cast<int>((per + BK - 1) / BK * BK);
+  return static_cast<int>(fc::fcGemmKPerSplit(p.k, splits));
 }
 
 /// The number of K splits of the GEMM path for `p` on a device with
-/// `smCount` SMs (1: no split; always 1 for the GEMV path). The result is
-/// exact: fullyConnectedGemmKPerSplit(p, result) * result covers K and no
-/// split is empty. Non-decreasing in smCount (clamped to
-/// [1, kGemmMaxSmCount]).
+/// `smCount` SMs (1: no split; always 1 for the GEMV path); see
+/// slim::contract::cuda::fcGemmSplits.
 inline int fullyConnectedGemmSplits(const FullyConnectedParams &p,
                                     int smCount) {
-  if (p.m <= kGemvMaxRows || p.k <= 0 || p.n <= 0)
-    return 1;
-  smCount =
-      smCount < 1 ? 1 : (smCount > kGemmMaxSmCount ? kGemmMaxSmCount : smCount);
-  bool small = fullyConnectedGemmUsesSmallTile(p);
-  int64_t tiles = static_cast<int64_t>(blocksFor(
-                      p.m, small ? ConvTileSmall::BM : ConvTileLarge::BM)) *
-                  blocksFor(p.n, small ? ConvTileSmall::BN : ConvTileLarge::BN);
-  int64_t target = static_cast<int64_t>(kGemmTargetWaves) * smCount;
-  if (tiles >= target)
-    return 1;
-  int64_t splits = (target + tiles - 1) / tiles;
-  int64_t most = p.k / kGemmMinSplitK;
-  if (splits > most)
-    splits = most;
-  if (splits > kGemmMaxSplits)
-    splits = kGemmMaxSplits;
-  if (splits <= 1)
-    return 1;
-  int per = fullyConnectedGemmKPerSplit(p, static_cast<int>(splits));
-  return (p.k + per - 1) / per; // no empty split after the rounding
+  return static_cast<int>(fc::fcGemmSplits(p.m, p.k, p.n, smCount));
 }
 
 /// Bytes of device workspace `fullyConnected` can use for `p`: 0 when it
 /// needs none. A null workspace is allowed and disables split-K. Depends on
-/// `p` only (not on the device): the GEMV's splits for m <= kGemvMaxRows,
-/// the GEMM's splits for kGemmMaxSmCount SMs above; either way
-/// splits * m * n floats.
+/// `p` only (not on the device); see slim::contract::cuda::fcWorkspaceBytes.
 inline size_t fullyConnectedWorkspaceSize(const FullyConnectedParams &p) {
-  int splits = p.m > kGemvMaxRows ? fullyConnectedGemmSplits(p, kGemmMaxSmCount)
-                                  : fullyConnectedSplits(p);
-  return splits > 1 ? static_cast<size_t>(splits) * p.m * p.n * sizeof(float)
-                    : 0;
+  return static_cast<size_t>(fc::fcWorkspaceBytes(p.m, p.k, p.n));
 }
 
 /// Applies bias, residual and the activation to one output, or stores the
