@@ -44,6 +44,7 @@ ls "$pack"/nets/*.cu "$pack"/bench/*.cu 2>/dev/null |
 echo "== built in $(( $(date +%s) - start )) s"
 
 fail=0
+mkdir -p "$logdir/nets"
 printf '%-16s %-5s %-8s %s\n' net batch result detail
 for cu in "$pack"/nets/*.cu; do
   n=$(basename "$cu" .cu) net=${n%.b*} b=${n##*.b}
