@@ -121,11 +121,32 @@ void ModelEmitter::emitTensorTables(raw_ostream &os) {
   os << "};\n\n";
 }
 
+bool ModelEmitter::runReadsValueOf(ReadVariableOp read) const {
+  Operation *ret = read->getBlock()->getTerminator();
+  SmallVector<Value> pending = {read.getResult()};
+  while (!pending.empty()) {
+    Value v = pending.pop_back_val();
+    if (llvm::is_contained(ret->getOperands(), v))
+      return true;
+    for (OpOperand &use : v.getUses()) {
+      Operation *user = use.getOwner();
+      if (isa<ReshapeOp, IdentityOp>(user))
+        pending.push_back(user->getResult(0));
+      else if (!replacedUses.contains(&use))
+        return true;
+    }
+  }
+  return false;
+}
+
 LogicalResult ModelEmitter::emitVariableTable(raw_ostream &os) {
   // Variables `run` reads itself must stay; the rest only feed prepare, and
   // slim_model_freeze may release them (prepare_only = 1).
   llvm::StringSet<> readByRun;
-  runFn.walk([&](ReadVariableOp read) { readByRun.insert(read.getName()); });
+  runFn.walk([&](ReadVariableOp read) {
+    if (runReadsValueOf(read))
+      readByRun.insert(read.getName());
+  });
 
   os << "const slim_variable_desc kVariables[] = {\n";
   for (VariableOp var : variables) {

@@ -250,6 +250,11 @@ std::string CudaEmitter::precisionEnum() const {
 
 FailureOr<std::string> CudaEmitter::convertedWeights(Operation *op,
                                                      Value filter) {
+  // Run reads the converted parameter, not this operand: a variable read
+  // only for conversions need not be uploaded (see replaceUse).
+  for (OpOperand &use : op->getOpOperands())
+    if (use.get() == filter)
+      replaceUse(use);
   Value v = filter;
   while (auto reshape = v.getDefiningOp<ReshapeOp>())
     v = reshape.getInput();

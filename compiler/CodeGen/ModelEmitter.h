@@ -43,6 +43,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringMap.h"
 
 #include <algorithm>
@@ -205,6 +206,12 @@ protected:
     extraParams.push_back({name.str(), bytes});
     return numAllParams() - 1;
   }
+  /// Records that the code for `use`'s owner does not read `use`'s value
+  /// (it reads a derived parameter made from it instead, e.g. weights
+  /// converted for a precision). A variable whose every use in run is
+  /// replaced is marked prepare_only: the runtime neither uploads nor keeps
+  /// it after a freeze.
+  void replaceUse(OpOperand &use) { replacedUses.insert(&use); }
   /// A statement of `prepare` after the module's load-time ops (prepare
   /// is written before run, so run's ops add theirs here).
   void appendPrepare(const Twine &line) {
@@ -273,6 +280,10 @@ private:
     uint64_t bytes;
   };
   std::vector<ExtraParam> extraParams;
+  llvm::DenseSet<OpOperand *> replacedUses;
+  /// True when the generated run reads `read`'s value: some use, through
+  /// views, that the target did not replace (replaceUse).
+  bool runReadsValueOf(ReadVariableOp read) const;
   Writer *current = nullptr;
   unsigned nextLocal = 0;
   uint64_t bumpOffset = 0;
