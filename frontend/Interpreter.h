@@ -1,4 +1,4 @@
-//===- Interpreter.h - Evaluates a model file into a slim module -*- C++ -*-===//
+//===- Interpreter.h - Runs a model file into a slim module -----*- C++ -*-===//
 //
 // The elaborator: runs the Python subset of a model file at compile time, as
 // TensorFlow's graph construction does, with TF-Slim's semantics for scopes,

@@ -17,6 +17,8 @@ using llvm::isa;
 
 namespace {
 
+/// A top-level tf.identity(t, name=...) in the compiled file names a model
+/// output.
 Ref identity(Interpreter &in, CallArgs &args) {
   Bound b;
   if (!bindArgs(in, "identity", {{"input", nullptr}, {"name", none()}}, args,

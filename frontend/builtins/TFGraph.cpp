@@ -131,6 +131,8 @@ Ref makeVariableScope(Interpreter &interp, Bound b) {
   return ctx;
 }
 
+/// Builds a context manager that enters a name scope (and restores the
+/// enclosing one on exit).
 Ref makeNameScope(Interpreter &interp, Bound b) {
   auto ctx = std::make_shared<ContextObj>();
   auto saved = std::make_shared<std::string>();
