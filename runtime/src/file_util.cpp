@@ -4,12 +4,17 @@
 
 #include "common.h"
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
+#include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <vector>
 
 namespace slimrt {
 
@@ -52,8 +57,90 @@ bool fileExists(const std::string &path) {
   return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
+namespace {
+
+/// The suffix mkstemp replaces; AtomicFileWriter's temporaries are always
+/// `<final path>` + kTempInfix + these six characters.
+constexpr const char kTempInfix[] = ".tmp.";
+constexpr size_t kTempRandomChars = 6;
+
+/// An unlocked temporary younger than this is left alone: a writer creates
+/// its file (mkstemp) a moment before it locks it, and must not lose it in
+/// between.
+constexpr time_t kStaleTempSeconds = 10;
+
+/// Splits `path` into its directory ("." for none) and file name.
+void splitPath(const std::string &path, std::string &dir, std::string &base) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) {
+    dir = ".";
+    base = path;
+    return;
+  }
+  dir = slash == 0 ? "/" : path.substr(0, slash);
+  base = path.substr(slash + 1);
+}
+
+/// True for `base` + ".tmp." + six letters or digits: exactly the names
+/// mkstemp gives our template, so no other file can match.
+bool isOurTempName(const std::string &name, const std::string &base) {
+  size_t prefix = base.size() + sizeof(kTempInfix) - 1;
+  if (name.size() != prefix + kTempRandomChars ||
+      name.compare(0, base.size(), base) != 0 ||
+      name.compare(base.size(), sizeof(kTempInfix) - 1, kTempInfix) != 0)
+    return false;
+  for (size_t i = prefix; i < name.size(); ++i)
+    if (!std::isalnum(static_cast<unsigned char>(name[i])))
+      return false;
+  return true;
+}
+
+/// Removes the temporaries an earlier save to `path` left behind when it was
+/// killed (its destructor never ran). A live writer holds an exclusive flock
+/// on its temporary until its rename is done, so a temporary we can lock is
+/// abandoned; together with the age check this never removes the file of a
+/// save in progress, in this or another process. Only regular files of ours
+/// are touched. Best effort: failing to clean up must not fail the save.
+void removeStaleTemporaries(const std::string &path) {
+  std::string dirPath, base;
+  splitPath(path, dirPath, base);
+  if (base.empty())
+    return;
+  DIR *dir = opendir(dirPath.c_str());
+  if (!dir)
+    return;
+  int dfd = dirfd(dir);
+  time_t now = time(nullptr);
+  while (struct dirent *entry = readdir(dir)) {
+    std::string name = entry->d_name;
+    if (!isOurTempName(name, base))
+      continue;
+    struct stat st;
+    if (fstatat(dfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+        !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+        now - st.st_mtime < kStaleTempSeconds)
+      continue;
+    int fd = openat(dfd, name.c_str(),
+                    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+      continue;
+    struct stat locked;
+    // Unlink only the file we locked: the name could have been replaced
+    // between the directory read and the lock.
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0 && fstat(fd, &locked) == 0 &&
+        fstatat(dfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+        st.st_dev == locked.st_dev && st.st_ino == locked.st_ino)
+      unlinkat(dfd, name.c_str(), 0);
+    ::close(fd);
+  }
+  closedir(dir);
+}
+
+} // namespace
+
 AtomicFileWriter::AtomicFileWriter(const std::string &path) : finalPath(path) {
-  std::string templ = path + ".tmp.XXXXXX";
+  removeStaleTemporaries(path);
+  std::string templ = path + kTempInfix + std::string(kTempRandomChars, 'X');
   std::vector<char> buf(templ.begin(), templ.end());
   buf.push_back('\0');
   fd = mkstemp(buf.data());
@@ -62,13 +149,32 @@ AtomicFileWriter::AtomicFileWriter(const std::string &path) : finalPath(path) {
          "': ", std::strerror(errno));
   tempPath = buf.data();
   fchmod(fd, 0644);
+  // The lock marks the temporary as live for removeStaleTemporaries in other
+  // saves. It lives on a duplicate descriptor so that it outlasts closing
+  // `fd`, which commit() does before the rename to see write-back errors. A
+  // file system without flock leaves the file unlocked, and then no cleanup
+  // can lock, so none removes it: the save goes on.
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0)
+    return;
+  lockFd = dup(fd);
+  if (lockFd < 0) {
+    int err = errno;
+    ::close(fd);
+    fd = -1;
+    ::unlink(tempPath.c_str());
+    fail(SLIM_STATUS_IO_ERROR, "cannot duplicate the descriptor of '", tempPath,
+         "': ", std::strerror(err));
+  }
 }
 
 AtomicFileWriter::~AtomicFileWriter() {
   if (fd >= 0)
     ::close(fd);
+  // Unlink before unlocking, so no other save finds it unlocked.
   if (!committed)
     ::unlink(tempPath.c_str());
+  if (lockFd >= 0)
+    ::close(lockFd);
 }
 
 void AtomicFileWriter::write(const void *data, size_t n) {
@@ -98,11 +204,11 @@ void AtomicFileWriter::commit() {
     fail(SLIM_STATUS_IO_ERROR, "cannot rename '", tempPath, "' to '", finalPath,
          "': ", std::strerror(errno));
   committed = true;
+  ::close(lockFd);
+  lockFd = -1;
   // Make the rename itself durable.
-  std::string dir = ".";
-  size_t slash = finalPath.rfind('/');
-  if (slash != std::string::npos)
-    dir = slash == 0 ? "/" : finalPath.substr(0, slash);
+  std::string dir, base;
+  splitPath(finalPath, dir, base);
   int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     fsync(dfd);

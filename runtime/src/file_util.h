@@ -32,6 +32,11 @@ bool fileExists(const std::string &path);
 /// Writes a file atomically: `write` fills a temporary file in the same
 /// directory, which is flushed, synced and renamed over `path`. On any
 /// failure the temporary file is removed and `path` is untouched.
+///
+/// The temporary is `path` + ".tmp.XXXXXX" (mkstemp), held under an exclusive
+/// flock until it is renamed or removed. A process killed mid-write leaves it
+/// behind; the next writer to the same `path` removes such leftovers: exactly
+/// that pattern, regular files of this user, unlocked, and at least 10 s old.
 class AtomicFileWriter {
 public:
   explicit AtomicFileWriter(const std::string &path);
@@ -44,6 +49,8 @@ private:
   std::string finalPath;
   std::string tempPath;
   int fd = -1;
+  /// A dup of `fd` that holds the flock until the rename is done.
+  int lockFd = -1;
   bool committed = false;
 };
 

@@ -1,12 +1,19 @@
 //===- checkpoint_test.cpp - Checkpoints: fixtures, restore, round trips --===//
 
 #include "checkpoint.h"
+#include "file_util.h"
 #include "test_util.h"
 
 #include <cmath>
+#include <csignal>
 #include <cstring>
 #include <dirent.h>
+#include <fcntl.h>
 #include <map>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace slimtest;
 
@@ -255,6 +262,129 @@ TEST(Safetensors, SaveReplacesAtomicallyAndLeavesNoTemporaries) {
       SLIM_STATUS_IO_ERROR,
       "cannot create a temporary file next to "
       "'/nonexistent-dir/x.safetensors'");
+  slim_model_destroy(m);
+}
+
+namespace {
+bool exists(const std::string &path) {
+  struct stat st;
+  return lstat(path.c_str(), &st) == 0;
+}
+
+/// Backdates a file (not a symlink's target) by an hour, past the age below
+/// which a save leaves an unlocked temporary alone.
+void makeOld(const std::string &path) {
+  struct timespec times[2];
+  times[0].tv_sec = times[1].tv_sec = time(nullptr) - 3600;
+  times[0].tv_nsec = times[1].tv_nsec = 0;
+  ASSERT_EQ(utimensat(AT_FDCWD, path.c_str(), times, AT_SYMLINK_NOFOLLOW), 0)
+      << path;
+}
+} // namespace
+
+TEST(Safetensors, SaveRemovesStaleTemporariesOfItsOwnPattern) {
+  TempDir dir;
+  std::string path = dir.file("m.safetensors");
+  slim_model *m = openDense();
+  ASSERT_NE(m, nullptr);
+  SLIM_ASSERT_OK(slim_model_initialize_variables(m, 1));
+
+  std::vector<unsigned char> partial = {'p', 'a', 'r', 't'};
+  std::string stale = path + ".tmp.AbC123";
+  writeFile(stale, partial);
+  makeOld(stale);
+  // Young and unlocked: a writer may be between creating and locking it.
+  std::string fresh = path + ".tmp.New999";
+  writeFile(fresh, partial);
+  // Old but locked through another descriptor: a save in progress.
+  std::string locked = path + ".tmp.Lock01";
+  writeFile(locked, partial);
+  makeOld(locked);
+  int lockFd = open(locked.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(lockFd, 0);
+  ASSERT_EQ(flock(lockFd, LOCK_EX | LOCK_NB), 0);
+  // Names the runtime never creates for this path, and a symlink.
+  std::vector<std::string> others = {
+      path + ".tmp.AbC12",  path + ".tmp.AbC1234",
+      path + ".tmp.Ab-123", dir.file("other.safetensors.tmp.AbC123"),
+      path + ".tmpXAbC123", dir.file("m.safetensor.tmp.AbC123")};
+  for (const std::string &o : others) {
+    writeFile(o, partial);
+    makeOld(o);
+  }
+  std::string link = path + ".tmp.Link01";
+  ASSERT_EQ(symlink(others[0].c_str(), link.c_str()), 0);
+  makeOld(link);
+
+  SLIM_ASSERT_OK(slim_model_save_checkpoint(m, path.c_str()));
+  EXPECT_FALSE(exists(stale));
+  EXPECT_TRUE(exists(fresh));
+  EXPECT_TRUE(exists(locked));
+  EXPECT_TRUE(exists(link));
+  for (const std::string &o : others)
+    EXPECT_TRUE(exists(o)) << o;
+  EXPECT_FALSE(readAll(path).empty());
+
+  // Once its writer is gone (the lock with it), the next save removes it.
+  close(lockFd);
+  SLIM_ASSERT_OK(slim_model_save_checkpoint(m, path.c_str()));
+  EXPECT_FALSE(exists(locked));
+  EXPECT_TRUE(exists(fresh));
+  slim_model_destroy(m);
+}
+
+TEST(Safetensors, SaveKeepsALiveWritersTemporaryAndCleansUpAfterKill9) {
+  TempDir dir;
+  std::string path = dir.file("m.safetensors");
+  slim_model *m = openDense();
+  ASSERT_NE(m, nullptr);
+  SLIM_ASSERT_OK(slim_model_initialize_variables(m, 1));
+
+  // Another process starts writing the same checkpoint and stalls, then is
+  // killed mid-write as `kill -9` would.
+  int ready[2], release[2];
+  ASSERT_EQ(pipe(ready), 0);
+  ASSERT_EQ(pipe(release), 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    try {
+      slimrt::AtomicFileWriter writer(path);
+      writer.write("partial", 7);
+      char c = 1;
+      if (write(ready[1], &c, 1) != 1)
+        _exit(2);
+      // Blocks until the parent kills this process.
+      (void)!read(release[0], &c, 1);
+    } catch (...) {
+    }
+    _exit(1);
+  }
+  char c = 0;
+  ASSERT_EQ(read(ready[0], &c, 1), 1);
+  std::string temp;
+  DIR *d = opendir(dir.path.c_str());
+  while (dirent *e = readdir(d))
+    if (std::string(e->d_name).rfind("m.safetensors.tmp.", 0) == 0)
+      temp = dir.file(e->d_name);
+  closedir(d);
+  ASSERT_FALSE(temp.empty());
+  makeOld(temp);
+
+  SLIM_ASSERT_OK(slim_model_save_checkpoint(m, path.c_str()));
+  EXPECT_TRUE(exists(temp)) << "a live writer's temporary was removed";
+
+  kill(child, SIGKILL);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFSIGNALED(status));
+  close(ready[0]);
+  close(ready[1]);
+  close(release[0]);
+  close(release[1]);
+  EXPECT_TRUE(exists(temp));
+  SLIM_ASSERT_OK(slim_model_save_checkpoint(m, path.c_str()));
+  EXPECT_FALSE(exists(temp));
   slim_model_destroy(m);
 }
 
