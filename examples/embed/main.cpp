@@ -101,21 +101,22 @@ int main(int argc, char **argv) {
     std::vector<float> input =
         preprocess(img, int(in.dims[1]), int(in.dims[2]), int(in.dims[3]), pre);
 
-    // One buffer per output; only the first is reported.
-    std::vector<std::vector<float>> outputs;
-    std::vector<void *> outPtrs;
-    for (size_t i = 0; i < model.numOutputs(); ++i) {
-      slim_tensor_info o = model.output(i);
-      outputs.emplace_back((o.size_bytes + 3) / 4);
-      outPtrs.push_back(outputs.back().data());
-    }
+    // One buffer per output, of exactly its size in bytes (the run checks
+    // it); only the first is reported.
     if (model.output(0).dtype != SLIM_DTYPE_F32)
       throw std::runtime_error("the model's first output must be float32");
+    std::vector<float> scores(model.output(0).num_elements);
+    std::vector<std::vector<unsigned char>> others;
+    others.reserve(model.numOutputs());
+    std::vector<slim::MutableBuffer> outBufs = {scores};
+    for (size_t i = 1; i < model.numOutputs(); ++i) {
+      others.emplace_back(model.output(i).size_bytes);
+      outBufs.push_back(others.back());
+    }
 
     slim::Context ctx = model.createContext();
-    ctx.run({input.data()}, outPtrs);
+    ctx.run({input}, outBufs);
 
-    std::vector<float> scores = outputs[0];
     // Logits become probabilities; outputs that already are stay as is.
     float sum = std::accumulate(scores.begin(), scores.end(), 0.0f);
     bool isDistribution = std::all_of(scores.begin(), scores.end(),

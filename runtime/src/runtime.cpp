@@ -553,6 +553,25 @@ void checkRunBuffers(const slim_model *model, const void *const *inputs,
            "' is null");
 }
 
+/// Checks the byte size of each buffer the sized run variants were given
+/// against the model's declared tensor size. Exact equality, not "at least":
+/// a larger buffer means the caller's idea of the shape or dtype differs from
+/// the model's, which would silently compute on misread data.
+void checkBufferSizes(const slim_model *model, const char *kind,
+                      const char *arrayName, const slim_tensor_desc *tensors,
+                      const std::vector<uint64_t> &expected,
+                      const size_t *sizes, size_t count) {
+  if (count && !sizes)
+    fail(SLIM_STATUS_INVALID_ARGUMENT, arrayName, " array is null");
+  for (size_t i = 0; i < count; ++i)
+    if (uint64_t(sizes[i]) != expected[i])
+      fail(SLIM_STATUS_INVALID_ARGUMENT, "model '", model->name, "': ", kind,
+           " '", tensors[i].name, "' (",
+           shapeString(dimsOf(tensors[i].rank, tensors[i].dims)), " ",
+           dtypeName(tensors[i].dtype), ") needs a buffer of ", expected[i],
+           " bytes, got ", sizes[i], " bytes");
+}
+
 /// Calls the model's `run` once; the caller holds the read lock of a
 /// prepared model.
 void callRun(slim_context *context, const void *const *inputs,
@@ -620,14 +639,21 @@ void runOnDevice(slim_context *context, const void *const *inputs,
   stream.synchronize(cat("model '", model->name, "' failed on the device"));
 }
 
-/// Checks the buffers, prepares the model if its variables changed, and runs
-/// it once under the read lock.
+/// Checks the buffers (and their sizes, when the caller gave them), prepares
+/// the model if its variables changed, and runs it once under the read lock.
 void runContext(slim_context *context, const void *const *inputs,
-                size_t num_inputs, void *const *outputs, size_t num_outputs,
-                bool deviceBuffers) {
+                const size_t *inputSizes, size_t num_inputs,
+                void *const *outputs, const size_t *outputSizes,
+                size_t num_outputs, bool deviceBuffers, bool sized) {
   requireNonNull(context, "context");
   slim_model *model = context->model;
   checkRunBuffers(model, inputs, num_inputs, outputs, num_outputs);
+  if (sized) {
+    checkBufferSizes(model, "input", "input_sizes", model->def->inputs,
+                     model->inputBytes, inputSizes, num_inputs);
+    checkBufferSizes(model, "output", "output_sizes", model->def->outputs,
+                     model->outputBytes, outputSizes, num_outputs);
+  }
   for (;;) {
     ReadLock lock(model);
     if (!model->prepared) {
@@ -645,6 +671,20 @@ void runContext(slim_context *context, const void *const *inputs,
       ++context->profiledRuns;
     return;
   }
+}
+
+/// Both device entry points: only a device model takes device pointers.
+void runDevice(slim_context *context, const void *const *inputs,
+               const size_t *inputSizes, size_t num_inputs,
+               void *const *outputs, const size_t *outputSizes,
+               size_t num_outputs, bool sized, const char *function) {
+  requireNonNull(context, "context");
+  if (!context->model->deviceOps)
+    fail(SLIM_STATUS_FAILED_PRECONDITION, "model '", context->model->name,
+         "' is a CPU model: ", function, " needs a device model (use ",
+         sized ? "slim_context_run_sized" : "slim_context_run", ")");
+  runContext(context, inputs, inputSizes, num_inputs, outputs, outputSizes,
+             num_outputs, /*deviceBuffers=*/true, sized);
 }
 
 } // namespace
@@ -1222,8 +1262,20 @@ slim_status slim_context_run(slim_context *context, const void *const *inputs,
                              size_t num_inputs, void *const *outputs,
                              size_t num_outputs) {
   return guard([&] {
-    runContext(context, inputs, num_inputs, outputs, num_outputs,
-               /*deviceBuffers=*/false);
+    runContext(context, inputs, nullptr, num_inputs, outputs, nullptr,
+               num_outputs, /*deviceBuffers=*/false, /*sized=*/false);
+  });
+}
+
+slim_status slim_context_run_sized(slim_context *context,
+                                   const void *const *inputs,
+                                   const size_t *input_sizes, size_t num_inputs,
+                                   void *const *outputs,
+                                   const size_t *output_sizes,
+                                   size_t num_outputs) {
+  return guard([&] {
+    runContext(context, inputs, input_sizes, num_inputs, outputs, output_sizes,
+               num_outputs, /*deviceBuffers=*/false, /*sized=*/true);
   });
 }
 
@@ -1233,13 +1285,19 @@ slim_status slim_context_run_device(slim_context *context,
                                     void *const *device_outputs,
                                     size_t num_outputs) {
   return guard([&] {
-    requireNonNull(context, "context");
-    if (!context->model->deviceOps)
-      fail(SLIM_STATUS_FAILED_PRECONDITION, "model '", context->model->name,
-           "' is a CPU model: slim_context_run_device needs a device model "
-           "(use slim_context_run)");
-    runContext(context, device_inputs, num_inputs, device_outputs, num_outputs,
-               /*deviceBuffers=*/true);
+    runDevice(context, device_inputs, nullptr, num_inputs, device_outputs,
+              nullptr, num_outputs, /*sized=*/false, "slim_context_run_device");
+  });
+}
+
+slim_status slim_context_run_device_sized(
+    slim_context *context, const void *const *device_inputs,
+    const size_t *input_sizes, size_t num_inputs, void *const *device_outputs,
+    const size_t *output_sizes, size_t num_outputs) {
+  return guard([&] {
+    runDevice(context, device_inputs, input_sizes, num_inputs, device_outputs,
+              output_sizes, num_outputs, /*sized=*/true,
+              "slim_context_run_device_sized");
   });
 }
 

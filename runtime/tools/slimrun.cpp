@@ -7,7 +7,7 @@
 //
 // In the spirit of iree-run-module and TFLite's benchmark_model. It uses only
 // the public C API, plus the runtime's .npy helpers. Device (CUDA) models run
-// through the same calls: slimrun hands host buffers to slim_context_run,
+// through the same calls: slimrun hands host buffers to slim_context_run_sized,
 // which copies them to the device and back.
 //
 //===----------------------------------------------------------------------===//
@@ -355,6 +355,7 @@ int main(int argc, char **argv) {
   size_t numInputs = slim_model_num_inputs(model);
   std::vector<std::vector<unsigned char>> inBufs(numInputs);
   std::vector<const void *> inPtrs(numInputs);
+  std::vector<size_t> inSizes(numInputs);
   int64_t batch = 1;
   for (size_t i = 0; i < numInputs; ++i) {
     slim_tensor_info t;
@@ -386,6 +387,7 @@ int main(int argc, char **argv) {
       inputFiles.erase(it);
     }
     inPtrs[i] = inBufs[i].data();
+    inSizes[i] = inBufs[i].size();
   }
   if (!inputFiles.empty())
     die("model '" + std::string(slim_model_name(model)) +
@@ -394,11 +396,13 @@ int main(int argc, char **argv) {
   size_t numOutputs = slim_model_num_outputs(model);
   std::vector<std::vector<unsigned char>> outBufs(numOutputs);
   std::vector<void *> outPtrs(numOutputs);
+  std::vector<size_t> outSizes(numOutputs);
   std::vector<slim_tensor_info> outInfo(numOutputs);
   for (size_t i = 0; i < numOutputs; ++i) {
     check(slim_model_output_info(model, i, &outInfo[i]), "output");
     outBufs[i].resize(outInfo[i].size_bytes);
     outPtrs[i] = outBufs[i].data();
+    outSizes[i] = outBufs[i].size();
   }
 
   slim_context *ctx = nullptr;
@@ -410,8 +414,8 @@ int main(int argc, char **argv) {
       threads <= 0 && modelDefault > 0)
     threadsUsed = std::min(threadsUsed, modelDefault);
   auto runOnce = [&] {
-    check(slim_context_run(ctx, inPtrs.data(), numInputs, outPtrs.data(),
-                           numOutputs),
+    check(slim_context_run_sized(ctx, inPtrs.data(), inSizes.data(), numInputs,
+                                 outPtrs.data(), outSizes.data(), numOutputs),
           "run failed");
   };
   runOnce(); // Also computes the derived parameters, outside any timing.

@@ -4,6 +4,8 @@
 
 #include <cmath>
 #include <cstring>
+#include <sys/mman.h>
+#include <unistd.h>
 
 using namespace slimtest;
 
@@ -372,6 +374,120 @@ TEST(Run, ComputesTheNetworkAndChecksArguments) {
                     "net/fc1/weights holds NaN");
   SLIM_EXPECT_ERROR(slim_context_run(nullptr, in, 1, out, 2),
                     SLIM_STATUS_INVALID_ARGUMENT, "context is null");
+  slim_context_destroy(ctx);
+  slim_model_destroy(m);
+}
+
+namespace {
+/// `size` bytes that end exactly where an inaccessible page begins, so any
+/// access past the end faults instead of going unnoticed.
+class GuardedBuffer {
+public:
+  explicit GuardedBuffer(size_t size) : size(size) {
+    page = size_t(sysconf(_SC_PAGESIZE));
+    base = mmap(nullptr, 2 * page, PROT_READ | PROT_WRITE,
+                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    EXPECT_NE(base, MAP_FAILED);
+    EXPECT_EQ(mprotect(static_cast<char *>(base) + page, page, PROT_NONE), 0);
+    std::memset(data(), 0x5a, size);
+  }
+  ~GuardedBuffer() { munmap(base, 2 * page); }
+  GuardedBuffer(const GuardedBuffer &) = delete;
+  GuardedBuffer &operator=(const GuardedBuffer &) = delete;
+  void *data() { return static_cast<char *>(base) + page - size; }
+  bool untouched() {
+    const unsigned char *p = static_cast<const unsigned char *>(data());
+    for (size_t i = 0; i < size; ++i)
+      if (p[i] != 0x5a)
+        return false;
+    return true;
+  }
+
+private:
+  size_t size, page = 0;
+  void *base = nullptr;
+};
+} // namespace
+
+TEST(RunSized, RefusesBuffersOfTheWrongSize) {
+  slim_model *m = openDense();
+  ASSERT_NE(m, nullptr);
+  SLIM_ASSERT_OK(slim_model_initialize_variables(m, 3));
+  slim_context *ctx = nullptr;
+  SLIM_ASSERT_OK(slim_context_create(m, nullptr, 0, &ctx));
+  float x[8] = {0.5f, -1, 2, 0.25f, -0.75f, 1.5f, 0, -2};
+  float logits[6], probs[6];
+  const void *in[] = {x};
+  void *out[] = {logits, probs};
+  const size_t inSizes[] = {sizeof(x)}, outSizes[] = {24, 24};
+
+  // Exact sizes run, with the same results as the unsized call.
+  SLIM_ASSERT_OK(slim_context_run_sized(ctx, in, inSizes, 1, out, outSizes, 2));
+  float wantLogits[6];
+  SLIM_ASSERT_OK(slim_context_run(ctx, in, 1, out, 2));
+  std::memcpy(wantLogits, logits, sizeof(logits));
+  std::memset(logits, 0, sizeof(logits));
+  SLIM_ASSERT_OK(slim_context_run_sized(ctx, in, inSizes, 1, out, outSizes, 2));
+  EXPECT_EQ(std::memcmp(logits, wantLogits, sizeof(logits)), 0);
+
+  // Undersized buffers sit right before an inaccessible page: the refusal
+  // must come before any access (the unsized call would fault here).
+  GuardedBuffer shortIn(28), shortOut(20);
+  const void *shortInPtrs[] = {shortIn.data()};
+  const size_t shortInSizes[] = {28};
+  SLIM_EXPECT_ERROR(slim_context_run_sized(ctx, shortInPtrs, shortInSizes, 1,
+                                           out, outSizes, 2),
+                    SLIM_STATUS_INVALID_ARGUMENT,
+                    "model 'test_dense': input 'x' ([2, 4] float32) needs a "
+                    "buffer of 32 bytes, got 28 bytes");
+  void *shortOutPtrs[] = {logits, shortOut.data()};
+  const size_t shortOutSizes[] = {24, 20};
+  SLIM_EXPECT_ERROR(slim_context_run_sized(ctx, in, inSizes, 1, shortOutPtrs,
+                                           shortOutSizes, 2),
+                    SLIM_STATUS_INVALID_ARGUMENT,
+                    "model 'test_dense': output 'probs' ([2, 3] float32) needs "
+                    "a buffer of 24 bytes, got 20 bytes");
+  EXPECT_TRUE(shortOut.untouched());
+
+  // Oversized buffers are refused too: the caller's shape or dtype differs
+  // from the model's. Nothing is written on a refusal.
+  float bigX[9] = {}, bigLogits[7];
+  std::memset(bigLogits, 0x5a, sizeof(bigLogits));
+  const void *bigIn[] = {bigX};
+  const size_t bigInSizes[] = {sizeof(bigX)};
+  SLIM_EXPECT_ERROR(
+      slim_context_run_sized(ctx, bigIn, bigInSizes, 1, out, outSizes, 2),
+      SLIM_STATUS_INVALID_ARGUMENT,
+      "input 'x' ([2, 4] float32) needs a buffer of 32 bytes, got 36 bytes");
+  void *bigOut[] = {bigLogits, probs};
+  const size_t bigOutSizes[] = {sizeof(bigLogits), 24};
+  SLIM_EXPECT_ERROR(
+      slim_context_run_sized(ctx, in, inSizes, 1, bigOut, bigOutSizes, 2),
+      SLIM_STATUS_INVALID_ARGUMENT,
+      "output 'logits' ([2, 3] float32) needs a buffer of 24 bytes, got 28 "
+      "bytes");
+  unsigned char pattern[sizeof(bigLogits)];
+  std::memset(pattern, 0x5a, sizeof(pattern));
+  EXPECT_EQ(std::memcmp(bigLogits, pattern, sizeof(pattern)), 0);
+
+  // A size array is required whenever there are buffers.
+  SLIM_EXPECT_ERROR(
+      slim_context_run_sized(ctx, in, nullptr, 1, out, outSizes, 2),
+      SLIM_STATUS_INVALID_ARGUMENT, "input_sizes array is null");
+  SLIM_EXPECT_ERROR(
+      slim_context_run_sized(ctx, in, inSizes, 1, out, nullptr, 2),
+      SLIM_STATUS_INVALID_ARGUMENT, "output_sizes array is null");
+  // The unsized checks still apply, before the sizes are read.
+  SLIM_EXPECT_ERROR(
+      slim_context_run_sized(ctx, in, inSizes, 1, out, outSizes, 1),
+      SLIM_STATUS_INVALID_ARGUMENT, "produces 2 outputs, got 1");
+  const void *nullIn[] = {nullptr};
+  SLIM_EXPECT_ERROR(
+      slim_context_run_sized(ctx, nullIn, inSizes, 1, out, outSizes, 2),
+      SLIM_STATUS_INVALID_ARGUMENT, "input 'x' is null");
+  SLIM_EXPECT_ERROR(
+      slim_context_run_sized(nullptr, in, inSizes, 1, out, outSizes, 2),
+      SLIM_STATUS_INVALID_ARGUMENT, "context is null");
   slim_context_destroy(ctx);
   slim_model_destroy(m);
 }

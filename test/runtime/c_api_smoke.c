@@ -31,6 +31,8 @@ int slim_c_api_smoke(const char *model_path, const char *checkpoint,
   float logits[6], probs[6];
   const void *inputs[1];
   void *outputs[2];
+  const size_t input_sizes[1] = {sizeof x};
+  const size_t output_sizes[2] = {sizeof logits, sizeof probs};
 
   if (failed(slim_model_open(model_path, &model), msg, size))
     return 1;
@@ -51,7 +53,9 @@ int slim_c_api_smoke(const char *model_path, const char *checkpoint,
   outputs[0] = logits;
   outputs[1] = probs;
   if (failed(slim_context_create(model, NULL, 0, &ctx), msg, size) ||
-      failed(slim_context_run(ctx, inputs, 1, outputs, 2), msg, size) ||
+      failed(slim_context_run_sized(ctx, inputs, input_sizes, 1, outputs,
+                                    output_sizes, 2),
+             msg, size) ||
       failed(slim_model_save_checkpoint(model, save_path), msg, size))
     goto done;
   rc = 0;

@@ -24,7 +24,7 @@ TEST(CppWrapper, OpenRunAndErrors) {
   slim::Context ctx = m.createContext();
   std::vector<float> x(8, 1.0f), logits(6), probs(6);
   ctx.enableProfiling(true);
-  ctx.run({x.data()}, {logits.data(), probs.data()});
+  ctx.run({x}, {logits, probs});
   EXPECT_EQ(ctx.profile().size(), 3u);
   EXPECT_EQ(ctx.profile()[0].calls, 1u);
 
@@ -43,4 +43,43 @@ TEST(CppWrapper, OpenRunAndErrors) {
   slim::Model moved = std::move(m);
   EXPECT_FALSE(m);
   EXPECT_TRUE(moved);
+}
+
+TEST(CppWrapper, RunRefusesVectorsOfTheWrongSize) {
+  slim::Model m = slim::Model::open(model());
+  m.initializeVariables(3);
+  slim::Context ctx = m.createContext();
+  std::vector<float> x(8, 1.0f), logits(6), probs(6);
+  ctx.run({x}, {logits, probs});
+
+  // The message of the slim::Error a run throws, "" if it runs.
+  auto refusal = [&](const std::vector<slim::ConstBuffer> &in,
+                     const std::vector<slim::MutableBuffer> &out) {
+    try {
+      ctx.run(in, out);
+    } catch (const slim::Error &e) {
+      EXPECT_EQ(e.code(), SLIM_STATUS_INVALID_ARGUMENT);
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  std::vector<float> shortX(7), longProbs(7);
+  std::vector<double> doubleX(8);
+  EXPECT_NE(refusal({shortX}, {logits, probs})
+                .find("input 'x' ([2, 4] float32) needs a buffer of 32 "
+                      "bytes, got 28 bytes"),
+            std::string::npos);
+  EXPECT_NE(refusal({x}, {logits, longProbs})
+                .find("output 'probs' ([2, 3] float32) needs a buffer of 24 "
+                      "bytes, got 28 bytes"),
+            std::string::npos);
+  // The right element count of the wrong type is caught by its bytes.
+  EXPECT_NE(refusal({doubleX}, {logits, probs})
+                .find("needs a buffer of 32 bytes, got 64 bytes"),
+            std::string::npos);
+  // Raw pointers come with their sizes.
+  ctx.run({{x.data(), 32}}, {{logits.data(), 24}, {probs.data(), 24}});
+  EXPECT_NE(refusal({{x.data(), 16}}, {{logits.data(), 24}, {probs.data(), 24}})
+                .find("got 16 bytes"),
+            std::string::npos);
 }

@@ -237,16 +237,91 @@ TEST(DeviceModel, RunDeviceTakesDevicePointersWithoutCopies) {
   }
   std::memset(y, 0, sizeof(y));
   ASSERT_EQ(ops->copy_to_device(dy, y, 24, err, sizeof(err)), 0);
-  wrapped.runDevice({dx}, {dy, drelu});
+  wrapped.runDevice({{dx, 32}}, {{dy, 24}, {drelu, 24}});
   ASSERT_EQ(ops->copy_to_host(y, dy, 24, err, sizeof(err)), 0);
   EXPECT_EQ(y[5], wantY[5]);
   try {
-    wrapped.runDevice({kX}, {hostY, hostRelu});
+    wrapped.runDevice({{kX, 32}}, {{hostY, 24}, {hostRelu, 24}});
     ADD_FAILURE() << "host pointers were accepted";
   } catch (const slim::Error &e) {
     EXPECT_EQ(e.code(), SLIM_STATUS_INTERNAL);
   }
+  // The wrapper passes the sizes: a short device allocation is refused
+  // before the device sees it.
+  try {
+    wrapped.runDevice({{dx, 28}}, {{dy, 24}, {drelu, 24}});
+    ADD_FAILURE() << "a 28-byte input was accepted";
+  } catch (const slim::Error &e) {
+    EXPECT_EQ(e.code(), SLIM_STATUS_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(e.what()).find(
+                  "input 'x' ([2, 4] float32) needs a buffer of 32 bytes, "
+                  "got 28 bytes"),
+              std::string::npos)
+        << e.what();
+  }
   wrapped = slim::Context();
+
+  ops->free(dx);
+  ops->free(dy);
+  ops->free(drelu);
+  slim_context_destroy(ctx);
+  slim_model_destroy(m);
+}
+
+TEST(DeviceModel, RunDeviceSizedChecksEveryBuffer) {
+  slim_model *m = openFake();
+  ASSERT_NE(m, nullptr);
+  Weights p;
+  setWeights(m, p);
+  slim_context *ctx = nullptr;
+  SLIM_ASSERT_OK(slim_context_create(m, nullptr, 0, &ctx));
+  const slim_device_ops *ops = fake_device_get_def()->device_ops;
+  char err[256];
+  void *dx = nullptr, *dy = nullptr, *drelu = nullptr;
+  ASSERT_EQ(ops->alloc(32, &dx, err, sizeof(err)), 0);
+  ASSERT_EQ(ops->alloc(24, &dy, err, sizeof(err)), 0);
+  ASSERT_EQ(ops->alloc(24, &drelu, err, sizeof(err)), 0);
+  ASSERT_EQ(ops->copy_to_device(dx, kX, 32, err, sizeof(err)), 0);
+  const void *in[] = {dx};
+  void *out[] = {dy, drelu};
+  const size_t inSizes[] = {32}, outSizes[] = {24, 24};
+  SLIM_ASSERT_OK(
+      slim_context_run_device_sized(ctx, in, inSizes, 1, out, outSizes, 2));
+  float y[6], relu[6], wantY[6], wantRelu[6];
+  reference(p, kX, wantY, wantRelu);
+  ASSERT_EQ(ops->copy_to_host(y, dy, 24, err, sizeof(err)), 0);
+  EXPECT_EQ(y[0], wantY[0]);
+
+  // A refused call leaves the device untouched: no copy, no run.
+  Counters before = counters();
+  const size_t bigIn[] = {36}, shortOut[] = {24, 20};
+  SLIM_EXPECT_ERROR(
+      slim_context_run_device_sized(ctx, in, bigIn, 1, out, outSizes, 2),
+      SLIM_STATUS_INVALID_ARGUMENT,
+      "input 'x' ([2, 4] float32) needs a buffer of 32 bytes, got 36 bytes");
+  SLIM_EXPECT_ERROR(
+      slim_context_run_device_sized(ctx, in, inSizes, 1, out, shortOut, 2),
+      SLIM_STATUS_INVALID_ARGUMENT,
+      "output 'relu' ([2, 3] float32) needs a buffer of 24 bytes, got 20 "
+      "bytes");
+  SLIM_EXPECT_ERROR(
+      slim_context_run_device_sized(ctx, in, nullptr, 1, out, outSizes, 2),
+      SLIM_STATUS_INVALID_ARGUMENT, "input_sizes array is null");
+  Counters after = counters();
+  EXPECT_EQ(after.contextCopies, before.contextCopies);
+
+  // Host buffers go through the sized host variant, copies included.
+  float hostY[6], hostRelu[6];
+  const void *hostIn[] = {kX};
+  void *hostOut[] = {hostY, hostRelu};
+  SLIM_ASSERT_OK(
+      slim_context_run_sized(ctx, hostIn, inSizes, 1, hostOut, outSizes, 2));
+  EXPECT_EQ(hostRelu[5], wantRelu[5]);
+  SLIM_EXPECT_ERROR(
+      slim_context_run_sized(ctx, hostIn, inSizes, 1, hostOut, shortOut, 2),
+      SLIM_STATUS_INVALID_ARGUMENT,
+      "output 'relu' ([2, 3] float32) needs a buffer of 24 bytes, got 20 "
+      "bytes");
 
   ops->free(dx);
   ops->free(dy);
@@ -271,6 +346,12 @@ TEST(DeviceModel, RunDeviceOnCpuModelFails) {
                     "slim_context_run_device needs a device model");
   SLIM_EXPECT_ERROR(slim_context_run_device(nullptr, in, 1, out, 2),
                     SLIM_STATUS_INVALID_ARGUMENT, "context is null");
+  const size_t inSizes[] = {32}, outSizes[] = {24, 24};
+  SLIM_EXPECT_ERROR(
+      slim_context_run_device_sized(ctx, in, inSizes, 1, out, outSizes, 2),
+      SLIM_STATUS_FAILED_PRECONDITION,
+      "model 'test_dense' is a CPU model: slim_context_run_device_sized "
+      "needs a device model (use slim_context_run_sized)");
   slim_device_info info;
   SLIM_ASSERT_OK(slim_model_device_info(m, &info));
   EXPECT_EQ(info.kind, SLIM_DEVICE_CPU);

@@ -42,7 +42,7 @@ extern "C" {
  *===----------------------------------------------------------------------===*/
 
 #define SLIM_RUNTIME_VERSION_MAJOR 0
-#define SLIM_RUNTIME_VERSION_MINOR 3
+#define SLIM_RUNTIME_VERSION_MINOR 4
 #define SLIM_RUNTIME_VERSION_PATCH 0
 /// (major << 16) | (minor << 8) | patch of the header you compiled against.
 #define SLIM_RUNTIME_VERSION                                                   \
@@ -236,7 +236,7 @@ typedef struct slim_memory_info {
   /// Device models: device copies of the variables `run` reads.
   uint64_t device_variable_bytes;
   /// Device models: each context's device buffers for the inputs and outputs
-  /// of slim_context_run (not used by slim_context_run_device).
+  /// of slim_context_run(_sized) (not used by slim_context_run_device(_sized)).
   uint64_t device_staging_bytes_per_context;
 } slim_memory_info;
 SLIM_API slim_status slim_model_memory_info(slim_model *model,
@@ -358,11 +358,27 @@ SLIM_API slim_status slim_context_set_max_threads(slim_context *context,
 
 /// Runs the model once. `inputs`/`outputs` hold one pointer per input/output
 /// in declaration order to dense C-order host buffers of exactly the declared
-/// shape; the caller owns them. Derived parameters are computed first if the
-/// variables changed. Fails if any variable was never given a value.
+/// shape; the caller owns them. `input_sizes`/`output_sizes` give each
+/// buffer's size in bytes, which must equal the tensor's `size_bytes`
+/// (slim_model_input_info / slim_model_output_info): a smaller or larger
+/// buffer, or a null size array, fails with SLIM_STATUS_INVALID_ARGUMENT
+/// naming the tensor and both sizes, before anything is read or written.
+/// Derived parameters are computed first if the variables changed. Fails if
+/// any variable was never given a value.
 /// For a device model the inputs are copied to the device, the outputs back,
 /// and the call returns once they are written; a failure on the device is
 /// SLIM_STATUS_INTERNAL with the device's message.
+/// Since runtime 0.4.
+SLIM_API slim_status slim_context_run_sized(
+    slim_context *context, const void *const *inputs, const size_t *input_sizes,
+    size_t num_inputs, void *const *outputs, const size_t *output_sizes,
+    size_t num_outputs);
+
+/// slim_context_run_sized without the sizes: it TRUSTS the caller that every
+/// buffer holds at least the tensor's `size_bytes`, and cannot tell otherwise;
+/// a smaller buffer is read or written past its end (undefined behaviour,
+/// typically a crash). Prefer slim_context_run_sized; this stays for
+/// applications written against runtime 0.3 and earlier.
 SLIM_API slim_status slim_context_run(slim_context *context,
                                       const void *const *inputs,
                                       size_t num_inputs, void *const *outputs,
@@ -370,8 +386,17 @@ SLIM_API slim_status slim_context_run(slim_context *context,
 
 /// Runs a device model on buffers already in its device memory (e.g. from
 /// cudaMalloc on the model's device), without copies. Synchronous: returns
-/// once the outputs are written. Same layout rules as slim_context_run. A CPU
-/// model fails with SLIM_STATUS_FAILED_PRECONDITION.
+/// once the outputs are written. Same layout and size rules as
+/// slim_context_run_sized (the sizes are those of the device allocations). A
+/// CPU model fails with SLIM_STATUS_FAILED_PRECONDITION.
+/// Since runtime 0.4.
+SLIM_API slim_status slim_context_run_device_sized(
+    slim_context *context, const void *const *device_inputs,
+    const size_t *input_sizes, size_t num_inputs, void *const *device_outputs,
+    const size_t *output_sizes, size_t num_outputs);
+
+/// slim_context_run_device_sized without the sizes; trusts the caller as
+/// slim_context_run does.
 SLIM_API slim_status slim_context_run_device(slim_context *context,
                                              const void *const *device_inputs,
                                              size_t num_inputs,

@@ -63,6 +63,31 @@ protected:
   T *ptr = nullptr;
 };
 
+/// A read-only host or device buffer and its size in bytes, as the sized run
+/// calls take it. Made implicitly from a std::vector, whose size is then known
+/// and checked against the model's tensor; from a raw pointer only together
+/// with its size.
+struct ConstBuffer {
+  ConstBuffer(const void *data, size_t sizeBytes)
+      : data(data), sizeBytes(sizeBytes) {}
+  template <typename T>
+  ConstBuffer(const std::vector<T> &v)
+      : data(v.data()), sizeBytes(v.size() * sizeof(T)) {}
+  const void *data;
+  size_t sizeBytes;
+};
+
+/// A writable buffer and its size in bytes; see ConstBuffer.
+struct MutableBuffer {
+  MutableBuffer(void *data, size_t sizeBytes)
+      : data(data), sizeBytes(sizeBytes) {}
+  template <typename T>
+  MutableBuffer(std::vector<T> &v)
+      : data(v.data()), sizeBytes(v.size() * sizeof(T)) {}
+  void *data;
+  size_t sizeBytes;
+};
+
 class Context;
 
 /// A loaded model and its variables.
@@ -162,23 +187,47 @@ public:
   void enableProfiling(bool on) {
     check(slim_context_enable_profiling(ptr, on ? 1 : 0));
   }
-  void run(const std::vector<const void *> &inputs,
-           const std::vector<void *> &outputs) {
-    check(slim_context_run(ptr, inputs.data(), inputs.size(), outputs.data(),
-                           outputs.size()));
+  /// Runs once on host buffers, each checked against its tensor's size
+  /// (slim_context_run_sized): a std::vector of the wrong length throws
+  /// slim::Error with SLIM_STATUS_INVALID_ARGUMENT instead of being read or
+  /// written past its end.
+  void run(const std::vector<ConstBuffer> &inputs,
+           const std::vector<MutableBuffer> &outputs) {
+    runSized(inputs, outputs, slim_context_run_sized);
   }
   /// Device models: inputs and outputs already in device memory, no copies
-  /// (slim_context_run_device).
-  void runDevice(const std::vector<const void *> &deviceInputs,
-                 const std::vector<void *> &deviceOutputs) {
-    check(slim_context_run_device(ptr, deviceInputs.data(), deviceInputs.size(),
-                                  deviceOutputs.data(), deviceOutputs.size()));
+  /// (slim_context_run_device_sized); give each device pointer's size.
+  void runDevice(const std::vector<ConstBuffer> &deviceInputs,
+                 const std::vector<MutableBuffer> &deviceOutputs) {
+    runSized(deviceInputs, deviceOutputs, slim_context_run_device_sized);
   }
   std::vector<slim_layer_profile> profile() const {
     std::vector<slim_layer_profile> p(slim_context_num_profiled_layers(ptr));
     for (size_t i = 0; i < p.size(); ++i)
       check(slim_context_layer_profile(ptr, i, &p[i]));
     return p;
+  }
+
+private:
+  using SizedRunFn = slim_status (*)(slim_context *, const void *const *,
+                                     const size_t *, size_t, void *const *,
+                                     const size_t *, size_t);
+  void runSized(const std::vector<ConstBuffer> &inputs,
+                const std::vector<MutableBuffer> &outputs, SizedRunFn fn) {
+    std::vector<const void *> in;
+    std::vector<size_t> inSizes;
+    for (const ConstBuffer &b : inputs) {
+      in.push_back(b.data);
+      inSizes.push_back(b.sizeBytes);
+    }
+    std::vector<void *> out;
+    std::vector<size_t> outSizes;
+    for (const MutableBuffer &b : outputs) {
+      out.push_back(b.data);
+      outSizes.push_back(b.sizeBytes);
+    }
+    check(fn(ptr, in.data(), inSizes.data(), in.size(), out.data(),
+             outSizes.data(), out.size()));
   }
 };
 
