@@ -181,14 +181,21 @@ bool Interpreter::finishOutputs(const Ref &entryResult, SMLoc loc) {
   } else {
     outputs = graphState.getNamedOutputs();
   }
-  if (graphState.getPlaceholders().empty()) {
+  // A graph with neither input nor output is still a program when it
+  // creates variables: its library initializes them and saves a checkpoint
+  // (a checkpoint factory, as TF-Slim's variables-only snippets are). Only a
+  // file that builds nothing at all is refused, and a graph with inputs but
+  // no output, which is a forgotten tf.identity.
+  bool hasInputs = !graphState.getPlaceholders().empty();
+  bool hasVariables = !graphState.getVariables().empty();
+  if (!hasInputs && outputs.empty() && !hasVariables) {
     error(loc, "the model has no input: declare one with "
                "`inputs = tf.placeholder(tf.float32, [None, 224, 224, 3], "
                "name='input')`, or compile a function with "
                "`--entry NAME --input-shape 1x224x224x3`");
     return false;
   }
-  if (outputs.empty()) {
+  if (hasInputs && outputs.empty()) {
     error(loc, "the model has no output: name one at the top level with "
                "`tf.identity(logits, name='logits')`, or compile a function "
                "with `--entry NAME`");

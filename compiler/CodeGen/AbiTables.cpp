@@ -118,6 +118,10 @@ void ModelEmitter::emitTensorTables(raw_ostream &os) {
        << ", SLIM_DTYPE_F32, " << type.getRank() << ", "
        << dimsList(type.getShape()) << "},\n";
   }
+  // A variables-only model has no output; C++ has no empty arrays, so the
+  // table gets a sentinel the count (0) keeps the runtime from reading.
+  if (runFn.getNumResults() == 0)
+    os << "    {nullptr, 0, 0, {0}},\n";
   os << "};\n\n";
 }
 
