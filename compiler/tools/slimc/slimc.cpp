@@ -545,6 +545,23 @@ int run() {
     return 1;
   }
 
+  // Only a regular file is a source ('-' reads stdin): a device or a FIFO has
+  // no size and may never end (/dev/zero), and reading one would run until
+  // memory runs out. status() follows symlinks, so a link to a device is
+  // refused too.
+  if (inputFilename != "-") {
+    sys::fs::file_status status;
+    if (std::error_code ec = sys::fs::status(inputFilename, status)) {
+      errs() << "slimc: error: cannot open '" << inputFilename
+             << "': " << ec.message() << "\n";
+      return 1;
+    }
+    if (!sys::fs::is_regular_file(status)) {
+      errs() << "slimc: error: '" << inputFilename
+             << "' is not a regular file\n";
+      return 1;
+    }
+  }
   auto fileOrErr = MemoryBuffer::getFileOrSTDIN(inputFilename);
   if (std::error_code ec = fileOrErr.getError()) {
     errs() << "slimc: error: cannot open '" << inputFilename
