@@ -585,6 +585,11 @@ void slim::dumpStmt(raw_ostream &os, const StmtAST &stmt, unsigned indent) {
     os << '\n';
     return;
   }
+  case StmtAST::Stmt_Del:
+    line() << "Del ";
+    dumpExpr(os, llvm::cast<DelStmtAST>(stmt).getTargets());
+    os << '\n';
+    return;
   case StmtAST::Stmt_Assert: {
     const auto &a = llvm::cast<AssertStmtAST>(stmt);
     line() << "Assert ";

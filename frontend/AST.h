@@ -541,6 +541,7 @@ public:
     Stmt_Continue,
     Stmt_Raise,
     Stmt_Assert,
+    Stmt_Del,
     Stmt_ClassDef,
   };
 
@@ -848,6 +849,20 @@ public:
 
 private:
   ExprPtr test, message;
+};
+
+/// `del target, ...`: names, subscripts and attributes (tuples and lists of
+/// them are flattened by the parser's target check, as Python deletes each).
+class DelStmtAST : public StmtAST {
+public:
+  DelStmtAST(llvm::SMLoc loc, ExprPtr targets)
+      : StmtAST(Stmt_Del, loc), targets(std::move(targets)) {}
+  /// One target, or a tuple or list of them.
+  const ExprAST &getTargets() const { return *targets; }
+  static bool classof(const StmtAST *s) { return s->getKind() == Stmt_Del; }
+
+private:
+  ExprPtr targets;
 };
 
 //===----------------------------------------------------------------------===//

@@ -1,6 +1,7 @@
 //===- Eval.cpp - Expressions and calls of the elaborator -----------------===//
 
 #include "frontend/Interpreter.h"
+#include "frontend/builtins/TensorShape.h"
 
 #include "dialects/Slim/IR/ShapeRules.h"
 
@@ -529,6 +530,10 @@ Ref Interpreter::evalSubscript(const Ref &base, const ExprAST &index,
       std::vector<Ref> out;
       for (int64_t i : indices)
         out.push_back(seq->items[i]);
+      // A slice of a TensorShape is a TensorShape (`shape[1:3]` as a
+      // kernel size that answers is_fully_defined()).
+      if (isTensorShape(*seq))
+        return makeTensorShapeOf(std::move(out));
       return seq->kind == ObjKind::List ? makeList(std::move(out))
                                         : makeTuple(std::move(out));
     }
@@ -566,6 +571,133 @@ Ref Interpreter::evalSubscript(const Ref &base, const ExprAST &index,
   if (isa<TensorObj>(*base))
     return error(loc, "indexing tensors is not supported by slimc");
   return error(loc, "'" + typeName(*base) + "' object is not subscriptable");
+}
+
+bool Interpreter::deleteTarget(const ExprAST &target, const EnvPtr &env) {
+  switch (target.getKind()) {
+  case ExprAST::Expr_Name: {
+    // Only the current scope's binding goes, as in Python (a global cannot
+    // be deleted from inside a function without `global`).
+    std::string name = cast<NameExprAST>(target).getName().str();
+    if (!env->vars.erase(name)) {
+      error(target.getLoc(), "NameError: name '" + name + "' is not defined");
+      return false;
+    }
+    return true;
+  }
+  case ExprAST::Expr_Tuple:
+  case ExprAST::Expr_List: {
+    const ExprList &elements = target.getKind() == ExprAST::Expr_Tuple
+                                   ? cast<TupleExprAST>(target).getElements()
+                                   : cast<ListExprAST>(target).getElements();
+    for (const ExprPtr &element : elements)
+      if (!deleteTarget(*element, env))
+        return false;
+    return true;
+  }
+  case ExprAST::Expr_Attribute: {
+    auto &attr = cast<AttributeExprAST>(target);
+    Ref base = eval(attr.getBase(), env);
+    if (!base)
+      return false;
+    // The objects whose attributes a model file can set (see assign()).
+    if (!isa<FunctionObj>(*base) && !isa<BuiltinObj>(*base) &&
+        !isa<ModuleObj>(*base) && !isa<InstanceObj>(*base) &&
+        !isa<ClassObj>(*base)) {
+      error(attr.getNameLoc(), "cannot delete attribute '" + attr.getName() +
+                                   "' of a " + typeName(*base) +
+                                   " at compile time");
+      return false;
+    }
+    if (!base->attrs.erase(attr.getName().str())) {
+      error(attr.getNameLoc(), "AttributeError: '" + typeName(*base) +
+                                   "' object has no attribute '" +
+                                   attr.getName() + "'");
+      return false;
+    }
+    return true;
+  }
+  case ExprAST::Expr_Subscript: {
+    auto &sub = cast<SubscriptExprAST>(target);
+    SMLoc loc = sub.getLBracketLoc();
+    Ref base = eval(sub.getBase(), env);
+    if (!base)
+      return false;
+    if (base->kind == ObjKind::List) {
+      auto &items = cast<SeqObj>(*base).items;
+      std::vector<int64_t> indices;
+      if (auto *slice = dyn_cast<SliceExprAST>(&sub.getIndex())) {
+        std::optional<int64_t> bounds[3];
+        const ExprAST *exprs[3] = {slice->getLower(), slice->getUpper(),
+                                   slice->getStep()};
+        for (int i = 0; i < 3; ++i) {
+          if (!exprs[i])
+            continue;
+          Ref v = eval(*exprs[i], env);
+          if (!v)
+            return false;
+          if (isNone(v))
+            continue;
+          if (!isIntLike(*v)) {
+            error(exprs[i]->getLoc(), "slice indices must be integers or None");
+            return false;
+          }
+          bounds[i] = intValue(*v);
+        }
+        if (bounds[2] == 0) {
+          error(loc, "slice step cannot be zero");
+          return false;
+        }
+        sliceIndices(items.size(), bounds[0], bounds[1], bounds[2].value_or(1),
+                     indices);
+      } else {
+        Ref key = eval(sub.getIndex(), env);
+        if (!key)
+          return false;
+        if (!isIntLike(*key)) {
+          error(loc, "list indices must be integers or slices, not " +
+                         typeName(*key));
+          return false;
+        }
+        int64_t i = intValue(*key);
+        if (i < 0)
+          i += items.size();
+        if (i < 0 || i >= int64_t(items.size())) {
+          error(loc, "IndexError: list assignment index out of range");
+          return false;
+        }
+        indices.push_back(i);
+      }
+      // Erase from the back so that earlier indices stay valid.
+      llvm::sort(indices);
+      for (int64_t i : llvm::reverse(indices))
+        items.erase(items.begin() + i);
+      return true;
+    }
+    if (isa<SliceExprAST>(sub.getIndex())) {
+      error(loc,
+            "'" + typeName(*base) + "' object does not support item deletion");
+      return false;
+    }
+    Ref key = eval(sub.getIndex(), env);
+    if (!key)
+      return false;
+    if (auto *dict = dyn_cast<DictObj>(base.get())) {
+      if (!dict->erase(key)) {
+        error(loc, "KeyError: " + reprValue(*key));
+        return false;
+      }
+      return true;
+    }
+    error(loc,
+          "'" + typeName(*base) + "' object does not support item deletion");
+    return false;
+  }
+  default:
+    // The parser admits only the targets above.
+    error(target.getLoc(), "cannot delete this expression");
+    return false;
+  }
 }
 
 bool Interpreter::iterate(const Ref &value, SMLoc loc, std::vector<Ref> &out) {

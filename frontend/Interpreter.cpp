@@ -408,6 +408,9 @@ Flow Interpreter::exec(const StmtAST &stmt, const EnvPtr &env,
             "exceptions must derive from BaseException, got " + typeName(*exc));
     return Flow::Error;
   }
+  case StmtAST::Stmt_Del:
+    return deleteTarget(cast<DelStmtAST>(stmt).getTargets(), env) ? Flow::Normal
+                                                                  : Flow::Error;
   case StmtAST::Stmt_Assert: {
     auto &s = cast<AssertStmtAST>(stmt);
     Ref test = eval(s.getTest(), env);

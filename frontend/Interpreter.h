@@ -130,6 +130,9 @@ private:
 
   Flow exec(const StmtAST &stmt, const EnvPtr &env, Ref &returnValue);
   bool assign(const ExprAST &target, const Ref &value, const EnvPtr &env);
+  /// `del target`: unbinds a name of the current scope, removes a dict key or
+  /// list items, or an attribute set on an object.
+  bool deleteTarget(const ExprAST &target, const EnvPtr &env);
   Ref evalBinary(BinaryOp op, const Ref &lhs, const Ref &rhs,
                  llvm::SMLoc opLoc);
   Ref evalCompare(CompareOp op, const Ref &lhs, const Ref &rhs,

@@ -391,6 +391,7 @@ Token Lexer::lexIdentifierOrString(const char *tokStart) {
           .Case("class", Token::kw_class)
           .Case("continue", Token::kw_continue)
           .Case("def", Token::kw_def)
+          .Case("del", Token::kw_del)
           .Case("elif", Token::kw_elif)
           .Case("else", Token::kw_else)
           .Case("False", Token::kw_False)
@@ -411,7 +412,7 @@ Token Lexer::lexIdentifierOrString(const char *tokStart) {
           .Case("with", Token::kw_with)
           .Cases("while", "try", "except", "finally", Token::kw_unsupported)
           .Cases("yield", "global", "nonlocal", Token::kw_unsupported)
-          .Cases("del", "async", "await", Token::kw_unsupported)
+          .Cases("async", "await", Token::kw_unsupported)
           .Default(Token::identifier);
   return formToken(kind, tokStart);
 }

@@ -59,6 +59,7 @@ public:
     kw_class,
     kw_continue,
     kw_def,
+    kw_del,
     kw_elif,
     kw_else,
     kw_False,

@@ -185,7 +185,7 @@ static StringRef describeExpr(const ExprAST &expr) {
   llvm_unreachable("unknown expression kind");
 }
 
-bool Parser::checkTarget(const ExprAST &expr, bool allowTuple) {
+bool Parser::checkTarget(const ExprAST &expr, bool allowTuple, StringRef verb) {
   switch (expr.getKind()) {
   case ExprAST::Expr_Name:
   case ExprAST::Expr_Attribute:
@@ -205,12 +205,13 @@ bool Parser::checkTarget(const ExprAST &expr, bool allowTuple) {
             : llvm::cast<ListExprAST>(expr).getElements();
     // Recursion is bounded by MaxExprHeight.
     for (const ExprPtr &element : elements)
-      if (!checkTarget(*element, allowTuple))
+      if (!checkTarget(*element, allowTuple, verb))
         return false;
     return true;
   }
   default:
-    emitError(expr.getLoc(), Twine("cannot assign to ") + describeExpr(expr));
+    emitError(expr.getLoc(),
+              Twine("cannot ") + verb + " " + describeExpr(expr));
     return false;
   }
 }
@@ -329,6 +330,8 @@ StmtPtr Parser::parseSmallStatement() {
     return parseRaise();
   case Token::kw_assert:
     return parseAssert();
+  case Token::kw_del:
+    return parseDel();
   case Token::kw_import:
     return parseImport();
   case Token::kw_from:
@@ -442,6 +445,18 @@ StmtPtr Parser::parseRaise() {
   }
   return std::make_unique<RaiseStmtAST>(loc, std::move(exception),
                                         std::move(cause));
+}
+
+StmtPtr Parser::parseDel() {
+  SMLoc loc = tok.getLoc();
+  consume();
+  if (!startsExpression(tok))
+    return emitError(tok.getLoc(), "expected a name, subscript or attribute "
+                                   "to delete after 'del'");
+  ExprPtr targets = parseTargetList();
+  if (!targets || !checkTarget(*targets, /*allowTuple=*/true, "delete"))
+    return nullptr;
+  return std::make_unique<DelStmtAST>(loc, std::move(targets));
 }
 
 StmtPtr Parser::parseAssert() {

@@ -74,6 +74,8 @@ private:
   StmtPtr parseRaise();
   /// assert_stmt ::= 'assert' test [',' test]
   StmtPtr parseAssert();
+  /// del_stmt ::= 'del' target (',' target)*
+  StmtPtr parseDel();
   /// import_stmt ::= 'import' dotted_as_name (',' dotted_as_name)*
   /// dotted_as_name ::= dotted_name ['as' NAME]
   StmtPtr parseImport();
@@ -168,7 +170,10 @@ private:
   /// target ::= arith  (then checked with checkTarget)
   ExprPtr parseTargetList();
   /// Checks that \p expr may be assigned to; reports an error otherwise.
-  bool checkTarget(const ExprAST &expr, bool allowTuple);
+  /// `verb` words the error: "cannot assign to literal", "cannot delete
+  /// function call".
+  bool checkTarget(const ExprAST &expr, bool allowTuple,
+                   llvm::StringRef verb = "assign to");
 
   //===--------------------------------------------------------------------===//
   // Helpers

@@ -1,9 +1,11 @@
 //===- PyBuiltins.cpp - Python builtins, methods and formatting -----------===//
 
 #include "frontend/Builtins.h"
+#include "frontend/builtins/TensorShape.h"
 
 #include "dialects/Slim/IR/ShapeRules.h"
 
+#include "llvm/Support/ConvertUTF.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -441,17 +443,6 @@ static Ref formatBraces(Interpreter &interp, const std::string &format,
 //===----------------------------------------------------------------------===//
 
 namespace {
-/// A TensorShape, as `tensor.get_shape()` returns: a tuple of ints that
-/// also answers `as_list()`, `ndims` and `[i]`.
-Ref makeShape(llvm::ArrayRef<int64_t> dims) {
-  std::vector<Ref> items;
-  for (int64_t d : dims)
-    items.push_back(makeInt(d));
-  Ref shape = makeTuple(std::move(items));
-  shape->attrs["__tensorshape__"] = makeBool(true);
-  return shape;
-}
-
 bool wantArgs(Interpreter &interp, CallArgs &args, llvm::StringRef name,
               size_t minArgs, size_t maxArgs) {
   if (!args.keywords.empty()) {
@@ -675,39 +666,11 @@ Ref slim::callMethod(Interpreter &interp, const Ref &self, llvm::StringRef name,
     if (name == "get_shape") {
       if (!wantArgs(interp, args, name, 0, 0))
         return nullptr;
-      return makeShape(t->shape);
+      return makeTensorShape(t->shape);
     }
   }
-  if (self->attrs.count("__tensorshape__")) {
-    auto &items = cast<SeqObj>(*self).items;
-    if (name == "as_list") {
-      if (!wantArgs(interp, args, name, 0, 0))
-        return nullptr;
-      return makeList(items);
-    }
-    if (name == "with_rank_at_least" || name == "with_rank") {
-      if (!wantArgs(interp, args, name, 1, 1))
-        return nullptr;
-      if (!isIntLike(*pos[0].value))
-        return interp.error(pos[0].loc, "rank must be an int");
-      int64_t rank = intOf(*pos[0].value);
-      int64_t n = items.size();
-      if (name == "with_rank" ? n != rank : n < rank)
-        return interp.error(
-            args.loc, "shape must have rank " +
-                          llvm::Twine(name == "with_rank" ? "" : "at least ") +
-                          llvm::Twine(rank) + ", got " + llvm::Twine(n));
-      return self;
-    }
-    if (name == "num_elements") {
-      if (!wantArgs(interp, args, name, 0, 0))
-        return nullptr;
-      int64_t n = 1;
-      for (auto &d : items)
-        n *= intOf(*d);
-      return makeInt(n);
-    }
-  }
+  if (std::optional<Ref> result = callShapeMethod(interp, self, name, args))
+    return *result;
   return interp.error(args.loc, "'" + typeName(*self) +
                                     "' object has no method '" + name + "'");
 }
@@ -715,16 +678,13 @@ Ref slim::callMethod(Interpreter &interp, const Ref &self, llvm::StringRef name,
 Ref slim::getBuiltinAttr(Interpreter &interp, const Ref &base,
                          llvm::StringRef name, SMLoc loc) {
   static const char *methods[] = {
-      "format",     "join",        "startswith", "endswith",
-      "lower",      "upper",       "strip",      "replace",
-      "split",      "append",      "extend",     "insert",
-      "pop",        "index",       "get",        "items",
-      "keys",       "values",      "copy",       "update",
-      "setdefault", "get_shape",   "as_list",    "with_rank_at_least",
-      "with_rank",  "num_elements"};
+      "format", "join",    "startswith", "endswith", "lower",  "upper",
+      "strip",  "replace", "split",      "append",   "extend", "insert",
+      "pop",    "index",   "get",        "items",    "keys",   "values",
+      "copy",   "update",  "setdefault", "get_shape"};
   if (auto *t = dyn_cast<TensorObj>(base.get())) {
     if (name == "shape")
-      return makeShape(t->shape);
+      return makeTensorShape(t->shape);
     if (name == "name")
       return makeStr(t->name + ":0");
     if (name == "dtype")
@@ -735,12 +695,10 @@ Ref slim::getBuiltinAttr(Interpreter &interp, const Ref &base,
       return op;
     }
   }
-  if (base->attrs.count("__tensorshape__")) {
-    if (name == "ndims")
-      return makeInt(cast<SeqObj>(*base).items.size());
-    if (name == "dims")
-      return base;
-  }
+  if (std::optional<Ref> property = getShapeProperty(base, name))
+    return *property;
+  if ((isTensorShape(*base) || isDimension(*base)) && isShapeMethod(name))
+    return std::make_shared<BoundMethodObj>(base, name.str());
   if (auto *sc = dyn_cast<VarScopeObj>(base.get())) {
     if (name == "name")
       return makeStr(sc->name);
@@ -995,6 +953,54 @@ void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
   };
   def("max", minmax(true));
   def("min", minmax(false));
+  // chr/ord: strings are UTF-8, so a character is one code point, which may
+  // take several bytes (block names are built with chr(ord('b') + i)).
+  def("chr", [one](Interpreter &in, CallArgs &a) -> Ref {
+    Ref v = one(in, a, "chr");
+    if (!v)
+      return nullptr;
+    if (!isIntLike(*v))
+      return in.error(a.positional[0].loc,
+                      "chr() needs an integer, got " + typeName(*v));
+    int64_t code = intOf(*v);
+    // Surrogates have no UTF-8 encoding; Python makes lone surrogates, which
+    // no model file needs.
+    if (code < 0 || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))
+      return in.error(a.positional[0].loc,
+                      "chr() arg not in range(0x110000) (or a surrogate): " +
+                          llvm::Twine(code));
+    char buffer[UNI_MAX_UTF8_BYTES_PER_CODE_POINT];
+    char *end = buffer;
+    llvm::ConvertCodePointToUTF8(unsigned(code), end);
+    return makeStr(std::string(buffer, end));
+  });
+  def("ord", [one](Interpreter &in, CallArgs &a) -> Ref {
+    Ref v = one(in, a, "ord");
+    if (!v)
+      return nullptr;
+    auto *s = dyn_cast<StrObj>(v.get());
+    if (!s)
+      return in.error(a.positional[0].loc,
+                      "ord() expected string of length 1, but " + typeName(*v) +
+                          " found");
+    const auto *begin = reinterpret_cast<const llvm::UTF8 *>(s->value.data());
+    const auto *end = begin + s->value.size();
+    size_t length = 0;
+    for (const llvm::UTF8 *p = begin; p < end; ++length) {
+      unsigned n = llvm::getNumBytesForUTF8(*p);
+      if (n > size_t(end - p) || !llvm::isLegalUTF8Sequence(p, p + n))
+        return in.error(a.positional[0].loc,
+                        "ord() of a string that is not valid UTF-8");
+      p += n;
+    }
+    if (length != 1)
+      return in.error(a.positional[0].loc,
+                      "ord() expected a character, but string of length " +
+                          llvm::Twine(length) + " found");
+    llvm::UTF32 code = 0;
+    llvm::convertUTF8Sequence(&begin, end, &code, llvm::strictConversion);
+    return makeInt(code);
+  });
   def("abs", [one](Interpreter &in, CallArgs &a) -> Ref {
     Ref v = one(in, a, "abs");
     if (!v)

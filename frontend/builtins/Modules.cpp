@@ -120,12 +120,16 @@ void slim::installModelModules(Interpreter &interp) {
                       {{"mode", "FAN_AVG"}, {"distribution", "uniform"}}));
 
   // The functions, by family.
-  ModulePaths modules = {
-      {"tf", tf}, {"tf.nn", nn}, {"slim", slimMod}, {"slim.utils", utils}};
+  ModulePaths modules = {{"tf", tf},
+                         {"tf.nn", nn},
+                         {"tf.compat", compat},
+                         {"slim", slimMod},
+                         {"slim.utils", utils}};
   for (llvm::ArrayRef<BuiltinDef> table :
        {tfGraphBuiltins(), tfCoreBuiltins(), tfNNBuiltins(),
         tfInitializerBuiltins(), slimLayerBuiltins(), slimArgScopeBuiltins(),
-        slimVariableBuiltins(), slimInitializerBuiltins(), slimUtilBuiltins()})
+        slimVariableBuiltins(), slimInitializerBuiltins(), slimUtilBuiltins(),
+        tensorShapeBuiltins()})
     install(interp, modules, table);
   installAliases(modules, tfNNAliases());
   installAliases(modules, slimLayerAliases());

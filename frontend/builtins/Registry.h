@@ -66,6 +66,7 @@ llvm::ArrayRef<BuiltinDef> slimArgScopeBuiltins();    // ArgScope.cpp
 llvm::ArrayRef<BuiltinDef> slimVariableBuiltins();    // Variables.cpp
 llvm::ArrayRef<BuiltinDef> slimInitializerBuiltins(); // Initializers.cpp
 llvm::ArrayRef<BuiltinDef> slimUtilBuiltins();        // SlimUtils.cpp
+llvm::ArrayRef<BuiltinDef> tensorShapeBuiltins();     // TensorShape.cpp
 
 } // namespace slim
 
