@@ -717,8 +717,11 @@ slim_status slim_model_open(const char *path, slim_model **out_model) {
   return guard([&] {
     requireNonNull(path, "model path");
     requireNonNull(out_model, "out_model");
+    // dlopen searches the library path for a name without a slash;
+    // `slimrun model.so` means the file in the current directory.
+    std::string file = std::strchr(path, '/') ? path : std::string("./") + path;
     dlerror();
-    void *lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    void *lib = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!lib) {
       const char *err = dlerror();
       fail(SLIM_STATUS_NOT_FOUND, "cannot load model library '", path,

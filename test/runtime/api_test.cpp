@@ -177,6 +177,23 @@ TEST(ModelOpen, Failures) {
                     "unknown bit 30");
   SLIM_EXPECT_ERROR(slim_model_open(nullptr, &m), SLIM_STATUS_INVALID_ARGUMENT,
                     "model path is null");
+  // A bare name is a file in the current directory, never a library that
+  // dlopen would find on the search path (libm.so.6 exists there).
+  SLIM_EXPECT_ERROR(slim_model_open("libm.so.6", &m), SLIM_STATUS_NOT_FOUND,
+                    "cannot load model library 'libm.so.6'");
+  {
+    std::string dir = SLIM_TEST_MODEL_DIR;
+    char cwd[4096];
+    ASSERT_NE(getcwd(cwd, sizeof(cwd)), nullptr);
+    ASSERT_EQ(chdir(dir.c_str()), 0);
+    slim_status st = slim_model_open("test_dense.so", &m);
+    EXPECT_EQ(slim_status_get_code(st), SLIM_STATUS_OK)
+        << slim_status_get_message(st);
+    slim_status_destroy(st);
+    slim_model_destroy(m);
+    m = nullptr;
+    ASSERT_EQ(chdir(cwd), 0);
+  }
   SLIM_EXPECT_ERROR(slim_model_open(modelPath("test_dense").c_str(), nullptr),
                     SLIM_STATUS_INVALID_ARGUMENT, "out_model is null");
   EXPECT_EQ(m, nullptr);
