@@ -34,7 +34,7 @@
 //    `class Block(collections.namedtuple(...))`); the elaborator decides
 //    what it supports and reports the rest at the node's location.
 //  * Rejected by the parser with "... is not supported by slimc": while,
-//    try/except, global, nonlocal, del, yield, async/await, f-strings,
+//    try/except, global, nonlocal, yield, async/await, f-strings,
 //    `|`/`&`/`^`/`~`/`<<`/`>>`, `:=`, set literals, generator expressions,
 //    dict comprehensions, `for ... else`, `import *`, starred targets.
 //
