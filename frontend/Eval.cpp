@@ -1,5 +1,6 @@
 //===- Eval.cpp - Expressions and calls of the elaborator -----------------===//
 
+#include "frontend/CheckedInt.h"
 #include "frontend/Interpreter.h"
 #include "frontend/builtins/TensorShape.h"
 
@@ -28,13 +29,6 @@ double floatValue(const Object &o) {
   if (auto *f = dyn_cast<FloatObj>(&o))
     return f->value;
   return double(intValue(o));
-}
-/// Python's floor division and modulo for integers.
-int64_t floorDiv(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0)))
-    --q;
-  return q;
 }
 } // namespace
 
@@ -109,9 +103,9 @@ Ref Interpreter::eval(const ExprAST &expr, const EnvPtr &env) {
       return makeBool(!isTruthy(*v));
     case UnaryOp::Neg:
       if (isIntLike(*v)) {
-        if (intValue(*v) == INT64_MIN)
-          return error(u.getLoc(), "integer overflow");
-        return makeInt(-intValue(*v));
+        if (auto r = checked::neg(intValue(*v)))
+          return makeInt(*r);
+        return error(u.getLoc(), "integer overflow in unary '-'");
       }
       if (auto *f = dyn_cast<FloatObj>(v.get()))
         return makeFloat(-f->value);
@@ -266,20 +260,20 @@ Ref Interpreter::evalBinary(BinaryOp op, const Ref &lhs, const Ref &rhs,
   if (isNumeric(*lhs) && isNumeric(*rhs)) {
     bool ints = isIntLike(*lhs) && isIntLike(*rhs);
     if (ints) {
-      int64_t a = intValue(*lhs), b = intValue(*rhs), r = 0;
+      int64_t a = intValue(*lhs), b = intValue(*rhs);
+      // Python would grow a big int; slimc's ints are int64.
+      auto fits = [&](std::optional<int64_t> r) -> Ref {
+        if (!r)
+          return error(opLoc, "integer overflow in '" + getSpelling(op) + "'");
+        return makeInt(*r);
+      };
       switch (op) {
       case BinaryOp::Add:
-        if (__builtin_add_overflow(a, b, &r))
-          return error(opLoc, "integer overflow");
-        return makeInt(r);
+        return fits(checked::add(a, b));
       case BinaryOp::Sub:
-        if (__builtin_sub_overflow(a, b, &r))
-          return error(opLoc, "integer overflow");
-        return makeInt(r);
+        return fits(checked::sub(a, b));
       case BinaryOp::Mul:
-        if (__builtin_mul_overflow(a, b, &r))
-          return error(opLoc, "integer overflow");
-        return makeInt(r);
+        return fits(checked::mul(a, b));
       case BinaryOp::Div:
         if (b == 0)
           return error(opLoc, "division by zero");
@@ -287,23 +281,15 @@ Ref Interpreter::evalBinary(BinaryOp op, const Ref &lhs, const Ref &rhs,
       case BinaryOp::FloorDiv:
         if (b == 0)
           return error(opLoc, "integer division or modulo by zero");
-        return makeInt(floorDiv(a, b));
+        return fits(checked::floorDiv(a, b));
       case BinaryOp::Mod:
         if (b == 0)
           return error(opLoc, "integer division or modulo by zero");
-        return makeInt(a - floorDiv(a, b) * b);
-      case BinaryOp::Pow: {
+        return makeInt(checked::floorMod(a, b));
+      case BinaryOp::Pow:
         if (b < 0)
           return makeFloat(std::pow(double(a), double(b)));
-        int64_t result = 1;
-        for (int64_t i = 0; i < b; ++i) {
-          if (__builtin_mul_overflow(result, a, &result))
-            return error(opLoc, "integer overflow");
-          if (result == 0 || result == 1)
-            break;
-        }
-        return makeInt(result);
-      }
+        return fits(checked::pow(a, b));
       case BinaryOp::MatMul:
         return unsupported();
       }
@@ -481,13 +467,17 @@ void sliceIndices(int64_t len, std::optional<int64_t> lower,
   if (step > 0) {
     start = lower ? clamp(*lower, 0, len) : 0;
     stop = upper ? clamp(*upper, 0, len) : len;
-    for (int64_t i = start; i < stop; i += step)
-      out.push_back(i);
   } else {
     start = lower ? clamp(*lower, -1, len - 1) : len - 1;
     stop = upper ? clamp(*upper, -1, len - 1) : -1;
-    for (int64_t i = start; i > stop; i += step)
-      out.push_back(i);
+  }
+  for (int64_t i = start; step > 0 ? i < stop : i > stop;) {
+    out.push_back(i);
+    // A step that overflows int64 (l[::2**63 - 1]) has left the sequence.
+    auto next = checked::add(i, step);
+    if (!next)
+      break;
+    i = *next;
   }
 }
 } // namespace

@@ -1,6 +1,7 @@
 //===- PyBuiltins.cpp - Python builtins, methods and formatting -----------===//
 
 #include "frontend/Builtins.h"
+#include "frontend/CheckedInt.h"
 #include "frontend/builtins/TensorShape.h"
 
 #include "dialects/Slim/IR/ShapeRules.h"
@@ -331,9 +332,14 @@ Ref slim::formatPercent(Interpreter &interp, const std::string &format,
       int64_t v;
       if (isIntLike(*value))
         v = intOf(*value);
-      else if (auto *f = dyn_cast<FloatObj>(value.get()))
-        v = int64_t(f->value);
-      else
+      else if (auto *f = dyn_cast<FloatObj>(value.get())) {
+        auto i = checked::fromDouble(f->value);
+        if (!i)
+          return interp.error(loc, std::string("%") + conv +
+                                       " format: cannot convert float " +
+                                       reprValue(*value) + " to integer");
+        v = *i;
+      } else
         return interp.error(loc, std::string("%") + conv +
                                      " format: a number is required, not " +
                                      typeName(*value));
@@ -770,12 +776,17 @@ void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
     if (v[2] == 0)
       return in.error(a.loc, "range() arg 3 must not be zero");
     std::vector<Ref> items;
-    for (int64_t i = v[0]; v[2] > 0 ? i < v[1] : i > v[1]; i += v[2]) {
+    for (int64_t i = v[0]; v[2] > 0 ? i < v[1] : i > v[1];) {
       if (int64_t(items.size()) >= kMaxSequenceLength)
         return in.error(a.loc, "range() with more than " +
                                    llvm::Twine(kMaxSequenceLength) +
                                    " elements is not supported");
       items.push_back(makeInt(i));
+      // A step past INT64_MAX/MIN is past the stop too: the range ends.
+      auto next = checked::add(i, v[2]);
+      if (!next)
+        break;
+      i = *next;
     }
     return makeList(std::move(items));
   });
@@ -789,8 +800,12 @@ void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
     if (a.positional.size() == 2 && isIntLike(*a.positional[1].value))
       start = intOf(*a.positional[1].value);
     std::vector<Ref> out;
-    for (size_t i = 0; i < items.size(); ++i)
-      out.push_back(makeTuple({makeInt(start + i), items[i]}));
+    for (size_t i = 0; i < items.size(); ++i) {
+      auto index = checked::add(start, int64_t(i));
+      if (!index)
+        return in.error(a.loc, "integer overflow in enumerate()");
+      out.push_back(makeTuple({makeInt(*index), items[i]}));
+    }
     return makeList(std::move(out));
   });
   def("zip", [](Interpreter &in, CallArgs &a) -> Ref {
@@ -822,10 +837,11 @@ void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
     if (isIntLike(*v))
       return makeInt(intOf(*v));
     if (auto *f = dyn_cast<FloatObj>(v.get())) {
-      if (!std::isfinite(f->value) || std::fabs(f->value) > 9.2e18)
+      auto i = checked::fromDouble(f->value);
+      if (!i)
         return in.error(a.loc, "cannot convert float " + reprValue(*v) +
                                    " to integer");
-      return makeInt(int64_t(f->value));
+      return makeInt(*i);
     }
     if (auto *s = dyn_cast<StrObj>(v.get())) {
       int64_t out;
@@ -1005,8 +1021,11 @@ void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
     Ref v = one(in, a, "abs");
     if (!v)
       return nullptr;
-    if (isIntLike(*v))
-      return makeInt(std::llabs(intOf(*v)));
+    if (isIntLike(*v)) {
+      if (auto r = checked::abs(intOf(*v)))
+        return makeInt(*r);
+      return in.error(a.loc, "integer overflow in abs()");
+    }
     if (auto *f = dyn_cast<FloatObj>(v.get()))
       return makeFloat(std::fabs(f->value));
     return in.error(a.loc,
@@ -1018,8 +1037,13 @@ void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
     Ref v = a.positional[0].value;
     if (isIntLike(*v))
       return makeInt(intOf(*v));
-    if (auto *f = dyn_cast<FloatObj>(v.get()))
-      return makeInt(int64_t(std::nearbyint(f->value)));
+    if (auto *f = dyn_cast<FloatObj>(v.get())) {
+      auto i = checked::fromDouble(std::nearbyint(f->value));
+      if (!i)
+        return in.error(a.loc, "cannot convert float " + reprValue(*v) +
+                                   " to integer");
+      return makeInt(*i);
+    }
     return in.error(a.loc, "round() needs a number");
   });
   def("sum", [](Interpreter &in, CallArgs &a) -> Ref {
@@ -1033,7 +1057,10 @@ void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
     bool isFloat = false;
     for (auto &v : items) {
       if (isIntLike(*v)) {
-        isum += intOf(*v);
+        auto r = checked::add(isum, intOf(*v));
+        if (!r)
+          return in.error(a.loc, "integer overflow in sum()");
+        isum = *r;
       } else if (auto *f = dyn_cast<FloatObj>(v.get())) {
         fsum += f->value;
         isFloat = true;

@@ -118,8 +118,12 @@ std::vector<std::string> slim::variableCollections(const Ref &value,
                                                    llvm::StringRef name) {
   std::vector<std::string> out;
   Ref v = value;
+  // TF-Slim's get_variable_collections does variables_collections.get(name):
+  // a dict without the variable's key adds no collection for it.
   if (auto *d = dyn_cast<DictObj>(value.get()))
     v = d->get(makeStr(name.str()));
+  if (!v)
+    return out;
   if (auto *s = dyn_cast<StrObj>(v.get()))
     out.push_back(s->value);
   else if (auto *seq = dyn_cast<SeqObj>(v.get()))

@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "frontend/CheckedInt.h"
 #include "frontend/GraphOps.h"
 #include "frontend/builtins/TFOps.h"
 
@@ -144,8 +145,17 @@ Ref reshape(Interpreter &in, CallArgs &args) {
     } else if (dims[i] <= 0) {
       return in.error(b.loc("shape"), "reshape dimensions must be positive "
                                       "or -1");
+    } else if (auto product = checked::mul(known, dims[i])) {
+      known = *product;
     } else {
-      known *= dims[i];
+      // Left unchecked this wraps (2**32 * 2**32 == 0) and `total % known`
+      // below traps.
+      std::string shape;
+      llvm::raw_string_ostream os(shape);
+      llvm::interleaveComma(dims, os);
+      return in.error(b.loc("shape"), "reshape: shape [" + os.str() +
+                                          "] has more elements than fit in "
+                                          "int64");
     }
   }
   int64_t total = mlir::slim::numElements(x->shape);

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "frontend/builtins/TensorShape.h"
+#include "frontend/CheckedInt.h"
 #include "frontend/builtins/Registry.h"
 
 using namespace slim;
@@ -160,11 +161,12 @@ Ref callTensorShapeMethod(Interpreter &interp, const Ref &self,
     if (name == "num_elements") {
       if (!defined)
         return makeNone();
-      int64_t n = 1;
+      std::vector<int64_t> dims;
       for (auto &d : s.dims)
-        if (__builtin_mul_overflow(n, *d, &n))
-          return interp.error(args.loc, "integer overflow");
-      return makeInt(n);
+        dims.push_back(*d);
+      if (auto n = checked::product(dims))
+        return makeInt(*n);
+      return interp.error(args.loc, "integer overflow in num_elements()");
     }
     std::vector<Ref> items;
     for (auto &d : s.dims)
