@@ -590,10 +590,7 @@ bool Interpreter::deleteTarget(const ExprAST &target, const EnvPtr &env) {
     Ref base = eval(attr.getBase(), env);
     if (!base)
       return false;
-    // The objects whose attributes a model file can set (see assign()).
-    if (!isa<FunctionObj>(*base) && !isa<BuiltinObj>(*base) &&
-        !isa<ModuleObj>(*base) && !isa<InstanceObj>(*base) &&
-        !isa<ClassObj>(*base)) {
+    if (!hasWritableAttrs(*base)) {
       error(attr.getNameLoc(), "cannot delete attribute '" + attr.getName() +
                                    "' of a " + typeName(*base) +
                                    " at compile time");

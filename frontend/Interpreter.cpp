@@ -550,9 +550,7 @@ bool Interpreter::assign(const ExprAST &target, const Ref &value,
     Ref base = eval(attr.getBase(), env);
     if (!base)
       return false;
-    if (!isa<FunctionObj>(*base) && !isa<BuiltinObj>(*base) &&
-        !isa<ModuleObj>(*base) && !isa<InstanceObj>(*base) &&
-        !isa<ClassObj>(*base)) {
+    if (!hasWritableAttrs(*base)) {
       error(attr.getNameLoc(), "cannot set attribute '" + attr.getName() +
                                    "' on a " + typeName(*base) +
                                    " at compile time");

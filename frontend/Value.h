@@ -16,6 +16,7 @@
 #include "mlir/IR/Value.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Casting.h"
 #include "llvm/Support/SMLoc.h"
 
 #include <functional>
@@ -345,6 +346,15 @@ Ref makeList(std::vector<Ref> items = {});
 Ref makeTuple(std::vector<Ref> items = {});
 
 inline bool isNone(const Ref &r) { return !r || r->kind == ObjKind::None; }
+
+/// True for the objects whose attributes a model file may set and delete at
+/// compile time (functions, builtins, modules, classes and instances).
+inline bool hasWritableAttrs(const Object &o) {
+  return llvm::isa<FunctionObj>(o) || llvm::isa<BuiltinObj>(o) ||
+         llvm::isa<ModuleObj>(o) || llvm::isa<InstanceObj>(o) ||
+         llvm::isa<ClassObj>(o);
+}
+
 /// Python's type name of a value, for messages ("int", "list", "Tensor").
 std::string typeName(const Object &o);
 /// Python truthiness; tensors are an error the caller reports.

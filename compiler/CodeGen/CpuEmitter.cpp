@@ -28,30 +28,6 @@ void CpuEmitter::emitPrologue(raw_ostream &os) {
   emitKernelChecks(os);
 }
 
-std::string CpuEmitter::bufferPtr(Buffer buffer, int64_t index) {
-  std::string i = std::to_string(index);
-  // The ABI passes untyped pointers, const where the model must not write;
-  // the kernels take `float *` for every operand they may alias.
-  switch (buffer) {
-  case Buffer::Variable:
-    return "const_cast<float *>(static_cast<const float *>(variables[" + i +
-           "]))";
-  case Buffer::Param:
-    return "const_cast<float *>(static_cast<const float *>(params[" + i + "]))";
-  case Buffer::PreparedParam:
-    return "static_cast<float *>(params[" + i + "])";
-  case Buffer::Input:
-    return "const_cast<float *>(static_cast<const float *>(inputs[" + i + "]))";
-  case Buffer::Output:
-    return "static_cast<float *>(outputs[" + i + "])";
-  case Buffer::Arena:
-    return "at(arena, " + i + ")";
-  case Buffer::Scratch:
-    return "at(scratch, " + i + ")";
-  }
-  llvm_unreachable("unknown buffer");
-}
-
 void CpuEmitter::emitLayerBegin(int layer) {
   body().line("if (prof)");
   body().line("  prof->begin(prof->user, " + Twine(layer) + ");");

@@ -32,7 +32,6 @@ protected:
   void emitFileHeader(raw_ostream &os) override;
   void emitPrologue(raw_ostream &os) override;
   LogicalResult emitRunOp(Operation *op) override;
-  std::string bufferPtr(Buffer buffer, int64_t index) override;
   void emitLayerBegin(int layer) override;
   void emitLayerEnd(int layer) override;
   void emitRunPrologue(raw_ostream &os) override;

@@ -57,7 +57,6 @@ private:
   void emitFileHeader(raw_ostream &os) override;
   void emitPrologue(raw_ostream &os) override;
   LogicalResult emitRunOp(Operation *op) override;
-  std::string bufferPtr(Buffer buffer, int64_t index) override;
   void emitLayerBegin(int layer) override;
   void emitLayerEnd(int layer) override;
   void emitRunPrologue(raw_ostream &os) override;
@@ -145,28 +144,6 @@ void CudaEmitter::emitPrologue(raw_ostream &os) {
      << "using slim::kernels::batchNormScaleShift;\n"
      << "using slim::kernels::foldScaleShift;\n\n"
      << "constexpr int kMinArch = " << options.cudaMinArch << ";\n\n";
-}
-
-std::string CudaEmitter::bufferPtr(Buffer buffer, int64_t index) {
-  std::string i = std::to_string(index);
-  switch (buffer) {
-  case Buffer::Variable:
-    return "const_cast<float *>(static_cast<const float *>(variables[" + i +
-           "]))";
-  case Buffer::Param:
-    return "const_cast<float *>(static_cast<const float *>(params[" + i + "]))";
-  case Buffer::PreparedParam:
-    return "static_cast<float *>(params[" + i + "])";
-  case Buffer::Input:
-    return "const_cast<float *>(static_cast<const float *>(inputs[" + i + "]))";
-  case Buffer::Output:
-    return "static_cast<float *>(outputs[" + i + "])";
-  case Buffer::Arena:
-    return "at(arena, " + i + ")";
-  case Buffer::Scratch:
-    return "at(scratch, " + i + ")";
-  }
-  llvm_unreachable("unknown buffer");
 }
 
 void CudaEmitter::enterLambda() {

@@ -19,9 +19,9 @@
 //   1. Subclass ModelEmitter in compiler/CodeGen/<Target>Emitter.cpp (or
 //      CpuEmitter, for another set of CPU kernels) and implement the pure
 //      hooks: checkModuleForm, emitFileHeader, emitPrologue, emitRunOp,
-//      bufferPtr, emitLayerBegin/emitLayerEnd, emitRunPrologue and
-//      emitOutputCopy. Override emitPrepareOp, emitRunEpilogue and
-//      emitDefTail where the target needs more than the default.
+//      emitLayerBegin/emitLayerEnd, emitRunPrologue and emitOutputCopy.
+//      Override emitPrepareOp, emitRunEpilogue and emitDefTail where the target
+//      needs more than the default.
 //   2. Put each op family in its own named member function and dispatch to
 //      them from emitRunOp; an op with no code path is `unsupported(op)`, a
 //      compile error naming the op and its TF-Slim scope.
@@ -127,8 +127,10 @@ protected:
   /// every target.
   virtual LogicalResult emitPrepareOp(Operation *op);
   /// A `float *` expression for `buffer`: element `index` of the ABI's
-  /// pointer table, or a byte offset into the arena or the scratch.
-  virtual std::string bufferPtr(Buffer buffer, int64_t index) = 0;
+  /// pointer table, or a byte offset into the arena or the scratch. The
+  /// same on every target: the ABI's tables are untyped pointers on all of
+  /// them (device pointers on a device target).
+  std::string bufferPtr(Buffer buffer, int64_t index) const;
   /// Statements into body() right before (after) layer `layer`'s work; a
   /// CPU target calls the profiler's begin (end), a device target records
   /// an event on its stream.

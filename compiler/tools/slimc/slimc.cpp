@@ -484,17 +484,8 @@ int generateCode(mlir::ModuleOp module, StageTimer &timer) {
   if (mlir::failed(mlir::slim::emitCpp(module, cg, sourceStream)))
     return 1;
   timer.done("C++ generation");
-  if (emitKind == EmitKind::Cpp) {
-    if (Error err = writeToOutput(outputFilename, [&](raw_ostream &out) {
-          out << source;
-          return Error::success();
-        })) {
-      errs() << "slimc: error: cannot write '" << outputFilename
-             << "': " << toString(std::move(err)) << "\n";
-      return 1;
-    }
-    return 0;
-  }
+  if (emitKind == EmitKind::Cpp)
+    return writeOutput(source);
   mlir::slim::CompileOptions co;
   co.compiler = cxxCompiler;
   co.includeDir = findRuntimeInclude(programName);
@@ -613,17 +604,7 @@ int run() {
     }
   }
 
-  // The output appears whole or not at all: writeToOutput writes a
-  // temporary file and renames it.
-  if (Error err = writeToOutput(outputFilename, [&](raw_ostream &out) {
-        out << text;
-        return Error::success();
-      })) {
-    errs() << "slimc: error: cannot write '" << outputFilename
-           << "': " << toString(std::move(err)) << "\n";
-    return 1;
-  }
-  return 0;
+  return writeOutput(text);
 }
 } // namespace
 

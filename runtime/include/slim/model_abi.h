@@ -295,8 +295,7 @@ typedef struct slim_device_ops {
   int32_t (*copy_to_host)(void *dst, const void *src, uint64_t bytes,
                           char *error, size_t error_size);
   /// Per execution context state (a stream, a captured graph).
-  int32_t (*context_create)(void **out_context, char *error,
-                            size_t error_size);
+  int32_t (*context_create)(void **out_context, char *error, size_t error_size);
   void (*context_destroy)(void *context);
   /// Copies ordered on the context's stream; they may return early.
   int32_t (*context_copy_to_device)(void *context, void *dst, const void *src,
@@ -307,8 +306,7 @@ typedef struct slim_device_ops {
                                   size_t error_size);
   /// Waits for everything enqueued on the context's stream; reports any
   /// error that work raised.
-  int32_t (*context_synchronize)(void *context, char *error,
-                                 size_t error_size);
+  int32_t (*context_synchronize)(void *context, char *error, size_t error_size);
 } slim_device_ops;
 
 /// The whole description of a compiled model; static and immutable.
