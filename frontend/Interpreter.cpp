@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 using namespace slim;
 using llvm::cast;
@@ -123,15 +124,8 @@ mlir::OwningOpRef<mlir::ModuleOp> Interpreter::run(const ModuleAST &ast) {
   Ref entryResult;
   if (!options.entry.empty()) {
     Ref fn = globals->lookup(options.entry);
-    if (!fn) {
-      llvm::errs() << sourceMgr.getMemoryBuffer(buffer)->getBufferIdentifier()
-                   << ": error: entry function '" << options.entry
-                   << "' is not defined in this file\n";
-      return nullptr;
-    }
-    if (!isa<FunctionObj>(*fn)) {
-      llvm::errs() << "error: entry '" << options.entry << "' is a "
-                   << typeName(*fn) << ", not a function\n";
+    if (!fn || !isa<FunctionObj>(*fn)) {
+      reportBadEntry(ast, *globals, fn);
       return nullptr;
     }
     auto &f = cast<FunctionObj>(*fn);
@@ -157,6 +151,88 @@ mlir::OwningOpRef<mlir::ModuleOp> Interpreter::run(const ModuleAST &ast) {
   if (mlir::failed(mlir::verify(graphState.getModule())))
     return nullptr;
   return graphState.takeModule();
+}
+
+/// The last top-level statement that binds `name` (def, class, assignment or
+/// import), for pointing at what --entry named.
+static SMLoc findTopLevelBinding(const ModuleAST &ast, llvm::StringRef name) {
+  SMLoc found;
+  std::function<void(const ExprAST &)> visitTarget = [&](const ExprAST &e) {
+    if (auto *n = dyn_cast<NameExprAST>(&e)) {
+      if (n->getName() == name)
+        found = n->getLoc();
+    } else if (auto *t = dyn_cast<TupleExprAST>(&e)) {
+      for (const ExprPtr &el : t->getElements())
+        visitTarget(*el);
+    } else if (auto *l = dyn_cast<ListExprAST>(&e)) {
+      for (const ExprPtr &el : l->getElements())
+        visitTarget(*el);
+    }
+  };
+  auto visitAliases = [&](const std::vector<ImportAlias> &aliases) {
+    for (const ImportAlias &a : aliases) {
+      llvm::StringRef bound = a.asName.empty()
+                                  ? llvm::StringRef(a.name).split('.').first
+                                  : a.asName;
+      if (bound == name)
+        found = a.asName.empty() ? a.loc : a.asLoc;
+    }
+  };
+  for (const StmtPtr &stmt : ast.getBody()) {
+    if (auto *def = dyn_cast<FunctionDefAST>(stmt.get())) {
+      if (def->getName() == name)
+        found = def->getNameLoc();
+    } else if (auto *cls = dyn_cast<ClassDefAST>(stmt.get())) {
+      if (cls->getName() == name)
+        found = cls->getNameLoc();
+    } else if (auto *assign = dyn_cast<AssignStmtAST>(stmt.get())) {
+      for (const ExprPtr &target : assign->getTargets())
+        visitTarget(*target);
+    } else if (auto *imp = dyn_cast<ImportStmtAST>(stmt.get())) {
+      visitAliases(imp->getNames());
+    } else if (auto *imp = dyn_cast<ImportFromStmtAST>(stmt.get())) {
+      visitAliases(imp->getNames());
+    }
+  }
+  return found;
+}
+
+void Interpreter::reportBadEntry(const ModuleAST &ast, const Env &globals,
+                                 const Ref &value) {
+  if (value) {
+    // Bound, but not to a function: point at the binding.
+    SMLoc at = findTopLevelBinding(ast, options.entry);
+    error(at.isValid() ? at : fileStart(ast), "--entry '" + options.entry +
+                                                  "' is a " + typeName(*value) +
+                                                  ", not a function");
+    return;
+  }
+  // Not bound at all: the file is the location, and the closest function
+  // name, if any is close, is the note.
+  const FunctionObj *best = nullptr;
+  unsigned bestDistance = 0;
+  for (const auto &entry : globals.vars) {
+    auto *fn = dyn_cast<FunctionObj>(entry.second.get());
+    if (!fn)
+      continue;
+    unsigned distance = llvm::StringRef(entry.first)
+                            .edit_distance(options.entry, true,
+                                           /*MaxEditDistance=*/3);
+    if (distance <= 3 && (!best || distance < bestDistance)) {
+      best = fn;
+      bestDistance = distance;
+    }
+  }
+  error(fileStart(ast), "--entry '" + options.entry +
+                            "': no function of that name is defined at the "
+                            "top level of this file");
+  if (best)
+    note(best->nameLoc(), "did you mean '" + best->name + "'?");
+}
+
+SMLoc Interpreter::fileStart(const ModuleAST &ast) const {
+  return SMLoc::getFromPointer(
+      sourceMgr.getMemoryBuffer(ast.getBufferId())->getBufferStart());
 }
 
 bool Interpreter::finishOutputs(const Ref &entryResult, SMLoc loc) {

@@ -167,6 +167,11 @@ private:
   /// Calls a class: builds a namedtuple or an instance (running __init__).
   Ref instantiate(const Ref &cls, CallArgs &args);
   bool finishOutputs(const Ref &entryResult, llvm::SMLoc loc);
+  /// The error for an --entry name that is unbound or not a function.
+  void reportBadEntry(const ModuleAST &ast, const Env &globals,
+                      const Ref &value);
+  /// The first character of the model file, for file-level diagnostics.
+  llvm::SMLoc fileStart(const ModuleAST &ast) const;
 
   llvm::SourceMgr &sourceMgr;
   mlir::MLIRContext &context;

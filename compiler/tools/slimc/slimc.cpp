@@ -32,6 +32,7 @@
 #include "llvm/Support/Program.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/Threading.h"
+#include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Support/thread.h"
 
@@ -180,6 +181,13 @@ bool parseShape(StringRef text, SmallVectorImpl<int64_t> &shape) {
   return !shape.empty();
 }
 
+/// The one path for errors that have no place in the model file (options,
+/// files, the host compiler or nvcc): LLVM tools' "slimc: error: " form,
+/// colored on a terminal. Errors at a place in the model file carry
+/// file:line:col, a caret and notes, and come from the frontend's SourceMgr
+/// or MLIR's diagnostic handler.
+raw_ostream &driverError() { return WithColor::error(errs(), "slimc"); }
+
 /// The variable list in the format of TF-Slim's get_model_variables() dumps
 /// used by the conformance goldens.
 void printVariables(mlir::ModuleOp module, raw_ostream &os) {
@@ -250,8 +258,8 @@ FailureOr<Target> resolveTargetOption() {
     FailureOr<mlir::slim::TargetInfo> cpu =
         mlir::slim::resolveTarget(targetCpu);
     if (failed(cpu)) {
-      errs() << "slimc: error: unknown --target-cpu '" << targetCpu
-             << "' (native, x86-64-v3, x86-64-v4, generic)\n";
+      driverError() << "unknown --target-cpu '" << targetCpu
+                    << "' (native, x86-64-v3, x86-64-v4, generic)\n";
       return failure();
     }
     t.cpu = *cpu;
@@ -266,9 +274,10 @@ FailureOr<Target> resolveTargetOption() {
   } else if (value.consume_front("cuda=sm_")) {
     unsigned arch;
     if (value.getAsInteger(10, arch) || arch < 70 || arch > 999) {
-      errs() << "slimc: error: --target=" << targetOption
-             << ": expected cuda=sm_XX with XX a compute capability of 70 "
-                "or newer (e.g. cuda=sm_80, cuda=sm_90)\n";
+      driverError()
+          << "--target=" << targetOption
+          << ": expected cuda=sm_XX with XX a compute capability of 70 "
+             "or newer (e.g. cuda=sm_80, cuda=sm_90)\n";
       return failure();
     }
     t.cuda = true;
@@ -277,15 +286,16 @@ FailureOr<Target> resolveTargetOption() {
     t.gencode = {"arch=compute_" + a + ",code=[sm_" + a + ",compute_" + a +
                  "]"};
   } else {
-    errs() << "slimc: error: unknown --target '" << targetOption
-           << "' (cpu, cuda, cuda=sm_XX)\n";
+    driverError() << "unknown --target '" << targetOption
+                  << "' (cpu, cuda, cuda=sm_XX)\n";
     return failure();
   }
   // The host side of a CUDA library (prepare) is portable code: it takes
   // no -march, and it runs on the runtime's threads, not a pool.
   if (targetCpu.getNumOccurrences()) {
-    errs() << "slimc: error: --target-cpu applies to --target=cpu only (a "
-              "CUDA library's host code is built for the generic host)\n";
+    driverError()
+        << "--target-cpu applies to --target=cpu only (a "
+           "CUDA library's host code is built for the generic host)\n";
     return failure();
   }
   return t;
@@ -319,15 +329,14 @@ std::optional<std::string> resolveNvcc() {
     } else if (ErrorOr<std::string> p = sys::findProgramByName(nvccOption)) {
       return *p;
     }
-    errs() << "slimc: error: --nvcc '" << nvccOption
-           << "' is not an executable\n";
+    driverError() << "--nvcc '" << nvccOption << "' is not an executable\n";
     return std::nullopt;
   }
   std::optional<std::string> nvcc = mlir::slim::findNvcc();
   if (!nvcc)
-    errs() << "slimc: error: --target=cuda needs nvcc: not found in CUDACXX, "
-              "PATH, CUDA_PATH, CUDA_HOME or /usr/local/cuda/bin; pass "
-              "--nvcc\n";
+    driverError() << "--target=cuda needs nvcc: not found in CUDACXX, "
+                     "PATH, CUDA_PATH, CUDA_HOME or /usr/local/cuda/bin; pass "
+                     "--nvcc\n";
   return nvcc;
 }
 
@@ -337,8 +346,8 @@ int writeOutput(StringRef text) {
         out << text;
         return Error::success();
       })) {
-    errs() << "slimc: error: cannot write '" << outputFilename
-           << "': " << toString(std::move(err)) << "\n";
+    driverError() << "cannot write '" << outputFilename
+                  << "': " << toString(std::move(err)) << "\n";
     return 1;
   }
   return 0;
@@ -349,19 +358,19 @@ int writeOutput(StringRef text) {
 int generateCuda(mlir::ModuleOp module, const Target &target,
                  StageTimer &timer) {
   if (kernelKind.getNumOccurrences()) {
-    errs() << "slimc: error: --kernels applies to --target=cpu only (the "
-              "reference kernels are the CPU oracle; compile it with "
-              "--target=cpu --kernels=reference)\n";
+    driverError() << "--kernels applies to --target=cpu only (the "
+                     "reference kernels are the CPU oracle; compile it with "
+                     "--target=cpu --kernels=reference)\n";
     return 1;
   }
   if (defaultThreads->getNumOccurrences()) {
-    errs() << "slimc: error: --threads applies to --target=cpu only (a CUDA "
-              "model runs on its context's stream)\n";
+    driverError() << "--threads applies to --target=cpu only (a CUDA "
+                     "model runs on its context's stream)\n";
     return 1;
   }
   if (emitKind == EmitKind::Cpp) {
-    errs() << "slimc: error: --target=cuda writes CUDA source: use "
-              "--emit=cu\n";
+    driverError() << "--target=cuda writes CUDA source: use "
+                     "--emit=cu\n";
     return 1;
   }
   int precision = StringSwitch<int>(precisionOption)
@@ -371,14 +380,14 @@ int generateCuda(mlir::ModuleOp module, const Target &target,
                       .Case("fp16", 3)
                       .Default(-1);
   if (precision < 0) {
-    errs() << "slimc: error: unknown --precision '" << precisionOption
-           << "' (fp32, tf32, bf16, fp16)\n";
+    driverError() << "unknown --precision '" << precisionOption
+                  << "' (fp32, tf32, bf16, fp16)\n";
     return 1;
   }
   if (precision > 0 && target.cudaMinArch < 80) {
-    errs() << "slimc: error: --precision=" << precisionOption
-           << " runs on the tensor cores of sm_80 or newer; --target="
-           << targetOption << " is older\n";
+    driverError() << "--precision=" << precisionOption
+                  << " runs on the tensor cores of sm_80 or newer; --target="
+                  << targetOption << " is older\n";
     return 1;
   }
   std::optional<std::string> nvcc;
@@ -422,7 +431,7 @@ int generateCuda(mlir::ModuleOp module, const Target &target,
   }
   std::string error;
   if (!mlir::slim::compileCuda(source, outputFilename, co, error)) {
-    errs() << "slimc: error: " << error << "\n";
+    driverError() << error << "\n";
     return 1;
   }
   timer.done("nvcc");
@@ -436,29 +445,29 @@ int generateCode(mlir::ModuleOp module, StageTimer &timer) {
   if (failed(resolved))
     return 1;
   if (optLevel > 3) {
-    errs() << "slimc: error: -O expects 0, 1, 2 or 3\n";
+    driverError() << "-O expects 0, 1, 2 or 3\n";
     return 1;
   }
   if (emitKind != EmitKind::Cpp && emitKind != EmitKind::Cu &&
       outputFilename == "-") {
-    errs() << "slimc: error: --emit=so and --emit=obj need -o FILE\n";
+    driverError() << "--emit=so and --emit=obj need -o FILE\n";
     return 1;
   }
   if (resolved->cuda)
     return generateCuda(module, *resolved, timer);
   if (precisionOption.getNumOccurrences()) {
-    errs() << "slimc: error: --precision applies to --target=cuda only\n";
+    driverError() << "--precision applies to --target=cuda only\n";
     return 1;
   }
   if (emitKind == EmitKind::Cu) {
-    errs() << "slimc: error: --emit=cu needs --target=cuda\n";
+    driverError() << "--emit=cu needs --target=cuda\n";
     return 1;
   }
   const mlir::slim::TargetInfo *target = &resolved->cpu;
   int threads = defaultThreads->getValue();
   if (threads < 0 || threads > 4096) {
-    errs() << "slimc: error: --threads expects 0 (all) to 4096, got " << threads
-           << "\n";
+    driverError() << "--threads expects 0 (all) to 4096, got " << threads
+                  << "\n";
     return 1;
   }
   mlir::slim::CodeGenOptions cg;
@@ -494,7 +503,7 @@ int generateCode(mlir::ModuleOp module, StageTimer &timer) {
   co.object = emitKind == EmitKind::Obj;
   std::string error;
   if (!mlir::slim::compileCpp(source, outputFilename, co, error)) {
-    errs() << "slimc: error: " << error << "\n";
+    driverError() << error << "\n";
     return 1;
   }
   timer.done("C++ compilation (" + cxxCompiler + " -O" +
@@ -519,20 +528,20 @@ int run() {
   }
   slim::ElaborateOptions options;
   if (batchSize < 1) {
-    errs() << "slimc: error: --batch must be positive\n";
+    driverError() << "--batch must be positive\n";
     return 1;
   }
   options.batch = batchSize;
   options.entry = entryFunction;
   options.includeDirs.assign(includeDirs.begin(), includeDirs.end());
   if (!inputShape.empty() && !parseShape(inputShape, options.entryInputShape)) {
-    errs() << "slimc: error: --input-shape expects positive dimensions "
-              "separated by 'x', e.g. 1x224x224x3, got '"
-           << inputShape << "'\n";
+    driverError() << "--input-shape expects positive dimensions "
+                     "separated by 'x', e.g. 1x224x224x3, got '"
+                  << inputShape << "'\n";
     return 1;
   }
   if (!inputShape.empty() && entryFunction.empty()) {
-    errs() << "slimc: error: --input-shape is only used with --entry\n";
+    driverError() << "--input-shape is only used with --entry\n";
     return 1;
   }
 
@@ -543,20 +552,19 @@ int run() {
   if (inputFilename != "-") {
     sys::fs::file_status status;
     if (std::error_code ec = sys::fs::status(inputFilename, status)) {
-      errs() << "slimc: error: cannot open '" << inputFilename
-             << "': " << ec.message() << "\n";
+      driverError() << "cannot open '" << inputFilename << "': " << ec.message()
+                    << "\n";
       return 1;
     }
     if (!sys::fs::is_regular_file(status)) {
-      errs() << "slimc: error: '" << inputFilename
-             << "' is not a regular file\n";
+      driverError() << "'" << inputFilename << "' is not a regular file\n";
       return 1;
     }
   }
   auto fileOrErr = MemoryBuffer::getFileOrSTDIN(inputFilename);
   if (std::error_code ec = fileOrErr.getError()) {
-    errs() << "slimc: error: cannot open '" << inputFilename
-           << "': " << ec.message() << "\n";
+    driverError() << "cannot open '" << inputFilename << "': " << ec.message()
+                  << "\n";
     return 1;
   }
   SourceMgr sourceMgr;
