@@ -2,6 +2,7 @@
 
 #include "frontend/Builtins.h"
 #include "frontend/CheckedInt.h"
+#include "frontend/PyNumpy.h"
 #include "frontend/builtins/TensorShape.h"
 
 #include "dialects/Slim/IR/ShapeRules.h"
@@ -473,6 +474,9 @@ bool wantArgs(Interpreter &interp, CallArgs &args, llvm::StringRef name,
 Ref slim::callMethod(Interpreter &interp, const Ref &self, llvm::StringRef name,
                      CallArgs &args) {
   auto &pos = args.positional;
+  if (isNDArray(*self))
+    if (std::optional<Ref> result = ndarrayMethod(interp, self, name, args))
+      return *result;
   if (auto *s = dyn_cast<StrObj>(self.get())) {
     if (name == "format")
       return formatBraces(interp, s->value, args);
@@ -688,6 +692,8 @@ Ref slim::getBuiltinAttr(Interpreter &interp, const Ref &base,
       "strip",  "replace", "split",      "append",   "extend", "insert",
       "pop",    "index",   "get",        "items",    "keys",   "values",
       "copy",   "update",  "setdefault", "get_shape"};
+  if (isNDArray(*base))
+    return *ndarrayAttr(interp, base, name, loc);
   if (auto *t = dyn_cast<TensorObj>(base.get())) {
     if (name == "shape")
       return makeTensorShape(t->shape);
@@ -726,6 +732,74 @@ Ref slim::getBuiltinAttr(Interpreter &interp, const Ref &base,
 //===----------------------------------------------------------------------===//
 // Python builtins
 //===----------------------------------------------------------------------===//
+
+bool slim::compareValues(Interpreter &interp, const Ref &a, const Ref &b,
+                         SMLoc loc, int &out) {
+  auto isNum = [](const Object &o) { return isIntLike(o) || isa<FloatObj>(o); };
+  auto num = [](const Object &o) {
+    if (auto *f = dyn_cast<FloatObj>(&o))
+      return f->value;
+    return double(intOf(o));
+  };
+  if (isNum(*a) && isNum(*b)) {
+    if (isIntLike(*a) && isIntLike(*b))
+      out = intOf(*a) < intOf(*b) ? -1 : (intOf(*a) > intOf(*b) ? 1 : 0);
+    else
+      out = num(*a) < num(*b) ? -1 : (num(*a) > num(*b) ? 1 : 0);
+    return true;
+  }
+  if (isa<StrObj>(*a) && isa<StrObj>(*b)) {
+    int c = cast<StrObj>(*a).value.compare(cast<StrObj>(*b).value);
+    out = c < 0 ? -1 : (c > 0 ? 1 : 0);
+    return true;
+  }
+  if (isa<SeqObj>(*a) && a->kind == b->kind) {
+    auto &x = cast<SeqObj>(*a).items;
+    auto &y = cast<SeqObj>(*b).items;
+    for (size_t i = 0; i < x.size() && i < y.size(); ++i) {
+      if (!compareValues(interp, x[i], y[i], loc, out))
+        return false;
+      if (out)
+        return true;
+    }
+    out = x.size() < y.size() ? -1 : (x.size() > y.size() ? 1 : 0);
+    return true;
+  }
+  interp.raise("TypeError", loc,
+               "'<' not supported between instances of '" + typeName(*a) +
+                   "' and '" + typeName(*b) + "'");
+  return false;
+}
+
+bool slim::sortValues(Interpreter &interp, std::vector<Ref> &items,
+                      const Ref &key, SMLoc loc) {
+  std::vector<std::pair<Ref, Ref>> keyed;
+  for (const Ref &item : items) {
+    Ref k = item;
+    if (key && !isNone(key) && !(k = interp.callWith(key, loc, {item})))
+      return false;
+    keyed.emplace_back(k, item);
+  }
+  // Comparisons can fail (mixed types): check them all first, then sort
+  // with a comparator that cannot.
+  for (size_t i = 1; i < keyed.size(); ++i) {
+    int c;
+    if (!compareValues(interp, keyed[i - 1].first, keyed[i].first, loc, c))
+      return false;
+  }
+  bool ok = true;
+  std::stable_sort(keyed.begin(), keyed.end(), [&](auto &x, auto &y) {
+    int c = 0;
+    if (ok && !compareValues(interp, x.first, y.first, loc, c))
+      ok = false;
+    return c < 0;
+  });
+  if (!ok)
+    return false;
+  for (size_t i = 0; i < items.size(); ++i)
+    items[i] = keyed[i].second;
+  return true;
+}
 
 void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
   auto def = [&](const char *name, NativeFn fn) {
@@ -937,6 +1011,18 @@ void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
   auto minmax = [](bool isMax) {
     return [isMax](Interpreter &in, CallArgs &a) -> Ref {
       const char *name = isMax ? "max" : "min";
+      Ref key, fallback;
+      for (const Arg &k : a.keywords) {
+        if (k.name == "key")
+          key = k.value;
+        else if (k.name == "default")
+          fallback = k.value;
+        else
+          return in.raise("TypeError", k.loc,
+                          std::string(name) +
+                              "() got an unexpected keyword argument '" +
+                              k.name + "'");
+      }
       std::vector<Ref> items;
       if (a.positional.size() == 1) {
         if (!in.iterate(a.positional[0].value, a.positional[0].loc, items))
@@ -945,24 +1031,26 @@ void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
         for (auto &p : a.positional)
           items.push_back(p.value);
       }
-      if (items.empty())
-        return in.error(a.loc, std::string(name) + "() arg is an empty "
-                                                   "sequence");
-      Ref best = items[0];
+      if (items.empty()) {
+        if (fallback)
+          return fallback;
+        return in.raise("ValueError", a.loc,
+                        std::string(name) + "() arg is an empty sequence");
+      }
+      Ref best = items[0], bestKey = best;
+      if (key && !isNone(key) && !(bestKey = in.callWith(key, a.loc, {best})))
+        return nullptr;
       for (size_t i = 1; i < items.size(); ++i) {
-        Ref v = items[i];
-        bool numeric = (isIntLike(*v) || isa<FloatObj>(*v)) &&
-                       (isIntLike(*best) || isa<FloatObj>(*best));
-        if (!numeric)
-          return in.error(a.loc, std::string(name) +
-                                     "() supports numbers only in slimc");
-        auto num = [](const Object &o) {
-          if (auto *f = dyn_cast<FloatObj>(&o))
-            return f->value;
-          return double(intOf(o));
-        };
-        if (isMax ? num(*v) > num(*best) : num(*v) < num(*best))
+        Ref v = items[i], k = v;
+        if (key && !isNone(key) && !(k = in.callWith(key, a.loc, {v})))
+          return nullptr;
+        int c;
+        if (!compareValues(in, k, bestKey, a.loc, c))
+          return nullptr;
+        if (isMax ? c > 0 : c < 0) {
           best = v;
+          bestKey = k;
+        }
       }
       return best;
     };
@@ -1071,28 +1159,28 @@ void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
     return isFloat ? makeFloat(fsum + double(isum)) : makeInt(isum);
   });
   def("sorted", [](Interpreter &in, CallArgs &a) -> Ref {
-    if (!wantArgs(in, a, "sorted", 1, 1))
-      return nullptr;
+    Ref key, reverse;
+    for (const Arg &k : a.keywords) {
+      if (k.name == "key")
+        key = k.value;
+      else if (k.name == "reverse")
+        reverse = k.value;
+      else
+        return in.raise("TypeError", k.loc,
+                        "sorted() got an unexpected keyword argument '" +
+                            k.name + "'");
+    }
+    if (a.positional.size() != 1)
+      return in.raise("TypeError", a.loc,
+                      "sorted expected 1 argument, got " +
+                          llvm::Twine(a.positional.size()));
     std::vector<Ref> items;
     if (!in.iterate(a.positional[0].value, a.positional[0].loc, items))
       return nullptr;
-    bool allStr =
-        llvm::all_of(items, [](const Ref &r) { return isa<StrObj>(*r); });
-    bool allNum = llvm::all_of(
-        items, [](const Ref &r) { return isIntLike(*r) || isa<FloatObj>(*r); });
-    if (!allStr && !allNum)
-      return in.error(a.loc, "sorted() supports lists of numbers or strings");
-    std::stable_sort(items.begin(), items.end(),
-                     [&](const Ref &x, const Ref &y) {
-                       if (allStr)
-                         return cast<StrObj>(*x).value < cast<StrObj>(*y).value;
-                       auto num = [](const Object &o) {
-                         if (auto *f = dyn_cast<FloatObj>(&o))
-                           return f->value;
-                         return double(intOf(o));
-                       };
-                       return num(*x) < num(*y);
-                     });
+    if (!sortValues(in, items, key, a.loc))
+      return nullptr;
+    if (reverse && isTruthy(*reverse))
+      std::reverse(items.begin(), items.end());
     return makeList(std::move(items));
   });
   def("isinstance", [](Interpreter &in, CallArgs &a) -> Ref {
@@ -1112,11 +1200,17 @@ void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
           return makeBool(true);
         continue;
       }
+      if (auto *exc = dyn_cast<ExceptionObj>(t.get()); exc && exc->isClass) {
+        auto *e = dyn_cast<ExceptionObj>(v.get());
+        if (e && !e->isClass && exceptionIsSubclass(e->type, exc->type))
+          return makeBool(true);
+        continue;
+      }
       auto *b = dyn_cast<BuiltinObj>(t.get());
       if (!b)
-        return in.error(a.positional[1].loc,
-                        "isinstance() arg 2 must be a class or a builtin "
-                        "type");
+        return in.raise("TypeError", a.positional[1].loc,
+                        "isinstance() arg 2 must be a type or tuple of "
+                        "types");
       std::string n = b->name;
       if ((n == "int" && isa<IntObj>(*v)) ||
           (n == "float" && isa<FloatObj>(*v)) ||
@@ -1134,25 +1228,189 @@ void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
     if (!v)
       return nullptr;
     const ClassObj *cls = classOf(*v);
+    auto *exc = dyn_cast<ExceptionObj>(v.get());
     return makeBool(isa<FunctionObj>(*v) || isa<BuiltinObj>(*v) ||
                     isa<BoundMethodObj>(*v) || isa<ClassObj>(*v) ||
+                    (exc && exc->isClass) ||
                     (cls && isa<InstanceObj>(*v) && cls->lookup("__call__")));
   });
+  // hasattr(o, n) is getattr(o, n) with AttributeError meaning False, as
+  // in Python (a property that raises something else propagates it).
   def("hasattr", [](Interpreter &in, CallArgs &a) -> Ref {
     if (!wantArgs(in, a, "hasattr", 2, 2))
       return nullptr;
     auto *n = dyn_cast<StrObj>(a.positional[1].value.get());
     if (!n)
-      return in.error(a.positional[1].loc, "attribute name must be string");
-    const Ref &v = a.positional[0].value;
-    if (v->attrs.count(n->value))
+      return in.raise("TypeError", a.positional[1].loc,
+                      "hasattr(): attribute name must be string");
+    if (in.getAttr(a.positional[0].value, n->value, a.loc))
       return makeBool(true);
-    // Class attributes and methods, and a namedtuple's fields.
-    const ClassObj *cls = dyn_cast<ClassObj>(v.get());
-    if (!cls)
-      cls = classOf(*v);
-    return makeBool(cls && (cls->lookup(n->value) ||
-                            llvm::is_contained(cls->fields, n->value)));
+    if (!in.pendingIs("AttributeError"))
+      return nullptr;
+    in.takePending();
+    return makeBool(false);
+  });
+  def("getattr", [](Interpreter &in, CallArgs &a) -> Ref {
+    if (!wantArgs(in, a, "getattr", 2, 3))
+      return nullptr;
+    auto *n = dyn_cast<StrObj>(a.positional[1].value.get());
+    if (!n)
+      return in.raise("TypeError", a.positional[1].loc,
+                      "getattr(): attribute name must be string");
+    if (Ref v = in.getAttr(a.positional[0].value, n->value, a.loc))
+      return v;
+    if (a.positional.size() < 3 || !in.pendingIs("AttributeError"))
+      return nullptr;
+    in.takePending();
+    return a.positional[2].value;
+  });
+  def("setattr", [](Interpreter &in, CallArgs &a) -> Ref {
+    if (!wantArgs(in, a, "setattr", 3, 3))
+      return nullptr;
+    auto *n = dyn_cast<StrObj>(a.positional[1].value.get());
+    if (!n)
+      return in.raise("TypeError", a.positional[1].loc,
+                      "setattr(): attribute name must be string");
+    const Ref &target = a.positional[0].value;
+    if (!hasWritableAttrs(*target))
+      return in.error(a.loc, "cannot set attribute '" + n->value + "' on a " +
+                                 typeName(*target) + " at compile time");
+    target->attrs[n->value] = a.positional[2].value;
+    return makeNone();
+  });
+  def("next", [](Interpreter &in, CallArgs &a) -> Ref {
+    if (!wantArgs(in, a, "next", 1, 2))
+      return nullptr;
+    const Ref &it = a.positional[0].value;
+    if (!isa<GeneratorObj>(*it) && !isa<IteratorObj>(*it) &&
+        !(isa<InstanceObj>(*it) && classOf(*it)->lookup("__next__")))
+      return in.raise("TypeError", a.positional[0].loc,
+                      "'" + typeName(*it) + "' object is not an iterator");
+    Interpreter::Cursor cursor;
+    if (!in.beginIteration(it, a.loc, cursor))
+      return nullptr;
+    Ref item;
+    int got = in.nextItem(cursor, a.loc, item);
+    if (got > 0)
+      return item;
+    if (got < 0)
+      return nullptr;
+    if (a.positional.size() == 2)
+      return a.positional[1].value;
+    return in.raise("StopIteration", a.loc, "StopIteration");
+  });
+  def("iter", [one](Interpreter &in, CallArgs &a) -> Ref {
+    Ref v = one(in, a, "iter");
+    return v ? in.makeIterator(v, a.positional[0].loc) : nullptr;
+  });
+  auto anyAll = [](bool isAny) {
+    return [isAny](Interpreter &in, CallArgs &a) -> Ref {
+      const char *name = isAny ? "any" : "all";
+      if (!wantArgs(in, a, name, 1, 1))
+        return nullptr;
+      // Stops at the first deciding item, as Python does (a generator
+      // argument is not run further).
+      Interpreter::Cursor cursor;
+      if (!in.beginIteration(a.positional[0].value, a.positional[0].loc,
+                             cursor))
+        return nullptr;
+      while (true) {
+        Ref item;
+        int got = in.nextItem(cursor, a.positional[0].loc, item);
+        if (got < 0)
+          return nullptr;
+        if (got == 0)
+          return makeBool(!isAny);
+        if (isa<TensorObj>(*item))
+          return in.error(a.positional[0].loc,
+                          std::string(name) +
+                              "() of a tensor is not known at compile time");
+        if (isTruthy(*item) == isAny)
+          return makeBool(isAny);
+      }
+    };
+  };
+  def("any", anyAll(true));
+  def("all", anyAll(false));
+  def("map", [](Interpreter &in, CallArgs &a) -> Ref {
+    if (a.positional.size() < 2 || !a.keywords.empty())
+      return in.raise("TypeError", a.loc,
+                      "map() must have at least two arguments");
+    Ref fn = a.positional[0].value;
+    std::vector<std::shared_ptr<Interpreter::Cursor>> cursors;
+    for (size_t i = 1; i < a.positional.size(); ++i) {
+      cursors.push_back(std::make_shared<Interpreter::Cursor>());
+      if (!in.beginIteration(a.positional[i].value, a.positional[i].loc,
+                             *cursors.back()))
+        return nullptr;
+    }
+    // Lazy, as Python 3's map: items are computed as they are consumed.
+    return std::make_shared<IteratorObj>(
+        "map", [fn, cursors](Interpreter &in, SMLoc loc, Ref &out) {
+          std::vector<Ref> args;
+          for (auto &c : cursors) {
+            Ref item;
+            int got = in.nextItem(*c, loc, item);
+            if (got <= 0)
+              return got;
+            args.push_back(item);
+          }
+          out = in.callWith(fn, loc, std::move(args));
+          return out ? 1 : -1;
+        });
+  });
+  def("filter", [](Interpreter &in, CallArgs &a) -> Ref {
+    if (!wantArgs(in, a, "filter", 2, 2))
+      return nullptr;
+    Ref fn = a.positional[0].value;
+    auto cursor = std::make_shared<Interpreter::Cursor>();
+    if (!in.beginIteration(a.positional[1].value, a.positional[1].loc, *cursor))
+      return nullptr;
+    return std::make_shared<IteratorObj>(
+        "filter", [fn, cursor](Interpreter &in, SMLoc loc, Ref &out) {
+          while (true) {
+            int got = in.nextItem(*cursor, loc, out);
+            if (got <= 0)
+              return got;
+            Ref keep = out;
+            if (!isNone(fn)) {
+              keep = in.callWith(fn, loc, {out});
+              if (!keep)
+                return -1;
+            }
+            if (isTruthy(*keep))
+              return 1;
+          }
+        });
+  });
+  def("reversed", [one](Interpreter &in, CallArgs &a) -> Ref {
+    Ref v = one(in, a, "reversed");
+    if (!v)
+      return nullptr;
+    if (!isa<SeqObj>(*v) && !isa<StrObj>(*v))
+      return in.raise("TypeError", a.positional[0].loc,
+                      "'" + typeName(*v) + "' object is not reversible");
+    std::vector<Ref> items;
+    if (!in.iterate(v, a.positional[0].loc, items))
+      return nullptr;
+    std::reverse(items.begin(), items.end());
+    return in.makeIterator(makeList(std::move(items)), a.loc);
+  });
+  def("divmod", [](Interpreter &in, CallArgs &a) -> Ref {
+    if (!wantArgs(in, a, "divmod", 2, 2))
+      return nullptr;
+    Ref x = a.positional[0].value, y = a.positional[1].value;
+    if (!isIntLike(*x) || !isIntLike(*y))
+      return in.raise("TypeError", a.loc,
+                      "divmod() supports ints only in slimc");
+    int64_t d = intOf(*y);
+    if (d == 0)
+      return in.raise("ZeroDivisionError", a.loc,
+                      "integer division or modulo by zero");
+    auto q = checked::floorDiv(intOf(*x), d);
+    if (!q)
+      return in.error(a.loc, "integer overflow in divmod()");
+    return makeTuple({makeInt(*q), makeInt(checked::floorMod(intOf(*x), d))});
   });
   def("print", [](Interpreter &in, CallArgs &a) -> Ref {
     std::string line;
@@ -1161,8 +1419,10 @@ void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
     llvm::errs() << line << "\n";
     return makeNone();
   });
-  for (const char *exc :
-       {"Exception", "ValueError", "TypeError", "KeyError", "IndexError",
-        "NotImplementedError", "RuntimeError", "AssertionError"})
+  for (const char *exc : builtinExceptionNames())
     env.vars[exc] = std::make_shared<ExceptionObj>(exc, "", true);
+  // Builtin types other modules alias (numpy's np.int, six.string_types).
+  for (const char *type :
+       {"int", "float", "bool", "str", "list", "tuple", "dict", "range"})
+    interp.known[std::string("builtin.") + type] = env.vars[type];
 }
