@@ -507,7 +507,8 @@ Ref slim::callMethod(Interpreter &interp, const Ref &self, llvm::StringRef name,
       return makeBool(name == "startswith" ? str.starts_with(arg->value)
                                            : str.ends_with(arg->value));
     }
-    if (name == "lower" || name == "upper" || name == "strip") {
+    if (name == "lower" || name == "upper" || name == "title" ||
+        name == "capitalize") {
       if (!wantArgs(interp, args, name, 0, 0))
         return nullptr;
       llvm::StringRef str(s->value);
@@ -515,7 +516,136 @@ Ref slim::callMethod(Interpreter &interp, const Ref &self, llvm::StringRef name,
         return makeStr(str.lower());
       if (name == "upper")
         return makeStr(str.upper());
-      return makeStr(str.trim().str());
+      std::string out = str.lower();
+      for (size_t i = 0; i < out.size(); ++i)
+        if ((name == "title" && (i == 0 || !isalpha(out[i - 1]))) ||
+            (name == "capitalize" && i == 0))
+          out[i] = toupper(out[i]);
+      return makeStr(out);
+    }
+    if (name == "strip" || name == "lstrip" || name == "rstrip") {
+      if (!wantArgs(interp, args, name, 0, 1))
+        return nullptr;
+      std::string chars = " \t\n\r\v\f";
+      if (!pos.empty() && !isNone(pos[0].value)) {
+        auto *c = dyn_cast<StrObj>(pos[0].value.get());
+        if (!c)
+          return interp.raise("TypeError", pos[0].loc,
+                              name + " arg must be None or str");
+        chars = c->value;
+      }
+      llvm::StringRef str(s->value);
+      if (name != "rstrip")
+        str = str.ltrim(chars);
+      if (name != "lstrip")
+        str = str.rtrim(chars);
+      return makeStr(str.str());
+    }
+    if (name == "find" || name == "rfind" || name == "index" ||
+        name == "count") {
+      if (!wantArgs(interp, args, name, 1, 1))
+        return nullptr;
+      auto *sub = dyn_cast<StrObj>(pos[0].value.get());
+      if (!sub)
+        return interp.raise("TypeError", pos[0].loc,
+                            "must be str, not " + typeName(*pos[0].value));
+      llvm::StringRef str(s->value);
+      if (name == "count")
+        return makeInt(sub->value.empty() ? str.size() + 1
+                                          : str.count(sub->value));
+      size_t at =
+          name == "rfind" ? str.rfind(sub->value) : str.find(sub->value);
+      if (at == llvm::StringRef::npos) {
+        if (name == "index")
+          return interp.raise("ValueError", args.loc,
+                              "ValueError: substring not found");
+        return makeInt(-1);
+      }
+      return makeInt(at);
+    }
+    if (name == "isdigit" || name == "isalpha" || name == "isalnum" ||
+        name == "isupper" || name == "islower") {
+      if (!wantArgs(interp, args, name, 0, 0))
+        return nullptr;
+      llvm::StringRef str(s->value);
+      if (str.empty())
+        return makeBool(false);
+      if (name == "isupper" || name == "islower") {
+        bool cased = llvm::any_of(str, [](char c) { return isalpha(c); });
+        bool ok = llvm::all_of(str, [&](char c) {
+          return !isalpha(c) || (name == "isupper" ? isupper(c) : islower(c));
+        });
+        return makeBool(cased && ok);
+      }
+      return makeBool(llvm::all_of(str, [&](char c) {
+        return name == "isdigit"   ? isdigit(c) != 0
+               : name == "isalpha" ? isalpha(c) != 0
+                                   : isalnum(c) != 0;
+      }));
+    }
+    if (name == "zfill" || name == "ljust" || name == "rjust" ||
+        name == "center") {
+      if (!wantArgs(interp, args, name, 1, name == "zfill" ? 1 : 2))
+        return nullptr;
+      if (!isIntLike(*pos[0].value))
+        return interp.raise("TypeError", pos[0].loc,
+                            "'" + typeName(*pos[0].value) +
+                                "' object cannot be interpreted as an integer");
+      int64_t width =
+          std::min<int64_t>(intOf(*pos[0].value), kMaxSequenceLength);
+      char fill = name == "zfill" ? '0' : ' ';
+      if (pos.size() == 2) {
+        auto *f = dyn_cast<StrObj>(pos[1].value.get());
+        if (!f || f->value.size() != 1)
+          return interp.raise("TypeError", pos[1].loc,
+                              "The fill character must be exactly one "
+                              "character long");
+        fill = f->value[0];
+      }
+      std::string str = s->value;
+      int64_t missing = width - int64_t(str.size());
+      if (missing <= 0)
+        return makeStr(str);
+      if (name == "ljust")
+        return makeStr(str + std::string(missing, fill));
+      if (name == "center") {
+        int64_t left = missing / 2 + (missing & width & 1);
+        return makeStr(std::string(left, fill) + str +
+                       std::string(missing - left, fill));
+      }
+      if (name == "zfill" && !str.empty() && (str[0] == '-' || str[0] == '+'))
+        return makeStr(str.substr(0, 1) + std::string(missing, '0') +
+                       str.substr(1));
+      return makeStr(std::string(missing, fill) + str);
+    }
+    if (name == "partition" || name == "rpartition") {
+      if (!wantArgs(interp, args, name, 1, 1))
+        return nullptr;
+      auto *sep = dyn_cast<StrObj>(pos[0].value.get());
+      if (!sep || sep->value.empty())
+        return interp.raise("ValueError", pos[0].loc,
+                            "ValueError: empty separator");
+      llvm::StringRef str(s->value);
+      size_t at =
+          name == "partition" ? str.find(sep->value) : str.rfind(sep->value);
+      if (at == llvm::StringRef::npos)
+        return name == "partition"
+                   ? makeTuple({makeStr(str.str()), makeStr(""), makeStr("")})
+                   : makeTuple({makeStr(""), makeStr(""), makeStr(str.str())});
+      return makeTuple({makeStr(str.take_front(at).str()), makeStr(sep->value),
+                        makeStr(str.drop_front(at + sep->value.size()).str())});
+    }
+    if (name == "splitlines") {
+      if (!wantArgs(interp, args, name, 0, 0))
+        return nullptr;
+      llvm::SmallVector<llvm::StringRef, 8> lines;
+      llvm::StringRef(s->value).split(lines, '\n');
+      if (!lines.empty() && lines.back().empty())
+        lines.pop_back();
+      std::vector<Ref> items;
+      for (llvm::StringRef line : lines)
+        items.push_back(makeStr(line.rtrim('\r').str()));
+      return makeList(std::move(items));
     }
     if (name == "replace") {
       if (!wantArgs(interp, args, name, 2, 2))
@@ -530,26 +660,167 @@ Ref slim::callMethod(Interpreter &interp, const Ref &self, llvm::StringRef name,
         out.replace(at, from->value.size(), to->value);
       return makeStr(out);
     }
-    if (name == "split") {
-      if (!wantArgs(interp, args, name, 0, 1))
-        return nullptr;
-      std::vector<Ref> items;
-      llvm::SmallVector<llvm::StringRef, 8> parts;
-      if (pos.empty()) {
-        llvm::StringRef(s->value).split(parts, ' ', -1, false);
-      } else {
-        auto *sep = dyn_cast<StrObj>(pos[0].value.get());
-        if (!sep || sep->value.empty())
-          return interp.error(pos[0].loc, "empty or non-string separator");
-        llvm::StringRef(s->value).split(parts, sep->value);
+    if (name == "split" || name == "rsplit") {
+      // split(sep=None, maxsplit=-1), positionally or by keyword.
+      Ref sepValue, maxValue;
+      if (pos.size() > 2)
+        return interp.raise("TypeError", args.loc,
+                            name + "() takes at most 2 arguments");
+      if (!pos.empty())
+        sepValue = pos[0].value;
+      if (pos.size() > 1)
+        maxValue = pos[1].value;
+      for (const Arg &k : args.keywords) {
+        if (k.name == "sep")
+          sepValue = k.value;
+        else if (k.name == "maxsplit")
+          maxValue = k.value;
+        else
+          return interp.raise("TypeError", k.loc,
+                              "'" + k.name +
+                                  "' is an invalid keyword argument for " +
+                                  name + "()");
       }
-      for (auto p : parts)
-        items.push_back(makeStr(p.str()));
+      int64_t maxSplit = -1;
+      if (maxValue) {
+        if (!isIntLike(*maxValue))
+          return interp.raise("TypeError", args.loc,
+                              "maxsplit must be an integer");
+        maxSplit = intOf(*maxValue);
+      }
+      llvm::StringRef str(s->value);
+      std::vector<std::string> parts;
+      bool whitespace = !sepValue || isNone(sepValue);
+      std::string sep;
+      if (!whitespace) {
+        auto *sp = dyn_cast<StrObj>(sepValue.get());
+        if (!sp)
+          return interp.raise("TypeError", args.loc,
+                              "must be str or None, not " +
+                                  typeName(*sepValue));
+        if (sp->value.empty())
+          return interp.raise("ValueError", args.loc,
+                              "ValueError: empty separator");
+        sep = sp->value;
+      }
+      // Splits from the left; rsplit splits the reversed string the same
+      // way (and reverses back), which matches Python for these cases.
+      auto splitLeft = [&](llvm::StringRef text, int64_t limit) {
+        std::vector<std::string> out;
+        if (whitespace) {
+          text = text.ltrim();
+          while (!text.empty()) {
+            if (limit >= 0 && int64_t(out.size()) == limit) {
+              out.push_back(text.rtrim().str());
+              return out;
+            }
+            size_t end = text.find_first_of(" \t\n\r\v\f");
+            out.push_back(text.take_front(end).str());
+            text = end == llvm::StringRef::npos ? llvm::StringRef()
+                                                : text.drop_front(end).ltrim();
+          }
+          return out;
+        }
+        while (true) {
+          size_t at = text.find(sep);
+          if (at == llvm::StringRef::npos ||
+              (limit >= 0 && int64_t(out.size()) == limit)) {
+            out.push_back(text.str());
+            return out;
+          }
+          out.push_back(text.take_front(at).str());
+          text = text.drop_front(at + sep.size());
+        }
+      };
+      if (name == "split" || maxSplit < 0) {
+        parts = splitLeft(str, maxSplit);
+      } else {
+        std::string reversed = str.str();
+        std::reverse(reversed.begin(), reversed.end());
+        std::string sepReversed(sep.rbegin(), sep.rend());
+        std::swap(sep, sepReversed);
+        parts = splitLeft(reversed, maxSplit);
+        for (std::string &p : parts)
+          std::reverse(p.begin(), p.end());
+        std::reverse(parts.begin(), parts.end());
+      }
+      std::vector<Ref> items;
+      for (std::string &p : parts)
+        items.push_back(makeStr(std::move(p)));
       return makeList(std::move(items));
+    }
+  }
+  if (self->kind == ObjKind::Tuple || self->kind == ObjKind::List) {
+    auto &items = cast<SeqObj>(*self).items;
+    if (name == "count") {
+      if (!wantArgs(interp, args, name, 1, 1))
+        return nullptr;
+      int64_t n = 0;
+      for (const Ref &item : items)
+        n += valuesEqual(item, pos[0].value);
+      return makeInt(n);
+    }
+    if (name == "index" && self->kind == ObjKind::Tuple) {
+      if (!wantArgs(interp, args, name, 1, 1))
+        return nullptr;
+      for (size_t i = 0; i < items.size(); ++i)
+        if (valuesEqual(items[i], pos[0].value))
+          return makeInt(i);
+      return interp.raise("ValueError", args.loc,
+                          "ValueError: tuple.index(x): x not in tuple");
     }
   }
   if (self->kind == ObjKind::List) {
     auto &items = cast<SeqObj>(*self).items;
+    if (name == "remove") {
+      if (!wantArgs(interp, args, name, 1, 1))
+        return nullptr;
+      for (size_t i = 0; i < items.size(); ++i)
+        if (valuesEqual(items[i], pos[0].value)) {
+          items.erase(items.begin() + i);
+          return makeNone();
+        }
+      return interp.raise("ValueError", args.loc,
+                          "ValueError: list.remove(x): x not in list");
+    }
+    if (name == "reverse" || name == "clear") {
+      if (!wantArgs(interp, args, name, 0, 0))
+        return nullptr;
+      if (name == "reverse")
+        std::reverse(items.begin(), items.end());
+      else
+        items.clear();
+      return makeNone();
+    }
+    if (name == "copy") {
+      if (!wantArgs(interp, args, name, 0, 0))
+        return nullptr;
+      return makeList(items);
+    }
+    if (name == "sort") {
+      Ref key, reverse;
+      if (!pos.empty())
+        return interp.raise("TypeError", pos[0].loc,
+                            "sort() takes no positional arguments");
+      for (const Arg &k : args.keywords) {
+        if (k.name == "key")
+          key = k.value;
+        else if (k.name == "reverse")
+          reverse = k.value;
+        else
+          return interp.raise("TypeError", k.loc,
+                              "'" + k.name +
+                                  "' is an invalid keyword argument for "
+                                  "sort()");
+      }
+      std::vector<Ref> sorted = items;
+      if (!sortValues(interp, sorted, key, args.loc))
+        return nullptr;
+      if (reverse && isTruthy(*reverse))
+        std::reverse(sorted.begin(), sorted.end());
+      items = std::move(sorted);
+      return makeNone();
+    }
     if (name == "append") {
       if (!wantArgs(interp, args, name, 1, 1))
         return nullptr;
@@ -606,8 +877,9 @@ Ref slim::callMethod(Interpreter &interp, const Ref &self, llvm::StringRef name,
       for (size_t i = 0; i < items.size(); ++i)
         if (valuesEqual(items[i], pos[0].value))
           return makeInt(i);
-      return interp.error(args.loc, "ValueError: " + reprValue(*pos[0].value) +
-                                        " is not in list");
+      return interp.raise("ValueError", args.loc,
+                          "ValueError: " + reprValue(*pos[0].value) +
+                              " is not in list");
     }
   }
   if (auto *dict = dyn_cast<DictObj>(self.get())) {
@@ -638,15 +910,44 @@ Ref slim::callMethod(Interpreter &interp, const Ref &self, llvm::StringRef name,
       copy->entries = dict->entries;
       return copy;
     }
+    if (name == "clear") {
+      if (!wantArgs(interp, args, name, 0, 0))
+        return nullptr;
+      dict->entries.clear();
+      return makeNone();
+    }
+    if (name == "popitem") {
+      if (!wantArgs(interp, args, name, 0, 0))
+        return nullptr;
+      if (dict->entries.empty())
+        return interp.raise("KeyError", args.loc,
+                            "KeyError: 'popitem(): dictionary is empty'");
+      auto last = dict->entries.back();
+      dict->entries.pop_back();
+      return makeTuple({last.first, last.second});
+    }
     if (name == "update") {
       if (args.positional.size() > 1)
-        return interp.error(args.loc, "update expected at most 1 argument");
+        return interp.raise("TypeError", args.loc,
+                            "update expected at most 1 argument");
       if (!pos.empty()) {
-        auto *other = dyn_cast<DictObj>(pos[0].value.get());
-        if (!other)
-          return interp.error(pos[0].loc, "update() argument must be a dict");
-        for (auto &entry : other->entries)
-          dict->set(entry.first, entry.second);
+        if (auto *other = dyn_cast<DictObj>(pos[0].value.get())) {
+          for (auto &entry : other->entries)
+            dict->set(entry.first, entry.second);
+        } else {
+          // An iterable of (key, value) pairs.
+          std::vector<Ref> pairs;
+          if (!interp.iterate(pos[0].value, pos[0].loc, pairs))
+            return nullptr;
+          for (const Ref &p : pairs) {
+            auto *kv = dyn_cast<SeqObj>(p.get());
+            if (!kv || kv->items.size() != 2)
+              return interp.raise("ValueError", pos[0].loc,
+                                  "ValueError: dictionary update sequence "
+                                  "element has wrong length");
+            dict->set(kv->items[0], kv->items[1]);
+          }
+        }
       }
       for (auto &k : args.keywords)
         dict->set(makeStr(k.name), k.value);
@@ -681,17 +982,40 @@ Ref slim::callMethod(Interpreter &interp, const Ref &self, llvm::StringRef name,
   }
   if (std::optional<Ref> result = callShapeMethod(interp, self, name, args))
     return *result;
-  return interp.error(args.loc, "'" + typeName(*self) +
-                                    "' object has no method '" + name + "'");
+  return interp.raise("AttributeError", args.loc,
+                      "'" + typeName(*self) + "' object has no attribute '" +
+                          name + "'");
 }
 
 Ref slim::getBuiltinAttr(Interpreter &interp, const Ref &base,
                          llvm::StringRef name, SMLoc loc) {
-  static const char *methods[] = {
-      "format", "join",    "startswith", "endswith", "lower",  "upper",
-      "strip",  "replace", "split",      "append",   "extend", "insert",
-      "pop",    "index",   "get",        "items",    "keys",   "values",
-      "copy",   "update",  "setdefault", "get_shape"};
+  // The methods of each builtin type (callMethod implements them).
+  static const char *strMethods[] = {
+      "format",     "join",    "startswith", "endswith", "lower",
+      "upper",      "strip",   "lstrip",     "rstrip",   "replace",
+      "split",      "rsplit",  "find",       "rfind",    "index",
+      "count",      "isdigit", "isalpha",    "isalnum",  "isupper",
+      "islower",    "title",   "capitalize", "zfill",    "partition",
+      "rpartition", "ljust",   "rjust",      "center",   "splitlines"};
+  static const char *listMethods[] = {"append", "extend", "insert", "pop",
+                                      "index",  "count",  "remove", "reverse",
+                                      "sort",   "clear",  "copy"};
+  static const char *tupleMethods[] = {"index", "count"};
+  static const char *dictMethods[] = {"get",        "items",  "keys", "values",
+                                      "copy",       "update", "pop",  "popitem",
+                                      "setdefault", "clear"};
+  static const char *tensorMethods[] = {"get_shape", "set_shape"};
+  llvm::ArrayRef<const char *> methods;
+  if (isa<StrObj>(*base))
+    methods = strMethods;
+  else if (base->kind == ObjKind::List && !isTensorShape(*base))
+    methods = listMethods;
+  else if (base->kind == ObjKind::Tuple && !isTensorShape(*base))
+    methods = tupleMethods;
+  else if (isa<DictObj>(*base))
+    methods = dictMethods;
+  else if (isa<TensorObj>(*base))
+    methods = tensorMethods;
   if (isNDArray(*base))
     return *ndarrayAttr(interp, base, name, loc);
   if (auto *t = dyn_cast<TensorObj>(base.get())) {
@@ -719,14 +1043,23 @@ Ref slim::getBuiltinAttr(Interpreter &interp, const Ref &base,
     if (name == "reuse")
       return makeBool(sc->reuse != 0);
   }
-  if (auto *e = dyn_cast<ExceptionObj>(base.get()))
-    if (name == "message" || name == "args")
+  if (auto *e = dyn_cast<ExceptionObj>(base.get())) {
+    if (name == "message")
       return makeStr(e->message);
+    if (name == "args")
+      return makeTuple(e->args);
+    if (name == "__name__" && e->isClass)
+      return makeStr(e->type);
+    auto it = e->attrs.find(name.str());
+    if (it != e->attrs.end())
+      return it->second;
+  }
   for (const char *m : methods)
     if (name == m)
       return std::make_shared<BoundMethodObj>(base, name.str());
-  return interp.error(loc, "'" + typeName(*base) +
-                               "' object has no attribute '" + name + "'");
+  return interp.raise("AttributeError", loc,
+                      "'" + typeName(*base) + "' object has no attribute '" +
+                          name + "'");
 }
 
 //===----------------------------------------------------------------------===//
