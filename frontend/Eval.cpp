@@ -508,7 +508,15 @@ Ref Interpreter::evalCompare(CompareOp op, const Ref &lhs, const Ref &rhs,
           found = true;
           break;
         }
-    } else if (isa<GeneratorObj>(*rhs) || isa<IteratorObj>(*rhs)) {
+    } else if (isa<InstanceObj>(*rhs) &&
+               classOf(*rhs)->lookup("__contains__")) {
+      Ref contains = getAttr(rhs, "__contains__", opLoc);
+      Ref result = contains ? callWith(contains, opLoc, {lhs}) : nullptr;
+      if (!result)
+        return nullptr;
+      found = isTruthy(*result);
+    } else if (isa<GeneratorObj>(*rhs) || isa<IteratorObj>(*rhs) ||
+               (isa<InstanceObj>(*rhs) && classOf(*rhs)->lookup("__iter__"))) {
       Cursor cursor;
       if (!beginIteration(rhs, opLoc, cursor))
         return nullptr;

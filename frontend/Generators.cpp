@@ -330,6 +330,16 @@ Ref Interpreter::evalYield(const YieldExprAST &y, const EnvPtr &env) {
   }
 }
 
+Ref Interpreter::raiseStopIteration(const Ref &value, SMLoc loc) {
+  auto stop = std::make_shared<ExceptionObj>(
+      "StopIteration", isNone(value) ? "" : strValue(*value), false);
+  if (!isNone(value))
+    stop->args.push_back(value);
+  stop->attrs["value"] = value;
+  raiseObject(stop, loc);
+  return nullptr;
+}
+
 bool Interpreter::closeGenerator(GeneratorState &g, SMLoc loc) {
   if (g.status == GeneratorState::Created) {
     g.status = GeneratorState::Finished;
@@ -483,14 +493,8 @@ Ref Interpreter::callGeneratorMethod(GeneratorObj &gen, llvm::StringRef name,
   switch (resumeGenerator(gen, mode, value, args.loc, out)) {
   case ResumeResult::Yielded:
     return out;
-  case ResumeResult::Returned: {
-    auto stop = std::make_shared<ExceptionObj>(
-        "StopIteration", isNone(out) ? "" : strValue(*out), false);
-    stop->args.push_back(out);
-    stop->attrs["value"] = out;
-    raiseObject(stop, args.loc);
-    return nullptr;
-  }
+  case ResumeResult::Returned:
+    return raiseStopIteration(out, args.loc);
   case ResumeResult::Error:
     return nullptr;
   }

@@ -200,15 +200,42 @@ void Interpreter::linkSubmodule(llvm::StringRef dotted, const Ref &module) {
     it->second->attrs[last.str()] = module;
 }
 
-Ref Interpreter::importModelModule(llvm::StringRef dotted, SMLoc loc) {
-  if (rejectUnavailableModule(dotted, loc))
-    return nullptr;
+Ref Interpreter::ensurePackage(llvm::StringRef dotted, SMLoc loc) {
   auto cached = packages.find(dotted.str());
   if (cached != packages.end())
     return cached->second;
+  // Python imports the parent packages first (running their __init__).
+  auto [parent, last] = dotted.rsplit('.');
+  if (!last.empty() && !ensurePackage(parent, loc))
+    return nullptr;
   ModuleLocation where = findModelModule(dotted, loc);
   if (where.isPackageInit || (where.file.empty() && !where.packageDir.empty()))
     return packageModule(dotted, where, loc);
+  if (!where.file.empty() && !where.byLastName)
+    return error(loc, "'" + dotted + "' is a module (" + where.file +
+                          "), not a package");
+  // No directory: a package left implicit (its modules were saved without
+  // it, or are found by their last names).
+  auto mod = std::make_shared<ModuleObj>(dotted.str());
+  mod->attrs["__name__"] = makeStr(dotted.str());
+  implicitPackages.insert(dotted.str());
+  packages[dotted.str()] = mod;
+  linkSubmodule(dotted, mod);
+  return mod;
+}
+
+Ref Interpreter::importModelModule(llvm::StringRef dotted, SMLoc loc) {
+  if (rejectUnavailableModule(dotted, loc))
+    return nullptr;
+  auto [parent, last] = dotted.rsplit('.');
+  if (!last.empty() && !ensurePackage(parent, loc))
+    return nullptr;
+  auto cached = packages.find(dotted.str());
+  if (cached != packages.end() && !implicitPackages.count(dotted.str()))
+    return cached->second;
+  ModuleLocation where = findModelModule(dotted, loc);
+  if (where.isPackageInit || (where.file.empty() && !where.packageDir.empty()))
+    return ensurePackage(dotted, loc);
   if (where.file.empty())
     return error(loc, "cannot find module '" + dotted + "' (looked for " +
                           candidates(dotted) + " in:" + where.searched +
@@ -236,34 +263,12 @@ Flow Interpreter::execImport(const StmtAST &stmt, const EnvPtr &env) {
         env->bindingEnv(alias.asName)->vars[alias.asName.str()] = leaf;
         continue;
       }
-      // `import a.b.c` binds `a`; the packages on the way get the next
-      // module as an attribute. A package left implicit (the modules were
-      // found by their last names) is an empty one.
+      // `import a.b.c` binds `a`; importing it made the packages on the
+      // way, each with the next module as an attribute.
       llvm::StringRef head = dotted.split('.').first;
       Ref headModule = pythonModule(head);
-      if (!headModule) {
-        llvm::SmallVector<llvm::StringRef, 4> parts;
-        dotted.split(parts, '.');
-        std::string prefix;
-        for (size_t i = 0; i + 1 < parts.size(); ++i) {
-          prefix += (i ? "." : "") + parts[i].str();
-          if (!packages.count(prefix)) {
-            ModuleLocation where = findModelModule(prefix, alias.loc);
-            if (!where.file.empty() && !where.isPackageInit &&
-                !where.byLastName) {
-              error(alias.loc, "No module named '" + dotted + "'; '" + prefix +
-                                   "' is not a package");
-              return Flow::Error;
-            }
-            if (where.byLastName)
-              where = ModuleLocation();
-            if (!packageModule(prefix, where, alias.loc))
-              return Flow::Error;
-          }
-        }
-        linkSubmodule(dotted, leaf);
-        headModule = parts.size() > 1 ? packages[head.str()] : leaf;
-      }
+      if (!headModule)
+        headModule = head == dotted ? leaf : packages[head.str()];
       env->bindingEnv(head)->vars[head.str()] = headModule;
     }
     return Flow::Normal;
@@ -304,12 +309,11 @@ Flow Interpreter::execImportFromModelFile(const ImportFromStmtAST &from,
   Ref mod;
   bool isFile = !where.file.empty() && !where.isPackageInit;
   if (isFile && !where.byLastName) {
-    mod = loadModelModule(dotted, where.file, from.getModuleLoc());
+    mod = importModelModule(dotted, from.getModuleLoc());
     if (!mod)
       return Flow::Error;
-    linkSubmodule(dotted, mod);
   } else if (where.isPackageInit || !where.packageDir.empty()) {
-    mod = packageModule(dotted, where, from.getModuleLoc());
+    mod = ensurePackage(dotted, from.getModuleLoc());
     if (!mod)
       return Flow::Error;
   }

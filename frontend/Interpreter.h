@@ -171,6 +171,8 @@ public:
   /// Called when the last reference to a suspended generator goes: it is
   /// closed at the next statement boundary.
   void scheduleClose(std::shared_ptr<GeneratorState> gen);
+  /// Raises StopIteration carrying a generator's return value.
+  Ref raiseStopIteration(const Ref &value, llvm::SMLoc loc);
   /// The generator methods send/throw/close/__next__.
   Ref callGeneratorMethod(GeneratorObj &gen, llvm::StringRef name,
                           CallArgs &args);
@@ -290,6 +292,9 @@ private:
   /// `__init__`), made and cached once.
   Ref packageModule(llvm::StringRef dotted, const ModuleLocation &where,
                     llvm::SMLoc loc);
+  /// The package `dotted` (imported once, its parents first): a directory
+  /// with or without `__init__`, or an implicit one when none exists.
+  Ref ensurePackage(llvm::StringRef dotted, llvm::SMLoc loc);
   /// Sets an imported module as the attribute of its parent packages
   /// (`import nets.x` makes `nets.x` reachable from `nets`).
   void linkSubmodule(llvm::StringRef dotted, const Ref &module);
@@ -321,6 +326,8 @@ private:
   unsigned importDepth = 0; // > 0 while an imported module's body runs
 
   std::map<std::string, Ref> packages; // package modules by name
+  /// Packages made for module paths that have no directory.
+  std::set<std::string> implicitPackages;
 
   std::vector<Frame> callStack;
   std::vector<std::shared_ptr<ArgScopeObj>> argScopeStack;

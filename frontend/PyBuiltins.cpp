@@ -52,7 +52,7 @@ bool slim::bindArgs(Interpreter &interp, llvm::StringRef function,
   out.function = function.str();
   std::vector<bool> bound(params.size(), false);
   if (args.positional.size() > params.size()) {
-    interp.error(args.positional[params.size()].loc,
+    interp.raise("TypeError", args.positional[params.size()].loc,
                  function + "() takes " + llvm::Twine(params.size()) +
                      " positional arguments but " +
                      llvm::Twine(args.positional.size()) + " were given");
@@ -73,16 +73,18 @@ bool slim::bindArgs(Interpreter &interp, llvm::StringRef function,
         out.extraKeywords.push_back(a);
         continue;
       }
-      interp.error(a.loc, function + "() got an unexpected keyword argument '" +
-                              a.name + "'");
+      interp.raise("TypeError", a.loc,
+                   function + "() got an unexpected keyword argument '" +
+                       a.name + "'");
       if (a.scopeLoc.isValid())
         interp.note(a.scopeLoc,
                     "'" + a.name + "' was supplied by this arg_scope");
       return false;
     }
     if (bound[i]) {
-      interp.error(a.loc, function + "() got multiple values for argument '" +
-                              a.name + "'");
+      interp.raise("TypeError", a.loc,
+                   function + "() got multiple values for argument '" + a.name +
+                       "'");
       if (a.scopeLoc.isValid())
         interp.note(a.scopeLoc,
                     "'" + a.name + "' was supplied by this arg_scope");
@@ -96,8 +98,9 @@ bool slim::bindArgs(Interpreter &interp, llvm::StringRef function,
     if (bound[i])
       continue;
     if (!params[i].defaultValue) {
-      interp.error(args.loc, function + "() missing required argument '" +
-                                 params[i].name + "'");
+      interp.raise("TypeError", args.loc,
+                   function + "() missing required argument '" +
+                       params[i].name + "'");
       return false;
     }
     out.values.emplace_back(params[i].name, params[i].defaultValue);
@@ -108,8 +111,9 @@ bool slim::bindArgs(Interpreter &interp, llvm::StringRef function,
 static bool typeError(Interpreter &interp, const Bound &b, llvm::StringRef name,
                       llvm::StringRef expected) {
   Ref v = b.get(name);
-  interp.error(b.loc(name), b.function + "() argument '" + name + "' must be " +
-                                expected + ", not " + typeName(*v));
+  interp.raise("TypeError", b.loc(name),
+               b.function + "() argument '" + name + "' must be " + expected +
+                   ", not " + typeName(*v));
   if (const Arg *a = b.arg(name))
     if (a->scopeLoc.isValid())
       interp.note(a->scopeLoc, "'" + name + "' was supplied by this arg_scope");
@@ -171,14 +175,15 @@ bool slim::getIntList(Interpreter &interp, const Ref &value, SMLoc loc,
                       llvm::StringRef what, std::vector<int64_t> &out) {
   auto *seq = dyn_cast<SeqObj>(value.get());
   if (!seq) {
-    interp.error(loc,
+    interp.raise("TypeError", loc,
                  what + " must be a list of ints, not " + typeName(*value));
     return false;
   }
   for (auto &item : seq->items) {
     auto *i = dyn_cast<IntObj>(item.get());
     if (!i) {
-      interp.error(loc, what + " must contain ints, found " + typeName(*item));
+      interp.raise("TypeError", loc,
+                   what + " must contain ints, found " + typeName(*item));
       return false;
     }
     out.push_back(i->value);
@@ -202,8 +207,9 @@ bool slim::getIntPair(Interpreter &interp, const Bound &b, llvm::StringRef name,
       out[1] = values[1];
       return true;
     }
-    interp.error(b.loc(name), "'" + name + "' must have 2 elements, got " +
-                                  llvm::Twine(values.size()));
+    interp.raise("TypeError", b.loc(name),
+                 "'" + name + "' must have 2 elements, got " +
+                     llvm::Twine(values.size()));
     return false;
   }
   return typeError(interp, b, name, "an int or a list of two ints");
@@ -254,6 +260,10 @@ Ref slim::defineBuiltin(Object &module, llvm::StringRef attrName,
 
 namespace {
 bool isIntLike(const Object &o) { return isa<IntObj>(o) || isa<BoolObj>(o); }
+/// Generators and iterators are consumed lazily by zip/enumerate.
+bool isLazy(const Object &o) {
+  return isa<GeneratorObj>(o) || isa<IteratorObj>(o);
+}
 int64_t intOf(const Object &o) {
   if (auto *i = dyn_cast<IntObj>(&o))
     return i->value;
@@ -277,12 +287,12 @@ Ref slim::formatPercent(Interpreter &interp, const std::string &format,
       continue;
     }
     if (++i >= format.size())
-      return interp.error(loc, "incomplete format");
+      return interp.raise("ValueError", loc, "incomplete format");
     Ref value;
     if (format[i] == '(') {
       size_t close = format.find(')', i);
       if (close == std::string::npos || !dictArg)
-        return interp.error(loc, "format requires a mapping");
+        return interp.raise("TypeError", loc, "format requires a mapping");
       value = dictArg->get(makeStr(format.substr(i + 1, close - i - 1)));
       if (!value)
         return interp.error(loc, "KeyError: '" +
@@ -302,7 +312,7 @@ Ref slim::formatPercent(Interpreter &interp, const std::string &format,
         precision += format[i++];
     }
     if (i >= format.size())
-      return interp.error(loc, "incomplete format");
+      return interp.raise("ValueError", loc, "incomplete format");
     char conv = format[i];
     if (conv == '%') {
       out += '%';
@@ -310,7 +320,8 @@ Ref slim::formatPercent(Interpreter &interp, const std::string &format,
     }
     if (!value) {
       if (next >= args.size())
-        return interp.error(loc, "not enough arguments for format string");
+        return interp.raise("TypeError", loc,
+                            "not enough arguments for format string");
       value = args[next++];
     }
     std::string spec = "%" + flags + width;
@@ -336,14 +347,16 @@ Ref slim::formatPercent(Interpreter &interp, const std::string &format,
       else if (auto *f = dyn_cast<FloatObj>(value.get())) {
         auto i = checked::fromDouble(f->value);
         if (!i)
-          return interp.error(loc, std::string("%") + conv +
-                                       " format: cannot convert float " +
-                                       reprValue(*value) + " to integer");
+          return interp.raise("ValueError", loc,
+                              std::string("%") + conv +
+                                  " format: cannot convert float " +
+                                  reprValue(*value) + " to integer");
         v = *i;
       } else
-        return interp.error(loc, std::string("%") + conv +
-                                     " format: a number is required, not " +
-                                     typeName(*value));
+        return interp.raise("TypeError", loc,
+                            std::string("%") + conv +
+                                " format: a number is required, not " +
+                                typeName(*value));
       std::string c = conv == 'i' ? "d" : std::string(1, conv);
       snprintf(buf, sizeof(buf), (spec + "ll" + c).c_str(), (long long)v);
       out += buf;
@@ -361,20 +374,22 @@ Ref slim::formatPercent(Interpreter &interp, const std::string &format,
       else if (auto *f = dyn_cast<FloatObj>(value.get()))
         v = f->value;
       else
-        return interp.error(loc, std::string("%") + conv +
-                                     " format: a number is required, not " +
-                                     typeName(*value));
+        return interp.raise("TypeError", loc,
+                            std::string("%") + conv +
+                                " format: a number is required, not " +
+                                typeName(*value));
       snprintf(buf, sizeof(buf), (spec + conv).c_str(), v);
       out += buf;
       break;
     }
     default:
-      return interp.error(loc, std::string("unsupported format character '") +
-                                   conv + "'");
+      return interp.raise("ValueError", loc,
+                          std::string("unsupported format character '") + conv +
+                              "'");
     }
   }
   if (!dictArg && next < args.size())
-    return interp.error(loc,
+    return interp.raise("TypeError", loc,
                         "not all arguments converted during string formatting");
   return makeStr(out);
 }
@@ -392,7 +407,8 @@ static Ref formatBraces(Interpreter &interp, const std::string &format,
         ++i;
         continue;
       }
-      return interp.error(args.loc, "single '}' encountered in format string");
+      return interp.raise("ValueError", args.loc,
+                          "single '}' encountered in format string");
     }
     if (c != '{') {
       out += c;
@@ -405,7 +421,8 @@ static Ref formatBraces(Interpreter &interp, const std::string &format,
     }
     size_t close = format.find('}', i);
     if (close == std::string::npos)
-      return interp.error(args.loc, "single '{' encountered in format string");
+      return interp.raise("ValueError", args.loc,
+                          "single '{' encountered in format string");
     std::string field = format.substr(i + 1, close - i - 1);
     i = close;
     std::string spec;
@@ -417,15 +434,16 @@ static Ref formatBraces(Interpreter &interp, const std::string &format,
     Ref value;
     if (field.empty()) {
       if (auto_index >= args.positional.size())
-        return interp.error(args.loc, "replacement index " +
-                                          llvm::Twine(auto_index) +
-                                          " out of range for positional args");
+        return interp.raise("IndexError", args.loc,
+                            "replacement index " + llvm::Twine(auto_index) +
+                                " out of range for positional args");
       value = args.positional[auto_index++].value;
     } else if (isdigit(field[0])) {
       size_t idx = std::stoul(field);
       if (idx >= args.positional.size())
-        return interp.error(args.loc, "replacement index " + field +
-                                          " out of range for positional args");
+        return interp.raise("IndexError", args.loc,
+                            "replacement index " + field +
+                                " out of range for positional args");
       value = args.positional[idx].value;
     } else {
       const Arg *a = args.findKeyword(field);
@@ -453,13 +471,13 @@ namespace {
 bool wantArgs(Interpreter &interp, CallArgs &args, llvm::StringRef name,
               size_t minArgs, size_t maxArgs) {
   if (!args.keywords.empty()) {
-    interp.error(args.keywords.front().loc,
+    interp.raise("TypeError", args.keywords.front().loc,
                  name + "() takes no keyword arguments");
     return false;
   }
   if (args.positional.size() < minArgs || args.positional.size() > maxArgs) {
-    interp.error(
-        args.loc,
+    interp.raise(
+        "TypeError", args.loc,
         name + "() takes " +
             (minArgs == maxArgs
                  ? llvm::Twine(minArgs)
@@ -490,9 +508,10 @@ Ref slim::callMethod(Interpreter &interp, const Ref &self, llvm::StringRef name,
       for (size_t i = 0; i < items.size(); ++i) {
         auto *piece = dyn_cast<StrObj>(items[i].get());
         if (!piece)
-          return interp.error(pos[0].loc, "sequence item " + llvm::Twine(i) +
-                                              ": expected str instance, " +
-                                              typeName(*items[i]) + " found");
+          return interp.raise("TypeError", pos[0].loc,
+                              "sequence item " + llvm::Twine(i) +
+                                  ": expected str instance, " +
+                                  typeName(*items[i]) + " found");
         out += (i ? s->value : "") + piece->value;
       }
       return makeStr(out);
@@ -502,7 +521,8 @@ Ref slim::callMethod(Interpreter &interp, const Ref &self, llvm::StringRef name,
         return nullptr;
       auto *arg = dyn_cast<StrObj>(pos[0].value.get());
       if (!arg)
-        return interp.error(pos[0].loc, name + " first arg must be str");
+        return interp.raise("TypeError", pos[0].loc,
+                            name + " first arg must be str");
       llvm::StringRef str(s->value);
       return makeBool(name == "startswith" ? str.starts_with(arg->value)
                                            : str.ends_with(arg->value));
@@ -653,7 +673,8 @@ Ref slim::callMethod(Interpreter &interp, const Ref &self, llvm::StringRef name,
       auto *from = dyn_cast<StrObj>(pos[0].value.get());
       auto *to = dyn_cast<StrObj>(pos[1].value.get());
       if (!from || !to || from->value.empty())
-        return interp.error(args.loc, "replace() needs two strings");
+        return interp.raise("TypeError", args.loc,
+                            "replace() needs two strings");
       std::string out = s->value;
       for (size_t at = out.find(from->value); at != std::string::npos;
            at = out.find(from->value, at + to->value.size()))
@@ -844,7 +865,8 @@ Ref slim::callMethod(Interpreter &interp, const Ref &self, llvm::StringRef name,
       if (!wantArgs(interp, args, name, 2, 2))
         return nullptr;
       if (!isIntLike(*pos[0].value))
-        return interp.error(pos[0].loc, "list.insert index must be an int");
+        return interp.raise("TypeError", pos[0].loc,
+                            "list.insert index must be an int");
       int64_t i = intOf(*pos[0].value), n = items.size();
       if (i < 0)
         i = std::max<int64_t>(0, i + n);
@@ -856,16 +878,18 @@ Ref slim::callMethod(Interpreter &interp, const Ref &self, llvm::StringRef name,
       if (!wantArgs(interp, args, name, 0, 1))
         return nullptr;
       if (items.empty())
-        return interp.error(args.loc, "pop from empty list");
+        return interp.raise("IndexError", args.loc, "pop from empty list");
       int64_t i = items.size() - 1;
       if (!pos.empty()) {
         if (!isIntLike(*pos[0].value))
-          return interp.error(pos[0].loc, "list.pop index must be an int");
+          return interp.raise("TypeError", pos[0].loc,
+                              "list.pop index must be an int");
         i = intOf(*pos[0].value);
         if (i < 0)
           i += items.size();
         if (i < 0 || i >= int64_t(items.size()))
-          return interp.error(pos[0].loc, "pop index out of range");
+          return interp.raise("IndexError", pos[0].loc,
+                              "pop index out of range");
       }
       Ref v = items[i];
       items.erase(items.begin() + i);
@@ -1159,7 +1183,7 @@ void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
         return in.error(a.loc, "len() of a scalar tensor");
       return makeInt(t->shape[0]);
     }
-    return in.error(a.loc,
+    return in.raise("TypeError", a.loc,
                     "object of type '" + typeName(*v) + "' has no len()");
   });
   def("range", [](Interpreter &in, CallArgs &a) -> Ref {
@@ -1168,7 +1192,7 @@ void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
     int64_t v[3] = {0, 0, 1};
     for (size_t i = 0; i < a.positional.size(); ++i) {
       if (!isIntLike(*a.positional[i].value))
-        return in.error(a.positional[i].loc,
+        return in.raise("TypeError", a.positional[i].loc,
                         "'" + typeName(*a.positional[i].value) +
                             "' object cannot be interpreted as an integer");
     }
@@ -1181,7 +1205,7 @@ void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
         v[2] = intOf(*a.positional[2].value);
     }
     if (v[2] == 0)
-      return in.error(a.loc, "range() arg 3 must not be zero");
+      return in.raise("ValueError", a.loc, "range() arg 3 must not be zero");
     std::vector<Ref> items;
     for (int64_t i = v[0]; v[2] > 0 ? i < v[1] : i > v[1];) {
       if (int64_t(items.size()) >= kMaxSequenceLength)
@@ -1199,7 +1223,27 @@ void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
   });
   def("enumerate", [](Interpreter &in, CallArgs &a) -> Ref {
     if (a.positional.empty() || a.positional.size() > 2)
-      return in.error(a.loc, "enumerate() takes 1 or 2 arguments");
+      return in.raise("TypeError", a.loc, "enumerate() takes 1 or 2 arguments");
+    if (isLazy(*a.positional[0].value)) {
+      // Over a generator, enumerate is lazy too, as in Python.
+      int64_t start = 0;
+      if (a.positional.size() == 2 && isIntLike(*a.positional[1].value))
+        start = intOf(*a.positional[1].value);
+      auto cursor = std::make_shared<Interpreter::Cursor>();
+      if (!in.beginIteration(a.positional[0].value, a.positional[0].loc,
+                             *cursor))
+        return nullptr;
+      auto index = std::make_shared<int64_t>(start);
+      return std::make_shared<IteratorObj>(
+          "enumerate", [cursor, index](Interpreter &in, SMLoc loc, Ref &out) {
+            Ref item;
+            int got = in.nextItem(*cursor, loc, item);
+            if (got <= 0)
+              return got;
+            out = makeTuple({makeInt((*index)++), item});
+            return 1;
+          });
+    }
     std::vector<Ref> items;
     if (!in.iterate(a.positional[0].value, a.positional[0].loc, items))
       return nullptr;
@@ -1216,6 +1260,30 @@ void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
     return makeList(std::move(out));
   });
   def("zip", [](Interpreter &in, CallArgs &a) -> Ref {
+    if (llvm::any_of(a.positional,
+                     [](const Arg &p) { return isLazy(*p.value); })) {
+      // With a generator among them, zip pulls one item from each in turn
+      // and stops at the first exhausted one, as in Python.
+      std::vector<std::shared_ptr<Interpreter::Cursor>> cursors;
+      for (const Arg &p : a.positional) {
+        cursors.push_back(std::make_shared<Interpreter::Cursor>());
+        if (!in.beginIteration(p.value, p.loc, *cursors.back()))
+          return nullptr;
+      }
+      return std::make_shared<IteratorObj>(
+          "zip", [cursors](Interpreter &in, SMLoc loc, Ref &out) {
+            std::vector<Ref> row;
+            for (auto &c : cursors) {
+              Ref item;
+              int got = in.nextItem(*c, loc, item);
+              if (got <= 0)
+                return got;
+              row.push_back(item);
+            }
+            out = makeTuple(std::move(row));
+            return 1;
+          });
+    }
     std::vector<std::vector<Ref>> lists;
     size_t n = SIZE_MAX;
     for (auto &p : a.positional) {
@@ -1246,20 +1314,23 @@ void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
     if (auto *f = dyn_cast<FloatObj>(v.get())) {
       auto i = checked::fromDouble(f->value);
       if (!i)
-        return in.error(a.loc, "cannot convert float " + reprValue(*v) +
-                                   " to integer");
+        return in.raise("ValueError", a.loc,
+                        "cannot convert float " + reprValue(*v) +
+                            " to integer");
       return makeInt(*i);
     }
     if (auto *s = dyn_cast<StrObj>(v.get())) {
       int64_t out;
       if (llvm::StringRef(s->value).trim().getAsInteger(10, out))
-        return in.error(a.loc, "invalid literal for int() with base 10: " +
-                                   reprValue(*v));
+        return in.raise("ValueError", a.loc,
+                        "invalid literal for int() with base 10: " +
+                            reprValue(*v));
       return makeInt(out);
     }
-    return in.error(a.loc, "int() argument must be a string or a number, "
-                           "not '" +
-                               typeName(*v) + "'");
+    return in.raise("TypeError", a.loc,
+                    "int() argument must be a string or a number, "
+                    "not '" +
+                        typeName(*v) + "'");
   });
   def("float", [](Interpreter &in, CallArgs &a) -> Ref {
     if (!wantArgs(in, a, "float", 0, 1))
@@ -1274,13 +1345,14 @@ void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
     if (auto *s = dyn_cast<StrObj>(v.get())) {
       double out;
       if (llvm::StringRef(s->value).trim().getAsDouble(out))
-        return in.error(a.loc,
+        return in.raise("ValueError", a.loc,
                         "could not convert string to float: " + reprValue(*v));
       return makeFloat(out);
     }
-    return in.error(a.loc, "float() argument must be a string or a number, "
-                           "not '" +
-                               typeName(*v) + "'");
+    return in.raise("TypeError", a.loc,
+                    "float() argument must be a string or a number, "
+                    "not '" +
+                        typeName(*v) + "'");
   });
   def("str", [](Interpreter &in, CallArgs &a) -> Ref {
     if (!wantArgs(in, a, "str", 0, 1))
@@ -1318,7 +1390,7 @@ void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
   def("dict", [](Interpreter &in, CallArgs &a) -> Ref {
     auto d = std::make_shared<DictObj>();
     if (a.positional.size() > 1)
-      return in.error(a.loc, "dict expected at most 1 argument");
+      return in.raise("TypeError", a.loc, "dict expected at most 1 argument");
     if (!a.positional.empty()) {
       Ref src = a.positional[0].value;
       if (auto *other = dyn_cast<DictObj>(src.get())) {
@@ -1330,7 +1402,7 @@ void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
         for (auto &p : pairs) {
           auto *seq = dyn_cast<SeqObj>(p.get());
           if (!seq || seq->items.size() != 2)
-            return in.error(a.positional[0].loc,
+            return in.raise("ValueError", a.positional[0].loc,
                             "dictionary update sequence element has wrong "
                             "length");
           d->set(seq->items[0], seq->items[1]);
@@ -1397,13 +1469,13 @@ void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
     if (!v)
       return nullptr;
     if (!isIntLike(*v))
-      return in.error(a.positional[0].loc,
+      return in.raise("TypeError", a.positional[0].loc,
                       "chr() needs an integer, got " + typeName(*v));
     int64_t code = intOf(*v);
     // Surrogates have no UTF-8 encoding; Python makes lone surrogates, which
     // no model file needs.
     if (code < 0 || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))
-      return in.error(a.positional[0].loc,
+      return in.raise("ValueError", a.positional[0].loc,
                       "chr() arg not in range(0x110000) (or a surrogate): " +
                           llvm::Twine(code));
     char buffer[UNI_MAX_UTF8_BYTES_PER_CODE_POINT];
@@ -1417,7 +1489,7 @@ void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
       return nullptr;
     auto *s = dyn_cast<StrObj>(v.get());
     if (!s)
-      return in.error(a.positional[0].loc,
+      return in.raise("TypeError", a.positional[0].loc,
                       "ord() expected string of length 1, but " + typeName(*v) +
                           " found");
     const auto *begin = reinterpret_cast<const llvm::UTF8 *>(s->value.data());
@@ -1426,12 +1498,12 @@ void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
     for (const llvm::UTF8 *p = begin; p < end; ++length) {
       unsigned n = llvm::getNumBytesForUTF8(*p);
       if (n > size_t(end - p) || !llvm::isLegalUTF8Sequence(p, p + n))
-        return in.error(a.positional[0].loc,
+        return in.raise("ValueError", a.positional[0].loc,
                         "ord() of a string that is not valid UTF-8");
       p += n;
     }
     if (length != 1)
-      return in.error(a.positional[0].loc,
+      return in.raise("ValueError", a.positional[0].loc,
                       "ord() expected a character, but string of length " +
                           llvm::Twine(length) + " found");
     llvm::UTF32 code = 0;
@@ -1449,7 +1521,7 @@ void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
     }
     if (auto *f = dyn_cast<FloatObj>(v.get()))
       return makeFloat(std::fabs(f->value));
-    return in.error(a.loc,
+    return in.raise("TypeError", a.loc,
                     "bad operand type for abs(): '" + typeName(*v) + "'");
   });
   def("round", [](Interpreter &in, CallArgs &a) -> Ref {
@@ -1461,8 +1533,9 @@ void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
     if (auto *f = dyn_cast<FloatObj>(v.get())) {
       auto i = checked::fromDouble(std::nearbyint(f->value));
       if (!i)
-        return in.error(a.loc, "cannot convert float " + reprValue(*v) +
-                                   " to integer");
+        return in.raise("ValueError", a.loc,
+                        "cannot convert float " + reprValue(*v) +
+                            " to integer");
       return makeInt(*i);
     }
     return in.error(a.loc, "round() needs a number");
@@ -1619,6 +1692,20 @@ void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
         !(isa<InstanceObj>(*it) && classOf(*it)->lookup("__next__")))
       return in.raise("TypeError", a.positional[0].loc,
                       "'" + typeName(*it) + "' object is not an iterator");
+    if (auto *gen = dyn_cast<GeneratorObj>(it.get())) {
+      // A generator's return value travels in StopIteration.value.
+      Ref out;
+      switch (in.resumeGenerator(*gen, ResumeMode::Next, nullptr, a.loc, out)) {
+      case ResumeResult::Yielded:
+        return out;
+      case ResumeResult::Error:
+        return nullptr;
+      case ResumeResult::Returned:
+        if (a.positional.size() == 2)
+          return a.positional[1].value;
+        return in.raiseStopIteration(out, a.loc);
+      }
+    }
     Interpreter::Cursor cursor;
     if (!in.beginIteration(it, a.loc, cursor))
       return nullptr;
@@ -1630,7 +1717,7 @@ void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
       return nullptr;
     if (a.positional.size() == 2)
       return a.positional[1].value;
-    return in.raise("StopIteration", a.loc, "StopIteration");
+    return in.raiseStopIteration(makeNone(), a.loc);
   });
   def("iter", [one](Interpreter &in, CallArgs &a) -> Ref {
     Ref v = one(in, a, "iter");

@@ -437,6 +437,8 @@ void slim::installPythonModules(Interpreter &interp, Env &env) {
 
   auto collections = std::make_shared<ModuleObj>("collections");
   defineBuiltin(*collections, "namedtuple", "namedtuple", namedtuple);
+  // Dicts keep insertion order, so OrderedDict is dict.
+  collections->attrs["OrderedDict"] = env.lookup("dict");
   interp.known["module:collections"] = collections;
 
   auto functools = std::make_shared<ModuleObj>("functools");
