@@ -89,6 +89,29 @@ LambdaExprAST::LambdaExprAST(llvm::SMLoc loc, std::vector<Param> params,
     : ExprAST(Expr_Lambda, loc, computeLambdaHeight(params, *body)),
       params(std::move(params)), body(std::move(body)) {}
 
+static unsigned
+computeComprehensionHeight(const ExprAST &element, const ExprAST *value,
+                           const std::vector<CompClause> &clauses) {
+  unsigned height = element.getHeight();
+  if (value)
+    height = std::max(height, value->getHeight());
+  for (const CompClause &clause : clauses) {
+    height = std::max(
+        {height, clause.target->getHeight(), clause.iterable->getHeight()});
+    for (const ExprPtr &cond : clause.conditions)
+      height = std::max(height, cond->getHeight());
+  }
+  return height + 1;
+}
+
+ComprehensionExprAST::ComprehensionExprAST(llvm::SMLoc loc, CompKind compKind,
+                                           ExprPtr element, ExprPtr value,
+                                           std::vector<CompClause> clauses)
+    : ExprAST(Expr_Comprehension, loc,
+              computeComprehensionHeight(*element, value.get(), clauses)),
+      compKind(compKind), element(std::move(element)), value(std::move(value)),
+      clauses(std::move(clauses)) {}
+
 //===----------------------------------------------------------------------===//
 // Operator spellings
 //===----------------------------------------------------------------------===//
@@ -395,17 +418,34 @@ void slim::dumpExpr(raw_ostream &os, const ExprAST &expr) {
     os << ')';
     return;
   }
-  case ExprAST::Expr_ListComp: {
-    const auto &c = llvm::cast<ListCompExprAST>(expr);
-    os << "(listcomp ";
+  case ExprAST::Expr_Comprehension: {
+    const auto &c = llvm::cast<ComprehensionExprAST>(expr);
+    static const char *names[] = {"listcomp", "genexp", "dictcomp"};
+    os << '(' << names[c.getCompKind()] << ' ';
     dumpExpr(os, c.getElement());
-    os << " for ";
-    dumpExpr(os, c.getTarget());
-    os << " in ";
-    dumpExpr(os, c.getIterable());
-    if (const ExprAST *cond = c.getCondition()) {
-      os << " if ";
-      dumpExpr(os, *cond);
+    if (const ExprAST *value = c.getValue()) {
+      os << ' ';
+      dumpExpr(os, *value);
+    }
+    for (const CompClause &clause : c.getClauses()) {
+      os << " for ";
+      dumpExpr(os, *clause.target);
+      os << " in ";
+      dumpExpr(os, *clause.iterable);
+      for (const ExprPtr &cond : clause.conditions) {
+        os << " if ";
+        dumpExpr(os, *cond);
+      }
+    }
+    os << ')';
+    return;
+  }
+  case ExprAST::Expr_Yield: {
+    const auto &y = llvm::cast<YieldExprAST>(expr);
+    os << (y.isYieldFrom() ? "(yieldfrom" : "(yield");
+    if (const ExprAST *value = y.getValue()) {
+      os << ' ';
+      dumpExpr(os, *value);
     }
     os << ')';
     return;
@@ -531,6 +571,56 @@ void slim::dumpStmt(raw_ostream &os, const StmtAST &stmt, unsigned indent) {
     dumpExpr(os, f.getIterable());
     os << '\n';
     dumpBody(os, f.getBody(), indent + 1);
+    if (!f.getElseBody().empty()) {
+      line() << "Else\n";
+      dumpBody(os, f.getElseBody(), indent + 1);
+    }
+    return;
+  }
+  case StmtAST::Stmt_While: {
+    const auto &w = llvm::cast<WhileStmtAST>(stmt);
+    line() << "While ";
+    dumpExpr(os, w.getCond());
+    os << '\n';
+    dumpBody(os, w.getBody(), indent + 1);
+    if (!w.getElseBody().empty()) {
+      line() << "Else\n";
+      dumpBody(os, w.getElseBody(), indent + 1);
+    }
+    return;
+  }
+  case StmtAST::Stmt_Try: {
+    const auto &t = llvm::cast<TryStmtAST>(stmt);
+    line() << "Try\n";
+    dumpBody(os, t.getBody(), indent + 1);
+    for (const ExceptHandler &h : t.getHandlers()) {
+      line() << "Except";
+      if (h.type) {
+        os << ' ';
+        dumpExpr(os, *h.type);
+      }
+      if (!h.name.empty())
+        os << " as " << h.name;
+      os << '\n';
+      dumpBody(os, h.body, indent + 1);
+    }
+    if (!t.getElseBody().empty()) {
+      line() << "Else\n";
+      dumpBody(os, t.getElseBody(), indent + 1);
+    }
+    if (t.hasFinally()) {
+      line() << "Finally\n";
+      dumpBody(os, t.getFinallyBody(), indent + 1);
+    }
+    return;
+  }
+  case StmtAST::Stmt_Global:
+  case StmtAST::Stmt_Nonlocal: {
+    const auto &d = llvm::cast<ScopeDeclStmtAST>(stmt);
+    line() << (stmt.getKind() == StmtAST::Stmt_Global ? "Global "
+                                                      : "Nonlocal ");
+    llvm::interleaveComma(d.getNames(), os);
+    os << '\n';
     return;
   }
   case StmtAST::Stmt_With: {

@@ -33,10 +33,12 @@
 //    TF-Slim's reference nets use them (`trunc_normal = lambda stddev: ...`,
 //    `class Block(collections.namedtuple(...))`); the elaborator decides
 //    what it supports and reports the rest at the node's location.
-//  * Rejected by the parser with "... is not supported by slimc": while,
-//    try/except, global, nonlocal, yield, async/await, f-strings,
-//    `|`/`&`/`^`/`~`/`<<`/`>>`, `:=`, set literals, generator expressions,
-//    dict comprehensions, `for ... else`, `import *`, starred targets.
+//  * A `def` whose body contains `yield` is a generator function
+//    (FunctionDefAST::isGenerator, set by the parser); `yield` elsewhere is
+//    a syntax error, as in Python.
+//  * Rejected by the parser with "... is not supported by slimc":
+//    async/await, f-strings, `|`/`&`/`^`/`~`/`<<`/`>>`, `:=`, set literals
+//    and comprehensions, `import *`, starred targets.
 //
 //===----------------------------------------------------------------------===//
 
@@ -93,8 +95,9 @@ public:
     Expr_Attribute,
     Expr_Subscript,
     Expr_Slice,
-    Expr_ListComp,
+    Expr_Comprehension,
     Expr_Lambda,
+    Expr_Yield,
   };
 
   ExprAST(ExprASTKind kind, llvm::SMLoc loc, unsigned height = 1)
@@ -457,31 +460,55 @@ private:
   ExprPtr lower, upper, step;
 };
 
-/// `[element for target in iterable if condition]` with exactly one `for`
-/// and at most one `if` (condition may be null). The target is an
-/// assignment target (name, or tuple/list of targets).
-class ListCompExprAST : public ExprAST {
+/// One `for target in iterable [if cond]*` clause of a comprehension. The
+/// target is an assignment target (name, or tuple/list of targets).
+struct CompClause {
+  llvm::SMLoc forLoc;
+  ExprPtr target, iterable;
+  ExprList conditions;
+};
+
+/// A list comprehension `[e for ...]`, a generator expression `(e for ...)`
+/// or a dict comprehension `{k: v for ...}`, with one or more `for` clauses,
+/// each followed by any number of `if` conditions (Python's nesting: later
+/// clauses are inner loops). The first clause's iterable is evaluated in
+/// the enclosing scope; everything else in the comprehension's own scope.
+class ComprehensionExprAST : public ExprAST {
 public:
-  ListCompExprAST(llvm::SMLoc loc, ExprPtr element, llvm::SMLoc forLoc,
-                  ExprPtr target, ExprPtr iterable, ExprPtr condition)
-      : ExprAST(Expr_ListComp, loc,
-                computeHeight({element.get(), target.get(), iterable.get(),
-                               condition.get()})),
-        element(std::move(element)), forLoc(forLoc), target(std::move(target)),
-        iterable(std::move(iterable)), condition(std::move(condition)) {}
+  enum CompKind { List, Generator, Dict };
+  ComprehensionExprAST(llvm::SMLoc loc, CompKind compKind, ExprPtr element,
+                       ExprPtr value, std::vector<CompClause> clauses);
+  CompKind getCompKind() const { return compKind; }
+  /// The element (the key of a dict comprehension).
   const ExprAST &getElement() const { return *element; }
-  llvm::SMLoc getForLoc() const { return forLoc; }
-  const ExprAST &getTarget() const { return *target; }
-  const ExprAST &getIterable() const { return *iterable; }
-  const ExprAST *getCondition() const { return condition.get(); }
+  /// The value of a dict comprehension; null otherwise.
+  const ExprAST *getValue() const { return value.get(); }
+  const std::vector<CompClause> &getClauses() const { return clauses; }
   static bool classof(const ExprAST *e) {
-    return e->getKind() == Expr_ListComp;
+    return e->getKind() == Expr_Comprehension;
   }
 
 private:
-  ExprPtr element;
-  llvm::SMLoc forLoc;
-  ExprPtr target, iterable, condition;
+  CompKind compKind;
+  ExprPtr element, value;
+  std::vector<CompClause> clauses;
+};
+
+/// `yield`, `yield value` or `yield from iterable`. Only inside a `def`
+/// (which makes it a generator function); the parser rejects it elsewhere.
+class YieldExprAST : public ExprAST {
+public:
+  YieldExprAST(llvm::SMLoc loc, ExprPtr value, bool isFrom)
+      : ExprAST(Expr_Yield, loc, computeHeight({value.get()})),
+        value(std::move(value)), isFrom(isFrom) {}
+  /// Null for a bare `yield`.
+  const ExprAST *getValue() const { return value.get(); }
+  bool isYieldFrom() const { return isFrom; }
+  static bool classof(const ExprAST *e) { return e->getKind() == Expr_Yield; }
+
+private:
+  ExprPtr value;
+  bool isFrom;
 };
 
 /// One parameter of a `def` or `lambda`.
@@ -543,6 +570,10 @@ public:
     Stmt_Assert,
     Stmt_Del,
     Stmt_ClassDef,
+    Stmt_While,
+    Stmt_Try,
+    Stmt_Global,
+    Stmt_Nonlocal,
   };
 
   StmtAST(StmtASTKind kind, llvm::SMLoc loc) : kind(kind), loc(loc) {}
@@ -618,10 +649,14 @@ private:
 class FunctionDefAST : public StmtAST {
 public:
   FunctionDefAST(llvm::SMLoc defLoc, llvm::StringRef name, llvm::SMLoc nameLoc,
-                 ExprList decorators, std::vector<Param> params, StmtList body)
+                 ExprList decorators, std::vector<Param> params, StmtList body,
+                 bool isGenerator = false,
+                 std::vector<llvm::StringRef> globals = {},
+                 std::vector<llvm::StringRef> nonlocals = {})
       : StmtAST(Stmt_FunctionDef, defLoc), name(name), nameLoc(nameLoc),
         decorators(std::move(decorators)), params(std::move(params)),
-        body(std::move(body)) {}
+        body(std::move(body)), generator(isGenerator),
+        globals(std::move(globals)), nonlocals(std::move(nonlocals)) {}
   llvm::StringRef getName() const { return name; }
   llvm::SMLoc getNameLoc() const { return nameLoc; }
   /// Decorator expressions in source order (Python applies the last one
@@ -629,6 +664,12 @@ public:
   const ExprList &getDecorators() const { return decorators; }
   const std::vector<Param> &getParams() const { return params; }
   const StmtList &getBody() const { return body; }
+  /// True when the body (not a nested def, class or lambda) contains
+  /// `yield`: calling the function makes a generator.
+  bool isGenerator() const { return generator; }
+  /// Names declared `global` / `nonlocal` anywhere in the body.
+  const std::vector<llvm::StringRef> &getGlobals() const { return globals; }
+  const std::vector<llvm::StringRef> &getNonlocals() const { return nonlocals; }
   static bool classof(const StmtAST *s) {
     return s->getKind() == Stmt_FunctionDef;
   }
@@ -639,6 +680,8 @@ private:
   ExprList decorators;
   std::vector<Param> params;
   StmtList body;
+  bool generator;
+  std::vector<llvm::StringRef> globals, nonlocals;
 };
 
 /// `@decorators class Name(bases): body`. The reference nets define
@@ -711,20 +754,94 @@ private:
   StmtList elseBody;
 };
 
-/// `for target in iterable: body`. `for ... else` is rejected.
+/// `for target in iterable: body [else: elseBody]`; the `else` body runs
+/// when the loop ends without `break`.
 class ForStmtAST : public StmtAST {
 public:
-  ForStmtAST(llvm::SMLoc loc, ExprPtr target, ExprPtr iterable, StmtList body)
+  ForStmtAST(llvm::SMLoc loc, ExprPtr target, ExprPtr iterable, StmtList body,
+             StmtList elseBody = {})
       : StmtAST(Stmt_For, loc), target(std::move(target)),
-        iterable(std::move(iterable)), body(std::move(body)) {}
+        iterable(std::move(iterable)), body(std::move(body)),
+        elseBody(std::move(elseBody)) {}
   const ExprAST &getTarget() const { return *target; }
   const ExprAST &getIterable() const { return *iterable; }
   const StmtList &getBody() const { return body; }
+  const StmtList &getElseBody() const { return elseBody; }
   static bool classof(const StmtAST *s) { return s->getKind() == Stmt_For; }
 
 private:
   ExprPtr target, iterable;
+  StmtList body, elseBody;
+};
+
+/// `while cond: body [else: elseBody]`.
+class WhileStmtAST : public StmtAST {
+public:
+  WhileStmtAST(llvm::SMLoc loc, ExprPtr cond, StmtList body, StmtList elseBody)
+      : StmtAST(Stmt_While, loc), cond(std::move(cond)), body(std::move(body)),
+        elseBody(std::move(elseBody)) {}
+  const ExprAST &getCond() const { return *cond; }
+  const StmtList &getBody() const { return body; }
+  const StmtList &getElseBody() const { return elseBody; }
+  static bool classof(const StmtAST *s) { return s->getKind() == Stmt_While; }
+
+private:
+  ExprPtr cond;
+  StmtList body, elseBody;
+};
+
+/// One `except [type [as name]]:` clause.
+struct ExceptHandler {
+  /// The `except` keyword.
+  llvm::SMLoc loc;
+  /// Null for a bare `except:`.
+  ExprPtr type;
+  /// Empty when there is no `as`.
+  llvm::StringRef name;
   StmtList body;
+};
+
+/// `try: body (except ...: ...)* [else: ...] [finally: ...]`. The parser
+/// has checked that there is at least one handler or a `finally`, and that
+/// a bare `except:` comes last.
+class TryStmtAST : public StmtAST {
+public:
+  TryStmtAST(llvm::SMLoc loc, StmtList body,
+             std::vector<ExceptHandler> handlers, StmtList elseBody,
+             llvm::SMLoc finallyLoc, StmtList finallyBody)
+      : StmtAST(Stmt_Try, loc), body(std::move(body)),
+        handlers(std::move(handlers)), elseBody(std::move(elseBody)),
+        finallyLoc(finallyLoc), finallyBody(std::move(finallyBody)) {}
+  const StmtList &getBody() const { return body; }
+  const std::vector<ExceptHandler> &getHandlers() const { return handlers; }
+  const StmtList &getElseBody() const { return elseBody; }
+  bool hasFinally() const { return finallyLoc.isValid(); }
+  const StmtList &getFinallyBody() const { return finallyBody; }
+  static bool classof(const StmtAST *s) { return s->getKind() == Stmt_Try; }
+
+private:
+  StmtList body;
+  std::vector<ExceptHandler> handlers;
+  StmtList elseBody;
+  llvm::SMLoc finallyLoc;
+  StmtList finallyBody;
+};
+
+/// `global a, b` or `nonlocal a, b` (the kind tells which). The names are
+/// also recorded on the enclosing FunctionDefAST, which is what the
+/// elaborator consults.
+class ScopeDeclStmtAST : public StmtAST {
+public:
+  ScopeDeclStmtAST(StmtASTKind kind, llvm::SMLoc loc,
+                   std::vector<llvm::StringRef> names)
+      : StmtAST(kind, loc), names(std::move(names)) {}
+  const std::vector<llvm::StringRef> &getNames() const { return names; }
+  static bool classof(const StmtAST *s) {
+    return s->getKind() == Stmt_Global || s->getKind() == Stmt_Nonlocal;
+  }
+
+private:
+  std::vector<llvm::StringRef> names;
 };
 
 /// One `context [as target]` item of a `with`.

@@ -70,6 +70,15 @@ TensorObj *getTensor(Interpreter &interp, const Bound &b, llvm::StringRef name);
 bool getStringList(Interpreter &interp, const Bound &b, llvm::StringRef name,
                    std::vector<std::string> &out);
 
+/// Python's ordering of two values (numbers, strings, sequences of them):
+/// `out` is -1, 0 or 1; false after a TypeError.
+bool compareValues(Interpreter &interp, const Ref &a, const Ref &b,
+                   llvm::SMLoc loc, int &out);
+/// Sorts `items` stably by Python's ordering, of `key(item)` when `key` is
+/// given (and not None); false after an error.
+bool sortValues(Interpreter &interp, std::vector<Ref> &items, const Ref &key,
+                llvm::SMLoc loc);
+
 /// Adds a builtin function to a module (or the builtins env) and returns it.
 Ref defineBuiltin(Object &module, llvm::StringRef attrName,
                   llvm::StringRef pythonName, NativeFn fn,

@@ -2,6 +2,7 @@
 
 #include "frontend/CheckedInt.h"
 #include "frontend/Interpreter.h"
+#include "frontend/PyNumpy.h"
 #include "frontend/builtins/TensorShape.h"
 
 #include "dialects/Slim/IR/ShapeRules.h"
@@ -42,7 +43,8 @@ Ref Interpreter::eval(const ExprAST &expr, const EnvPtr &env) {
     auto &n = cast<NameExprAST>(expr);
     Ref value = env->lookup(n.getName());
     if (!value)
-      return error(n.getLoc(), "name '" + n.getName() + "' is not defined");
+      return raise("NameError", n.getLoc(),
+                   "name '" + n.getName() + "' is not defined");
     return value;
   }
   case ExprAST::Expr_Int:
@@ -204,44 +206,132 @@ Ref Interpreter::eval(const ExprAST &expr, const EnvPtr &env) {
     }
     return fn;
   }
-  case ExprAST::Expr_ListComp: {
-    auto &lc = cast<ListCompExprAST>(expr);
-    Ref iterable = eval(lc.getIterable(), env);
-    if (!iterable)
-      return nullptr;
-    std::vector<Ref> items;
-    if (!iterate(iterable, lc.getIterable().getLoc(), items))
-      return nullptr;
-    // The comprehension's variable lives in its own scope, as in Python 3.
-    auto inner = std::make_shared<Env>(env);
-    std::vector<Ref> out;
-    for (Ref &item : items) {
-      if (!step(lc.getForLoc()) || !assign(lc.getTarget(), item, inner))
-        return nullptr;
-      if (lc.getCondition()) {
-        Ref c = eval(*lc.getCondition(), inner);
-        if (!c)
-          return nullptr;
-        if (!isTruthy(*c))
-          continue;
-      }
-      Ref v = eval(lc.getElement(), inner);
-      if (!v)
-        return nullptr;
-      out.push_back(v);
-    }
-    return makeList(std::move(out));
-  }
+  case ExprAST::Expr_Comprehension:
+    return evalComprehension(cast<ComprehensionExprAST>(expr), env);
+  case ExprAST::Expr_Yield:
+    return evalYield(cast<YieldExprAST>(expr), env);
   }
   return error(expr.getLoc(), "unsupported expression");
+}
+
+bool Interpreter::runComprehension(const ComprehensionExprAST &comp,
+                                   size_t index, const Ref &firstIterable,
+                                   const EnvPtr &scope,
+                                   const std::function<bool()> &emit) {
+  const CompClause &clause = comp.getClauses()[index];
+  Ref iterable = index == 0 ? firstIterable : eval(*clause.iterable, scope);
+  if (!iterable)
+    return false;
+  Cursor cursor;
+  if (!beginIteration(iterable, clause.iterable->getLoc(), cursor))
+    return false;
+  while (true) {
+    Ref item;
+    int got = nextItem(cursor, clause.iterable->getLoc(), item);
+    if (got < 0)
+      return false;
+    if (got == 0)
+      return true;
+    if (!step(clause.forLoc) || !assign(*clause.target, item, scope))
+      return false;
+    bool keep = true;
+    for (const ExprPtr &cond : clause.conditions) {
+      Ref c = eval(*cond, scope);
+      if (!c)
+        return false;
+      if (isa<TensorObj>(*c)) {
+        error(cond->getLoc(), "a tensor's value is not known at compile "
+                              "time, so it cannot filter a comprehension");
+        return false;
+      }
+      if (!isTruthy(*c)) {
+        keep = false;
+        break;
+      }
+    }
+    if (!keep)
+      continue;
+    if (index + 1 < comp.getClauses().size()) {
+      if (!runComprehension(comp, index + 1, nullptr, scope, emit))
+        return false;
+    } else if (!emit()) {
+      return false;
+    }
+  }
+}
+
+Ref Interpreter::evalComprehension(const ComprehensionExprAST &comp,
+                                   const EnvPtr &env) {
+  // The first iterable is evaluated where the comprehension is; the
+  // variables live in its own scope, as in Python 3.
+  Ref first = eval(*comp.getClauses().front().iterable, env);
+  if (!first)
+    return nullptr;
+  auto scope = std::make_shared<Env>(env);
+  switch (comp.getCompKind()) {
+  case ComprehensionExprAST::List: {
+    std::vector<Ref> out;
+    bool ok = runComprehension(comp, 0, first, scope, [&] {
+      Ref v = eval(comp.getElement(), scope);
+      if (!v)
+        return false;
+      if (int64_t(out.size()) >= kMaxSequenceLength) {
+        error(comp.getLoc(), "list comprehension too long");
+        return false;
+      }
+      out.push_back(v);
+      return true;
+    });
+    return ok ? makeList(std::move(out)) : nullptr;
+  }
+  case ComprehensionExprAST::Dict: {
+    auto dict = std::make_shared<DictObj>();
+    bool ok = runComprehension(comp, 0, first, scope, [&] {
+      Ref k = eval(comp.getElement(), scope);
+      if (!k)
+        return false;
+      if (k->kind == ObjKind::List || k->kind == ObjKind::Dict) {
+        raise("TypeError", comp.getElement().getLoc(),
+              "unhashable type: '" + typeName(*k) + "'");
+        return false;
+      }
+      Ref v = eval(*comp.getValue(), scope);
+      if (!v)
+        return false;
+      dict->set(k, v);
+      return true;
+    });
+    return ok ? dict : nullptr;
+  }
+  case ComprehensionExprAST::Generator: {
+    // Python calls iter() on the first iterable at once: a bad one is an
+    // error here, not when the generator first runs.
+    Ref firstIter =
+        makeIterator(first, comp.getClauses().front().iterable->getLoc());
+    if (!firstIter)
+      return nullptr;
+    const ComprehensionExprAST *ast = &comp;
+    return makeGenerator(
+        "<genexpr>", comp.getLoc(),
+        [this, ast, firstIter, scope](Ref &) {
+          bool ok = runComprehension(*ast, 0, firstIter, scope, [&] {
+            Ref v = eval(ast->getElement(), scope);
+            return v && yieldValue(v, ast->getElement().getLoc());
+          });
+          return ok ? Flow::Normal : Flow::Error;
+        },
+        nullptr, scope);
+  }
+  }
+  return nullptr;
 }
 
 Ref Interpreter::evalBinary(BinaryOp op, const Ref &lhs, const Ref &rhs,
                             SMLoc opLoc) {
   auto unsupported = [&]() {
-    return error(opLoc, "unsupported operand type(s) for " + getSpelling(op) +
-                            ": '" + typeName(*lhs) + "' and '" +
-                            typeName(*rhs) + "'");
+    return raise("TypeError", opLoc,
+                 "unsupported operand type(s) for " + getSpelling(op) + ": '" +
+                     typeName(*lhs) + "' and '" + typeName(*rhs) + "'");
   };
 
   // Tensor arithmetic builds graph ops (`shortcut + residual`).
@@ -256,6 +346,9 @@ Ref Interpreter::evalBinary(BinaryOp op, const Ref &lhs, const Ref &rhs,
 
   if (op == BinaryOp::Mod && isa<StrObj>(*lhs))
     return formatPercent(*this, cast<StrObj>(*lhs).value, rhs, opLoc);
+
+  if (isNDArray(*lhs) || isNDArray(*rhs))
+    return ndarrayBinary(*this, op, lhs, rhs, opLoc);
 
   if (isNumeric(*lhs) && isNumeric(*rhs)) {
     bool ints = isIntLike(*lhs) && isIntLike(*rhs);
@@ -276,15 +369,17 @@ Ref Interpreter::evalBinary(BinaryOp op, const Ref &lhs, const Ref &rhs,
         return fits(checked::mul(a, b));
       case BinaryOp::Div:
         if (b == 0)
-          return error(opLoc, "division by zero");
+          return raise("ZeroDivisionError", opLoc, "division by zero");
         return makeFloat(double(a) / double(b));
       case BinaryOp::FloorDiv:
         if (b == 0)
-          return error(opLoc, "integer division or modulo by zero");
+          return raise("ZeroDivisionError", opLoc,
+                       "integer division or modulo by zero");
         return fits(checked::floorDiv(a, b));
       case BinaryOp::Mod:
         if (b == 0)
-          return error(opLoc, "integer division or modulo by zero");
+          return raise("ZeroDivisionError", opLoc,
+                       "integer division or modulo by zero");
         return makeInt(checked::floorMod(a, b));
       case BinaryOp::Pow:
         if (b < 0)
@@ -304,15 +399,15 @@ Ref Interpreter::evalBinary(BinaryOp op, const Ref &lhs, const Ref &rhs,
       return makeFloat(a * b);
     case BinaryOp::Div:
       if (b == 0)
-        return error(opLoc, "float division by zero");
+        return raise("ZeroDivisionError", opLoc, "float division by zero");
       return makeFloat(a / b);
     case BinaryOp::FloorDiv:
       if (b == 0)
-        return error(opLoc, "float divmod()");
+        return raise("ZeroDivisionError", opLoc, "float divmod()");
       return makeFloat(std::floor(a / b));
     case BinaryOp::Mod:
       if (b == 0)
-        return error(opLoc, "float modulo");
+        return raise("ZeroDivisionError", opLoc, "float modulo");
       return makeFloat(a - std::floor(a / b) * b);
     case BinaryOp::Pow:
       return makeFloat(std::pow(a, b));
@@ -339,9 +434,10 @@ Ref Interpreter::evalBinary(BinaryOp op, const Ref &lhs, const Ref &rhs,
                                         : makeTuple(std::move(items));
     }
     if (isa<StrObj>(*lhs) || isa<StrObj>(*rhs))
-      return error(opLoc, "can only concatenate str (not \"" +
-                              typeName(isa<StrObj>(*lhs) ? *rhs : *lhs) +
-                              "\") to str");
+      return raise("TypeError", opLoc,
+                   "can only concatenate str (not \"" +
+                       typeName(isa<StrObj>(*lhs) ? *rhs : *lhs) +
+                       "\") to str");
   }
   if (op == BinaryOp::Mul) {
     const Ref *seq = nullptr, *count = nullptr;
@@ -412,8 +508,29 @@ Ref Interpreter::evalCompare(CompareOp op, const Ref &lhs, const Ref &rhs,
           found = true;
           break;
         }
+    } else if (isa<InstanceObj>(*rhs) &&
+               classOf(*rhs)->lookup("__contains__")) {
+      Ref contains = getAttr(rhs, "__contains__", opLoc);
+      Ref result = contains ? callWith(contains, opLoc, {lhs}) : nullptr;
+      if (!result)
+        return nullptr;
+      found = isTruthy(*result);
+    } else if (isa<GeneratorObj>(*rhs) || isa<IteratorObj>(*rhs) ||
+               (isa<InstanceObj>(*rhs) && classOf(*rhs)->lookup("__iter__"))) {
+      Cursor cursor;
+      if (!beginIteration(rhs, opLoc, cursor))
+        return nullptr;
+      while (!found) {
+        Ref item;
+        int got = nextItem(cursor, opLoc, item);
+        if (got < 0)
+          return nullptr;
+        if (got == 0)
+          break;
+        found = valuesEqual(item, lhs);
+      }
     } else {
-      return error(opLoc,
+      return raise("TypeError", opLoc,
                    "argument of type '" + typeName(*rhs) + "' is not iterable");
     }
     return makeBool(op == CompareOp::In ? found : !found);
@@ -434,10 +551,21 @@ Ref Interpreter::evalCompare(CompareOp op, const Ref &lhs, const Ref &rhs,
   } else if (isa<StrObj>(*lhs) && isa<StrObj>(*rhs)) {
     cmp = cast<StrObj>(*lhs).value.compare(cast<StrObj>(*rhs).value);
     cmp = cmp < 0 ? -1 : (cmp > 0 ? 1 : 0);
+  } else if (isa<SeqObj>(*lhs) && lhs->kind == rhs->kind) {
+    // Sequences compare item by item, as Python does.
+    auto &x = cast<SeqObj>(*lhs).items;
+    auto &y = cast<SeqObj>(*rhs).items;
+    size_t i = 0;
+    while (i < x.size() && i < y.size() && valuesEqual(x[i], y[i]))
+      ++i;
+    if (i < x.size() && i < y.size())
+      return evalCompare(op, x[i], y[i], opLoc);
+    cmp = x.size() < y.size() ? -1 : (x.size() > y.size() ? 1 : 0);
   } else {
-    return error(opLoc, "'" + getSpelling(op) +
-                            "' not supported between instances of '" +
-                            typeName(*lhs) + "' and '" + typeName(*rhs) + "'");
+    return raise("TypeError", opLoc,
+                 "'" + getSpelling(op) +
+                     "' not supported between instances of '" + typeName(*lhs) +
+                     "' and '" + typeName(*rhs) + "'");
   }
   switch (op) {
   case CompareOp::Lt:
@@ -524,6 +652,8 @@ Ref Interpreter::evalSubscript(const Ref &base, const ExprAST &index,
       // kernel size that answers is_fully_defined()).
       if (isTensorShape(*seq))
         return makeTensorShapeOf(std::move(out));
+      if (isNDArray(*seq))
+        return markNDArray(makeList(std::move(out)), ndarrayDType(*seq));
       return seq->kind == ObjKind::List ? makeList(std::move(out))
                                         : makeTuple(std::move(out));
     }
@@ -535,6 +665,9 @@ Ref Interpreter::evalSubscript(const Ref &base, const ExprAST &index,
   Ref key = eval(index, env);
   if (!key)
     return nullptr;
+  if (isNDArray(*base))
+    if (std::optional<Ref> item = ndarrayGetItem(*this, base, key, loc))
+      return *item;
   if (auto *dict = dyn_cast<DictObj>(base.get())) {
     Ref v = dict->get(key);
     if (!v)
@@ -543,24 +676,30 @@ Ref Interpreter::evalSubscript(const Ref &base, const ExprAST &index,
   }
   if (isa<SeqObj>(*base) || isa<StrObj>(*base)) {
     if (!isIntLike(*key))
-      return error(loc, typeName(*base) +
-                            " indices must be integers or "
-                            "slices, not " +
-                            typeName(*key));
+      return raise("TypeError", loc,
+                   typeName(*base) +
+                       " indices must be integers or "
+                       "slices, not " +
+                       typeName(*key));
     int64_t len = isa<StrObj>(*base) ? cast<StrObj>(*base).value.size()
                                      : cast<SeqObj>(*base).items.size();
     int64_t i = intValue(*key);
     if (i < 0)
       i += len;
     if (i < 0 || i >= len)
-      return error(loc, typeName(*base) + " index out of range");
+      return raise("IndexError", loc, typeName(*base) + " index out of range");
     if (auto *s = dyn_cast<StrObj>(base.get()))
       return makeStr(std::string(1, s->value[i]));
     return cast<SeqObj>(*base).items[i];
   }
   if (isa<TensorObj>(*base))
     return error(loc, "indexing tensors is not supported by slimc");
-  return error(loc, "'" + typeName(*base) + "' object is not subscriptable");
+  if (isa<InstanceObj>(*base) && classOf(*base)->lookup("__getitem__")) {
+    Ref getItem = getAttr(base, "__getitem__", loc);
+    return getItem ? callWith(getItem, loc, {key}) : nullptr;
+  }
+  return raise("TypeError", loc,
+               "'" + typeName(*base) + "' object is not subscriptable");
 }
 
 bool Interpreter::deleteTarget(const ExprAST &target, const EnvPtr &env) {
@@ -569,7 +708,7 @@ bool Interpreter::deleteTarget(const ExprAST &target, const EnvPtr &env) {
     // Only the current scope's binding goes, as in Python (a global cannot
     // be deleted from inside a function without `global`).
     std::string name = cast<NameExprAST>(target).getName().str();
-    if (!env->vars.erase(name)) {
+    if (!env->bindingEnv(name)->vars.erase(name)) {
       error(target.getLoc(), "NameError: name '" + name + "' is not defined");
       return false;
     }
@@ -687,55 +826,107 @@ bool Interpreter::deleteTarget(const ExprAST &target, const EnvPtr &env) {
   }
 }
 
-bool Interpreter::iterate(const Ref &value, SMLoc loc, std::vector<Ref> &out) {
-  if (auto *seq = dyn_cast<SeqObj>(value.get())) {
-    out = seq->items;
-    return true;
+/// An attribute found on `cls` for `self`: functions become bound methods,
+/// anything else (a class attribute) is returned as is.
+/// How a class attribute `value` found for `self` (an instance, or null
+/// when looked up on the class `owner` itself) is bound, as Python's
+/// descriptors do: functions and builtin methods bind `self`, classmethods
+/// the class, staticmethods nothing; a property is called.
+static Ref bindAttrValue(Interpreter &interp, const Ref &value, const Ref &self,
+                         const Ref &owner, llvm::StringRef name, SMLoc loc) {
+  if (!value)
+    return nullptr;
+  if (auto *desc = dyn_cast<DescriptorObj>(value.get())) {
+    switch (desc->descKind) {
+    case DescriptorObj::StaticMethod:
+      return desc->function;
+    case DescriptorObj::ClassMethod:
+      return std::make_shared<BoundMethodObj>(owner, name.str(),
+                                              desc->function);
+    case DescriptorObj::Property:
+      if (!self)
+        return value;
+      return interp.callWith(desc->function, loc, {self});
+    }
   }
-  if (auto *dict = dyn_cast<DictObj>(value.get())) {
-    for (auto &entry : dict->entries)
-      out.push_back(entry.first);
-    return true;
-  }
-  if (auto *s = dyn_cast<StrObj>(value.get())) {
-    for (char c : s->value)
-      out.push_back(makeStr(std::string(1, c)));
-    return true;
-  }
-  if (isa<TensorObj>(*value)) {
-    error(loc, "iterating over a tensor is not supported at compile time");
-    return false;
-  }
-  error(loc, "'" + typeName(*value) + "' object is not iterable");
-  return false;
+  if (!self)
+    return value; // `Cls.method` is the plain function in Python 3
+  auto *builtin = dyn_cast<BuiltinObj>(value.get());
+  if (isa<FunctionObj>(*value) || (builtin && builtin->isMethod))
+    return std::make_shared<BoundMethodObj>(self, name.str(), value);
+  return value;
 }
 
 /// An attribute found on `cls` for `self`: functions become bound methods,
 /// anything else (a class attribute) is returned as is.
-static Ref bindClassAttr(const Ref &self, const ClassObj &cls,
-                         llvm::StringRef name) {
-  Ref value = cls.lookup(name);
-  if (value && isa<FunctionObj>(*value))
-    return std::make_shared<BoundMethodObj>(self, name.str(), value);
-  return value;
+static Ref bindClassAttr(Interpreter &interp, const Ref &self,
+                         const ClassObj &cls, llvm::StringRef name, SMLoc loc) {
+  Ref owner;
+  if (auto *inst = dyn_cast<InstanceObj>(self.get()))
+    owner = inst->cls;
+  else if (auto *seq = dyn_cast<SeqObj>(self.get()))
+    owner = seq->cls;
+  return bindAttrValue(interp, cls.lookup(name), self, owner, name, loc);
+}
+
+/// `super(...).name`: the attribute of the first class after `cls` in the
+/// chain of `self`'s class, bound to `self`.
+static Ref superAttr(Interpreter &interp, SuperObj &sup, llvm::StringRef name,
+                     SMLoc loc) {
+  auto &start = cast<ClassObj>(*sup.cls);
+  const ClassObj *selfClass = classOf(*sup.self);
+  Ref owner = isa<ClassObj>(*sup.self) ? sup.self : nullptr;
+  if (!owner) {
+    if (auto *inst = dyn_cast<InstanceObj>(sup.self.get()))
+      owner = inst->cls;
+    else if (auto *seq = dyn_cast<SeqObj>(sup.self.get()))
+      owner = seq->cls;
+  }
+  (void)selfClass;
+  for (const ClassObj *c = start.base ? cast<ClassObj>(start.base.get())
+                                      : nullptr;
+       c; c = c->base ? cast<ClassObj>(c->base.get()) : nullptr) {
+    auto it = c->attrs.find(name.str());
+    if (it == c->attrs.end())
+      continue;
+    Ref self = isa<ClassObj>(*sup.self) ? nullptr : sup.self;
+    return bindAttrValue(interp, it->second, self, owner, name, loc);
+  }
+  // object's own methods: __init__ takes nothing more.
+  if (name == "__init__")
+    return std::make_shared<BuiltinObj>(
+        "__init__", [](Interpreter &in, CallArgs &args) -> Ref {
+          if (!args.positional.empty() || !args.keywords.empty())
+            return in.raise("TypeError", args.loc,
+                            "object.__init__() takes exactly one argument "
+                            "(the instance to initialize)");
+          return makeNone();
+        });
+  return interp.raise("AttributeError", loc,
+                      "'super' object has no attribute '" + name + "'");
 }
 
 Ref Interpreter::getAttr(const Ref &base, llvm::StringRef name, SMLoc loc) {
   auto it = base->attrs.find(name.str());
   if (it != base->attrs.end())
     return it->second;
+  if (auto *sup = dyn_cast<SuperObj>(base.get()))
+    return superAttr(*this, *sup, name, loc);
   if (auto *cls = dyn_cast<ClassObj>(base.get())) {
     // `Cls.attr` walks the bases; functions come back unbound (Python 3).
     if (Ref value = cls->lookup(name))
-      return value;
+      return bindAttrValue(*this, value, nullptr, base, name, loc);
+    if (name == "__name__")
+      return makeStr(cls->name);
     if (name == "_fields" && cls->isNamedTuple) {
       std::vector<Ref> names;
       for (const std::string &f : cls->fields)
         names.push_back(makeStr(f));
       return makeTuple(std::move(names));
     }
-    return error(loc, "type object '" + cls->name + "' has no attribute '" +
-                          name + "'");
+    return raise("AttributeError", loc,
+                 "type object '" + cls->name + "' has no attribute '" + name +
+                     "'");
   }
   if (const ClassObj *cls = classOf(*base)) {
     if (auto *seq = dyn_cast<SeqObj>(base.get())) {
@@ -747,28 +938,54 @@ Ref Interpreter::getAttr(const Ref &base, llvm::StringRef name, SMLoc loc) {
       if (name == "_fields")
         return getAttr(seq->cls, name, loc);
     }
-    if (Ref value = bindClassAttr(base, *cls, name))
-      return value;
+    if (cls->lookup(name))
+      return bindClassAttr(*this, base, *cls, name, loc);
     if (name == "__class__")
       return isa<SeqObj>(*base) ? cast<SeqObj>(*base).cls
                                 : cast<InstanceObj>(*base).cls;
-    if (isa<InstanceObj>(*base))
-      return error(loc, "'" + cls->name + "' object has no attribute '" + name +
-                            "'");
+    if (isa<InstanceObj>(*base)) {
+      if (name == "__dict__") {
+        auto dict = std::make_shared<DictObj>();
+        for (auto &entry : base->attrs)
+          dict->set(makeStr(entry.first), entry.second);
+        return dict;
+      }
+      return raise("AttributeError", loc,
+                   "'" + cls->name + "' object has no attribute '" + name +
+                       "'");
+    }
   }
-  if (auto *mod = dyn_cast<ModuleObj>(base.get()))
-    return error(loc, "module '" + mod->name + "' has no attribute '" + name +
-                          "'" +
-                          (llvm::StringRef(mod->name).starts_with("tf")
-                               ? " supported by slimc (see docs/language.md)"
-                               : ""));
+  if (auto *mod = dyn_cast<ModuleObj>(base.get())) {
+    // A missing attribute of TensorFlow's modules is something slimc does
+    // not implement (a compile error); of a model module, Python's
+    // AttributeError.
+    bool isTF = llvm::StringRef(mod->name).starts_with("tf") ||
+                llvm::StringRef(mod->name).starts_with("tensorflow");
+    if (isTF)
+      return error(loc, "module '" + mod->name + "' has no attribute '" + name +
+                            "' supported by slimc (see "
+                            "docs/language.md)");
+    if (name == "__name__")
+      return makeStr(mod->name);
+    return raise("AttributeError", loc,
+                 "module '" + mod->name + "' has no attribute '" + name + "'");
+  }
+  if (auto *gen = dyn_cast<GeneratorObj>(base.get())) {
+    (void)gen;
+    for (const char *m : {"send", "throw", "close", "__next__", "__iter__"})
+      if (name == m)
+        return std::make_shared<BoundMethodObj>(base, name.str());
+    return raise("AttributeError", loc,
+                 "'generator' object has no attribute '" + name + "'");
+  }
   if (isa<FunctionObj>(*base) || isa<BuiltinObj>(*base)) {
     if (name == "__name__") {
       if (auto *b = dyn_cast<BuiltinObj>(base.get()))
         return makeStr(b->name);
       return makeStr(cast<FunctionObj>(*base).name);
     }
-    return error(loc, "function has no attribute '" + name + "'");
+    return raise("AttributeError", loc,
+                 "function has no attribute '" + name + "'");
   }
   return getBuiltinAttr(*this, base, name, loc);
 }
@@ -864,33 +1081,57 @@ Ref Interpreter::call(const Ref &callee, CallArgs &args) {
   case ObjKind::Builtin:
     return cast<BuiltinObj>(*callee).fn(*this, args);
   case ObjKind::Function:
-    return callFunction(cast<FunctionObj>(*callee), args);
+    return callFunction(callee, args);
   case ObjKind::BoundMethod:
     return callBoundMethod(cast<BoundMethodObj>(*callee), args);
   case ObjKind::Class:
     return instantiate(callee, args);
-  case ObjKind::Instance:
-    if (Ref method = bindClassAttr(
-            callee, cast<ClassObj>(*cast<InstanceObj>(*callee).cls),
-            "__call__"))
-      return call(method, args);
+  case ObjKind::Instance: {
+    auto &cls = cast<ClassObj>(*cast<InstanceObj>(*callee).cls);
+    if (cls.lookup("__call__")) {
+      Ref method = bindClassAttr(*this, callee, cls, "__call__", args.loc);
+      return method ? call(method, args) : nullptr;
+    }
     break;
+  }
+  case ObjKind::Descriptor: {
+    // staticmethod objects are callable (Python 3.10).
+    auto &desc = cast<DescriptorObj>(*callee);
+    if (desc.descKind == DescriptorObj::StaticMethod)
+      return call(desc.function, args);
+    break;
+  }
   case ObjKind::Exception: {
     auto &e = cast<ExceptionObj>(*callee);
     if (!e.isClass)
       break;
+    // str(e) is its one argument, or the tuple of several (Python's
+    // BaseException.__str__).
+    std::vector<Ref> values;
+    for (const Arg &a : args.positional)
+      values.push_back(a.value);
     std::string message;
-    for (size_t i = 0; i < args.positional.size(); ++i)
-      message += (i ? ", " : "") + strValue(*args.positional[i].value);
-    return std::make_shared<ExceptionObj>(e.type, message, false);
+    if (values.size() == 1)
+      message = strValue(*values[0]);
+    else if (values.size() > 1)
+      message = reprValue(*makeTuple(values));
+    auto instance = std::make_shared<ExceptionObj>(e.type, message, false);
+    instance->args = std::move(values);
+    return instance;
   }
   default:
     break;
   }
-  return error(args.loc, "'" + typeName(*callee) + "' object is not callable");
+  return raise("TypeError", args.loc,
+               "'" + typeName(*callee) + "' object is not callable");
 }
 
 Ref Interpreter::callBoundMethod(BoundMethodObj &method, CallArgs &args) {
+  if (auto *gen = dyn_cast<GeneratorObj>(method.self.get())) {
+    if (method.name == "__iter__")
+      return method.self;
+    return callGeneratorMethod(*gen, method.name, args);
+  }
   if (method.function) {
     args.positional.insert(args.positional.begin(),
                            {"", method.self, args.loc, SMLoc()});
@@ -967,7 +1208,10 @@ Ref Interpreter::instantiate(const Ref &callee, CallArgs &args) {
     return tuple;
   }
   auto instance = std::make_shared<InstanceObj>(callee);
-  if (Ref init = bindClassAttr(instance, cls, "__init__")) {
+  if (cls.lookup("__init__")) {
+    Ref init = bindClassAttr(*this, instance, cls, "__init__", args.loc);
+    if (!init)
+      return nullptr;
     Ref result = call(init, args);
     if (!result)
       return nullptr;
@@ -987,12 +1231,9 @@ static void noteScopeOrigin(Interpreter &interp, const Arg &arg) {
                 "'" + arg.name + "' was supplied by this arg_scope");
 }
 
-Ref Interpreter::callFunction(FunctionObj &fn, CallArgs &args) {
-  if (callStack.size() >= kMaxCallDepth)
-    return error(args.loc, "maximum recursion depth exceeded (" +
-                               llvm::Twine(kMaxCallDepth) +
-                               " nested calls) in '" + fn.name + "'");
+EnvPtr Interpreter::bindParameters(FunctionObj &fn, CallArgs &args) {
   auto env = std::make_shared<Env>(fn.closure);
+  env->def = fn.def;
   const std::vector<Param> &params = fn.params();
   std::vector<bool> bound(params.size(), false);
 
@@ -1022,10 +1263,11 @@ Ref Interpreter::callFunction(FunctionObj &fn, CallArgs &args) {
     size_t normal = 0;
     for (const Param &p : params)
       normal += p.kind == Param::Normal;
-    return error(args.positional[normal].loc,
-                 fn.name + "() takes " + llvm::Twine(normal) +
-                     " positional arguments but " +
-                     llvm::Twine(args.positional.size()) + " were given");
+    raise("TypeError", args.positional[normal].loc,
+          fn.name + "() takes " + llvm::Twine(normal) +
+              " positional arguments but " +
+              llvm::Twine(args.positional.size()) + " were given");
+    return nullptr;
   }
   if (varArgs >= 0) {
     env->vars[params[varArgs].name.str()] = makeTuple(extraPositional);
@@ -1039,8 +1281,9 @@ Ref Interpreter::callFunction(FunctionObj &fn, CallArgs &args) {
       if ((p.kind == Param::Normal || p.kind == Param::KeywordOnly) &&
           p.name == a.name) {
         if (bound[i]) {
-          error(a.loc, fn.name + "() got multiple values for argument '" +
-                           a.name + "'");
+          raise("TypeError", a.loc,
+                fn.name + "() got multiple values for argument '" + a.name +
+                    "'");
           noteScopeOrigin(*this, a);
           return nullptr;
         }
@@ -1053,7 +1296,7 @@ Ref Interpreter::callFunction(FunctionObj &fn, CallArgs &args) {
     if (matched)
       continue;
     if (kwArgs < 0) {
-      error(a.loc,
+      raise("TypeError", a.loc,
             fn.name + "() got an unexpected keyword argument '" + a.name + "'");
       noteScopeOrigin(*this, a);
       note(fn.nameLoc(), "'" + fn.name + "' is defined here");
@@ -1072,13 +1315,38 @@ Ref Interpreter::callFunction(FunctionObj &fn, CallArgs &args) {
       env->vars[params[i].name.str()] = fn.defaults[i];
       continue;
     }
-    error(args.loc,
+    raise("TypeError", args.loc,
           fn.name + "() missing required argument '" + params[i].name + "'");
     note(params[i].loc, "parameter declared here");
     return nullptr;
   }
+  return env;
+}
 
-  callStack.push_back({fn.name, args.loc});
+Ref Interpreter::callFunction(const Ref &callee, CallArgs &args) {
+  auto &fn = cast<FunctionObj>(*callee);
+  if (callStack.size() >= kMaxCallDepth)
+    return error(args.loc, "maximum recursion depth exceeded (" +
+                               llvm::Twine(kMaxCallDepth) +
+                               " nested calls) in '" + fn.name + "'");
+  EnvPtr env = bindParameters(fn, args);
+  if (!env)
+    return nullptr;
+
+  if (fn.isGenerator()) {
+    // Calling a generator function runs nothing yet: the body starts at
+    // the first next().
+    const FunctionDefAST *def = fn.def;
+    Ref gen = makeGenerator(
+        fn.name, args.loc,
+        [this, def, env](Ref &result) {
+          return execBlock(def->getBody(), env, result);
+        },
+        callee, env);
+    return gen;
+  }
+
+  callStack.push_back({fn.name, args.loc, &fn, env});
   Ref result;
   Flow flow;
   if (fn.lambda) {

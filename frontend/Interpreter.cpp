@@ -2,6 +2,7 @@
 
 #include "frontend/Interpreter.h"
 #include "frontend/Parser.h"
+#include "frontend/PyNumpy.h"
 
 #include "dialects/Slim/IR/ShapeRules.h"
 
@@ -40,41 +41,15 @@ Interpreter::Interpreter(llvm::SourceMgr &sourceMgr, mlir::MLIRContext &context,
   installModelModules(*this);
 }
 
-Interpreter::~Interpreter() = default;
+Interpreter::~Interpreter() {
+  // No coroutine thread outlives the elaborator: generators still
+  // suspended (after an error) are unwound without running model code.
+  finishGenerators(/*runCode=*/false);
+}
 
 //===----------------------------------------------------------------------===//
 // Diagnostics
 //===----------------------------------------------------------------------===//
-
-Ref Interpreter::error(SMLoc loc, const llvm::Twine &message) {
-  ++errorCount;
-  // Only the first error is reported: later ones are usually its echo.
-  if (errorCount > 1)
-    return nullptr;
-  sourceMgr.PrintMessage(loc, llvm::SourceMgr::DK_Error, message);
-  unsigned shown = 0;
-  for (auto it = callStack.rbegin(); it != callStack.rend(); ++it) {
-    if (++shown > 8) {
-      sourceMgr.PrintMessage(it->callLoc, llvm::SourceMgr::DK_Note,
-                             "... and " + llvm::Twine(callStack.size() - 8) +
-                                 " more calls");
-      break;
-    }
-    sourceMgr.PrintMessage(it->callLoc, llvm::SourceMgr::DK_Note,
-                           "in call to '" + it->function + "'");
-  }
-  return nullptr;
-}
-
-void Interpreter::note(SMLoc loc, const llvm::Twine &message) {
-  if (errorCount > 1)
-    return;
-  sourceMgr.PrintMessage(loc, llvm::SourceMgr::DK_Note, message);
-}
-
-void Interpreter::warning(SMLoc loc, const llvm::Twine &message) {
-  sourceMgr.PrintMessage(loc, llvm::SourceMgr::DK_Warning, message);
-}
 
 bool Interpreter::step(SMLoc loc) {
   if (++steps <= options.stepLimit)
@@ -110,6 +85,7 @@ mlir::OwningOpRef<mlir::ModuleOp> Interpreter::run(const ModuleAST &ast) {
   graphState.beginModule(fileLoc, options.functionName);
 
   auto globals = std::make_shared<Env>(builtins);
+  globals->isModule = true;
   // With --entry the file is used as a library, as if imported, so its
   // `if __name__ == '__main__':` block does not run.
   llvm::StringRef file =
@@ -118,8 +94,13 @@ mlir::OwningOpRef<mlir::ModuleOp> Interpreter::run(const ModuleAST &ast) {
       options.entry.empty() ? "__main__" : llvm::sys::path::stem(file).str());
   Ref ignored;
   Flow flow = execBlock(ast.getBody(), globals, ignored);
-  if (flow == Flow::Error || hadError())
+  auto fail = [&]() -> mlir::OwningOpRef<mlir::ModuleOp> {
+    finishGenerators(/*runCode=*/false);
+    reportPending();
     return nullptr;
+  };
+  if (flow == Flow::Error || hadError())
+    return fail();
 
   Ref entryResult;
   if (!options.entry.empty()) {
@@ -133,7 +114,7 @@ mlir::OwningOpRef<mlir::ModuleOp> Interpreter::run(const ModuleAST &ast) {
       error(f.nameLoc(),
             "--entry needs --input-shape to know the shape of its input, "
             "e.g. --input-shape 1x224x224x3");
-      return nullptr;
+      return fail();
     }
     llvm::StringRef inputName = "input";
     if (!f.params().empty())
@@ -141,13 +122,19 @@ mlir::OwningOpRef<mlir::ModuleOp> Interpreter::run(const ModuleAST &ast) {
     Ref input = graphState.addPlaceholder(options.entryInputShape, inputName,
                                           f.nameLoc());
     if (!input)
-      return nullptr;
+      return fail();
     entryResult = callWith(fn, f.nameLoc(), {input});
     if (!entryResult)
-      return nullptr;
+      return fail();
   }
+  // Generators still suspended are closed, as Python closes them at exit.
+  if (!runScheduledCloses())
+    return fail();
+  finishGenerators(/*runCode=*/true);
+  if (hadError())
+    return fail();
   if (!finishOutputs(entryResult, fileLoc))
-    return nullptr;
+    return fail();
   if (mlir::failed(mlir::verify(graphState.getModule())))
     return nullptr;
   return graphState.takeModule();
@@ -296,9 +283,152 @@ Flow Interpreter::execBlock(const StmtList &body, const EnvPtr &env,
   return Flow::Normal;
 }
 
+Flow Interpreter::execFor(const ForStmtAST &s, const EnvPtr &env,
+                          Ref &returnValue) {
+  Ref iterable = eval(s.getIterable(), env);
+  if (!iterable)
+    return Flow::Error;
+  Cursor cursor;
+  if (!beginIteration(iterable, s.getIterable().getLoc(), cursor))
+    return Flow::Error;
+  while (true) {
+    Ref item;
+    int got = nextItem(cursor, s.getIterable().getLoc(), item);
+    if (got < 0)
+      return Flow::Error;
+    if (got == 0)
+      break;
+    if (!assign(s.getTarget(), item, env))
+      return Flow::Error;
+    Flow flow = execBlock(s.getBody(), env, returnValue);
+    if (flow == Flow::Break)
+      return Flow::Normal; // `else` runs only when the loop ran out
+    if (flow == Flow::Continue || flow == Flow::Normal)
+      continue;
+    return flow;
+  }
+  return execBlock(s.getElseBody(), env, returnValue);
+}
+
+Flow Interpreter::execWhile(const WhileStmtAST &s, const EnvPtr &env,
+                            Ref &returnValue) {
+  while (true) {
+    if (!step(s.getLoc()))
+      return Flow::Error;
+    Ref cond = eval(s.getCond(), env);
+    if (!cond)
+      return Flow::Error;
+    if (isa<TensorObj>(*cond)) {
+      error(s.getCond().getLoc(),
+            "a tensor's value is not known at compile time, so it cannot "
+            "decide a 'while'; only Python values can");
+      return Flow::Error;
+    }
+    if (!isTruthy(*cond))
+      break;
+    Flow flow = execBlock(s.getBody(), env, returnValue);
+    if (flow == Flow::Break)
+      return Flow::Normal;
+    if (flow == Flow::Continue || flow == Flow::Normal)
+      continue;
+    return flow;
+  }
+  return execBlock(s.getElseBody(), env, returnValue);
+}
+
+/// True if `ctx` has `name` as a method of its class (an instance of a
+/// model-file class, or of a class slimc implements such as contextlib's).
+static bool hasMethod(const Ref &ctx, llvm::StringRef name) {
+  auto *inst = dyn_cast<InstanceObj>(ctx.get());
+  return inst && cast<ClassObj>(*inst->cls).lookup(name);
+}
+
+Flow Interpreter::execWith(const WithStmtAST &s, const EnvPtr &env,
+                           Ref &returnValue) {
+  // Entered managers, innermost last: a built-in ContextObj, or an
+  // instance with __enter__/__exit__.
+  std::vector<Ref> entered;
+  Flow flow = Flow::Normal;
+  for (const WithItem &item : s.getItems()) {
+    SMLoc loc = item.context->getLoc();
+    Ref ctx = eval(*item.context, env);
+    if (!ctx) {
+      flow = Flow::Error;
+      break;
+    }
+    Ref asValue;
+    if (auto *cm = dyn_cast<ContextObj>(ctx.get())) {
+      asValue = cm->enter(*this, loc);
+    } else if (hasMethod(ctx, "__enter__") && hasMethod(ctx, "__exit__")) {
+      Ref enter = getAttr(ctx, "__enter__", loc);
+      asValue = enter ? callWith(enter, loc, {}) : nullptr;
+    } else {
+      raise("TypeError", loc,
+            "'" + typeName(*ctx) +
+                "' object does not support the context manager protocol");
+      flow = Flow::Error;
+      break;
+    }
+    if (!asValue) {
+      flow = Flow::Error;
+      break;
+    }
+    entered.push_back(ctx);
+    if (item.target && !assign(*item.target, asValue, env)) {
+      flow = Flow::Error;
+      break;
+    }
+  }
+  if (flow == Flow::Normal)
+    flow = execBlock(s.getBody(), env, returnValue);
+  for (auto it = entered.rbegin(); it != entered.rend(); ++it)
+    exitContext(*it, s.getLoc(), flow);
+  return flow;
+}
+
+void Interpreter::exitContext(const Ref &ctx, SMLoc loc, Flow &flow) {
+  if (auto *cm = dyn_cast<ContextObj>(ctx.get())) {
+    // Scopes slimc implements are left on every path, errors included.
+    cm->exit(*this);
+    return;
+  }
+  // A compile error runs no more model code.
+  if (flow == Flow::Error && pending && pending->fatal)
+    return;
+  // __exit__(type, value, traceback) gets the exception in flight; a true
+  // result suppresses it.
+  std::optional<PendingError> inFlight =
+      flow == Flow::Error ? takePending() : std::nullopt;
+  Ref exitFn = getAttr(ctx, "__exit__", loc);
+  if (!exitFn) {
+    flow = Flow::Error;
+    return;
+  }
+  std::vector<Ref> args = {makeNone(), makeNone(), makeNone()};
+  if (inFlight) {
+    args[0] = exceptionClass(inFlight->exception->type);
+    args[1] = inFlight->exception;
+  }
+  Ref result = callWith(exitFn, loc, args);
+  if (!result) {
+    flow = Flow::Error; // __exit__ raised (perhaps the same exception)
+    return;
+  }
+  if (!inFlight)
+    return;
+  if (isTruthy(*result)) {
+    flow = Flow::Normal;
+    return;
+  }
+  setPending(std::move(inFlight));
+}
+
 Flow Interpreter::exec(const StmtAST &stmt, const EnvPtr &env,
                        Ref &returnValue) {
   if (!step(stmt.getLoc()))
+    return Flow::Error;
+  // Generators dropped by the previous statement are closed now.
+  if (!closeQueue.empty() && !runScheduledCloses())
     return Flow::Error;
   switch (stmt.getKind()) {
   case StmtAST::Stmt_Expr:
@@ -375,81 +505,18 @@ Flow Interpreter::exec(const StmtAST &stmt, const EnvPtr &env,
       return execBlock(s.getElseBody(), env, returnValue);
     return Flow::Normal;
   }
-  case StmtAST::Stmt_For: {
-    auto &s = cast<ForStmtAST>(stmt);
-    Ref iterable = eval(s.getIterable(), env);
-    if (!iterable)
-      return Flow::Error;
-    std::vector<Ref> items;
-    if (!iterate(iterable, s.getIterable().getLoc(), items))
-      return Flow::Error;
-    for (Ref &item : items) {
-      if (!assign(s.getTarget(), item, env))
-        return Flow::Error;
-      Flow flow = execBlock(s.getBody(), env, returnValue);
-      if (flow == Flow::Break)
-        break;
-      if (flow == Flow::Continue || flow == Flow::Normal)
-        continue;
-      return flow;
-    }
+  case StmtAST::Stmt_For:
+    return execFor(cast<ForStmtAST>(stmt), env, returnValue);
+  case StmtAST::Stmt_While:
+    return execWhile(cast<WhileStmtAST>(stmt), env, returnValue);
+  case StmtAST::Stmt_With:
+    return execWith(cast<WithStmtAST>(stmt), env, returnValue);
+  case StmtAST::Stmt_Try:
+    return execTry(cast<TryStmtAST>(stmt), env, returnValue);
+  case StmtAST::Stmt_Global:
+  case StmtAST::Stmt_Nonlocal:
+    // Declarations: the def records them (Env::bindingEnv).
     return Flow::Normal;
-  }
-  case StmtAST::Stmt_With: {
-    auto &s = cast<WithStmtAST>(stmt);
-    // Entered managers, innermost last: a built-in ContextObj, or an
-    // instance of a model-file class with __enter__/__exit__.
-    std::vector<Ref> entered;
-    Flow flow = Flow::Normal;
-    for (const WithItem &item : s.getItems()) {
-      Ref ctx = eval(*item.context, env);
-      if (!ctx) {
-        flow = Flow::Error;
-        break;
-      }
-      Ref asValue;
-      if (auto *cm = dyn_cast<ContextObj>(ctx.get())) {
-        asValue = cm->enter(*this, item.context->getLoc());
-      } else if (auto *inst = dyn_cast<InstanceObj>(ctx.get());
-                 inst && cast<ClassObj>(*inst->cls).lookup("__enter__") &&
-                 cast<ClassObj>(*inst->cls).lookup("__exit__")) {
-        Ref enter = getAttr(ctx, "__enter__", item.context->getLoc());
-        asValue = enter ? callWith(enter, item.context->getLoc(), {}) : nullptr;
-      } else {
-        error(item.context->getLoc(),
-              "'" + typeName(*ctx) +
-                  "' object does not support the context manager protocol");
-        flow = Flow::Error;
-        break;
-      }
-      if (!asValue) {
-        flow = Flow::Error;
-        break;
-      }
-      entered.push_back(ctx);
-      if (item.target && !assign(*item.target, asValue, env)) {
-        flow = Flow::Error;
-        break;
-      }
-    }
-    if (flow == Flow::Normal)
-      flow = execBlock(s.getBody(), env, returnValue);
-    for (auto it = entered.rbegin(); it != entered.rend(); ++it) {
-      if (auto *cm = dyn_cast<ContextObj>(it->get())) {
-        cm->exit(*this);
-        continue;
-      }
-      // An error already ends compilation, so __exit__ only runs on the
-      // normal path, with no exception: __exit__(None, None, None).
-      if (flow == Flow::Error)
-        continue;
-      Ref exit = getAttr(*it, "__exit__", s.getLoc());
-      if (!exit ||
-          !callWith(exit, s.getLoc(), {makeNone(), makeNone(), makeNone()}))
-        flow = Flow::Error;
-    }
-    return flow;
-  }
   case StmtAST::Stmt_Import:
   case StmtAST::Stmt_ImportFrom:
     return execImport(stmt, env);
@@ -467,23 +534,8 @@ Flow Interpreter::exec(const StmtAST &stmt, const EnvPtr &env,
     return Flow::Break;
   case StmtAST::Stmt_Continue:
     return Flow::Continue;
-  case StmtAST::Stmt_Raise: {
-    auto &s = cast<RaiseStmtAST>(stmt);
-    if (!s.getException()) {
-      error(s.getLoc(), "re-raise without an active exception");
-      return Flow::Error;
-    }
-    Ref exc = eval(*s.getException(), env);
-    if (!exc)
-      return Flow::Error;
-    if (auto *e = dyn_cast<ExceptionObj>(exc.get()))
-      error(s.getLoc(),
-            e->type + (e->message.empty() ? "" : ": ") + e->message);
-    else
-      error(s.getLoc(),
-            "exceptions must derive from BaseException, got " + typeName(*exc));
-    return Flow::Error;
-  }
+  case StmtAST::Stmt_Raise:
+    return execRaise(cast<RaiseStmtAST>(stmt), env);
   case StmtAST::Stmt_Del:
     return deleteTarget(cast<DelStmtAST>(stmt).getTargets(), env) ? Flow::Normal
                                                                   : Flow::Error;
@@ -584,9 +636,17 @@ Ref Interpreter::defineClass(const ClassDefAST &def, const EnvPtr &env) {
                                "level of '" +
                                    def.getName() + "'");
   for (auto &entry : body->vars) {
-    if (auto *fn = dyn_cast<FunctionObj>(entry.second.get()))
+    // Methods remember their class for the zero-argument super(), also
+    // through staticmethod/classmethod/property.
+    Ref value = entry.second;
+    if (auto *desc = dyn_cast<DescriptorObj>(value.get()))
+      value = desc->function;
+    if (auto *fn = dyn_cast<FunctionObj>(value.get())) {
       if (fn->closure == body)
         fn->closure = env;
+      if (fn->definingClass.expired())
+        fn->definingClass = cls;
+    }
     cls->attrs[entry.first] = entry.second;
   }
   return cls;
@@ -595,9 +655,11 @@ Ref Interpreter::defineClass(const ClassDefAST &def, const EnvPtr &env) {
 bool Interpreter::assign(const ExprAST &target, const Ref &value,
                          const EnvPtr &env) {
   switch (target.getKind()) {
-  case ExprAST::Expr_Name:
-    env->vars[cast<NameExprAST>(target).getName().str()] = value;
+  case ExprAST::Expr_Name: {
+    llvm::StringRef name = cast<NameExprAST>(target).getName();
+    env->bindingEnv(name)->vars[name.str()] = value;
     return true;
+  }
   case ExprAST::Expr_Tuple:
   case ExprAST::Expr_List: {
     const ExprList &elements = target.getKind() == ExprAST::Expr_Tuple
@@ -643,6 +705,8 @@ bool Interpreter::assign(const ExprAST &target, const Ref &value,
     Ref key = eval(sub.getIndex(), env);
     if (!key)
       return false;
+    if (isNDArray(*base))
+      return ndarraySetItem(*this, base, key, value, sub.getLBracketLoc());
     if (auto *dict = dyn_cast<DictObj>(base.get())) {
       if (key->kind == ObjKind::List || key->kind == ObjKind::Dict) {
         error(sub.getLBracketLoc(),
@@ -678,256 +742,4 @@ bool Interpreter::assign(const ExprAST &target, const Ref &value,
     error(target.getLoc(), "cannot assign to this expression");
     return false;
   }
-}
-
-//===----------------------------------------------------------------------===//
-// Imports
-//===----------------------------------------------------------------------===//
-
-Flow Interpreter::execImport(const StmtAST &stmt, const EnvPtr &env) {
-  auto resolve = [&](llvm::StringRef dotted, SMLoc loc) -> Ref {
-    if (Ref mod = pythonModule(dotted))
-      return mod;
-    if (dotted == "tensorflow" || dotted == "tensorflow.compat.v1")
-      return lookupKnown("module:tensorflow");
-    if (dotted == "tf_slim" || dotted == "tensorflow.contrib.slim" ||
-        dotted == "slim")
-      return lookupKnown("module:slim");
-    if (dotted == "tensorflow.contrib")
-      return lookupKnown("module:contrib");
-    if (dotted == "tf_slim.layers" || dotted == "tensorflow.contrib.layers")
-      return lookupKnown("module:layers");
-    return importModelModule(dotted, loc);
-  };
-
-  if (auto *imp = dyn_cast<ImportStmtAST>(&stmt)) {
-    for (const ImportAlias &alias : imp->getNames()) {
-      llvm::StringRef dotted = alias.name;
-      if (alias.asName.empty()) {
-        // `import a.b` binds `a`; we support it for the modules we know.
-        llvm::StringRef head = dotted.split('.').first;
-        Ref mod = resolve(head, alias.loc);
-        if (!mod)
-          return Flow::Error;
-        env->vars[head.str()] = mod;
-      } else {
-        Ref mod = resolve(dotted, alias.loc);
-        if (!mod)
-          return Flow::Error;
-        env->vars[alias.asName.str()] = mod;
-      }
-    }
-    return Flow::Normal;
-  }
-  auto &from = cast<ImportFromStmtAST>(stmt);
-  if (from.getModule() == "__future__")
-    return Flow::Normal;
-  if (from.getLevel() != 0) {
-    error(from.getLoc(), "relative imports are not supported; use "
-                         "`from nets import x` with -I");
-    return Flow::Error;
-  }
-  bool isModelFile = from.getModule() != "tensorflow" &&
-                     from.getModule() != "tf_slim" &&
-                     !from.getModule().starts_with("tensorflow.") &&
-                     !pythonModule(from.getModule());
-  if (isModelFile)
-    return execImportFromModelFile(from, env);
-  Ref mod = resolve(from.getModule(), from.getModuleLoc());
-  if (!mod)
-    return Flow::Error;
-  for (const ImportAlias &alias : from.getNames()) {
-    Ref value = getAttr(mod, alias.name, alias.loc);
-    if (!value)
-      return Flow::Error;
-    env->vars[alias.asName.empty() ? alias.name : alias.asName.str()] = value;
-  }
-  return Flow::Normal;
-}
-
-/// `from X import y` for a model module X, as Python does it: y is the
-/// attribute y of X when X is a .slim file (`from vgg_16 import vgg_16`),
-/// else the submodule X.y (`from nets import resnet_utils`, with `nets` a
-/// directory on the search path, or no directory at all when
-/// `resnet_utils.slim` lies beside the importer).
-Flow Interpreter::execImportFromModelFile(const ImportFromStmtAST &from,
-                                          const EnvPtr &env) {
-  llvm::StringRef dotted = from.getModule();
-  if (rejectUnavailableModule(dotted, from.getModuleLoc()))
-    return Flow::Error;
-  ModuleLocation where = findModelModule(dotted, from.getModuleLoc());
-  Ref mod;
-  if (!where.file.empty()) {
-    mod = loadModelModule(dotted, where.file, from.getModuleLoc());
-    if (!mod)
-      return Flow::Error;
-  }
-  for (const ImportAlias &alias : from.getNames()) {
-    Ref value;
-    if (mod) {
-      // A module file is not a package: no fallback to X/y.slim (Python's
-      // "cannot import name", also for names bound only in X's __main__
-      // block, which an import does not run).
-      auto it = mod->attrs.find(alias.name);
-      if (it == mod->attrs.end()) {
-        error(alias.loc, "cannot import name '" + alias.name + "' from '" +
-                             dotted + "' (" + where.file + ")");
-        return Flow::Error;
-      }
-      value = it->second;
-    } else {
-      std::string subName = (dotted + "." + alias.name).str();
-      ModuleLocation sub = findModelModule(subName, alias.loc);
-      if (sub.file.empty()) {
-        std::string dir = dotted.str();
-        std::replace(dir.begin(), dir.end(), '.', '/');
-        std::string tried =
-            dir + "/" + alias.name + ".slim and " + alias.name + ".slim";
-        if (!where.packageDir.empty())
-          error(alias.loc, "cannot import name '" + alias.name + "' from '" +
-                               dotted + "' (directory " + where.packageDir +
-                               "; looked for " + tried + " in:" + sub.searched +
-                               ")");
-        else
-          error(alias.loc, "cannot find module '" + subName + "' (looked for " +
-                               dir + ".slim, " + tried + " in:" + sub.searched +
-                               "); add its directory with -I");
-        return Flow::Error;
-      }
-      value = loadModelModule(subName, sub.file, alias.loc);
-      if (!value)
-        return Flow::Error;
-    }
-    env->vars[alias.asName.empty() ? alias.name : alias.asName.str()] = value;
-  }
-  return Flow::Normal;
-}
-
-Ref Interpreter::pythonModule(llvm::StringRef dotted) const {
-  // The standard-library modules the reference nets import, as far as
-  // slimc implements them (see installPythonModules).
-  for (const char *name : {"collections", "functools", "copy"})
-    if (dotted == name)
-      return lookupKnown(("module:" + llvm::Twine(name)).str());
-  return nullptr;
-}
-
-bool Interpreter::rejectUnavailableModule(llvm::StringRef dotted, SMLoc loc) {
-  static const char *unsupported[] = {"numpy", "os",  "sys",
-                                      "math",  "six", "google3"};
-  for (const char *name : unsupported)
-    if (dotted == name || dotted.starts_with(std::string(name) + ".")) {
-      error(loc, "module '" + dotted +
-                     "' is not available in slimc model files; "
-                     "slimc provides tensorflow, tf_slim and .slim "
-                     "files next to the model or on -I paths");
-      return true;
-    }
-  return false;
-}
-
-Interpreter::ModuleLocation Interpreter::findModelModule(llvm::StringRef dotted,
-                                                         SMLoc loc) {
-  // `nets.resnet_utils` -> `nets/resnet_utils.slim`, or `resnet_utils.slim`
-  // (the package directory is often implicit), in the importing file's
-  // directory, then in each -I directory.
-  llvm::SmallVector<llvm::StringRef, 4> parts;
-  dotted.split(parts, '.');
-  std::string relativeDir;
-  for (size_t i = 0; i < parts.size(); ++i)
-    relativeDir += (i ? "/" : "") + parts[i].str();
-  std::string relative = relativeDir + ".slim";
-  std::string lastOnly = parts.back().str() + ".slim";
-
-  std::vector<std::string> dirs;
-  unsigned buffer = sourceMgr.FindBufferContainingLoc(loc);
-  if (buffer) {
-    llvm::StringRef importer =
-        sourceMgr.getMemoryBuffer(buffer)->getBufferIdentifier();
-    dirs.push_back(llvm::sys::path::parent_path(importer).str());
-  }
-  dirs.insert(dirs.end(), options.includeDirs.begin(),
-              options.includeDirs.end());
-  ModuleLocation where;
-  for (const std::string &dir : dirs)
-    where.searched += " " + (dir.empty() ? std::string(".") : dir);
-  // As in Python, a module file anywhere on the path wins over a directory
-  // (a namespace package) of the same name.
-  for (const std::string &dir : dirs) {
-    for (const std::string &candidate : {relative, lastOnly}) {
-      llvm::SmallString<256> path(dir.empty() ? "." : dir);
-      llvm::sys::path::append(path, candidate);
-      if (llvm::sys::fs::is_regular_file(path)) {
-        where.file = path.str().str();
-        return where;
-      }
-    }
-  }
-  for (const std::string &dir : dirs) {
-    llvm::SmallString<256> path(dir.empty() ? "." : dir);
-    llvm::sys::path::append(path, relativeDir);
-    if (llvm::sys::fs::is_directory(path)) {
-      where.packageDir = path.str().str();
-      break;
-    }
-  }
-  return where;
-}
-
-Ref Interpreter::importModelModule(llvm::StringRef dotted, SMLoc loc) {
-  if (rejectUnavailableModule(dotted, loc))
-    return nullptr;
-  ModuleLocation where = findModelModule(dotted, loc);
-  if (where.file.empty()) {
-    std::string relative = dotted.str();
-    std::replace(relative.begin(), relative.end(), '.', '/');
-    std::string lastOnly = dotted.rsplit('.').second.str();
-    if (lastOnly.empty())
-      lastOnly = dotted.str();
-    return error(loc, "cannot find module '" + dotted + "' (looked for " +
-                          relative + ".slim and " + lastOnly + ".slim in:" +
-                          where.searched + "); add its directory with -I");
-  }
-  return loadModelModule(dotted, where.file, loc);
-}
-
-Ref Interpreter::loadModelModule(llvm::StringRef dotted,
-                                 const std::string &path, SMLoc loc) {
-  llvm::SmallString<256> real;
-  if (llvm::sys::fs::real_path(path, real))
-    real = path;
-  auto cached = loadedModules.find(real.str().str());
-  if (cached != loadedModules.end()) {
-    if (!cached->second)
-      return error(loc, "circular import of '" + dotted + "'");
-    return cached->second;
-  }
-  loadedModules[real.str().str()] = nullptr;
-
-  auto bufferOr = llvm::MemoryBuffer::getFile(path);
-  if (!bufferOr)
-    return error(loc, "cannot read '" + path +
-                          "': " + bufferOr.getError().message());
-  unsigned id = sourceMgr.AddNewSourceBuffer(std::move(*bufferOr), loc);
-  std::unique_ptr<ModuleAST> ast = parseModule(sourceMgr, id);
-  if (!ast) {
-    ++errorCount;
-    return nullptr;
-  }
-  // `__name__` is the module's name, so its `if __name__ == '__main__':`
-  // entry block does not run, as in Python.
-  auto env = std::make_shared<Env>(builtins);
-  env->vars["__name__"] = makeStr(dotted.str());
-  Ref ignored;
-  ++importDepth;
-  Flow flow = execBlock(ast->getBody(), env, ignored);
-  --importDepth;
-  if (flow == Flow::Error)
-    return nullptr;
-  auto mod = std::make_shared<ModuleObj>(dotted.str());
-  for (auto &entry : env->vars)
-    mod->attrs[entry.first] = entry.second;
-  importedASTs.push_back(std::move(ast));
-  loadedModules[real.str().str()] = mod;
-  return mod;
 }

@@ -78,7 +78,14 @@ public:
     kw_return,
     kw_True,
     kw_with,
-    /// A Python keyword slimc rejects: while, try, yield, global, ...
+    kw_while,
+    kw_try,
+    kw_except,
+    kw_finally,
+    kw_yield,
+    kw_global,
+    kw_nonlocal,
+    /// A Python keyword slimc rejects: async, await.
     kw_unsupported,
 
     // Punctuation.
@@ -133,7 +140,7 @@ public:
     return llvm::SMLoc::getFromPointer(spelling.data());
   }
   /// True for the keywords slimc supports (not kw_unsupported).
-  bool isKeyword() const { return kind >= kw_and && kind <= kw_with; }
+  bool isKeyword() const { return kind >= kw_and && kind <= kw_nonlocal; }
 
   /// Describes the token for "expected X, found Y" messages:
   /// "'foo'", "end of line", "end of file", "string literal", ...

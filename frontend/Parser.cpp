@@ -78,15 +78,8 @@ bool Parser::diagnoseUnsupported() {
   }
   if (tok.isNot(Token::kw_unsupported))
     return false;
-  StringRef kw = tok.getSpelling();
-  if (kw == "while")
-    emitError(tok.getLoc(), "'while' loops are not supported by slimc; use "
-                            "'for' over 'range()'");
-  else if (kw == "try" || kw == "except" || kw == "finally")
-    emitError(tok.getLoc(),
-              "exception handling ('" + kw + "') is not supported by slimc");
-  else
-    emitError(tok.getLoc(), "'" + kw + "' is not supported by slimc");
+  emitError(tok.getLoc(),
+            "'" + tok.getSpelling() + "' is not supported by slimc");
   return true;
 }
 
@@ -177,10 +170,20 @@ static StringRef describeExpr(const ExprAST &expr) {
     return "subscript";
   case ExprAST::Expr_Slice:
     return "slice";
-  case ExprAST::Expr_ListComp:
-    return "list comprehension";
+  case ExprAST::Expr_Comprehension:
+    switch (llvm::cast<ComprehensionExprAST>(expr).getCompKind()) {
+    case ComprehensionExprAST::List:
+      return "list comprehension";
+    case ComprehensionExprAST::Generator:
+      return "generator expression";
+    case ComprehensionExprAST::Dict:
+      return "dict comprehension";
+    }
+    return "comprehension";
   case ExprAST::Expr_Lambda:
     return "lambda";
+  case ExprAST::Expr_Yield:
+    return "yield expression";
   }
   llvm_unreachable("unknown expression kind");
 }
@@ -268,10 +271,24 @@ bool Parser::parseStatement(StmtList &out) {
   case Token::kw_with:
     stmt = parseWith();
     break;
+  case Token::kw_while:
+    stmt = parseWhile();
+    break;
+  case Token::kw_try:
+    stmt = parseTry();
+    break;
   case Token::kw_elif:
+    emitError(tok.getLoc(), "'elif' must follow an 'if' block at the same "
+                            "indentation");
+    return false;
   case Token::kw_else:
+    emitError(tok.getLoc(), "'else' must follow an 'if', 'for', 'while' or "
+                            "'try' block at the same indentation");
+    return false;
+  case Token::kw_except:
+  case Token::kw_finally:
     emitError(tok.getLoc(), "'" + tok.getSpelling() +
-                                "' must follow an 'if' block at the same "
+                                "' must follow a 'try' block at the same "
                                 "indentation");
     return false;
   default:
@@ -336,6 +353,9 @@ StmtPtr Parser::parseSmallStatement() {
     return parseImport();
   case Token::kw_from:
     return parseFromImport();
+  case Token::kw_global:
+  case Token::kw_nonlocal:
+    return parseScopeDecl();
   default:
     return parseExpressionStatement();
   }
@@ -365,12 +385,18 @@ static std::optional<BinaryOp> getAugmentedOp(Token::Kind kind) {
   }
 }
 
+ExprPtr Parser::parseTestListOrYield() {
+  if (tok.is(Token::kw_yield))
+    return parseYield();
+  return parseTestList();
+}
+
 StmtPtr Parser::parseExpressionStatement() {
   if (tok.is(Token::kw_unsupported) || tok.is(Token::unsupported_op)) {
     diagnoseUnsupported();
     return nullptr;
   }
-  ExprPtr first = parseTestList();
+  ExprPtr first = parseTestListOrYield();
   if (!first)
     return nullptr;
 
@@ -379,7 +405,7 @@ StmtPtr Parser::parseExpressionStatement() {
     if (!checkTarget(*first, /*allowTuple=*/false))
       return nullptr;
     consume();
-    ExprPtr value = parseTestList();
+    ExprPtr value = parseTestListOrYield();
     if (!value)
       return nullptr;
     return std::make_unique<AugAssignStmtAST>(std::move(first), *op, opLoc,
@@ -390,7 +416,7 @@ StmtPtr Parser::parseExpressionStatement() {
     ExprList exprs;
     exprs.push_back(std::move(first));
     while (consumeIf(Token::equal)) {
-      ExprPtr expr = parseTestList();
+      ExprPtr expr = parseTestListOrYield();
       if (!expr)
         return nullptr;
       exprs.push_back(std::move(expr));
@@ -614,15 +640,19 @@ StmtPtr Parser::parseFunctionDef(ExprList decorators) {
   unsigned savedLoopDepth = loopDepth;
   loopDepth = 0;
   ++functionDepth;
+  scopes.push_back({ScopeContext::Function, false, {}, {}, comprehensionDepth});
   StmtList body;
   bool ok = parseSuite(body, "function definition", defLoc);
+  ScopeContext scope = std::move(scopes.back());
+  scopes.pop_back();
   --functionDepth;
   loopDepth = savedLoopDepth;
   if (!ok)
     return nullptr;
-  return std::make_unique<FunctionDefAST>(defLoc, name, nameLoc,
-                                          std::move(decorators),
-                                          std::move(params), std::move(body));
+  return std::make_unique<FunctionDefAST>(
+      defLoc, name, nameLoc, std::move(decorators), std::move(params),
+      std::move(body), scope.hasYield, std::move(scope.globals),
+      std::move(scope.nonlocals));
 }
 
 StmtPtr Parser::parseClassDef(ExprList decorators) {
@@ -667,8 +697,10 @@ StmtPtr Parser::parseClassDef(ExprList decorators) {
   // directly inside it (methods reset this again).
   unsigned savedLoopDepth = loopDepth, savedFunctionDepth = functionDepth;
   loopDepth = functionDepth = 0;
+  scopes.push_back({ScopeContext::Class, false, {}, {}, comprehensionDepth});
   StmtList body;
   bool ok = parseSuite(body, "class definition", classLoc);
+  scopes.pop_back();
   loopDepth = savedLoopDepth;
   functionDepth = savedFunctionDepth;
   if (!ok)
@@ -803,6 +835,8 @@ bool Parser::parseSuite(StmtList &body, StringRef what, SMLoc stmtLoc) {
     case Token::kw_if:
     case Token::kw_for:
     case Token::kw_with:
+    case Token::kw_while:
+    case Token::kw_try:
     case Token::kw_def:
     case Token::kw_class:
     case Token::at:
@@ -894,10 +928,141 @@ StmtPtr Parser::parseFor() {
   --loopDepth;
   if (!ok)
     return nullptr;
-  if (tok.is(Token::kw_else))
-    return emitError(tok.getLoc(), "'for ... else' is not supported by slimc");
+  StmtList elseBody;
+  if (!parseElse(elseBody))
+    return nullptr;
   return std::make_unique<ForStmtAST>(loc, std::move(target),
-                                      std::move(iterable), std::move(body));
+                                      std::move(iterable), std::move(body),
+                                      std::move(elseBody));
+}
+
+bool Parser::parseElse(StmtList &elseBody) {
+  if (tok.isNot(Token::kw_else))
+    return true;
+  SMLoc elseLoc = tok.getLoc();
+  consume();
+  if (!expect(Token::colon, "':'", "after 'else'"))
+    return false;
+  if (!parseSuite(elseBody, "'else' statement", elseLoc))
+    return false;
+  // `else: pass` is legal Python and means the same as no else.
+  if (elseBody.empty())
+    elseBody.push_back(std::make_unique<PassStmtAST>(elseLoc));
+  return true;
+}
+
+StmtPtr Parser::parseWhile() {
+  SMLoc loc = tok.getLoc();
+  consume();
+  ExprPtr cond = parseTest();
+  if (!cond)
+    return nullptr;
+  if (!expect(Token::colon, "':'", "after the 'while' condition"))
+    return nullptr;
+  ++loopDepth;
+  StmtList body;
+  bool ok = parseSuite(body, "'while' statement", loc);
+  --loopDepth;
+  if (!ok)
+    return nullptr;
+  StmtList elseBody;
+  if (!parseElse(elseBody))
+    return nullptr;
+  return std::make_unique<WhileStmtAST>(loc, std::move(cond), std::move(body),
+                                        std::move(elseBody));
+}
+
+StmtPtr Parser::parseTry() {
+  SMLoc loc = tok.getLoc();
+  consume();
+  if (!expect(Token::colon, "':'", "after 'try'"))
+    return nullptr;
+  StmtList body;
+  if (!parseSuite(body, "'try' statement", loc))
+    return nullptr;
+  std::vector<ExceptHandler> handlers;
+  SMLoc bareExceptLoc;
+  while (tok.is(Token::kw_except)) {
+    ExceptHandler handler;
+    handler.loc = tok.getLoc();
+    if (bareExceptLoc.isValid())
+      return emitError(bareExceptLoc, "default 'except:' must be last");
+    consume();
+    if (tok.isNot(Token::colon)) {
+      handler.type = parseTest();
+      if (!handler.type)
+        return nullptr;
+      if (tok.is(Token::comma))
+        return emitError(tok.getLoc(), "multiple exception types must be "
+                                       "parenthesized");
+      if (consumeIf(Token::kw_as)) {
+        if (tok.isNot(Token::identifier))
+          return errorExpected("a name after 'as'");
+        handler.name = tok.getSpelling();
+        consume();
+      }
+    } else {
+      bareExceptLoc = handler.loc;
+    }
+    if (!expect(Token::colon, "':'", "after the 'except' clause"))
+      return nullptr;
+    if (!parseSuite(handler.body, "'except' statement", handler.loc))
+      return nullptr;
+    handlers.push_back(std::move(handler));
+  }
+  StmtList elseBody;
+  if (tok.is(Token::kw_else)) {
+    if (handlers.empty())
+      return emitError(tok.getLoc(), "'else' after 'try' needs an 'except' "
+                                     "clause");
+    if (!parseElse(elseBody))
+      return nullptr;
+  }
+  SMLoc finallyLoc;
+  StmtList finallyBody;
+  if (tok.is(Token::kw_finally)) {
+    finallyLoc = tok.getLoc();
+    consume();
+    if (!expect(Token::colon, "':'", "after 'finally'"))
+      return nullptr;
+    if (!parseSuite(finallyBody, "'finally' statement", finallyLoc))
+      return nullptr;
+  }
+  if (handlers.empty() && !finallyLoc.isValid())
+    return errorExpected("'except' or 'finally' block");
+  return std::make_unique<TryStmtAST>(loc, std::move(body), std::move(handlers),
+                                      std::move(elseBody), finallyLoc,
+                                      std::move(finallyBody));
+}
+
+StmtPtr Parser::parseScopeDecl() {
+  SMLoc loc = tok.getLoc();
+  bool isGlobal = tok.is(Token::kw_global);
+  StringRef keyword = tok.getSpelling();
+  consume();
+  std::vector<StringRef> names;
+  do {
+    if (tok.isNot(Token::identifier))
+      return errorExpected("a name after '" + keyword + "'");
+    names.push_back(tok.getSpelling());
+    consume();
+  } while (consumeIf(Token::comma));
+  // The declaration applies to the innermost function. At module level
+  // `global` is a no-op, as in Python; `nonlocal` needs an enclosing
+  // function.
+  ScopeContext *scope = scopes.empty() ? nullptr : &scopes.back();
+  if (!isGlobal) {
+    if (!scope || scope->kind != ScopeContext::Function || functionDepth < 2)
+      return emitError(loc, "nonlocal declaration not allowed at module level "
+                            "or in a function that is not nested");
+  }
+  if (scope && scope->kind == ScopeContext::Function) {
+    auto &list = isGlobal ? scope->globals : scope->nonlocals;
+    list.insert(list.end(), names.begin(), names.end());
+  }
+  return std::make_unique<ScopeDeclStmtAST>(isGlobal ? StmtAST::Stmt_Global
+                                                     : StmtAST::Stmt_Nonlocal,
+                                            loc, std::move(names));
 }
 
 StmtPtr Parser::parseWith() {
@@ -1004,7 +1169,9 @@ ExprPtr Parser::parseLambda() {
   std::vector<Param> params;
   if (!parseParameters(params, /*isLambda=*/true, loc))
     return nullptr;
+  scopes.push_back({ScopeContext::Lambda, false, {}, {}, comprehensionDepth});
   ExprPtr body = parseTest();
+  scopes.pop_back();
   if (!body)
     return nullptr;
   return checkHeight(
@@ -1262,6 +1429,7 @@ ExprPtr Parser::parseCall(ExprPtr callee) {
       arg.kind = CallArgument::Positional;
     }
 
+    unsigned yieldsBefore = yieldCount();
     arg.value = parseTest();
     if (!arg.value)
       return nullptr;
@@ -1270,10 +1438,20 @@ ExprPtr Parser::parseCall(ExprPtr callee) {
       if (tok.is(Token::equal))
         return emitError(arg.loc, "keyword argument name must be a plain "
                                   "identifier; use '==' to compare");
-      if (tok.is(Token::kw_for))
-        return emitError(tok.getLoc(), "generator expressions are not "
-                                       "supported by slimc; use a list "
-                                       "comprehension '[...]'");
+      if (tok.is(Token::kw_for)) {
+        // `f(x for x in xs)`: a generator expression as the only argument.
+        if (!args.empty())
+          return emitError(arg.value->getLoc(),
+                           "generator expression must be parenthesized");
+        arg.value =
+            parseComprehension(ComprehensionExprAST::Generator, arg.loc,
+                               std::move(arg.value), nullptr, yieldsBefore);
+        if (!arg.value)
+          return nullptr;
+        if (tok.isNot(Token::r_paren))
+          return emitError(arg.value->getLoc(),
+                           "generator expression must be parenthesized");
+      }
       if (seenDoubleStar)
         return emitError(arg.loc, "positional argument follows keyword "
                                   "argument unpacking");
@@ -1405,13 +1583,31 @@ ExprPtr Parser::parseParenAtom() {
   if (consumeIf(Token::r_paren))
     return std::make_unique<TupleExprAST>(lParenLoc, ExprList());
 
+  if (tok.is(Token::kw_yield)) {
+    ExprPtr yield = parseYield();
+    if (!yield)
+      return nullptr;
+    if (!consumeIf(Token::r_paren))
+      return errorExpected("')' after the yield expression");
+    return yield;
+  }
+  unsigned yieldsBefore = yieldCount();
   ExprPtr first = parseTest();
   if (!first)
     return nullptr;
-  if (tok.is(Token::kw_for))
-    return emitError(tok.getLoc(), "generator expressions are not supported "
-                                   "by slimc; use a list comprehension "
-                                   "'[...]'");
+  if (tok.is(Token::kw_for)) {
+    ExprPtr gen = parseComprehension(ComprehensionExprAST::Generator, lParenLoc,
+                                     std::move(first), nullptr, yieldsBefore);
+    if (!gen)
+      return nullptr;
+    if (!consumeIf(Token::r_paren)) {
+      errorExpected("')' at the end of the generator expression");
+      if (tok.is(Token::eof))
+        emitNote(lParenLoc, "to match this '('");
+      return nullptr;
+    }
+    return gen;
+  }
   // A parenthesized expression is the expression itself.
   if (consumeIf(Token::r_paren))
     return first;
@@ -1445,43 +1641,23 @@ ExprPtr Parser::parseListAtom() {
   if (consumeIf(Token::r_square))
     return std::make_unique<ListExprAST>(lSquareLoc, ExprList());
 
+  unsigned yieldsBefore = yieldCount();
   ExprPtr first = parseTest();
   if (!first)
     return nullptr;
 
   if (tok.is(Token::kw_for)) {
-    SMLoc forLoc = tok.getLoc();
-    consume();
-    ExprPtr target = parseTargetList();
-    if (!target || !checkTarget(*target, /*allowTuple=*/true))
+    ExprPtr comp = parseComprehension(ComprehensionExprAST::List, lSquareLoc,
+                                      std::move(first), nullptr, yieldsBefore);
+    if (!comp)
       return nullptr;
-    if (!expect(Token::kw_in, "'in'", "in list comprehension"))
-      return nullptr;
-    ExprPtr iterable = parseOrTest();
-    if (!iterable)
-      return nullptr;
-    ExprPtr condition;
-    if (consumeIf(Token::kw_if)) {
-      condition = parseOrTest();
-      if (!condition)
-        return nullptr;
-    }
-    if (tok.is(Token::kw_for))
-      return emitError(tok.getLoc(), "a list comprehension may have only one "
-                                     "'for' clause in slimc");
-    if (tok.is(Token::kw_if))
-      return emitError(tok.getLoc(), "a list comprehension may have only one "
-                                     "'if' clause in slimc; combine the "
-                                     "conditions with 'and'");
     if (!consumeIf(Token::r_square)) {
       errorExpected("']' at the end of the list comprehension");
       if (tok.is(Token::eof))
         emitNote(lSquareLoc, "to match this '['");
       return nullptr;
     }
-    return checkHeight(std::make_unique<ListCompExprAST>(
-        lSquareLoc, std::move(first), forLoc, std::move(target),
-        std::move(iterable), std::move(condition)));
+    return comp;
   }
 
   ExprList elements;
@@ -1507,6 +1683,77 @@ ExprPtr Parser::parseListAtom() {
       std::make_unique<ListExprAST>(lSquareLoc, std::move(elements)));
 }
 
+unsigned Parser::yieldCount() const {
+  return scopes.empty() ? 0 : scopes.back().yields;
+}
+
+ExprPtr Parser::parseComprehension(ComprehensionExprAST::CompKind kind,
+                                   SMLoc loc, ExprPtr element, ExprPtr value,
+                                   unsigned yieldsBefore) {
+  static const char *what[] = {"list comprehension", "generator expression",
+                               "dict comprehension"};
+  // The element was parsed before the `for` showed it is a comprehension.
+  if (yieldCount() != yieldsBefore)
+    return emitError(scopes.back().lastYieldLoc,
+                     "'yield' inside a comprehension");
+  std::vector<CompClause> clauses;
+  ++comprehensionDepth;
+  auto restore = llvm::make_scope_exit([this] { --comprehensionDepth; });
+  while (tok.is(Token::kw_for)) {
+    CompClause clause;
+    clause.forLoc = tok.getLoc();
+    consume();
+    clause.target = parseTargetList();
+    if (!clause.target || !checkTarget(*clause.target, /*allowTuple=*/true))
+      return nullptr;
+    std::string context = std::string("in ") + what[kind];
+    if (!expect(Token::kw_in, "'in'", context))
+      return nullptr;
+    clause.iterable = parseOrTest();
+    if (!clause.iterable)
+      return nullptr;
+    while (consumeIf(Token::kw_if)) {
+      ExprPtr cond = parseOrTest();
+      if (!cond)
+        return nullptr;
+      clause.conditions.push_back(std::move(cond));
+    }
+    clauses.push_back(std::move(clause));
+  }
+  return checkHeight(std::make_unique<ComprehensionExprAST>(
+      loc, kind, std::move(element), std::move(value), std::move(clauses)));
+}
+
+ExprPtr Parser::parseYield() {
+  SMLoc loc = tok.getLoc();
+  consume();
+  ScopeContext *scope = scopes.empty() ? nullptr : &scopes.back();
+  if (!scope || scope->kind == ScopeContext::Class)
+    return emitError(loc, "'yield' outside function");
+  if (scope->kind == ScopeContext::Lambda)
+    return emitError(loc, "'yield' inside a lambda is not supported by slimc");
+  if (comprehensionDepth > scope->comprehensionBase)
+    return emitError(loc, "'yield' inside a comprehension");
+  scope->hasYield = true;
+  ++scope->yields;
+  scope->lastYieldLoc = loc;
+  if (consumeIf(Token::kw_from)) {
+    ExprPtr value = parseTest();
+    if (!value)
+      return nullptr;
+    return checkHeight(
+        std::make_unique<YieldExprAST>(loc, std::move(value), true));
+  }
+  ExprPtr value;
+  if (startsExpression(tok)) {
+    value = parseTestList();
+    if (!value)
+      return nullptr;
+  }
+  return checkHeight(
+      std::make_unique<YieldExprAST>(loc, std::move(value), false));
+}
+
 ExprPtr Parser::parseDictAtom() {
   SMLoc lBraceLoc = tok.getLoc();
   consume();
@@ -1516,6 +1763,7 @@ ExprPtr Parser::parseDictAtom() {
       return emitError(tok.getLoc(), "dict unpacking ('**') is not supported "
                                      "by slimc");
     DictEntry entry;
+    unsigned yieldsBefore = yieldCount();
     entry.key = parseTest();
     if (!entry.key)
       return nullptr;
@@ -1528,9 +1776,20 @@ ExprPtr Parser::parseDictAtom() {
     entry.value = parseTest();
     if (!entry.value)
       return nullptr;
-    if (tok.is(Token::kw_for))
-      return emitError(tok.getLoc(),
-                       "dict comprehensions are not supported by slimc");
+    if (tok.is(Token::kw_for) && entries.empty()) {
+      ExprPtr comp = parseComprehension(ComprehensionExprAST::Dict, lBraceLoc,
+                                        std::move(entry.key),
+                                        std::move(entry.value), yieldsBefore);
+      if (!comp)
+        return nullptr;
+      if (!consumeIf(Token::r_brace)) {
+        errorExpected("'}' at the end of the dict comprehension");
+        if (tok.is(Token::eof))
+          emitNote(lBraceLoc, "to match this '{'");
+        return nullptr;
+      }
+      return comp;
+    }
     entries.push_back(std::move(entry));
     if (consumeIf(Token::comma))
       continue;

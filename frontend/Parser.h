@@ -103,6 +103,17 @@ private:
   StmtPtr parseIf();
   /// for_stmt ::= 'for' target_list 'in' testlist ':' suite
   StmtPtr parseFor();
+  /// while_stmt ::= 'while' test ':' suite ['else' ':' suite]
+  StmtPtr parseWhile();
+  /// try_stmt ::= 'try' ':' suite (except_clause ':' suite)+
+  ///              ['else' ':' suite] ['finally' ':' suite]
+  ///            | 'try' ':' suite 'finally' ':' suite
+  /// except_clause ::= 'except' [test ['as' NAME]]
+  StmtPtr parseTry();
+  /// ['else' ':' suite] after a loop or the handlers of a try.
+  bool parseElse(StmtList &elseBody);
+  /// global_stmt ::= ('global' | 'nonlocal') NAME (',' NAME)*
+  StmtPtr parseScopeDecl();
   /// with_stmt ::= 'with' with_item (',' with_item)* ':' suite
   /// with_item ::= test ['as' target]
   StmtPtr parseWith();
@@ -118,6 +129,18 @@ private:
   /// testlist ::= test (',' test)* [',']
   /// A single test without a comma is returned as is, otherwise a tuple.
   ExprPtr parseTestList();
+  /// yield_expr | testlist (the right side of assignments).
+  ExprPtr parseTestListOrYield();
+  /// yield_expr ::= 'yield' ['from' test | testlist]
+  ExprPtr parseYield();
+  /// comp_for ::= ('for' target_list 'in' or_test ('if' or_test)*)+
+  /// after \p element (and \p value for a dict comprehension).
+  /// \p yieldsBefore is yieldCount() from before the element was parsed.
+  ExprPtr parseComprehension(ComprehensionExprAST::CompKind kind,
+                             llvm::SMLoc loc, ExprPtr element, ExprPtr value,
+                             unsigned yieldsBefore);
+  /// The number of `yield`s parsed so far in the innermost scope.
+  unsigned yieldCount() const;
   /// test ::= or_test ['if' or_test 'else' test] | lambda_expr
   ExprPtr parseTest();
   /// lambda_expr ::= 'lambda' [parameters] ':' test
@@ -239,6 +262,19 @@ private:
   unsigned loopDepth = 0;
   /// Number of enclosing `def`s (for return).
   unsigned functionDepth = 0;
+  /// Number of enclosing comprehensions (where `yield` is illegal).
+  unsigned comprehensionDepth = 0;
+  /// The innermost def, lambda or class body being parsed: where `yield`
+  /// may appear and which function `global`/`nonlocal` declare names for.
+  struct ScopeContext {
+    enum Kind { Function, Lambda, Class } kind;
+    bool hasYield = false;
+    std::vector<llvm::StringRef> globals, nonlocals;
+    unsigned comprehensionBase = 0;
+    unsigned yields = 0;
+    llvm::SMLoc lastYieldLoc;
+  };
+  std::vector<ScopeContext> scopes;
 };
 
 } // namespace slim

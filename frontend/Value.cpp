@@ -2,6 +2,8 @@
 
 #include "frontend/Value.h"
 
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/Casting.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -60,13 +62,91 @@ bool DictObj::erase(const Ref &key) {
   return false;
 }
 
+static bool declares(const Env *env, llvm::StringRef name, bool global) {
+  if (!env->def)
+    return false;
+  return llvm::is_contained(
+      global ? env->def->getGlobals() : env->def->getNonlocals(), name);
+}
+
 Ref Env::lookup(llvm::StringRef name) const {
   for (const Env *env = this; env; env = env->parent.get()) {
+    // A name declared global skips the enclosing functions' bindings.
+    if (declares(env, name, /*global=*/true))
+      return const_cast<Env *>(env)->moduleEnv()->lookup(name);
     auto it = env->vars.find(name.str());
     if (it != env->vars.end())
       return it->second;
   }
   return nullptr;
+}
+
+Env *Env::moduleEnv() {
+  for (Env *env = this; env; env = env->parent.get())
+    if (env->isModule)
+      return env;
+  return this;
+}
+
+Env *Env::bindingEnv(llvm::StringRef name) {
+  if (declares(this, name, /*global=*/true))
+    return moduleEnv();
+  if (declares(this, name, /*global=*/false)) {
+    // The nearest enclosing function scope that binds the name (the parser
+    // checked that there is an enclosing function).
+    for (Env *env = parent.get(); env && !env->isModule;
+         env = env->parent.get())
+      if (env->vars.count(name.str()))
+        return env;
+  }
+  return this;
+}
+
+llvm::ArrayRef<const char *> slim::builtinExceptionNames() {
+  static const char *names[] = {"BaseException",
+                                "Exception",
+                                "GeneratorExit",
+                                "ArithmeticError",
+                                "ZeroDivisionError",
+                                "OverflowError",
+                                "AssertionError",
+                                "AttributeError",
+                                "ImportError",
+                                "ModuleNotFoundError",
+                                "LookupError",
+                                "IndexError",
+                                "KeyError",
+                                "NameError",
+                                "UnboundLocalError",
+                                "RuntimeError",
+                                "NotImplementedError",
+                                "RecursionError",
+                                "StopIteration",
+                                "TypeError",
+                                "ValueError"};
+  return names;
+}
+
+/// The base class of a builtin exception class ("" for BaseException and
+/// unknown names).
+static llvm::StringRef exceptionBase(llvm::StringRef type) {
+  return llvm::StringSwitch<llvm::StringRef>(type)
+      .Case("BaseException", "")
+      .Cases("Exception", "GeneratorExit", "BaseException")
+      .Cases("ZeroDivisionError", "OverflowError", "ArithmeticError")
+      .Case("ModuleNotFoundError", "ImportError")
+      .Cases("IndexError", "KeyError", "LookupError")
+      .Case("UnboundLocalError", "NameError")
+      .Cases("NotImplementedError", "RecursionError", "RuntimeError")
+      .Default(llvm::is_contained(builtinExceptionNames(), type) ? "Exception"
+                                                                 : "");
+}
+
+bool slim::exceptionIsSubclass(llvm::StringRef type, llvm::StringRef base) {
+  for (llvm::StringRef t = type; !t.empty(); t = exceptionBase(t))
+    if (t == base)
+      return true;
+  return false;
 }
 
 const Arg *CallArgs::findKeyword(llvm::StringRef name) const {
@@ -139,6 +219,8 @@ const ClassObj *slim::classOf(const Object &o) {
 std::string slim::typeName(const Object &o) {
   if (const ClassObj *cls = classOf(o))
     return cls->name;
+  if (o.kind == ObjKind::List && o.attrs.count("__ndarray__"))
+    return "numpy.ndarray";
   switch (o.kind) {
   case ObjKind::None:
     return "NoneType";
@@ -184,6 +266,22 @@ std::string slim::typeName(const Object &o) {
     return "type";
   case ObjKind::Instance:
     break; // handled by classOf above
+  case ObjKind::Generator:
+    return "generator";
+  case ObjKind::Iterator:
+    return cast<IteratorObj>(o).name;
+  case ObjKind::Super:
+    return "super";
+  case ObjKind::Descriptor:
+    switch (cast<DescriptorObj>(o).descKind) {
+    case DescriptorObj::StaticMethod:
+      return "staticmethod";
+    case DescriptorObj::ClassMethod:
+      return "classmethod";
+    case DescriptorObj::Property:
+      return "property";
+    }
+    break;
   }
   return "object";
 }
@@ -337,6 +435,12 @@ std::string slim::reprValue(const Object &o) {
       return s + ")";
     }
     bool isList = o.kind == ObjKind::List;
+    if (isList && o.attrs.count("__ndarray__")) {
+      std::string s = "array([";
+      for (size_t i = 0; i < items.size(); ++i)
+        s += (i ? ", " : "") + reprValue(*items[i]);
+      return s + "])";
+    }
     std::string s = isList ? "[" : "(";
     for (size_t i = 0; i < items.size(); ++i) {
       if (i)

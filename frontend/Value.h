@@ -56,6 +56,10 @@ enum class ObjKind {
   Opaque,
   Class,
   Instance,
+  Generator,
+  Iterator,
+  Super,
+  Descriptor,
 };
 
 /// Base of every value. `attrs` holds attributes set on functions and
@@ -122,7 +126,18 @@ struct Env {
   explicit Env(std::shared_ptr<Env> parent) : parent(std::move(parent)) {}
   std::map<std::string, Ref> vars;
   std::shared_ptr<Env> parent;
+  /// True for a module's globals (the target of `global` declarations).
+  bool isModule = false;
+  /// For a function's locals: the def, whose `global`/`nonlocal` names are
+  /// bound elsewhere.
+  const FunctionDefAST *def = nullptr;
   Ref lookup(llvm::StringRef name) const;
+  /// The module globals this env belongs to (itself for a module).
+  Env *moduleEnv();
+  /// Where an assignment to `name` in this scope binds it: the module for a
+  /// `global`, the enclosing function that has it for a `nonlocal`, else
+  /// this env.
+  Env *bindingEnv(llvm::StringRef name);
 };
 using EnvPtr = std::shared_ptr<Env>;
 
@@ -138,6 +153,10 @@ struct FunctionObj : Object {
   std::string name;
   /// Set by `@slim.add_arg_scope`: calls take defaults from arg_scope.
   bool argScoped = false;
+  /// The class whose body defined this function (a method), for the
+  /// zero-argument `super()`; weak, as the class holds the function.
+  std::weak_ptr<Object> definingClass;
+  bool isGenerator() const { return def && def->isGenerator(); }
   const std::vector<Param> &params() const {
     return def ? def->getParams() : lambda->getParams();
   }
@@ -176,6 +195,10 @@ struct BuiltinObj : Object {
   std::string name;
   NativeFn fn;
   bool argScoped;
+  /// A method of a class slimc implements (contextlib's context manager,
+  /// HParams): looked up on an instance, it binds `self` like a `def`.
+  /// Other builtins stored on classes stay unbound, as Python's do.
+  bool isMethod = false;
   static bool classof(const Object *o) { return o->kind == ObjKind::Builtin; }
 };
 
@@ -280,15 +303,38 @@ struct DTypeObj : Object {
   static bool classof(const Object *o) { return o->kind == ObjKind::DType; }
 };
 
+/// Where a raised exception was reported and what it says: the error line,
+/// then its notes (the calls it was raised in, then any the raiser added),
+/// printed when the exception reaches the top level uncaught.
+struct RaisedDiag {
+  llvm::SMLoc loc;
+  std::string message;
+  std::vector<std::pair<llvm::SMLoc, std::string>> notes;
+};
+
 /// An exception class (`ValueError`) or instance (`ValueError('msg')`).
+/// A raised instance keeps where it was first raised, so a re-raise (bare
+/// `raise`, an exception passing through a generator or a `with`) reports
+/// the original location, as Python's traceback does.
 struct ExceptionObj : Object {
   ExceptionObj(std::string type, std::string message, bool isClass)
       : Object(ObjKind::Exception), type(std::move(type)),
         message(std::move(message)), isClass(isClass) {}
   std::string type, message;
   bool isClass;
+  /// The arguments it was made with (`e.args`).
+  std::vector<Ref> args;
+  /// Set once raised.
+  std::shared_ptr<RaisedDiag> diag;
   static bool classof(const Object *o) { return o->kind == ObjKind::Exception; }
 };
+
+/// Whether exception class `type` is `base` or derives from it, following
+/// Python's hierarchy of the builtin exceptions (KeyError -> LookupError ->
+/// Exception -> BaseException).
+bool exceptionIsSubclass(llvm::StringRef type, llvm::StringRef base);
+/// The builtin exception classes slimc knows, base classes first.
+llvm::ArrayRef<const char *> builtinExceptionNames();
 
 /// A value with a fixed identity and no behaviour (tf.AUTO_REUSE, a
 /// GraphKeys constant, a TensorShape's dimension list holder).
@@ -327,6 +373,58 @@ struct InstanceObj : Object {
       : Object(ObjKind::Instance), cls(std::move(cls)) {}
   Ref cls; // a ClassObj
   static bool classof(const Object *o) { return o->kind == ObjKind::Instance; }
+};
+
+struct GeneratorState;
+
+/// A generator object: what calling a generator function or evaluating a
+/// generator expression returns. Its frame runs on its own coroutine (see
+/// Coroutine.h and Generators.cpp); dropping the last reference to a
+/// suspended generator closes it (GeneratorExit at its `yield`) at the next
+/// statement boundary, as CPython does when its refcount drops.
+struct GeneratorObj : Object {
+  explicit GeneratorObj(std::shared_ptr<GeneratorState> state)
+      : Object(ObjKind::Generator), state(std::move(state)) {}
+  ~GeneratorObj() override;
+  std::shared_ptr<GeneratorState> state;
+  static bool classof(const Object *o) { return o->kind == ObjKind::Generator; }
+};
+
+/// A native iterator (`iter(list)`, `enumerate`/`zip`/`map` over a
+/// generator): `next` stores the next item and returns 1, returns 0 when
+/// exhausted, -1 after an error.
+struct IteratorObj : Object {
+  using NextFn = std::function<int(Interpreter &, llvm::SMLoc, Ref &)>;
+  IteratorObj(std::string name, NextFn next)
+      : Object(ObjKind::Iterator), name(std::move(name)),
+        next(std::move(next)) {}
+  std::string name;
+  NextFn next;
+  static bool classof(const Object *o) { return o->kind == ObjKind::Iterator; }
+};
+
+/// `super()` / `super(Cls, obj)`: attribute lookup starting after `cls` in
+/// the class chain of `self`, binding methods to `self`.
+struct SuperObj : Object {
+  SuperObj(Ref cls, Ref self)
+      : Object(ObjKind::Super), cls(std::move(cls)), self(std::move(self)) {}
+  Ref cls, self;
+  static bool classof(const Object *o) { return o->kind == ObjKind::Super; }
+};
+
+/// `staticmethod(f)`, `classmethod(f)` and `property(fget)` as found in a
+/// class body: they change how the function binds when looked up.
+struct DescriptorObj : Object {
+  enum DescKind { StaticMethod, ClassMethod, Property };
+  DescriptorObj(DescKind descKind, Ref function)
+      : Object(ObjKind::Descriptor), descKind(descKind),
+        function(std::move(function)) {}
+  DescKind descKind;
+  Ref function;
+  Ref setter; // property.setter
+  static bool classof(const Object *o) {
+    return o->kind == ObjKind::Descriptor;
+  }
 };
 
 /// The class of a value when it has a model-level one (an instance or a

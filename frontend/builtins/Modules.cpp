@@ -71,11 +71,18 @@ void slim::installModelModules(Interpreter &interp) {
   auto compat = std::make_shared<ModuleObj>("tensorflow.compat");
   auto graphKeys = std::make_shared<ModuleObj>("tensorflow.GraphKeys");
   auto contrib = std::make_shared<ModuleObj>("tensorflow.contrib");
+  auto testMod = std::make_shared<ModuleObj>("tensorflow.test");
+  auto training = std::make_shared<ModuleObj>("tensorflow.contrib.training");
   auto slimMod = std::make_shared<ModuleObj>("tf_slim");
   auto utils = std::make_shared<ModuleObj>("tf_slim.utils");
   tf->attrs["nn"] = nn;
   tf->attrs["compat"] = compat;
   compat->attrs["v1"] = tf;
+  // slimc's tf has TF 1's and TF 2's names side by side (tf.compat.v2.nn.*).
+  compat->attrs["v2"] = tf;
+  tf->attrs["test"] = testMod;
+  contrib->attrs["training"] = training;
+  training->attrs["HParams"] = makeHParamsClass();
   tf->attrs["GraphKeys"] = graphKeys;
   tf->attrs["contrib"] = contrib;
   // tf_slim's submodules are views of one namespace here.
@@ -123,13 +130,14 @@ void slim::installModelModules(Interpreter &interp) {
   ModulePaths modules = {{"tf", tf},
                          {"tf.nn", nn},
                          {"tf.compat", compat},
+                         {"tf.test", testMod},
                          {"slim", slimMod},
                          {"slim.utils", utils}};
   for (llvm::ArrayRef<BuiltinDef> table :
        {tfGraphBuiltins(), tfCoreBuiltins(), tfNNBuiltins(),
         tfInitializerBuiltins(), slimLayerBuiltins(), slimArgScopeBuiltins(),
         slimVariableBuiltins(), slimInitializerBuiltins(), slimUtilBuiltins(),
-        tensorShapeBuiltins()})
+        tensorShapeBuiltins(), tfTestBuiltins(), tfPoolBuiltins()})
     install(interp, modules, table);
   installAliases(modules, tfNNAliases());
   installAliases(modules, slimLayerAliases());

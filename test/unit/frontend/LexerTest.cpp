@@ -155,10 +155,12 @@ TEST_F(LexerTest, Keywords) {
             "def return if elif else for in with as import from not and or "
             "is None True False pass break continue raise assert NL EOF");
   EXPECT_EQ(lex("class lambda"), "class lambda NL EOF");
-  // `del` is a statement slimc runs (TF-Slim's net files use it).
-  EXPECT_EQ(lex("while yield global try del print"),
-            "unsupported(while) unsupported(yield) unsupported(global) "
-            "unsupported(try) del id(print) NL EOF");
+  // `del`, loops, exceptions, generators and scope declarations are
+  // statements slimc runs (TF-Slim's net files use them); async is not.
+  EXPECT_EQ(lex("while yield global nonlocal try except finally del print"),
+            "while yield global nonlocal try except finally del id(print) NL "
+            "EOF");
+  EXPECT_EQ(lex("async await"), "unsupported(async) unsupported(await) NL EOF");
 }
 
 TEST_F(LexerTest, Operators) {

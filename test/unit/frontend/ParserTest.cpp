@@ -141,6 +141,59 @@ TEST_F(ParserTest, ListComprehension) {
             "(listcomp (+ a b) for (tuple a b) in (call zip p q))");
   EXPECT_EQ(expr("[x if c else y for x in xs]"),
             "(listcomp (if c x y) for x in xs)");
+  // Several clauses nest left to right; each may have several conditions.
+  EXPECT_EQ(expr("[y for x in xs if x for y in x if y if z]"),
+            "(listcomp y for x in xs if x for y in x if y if z)");
+}
+
+TEST_F(ParserTest, GeneratorAndDictComprehensions) {
+  EXPECT_EQ(expr("(x for x in xs)"), "(genexp x for x in xs)");
+  EXPECT_EQ(expr("any(x > 1 for x in xs)"),
+            "(call any (genexp (cmp x > 1) for x in xs))");
+  EXPECT_EQ(expr("{k: v for k, v in d.items() if v}"),
+            "(dictcomp k v for (tuple k v) in (call (. d items)) if v)");
+}
+
+TEST_F(ParserTest, Generators) {
+  EXPECT_EQ(dump("def g(x):\n"
+                 "  yield\n"
+                 "  yield x, 1\n"
+                 "  y = yield x\n"
+                 "  z = (yield)\n"
+                 "  yield from range(3)\n"
+                 "  return y\n"),
+            "Def g(x)\n"
+            "  Expr (yield)\n"
+            "  Expr (yield (tuple x 1))\n"
+            "  Assign y = (yield x)\n"
+            "  Assign z = (yield)\n"
+            "  Expr (yieldfrom (call range 3))\n"
+            "  Return y\n");
+  auto *def = llvm::cast<FunctionDefAST>(module->getBody().front().get());
+  EXPECT_TRUE(def->isGenerator());
+  // A nested def's yield makes only the nested one a generator.
+  dump("def f():\n  def g():\n    yield 1\n  return g\n");
+  auto *outer = llvm::cast<FunctionDefAST>(module->getBody().front().get());
+  EXPECT_FALSE(outer->isGenerator());
+  EXPECT_TRUE(llvm::cast<FunctionDefAST>(outer->getBody().front().get())
+                  ->isGenerator());
+}
+
+TEST_F(ParserTest, WhileTryAndScopes) {
+  EXPECT_EQ(dump("while a:\n  break\nelse:\n  pass\n"),
+            "While a\n  Break\nElse\n  Pass\n");
+  EXPECT_EQ(dump("for x in y:\n  pass\nelse:\n  z = 1\n"),
+            "For x in y\n  Pass\nElse\n  Assign z = 1\n");
+  EXPECT_EQ(dump("try:\n  f()\nexcept (A, B) as e:\n  raise\n"
+                 "except C:\n  pass\nexcept:\n  pass\nelse:\n  g()\n"
+                 "finally:\n  h()\n"),
+            "Try\n  Expr (call f)\nExcept (tuple A B) as e\n  Raise\n"
+            "Except C\n  Pass\nExcept\n  Pass\nElse\n  Expr (call g)\n"
+            "Finally\n  Expr (call h)\n");
+  EXPECT_EQ(dump("def f():\n  global a, b\n  def g():\n    nonlocal c\n"),
+            "Def f()\n  Global a, b\n  Def g()\n    Nonlocal c\n");
+  auto *f = llvm::cast<FunctionDefAST>(module->getBody().front().get());
+  EXPECT_EQ(f->getGlobals().size(), 2u);
 }
 
 TEST_F(ParserTest, Precedence) {
@@ -664,9 +717,8 @@ TEST_F(ParserTest, ErrorCallArguments) {
   EXPECT_EQ(error("f(a.b=1)\n"),
             "1:3: error: keyword argument name must be a plain identifier; "
             "use '==' to compare");
-  EXPECT_EQ(error("f(x for x in y)\n"),
-            "1:5: error: generator expressions are not supported by slimc; "
-            "use a list comprehension '[...]'");
+  EXPECT_EQ(error("f(a, x for x in y)\n"),
+            "1:6: error: generator expression must be parenthesized");
   EXPECT_EQ(error("f(a,\n  b\n"),
             "3:1: error: expected ',' or ')' after argument, found end of "
             "file\n"
@@ -691,22 +743,17 @@ TEST_F(ParserTest, ErrorBrackets) {
             "1:5: error: set literals are not supported by slimc");
   EXPECT_EQ(error("x = {**a}\n"),
             "1:6: error: dict unpacking ('**') is not supported by slimc");
-  EXPECT_EQ(error("x = {k: v for k in a}\n"),
-            "1:11: error: dict comprehensions are not supported by slimc");
+  EXPECT_EQ(error("x = {k: v for k a}\n"),
+            "1:17: error: expected 'in' in dict comprehension, found 'a'");
   EXPECT_EQ(error("x = a[1\n"),
             "2:1: error: expected ',' or ']' in subscript, found end of file\n"
             "1:6: note: to match this '['");
   EXPECT_EQ(error("x = a[]\n"), "1:7: error: expected expression, found ']'");
   EXPECT_EQ(error("x = )\n"), "1:5: error: expected expression, found ')'");
-  EXPECT_EQ(error("x = [y for y in a for z in b]\n"),
-            "1:19: error: a list comprehension may have only one 'for' clause "
-            "in slimc");
-  EXPECT_EQ(error("x = [y for y in a if b if c]\n"),
-            "1:24: error: a list comprehension may have only one 'if' clause "
-            "in slimc; combine the conditions with 'and'");
-  EXPECT_EQ(error("x = (y for y in a)\n"),
-            "1:8: error: generator expressions are not supported by slimc; "
-            "use a list comprehension '[...]'");
+  EXPECT_EQ(error("x = (y for y in a\n"),
+            "2:1: error: expected ')' at the end of the generator expression, "
+            "found end of file\n"
+            "1:5: note: to match this '('");
   EXPECT_EQ(error("x = [*a]\n"),
             "1:6: error: starred expressions are not supported here");
 }
@@ -752,16 +799,28 @@ TEST_F(ParserTest, ErrorExpressions) {
 }
 
 TEST_F(ParserTest, ErrorUnsupported) {
-  EXPECT_EQ(error("while x:\n  pass\n"),
-            "1:1: error: 'while' loops are not supported by slimc; use 'for' "
-            "over 'range()'");
-  EXPECT_EQ(error("try:\n  pass\nexcept E:\n  pass\n"),
-            "1:1: error: exception handling ('try') is not supported by "
-            "slimc");
-  EXPECT_EQ(error("global x\n"),
-            "1:1: error: 'global' is not supported by slimc");
-  EXPECT_EQ(error("def f():\n  yield 1\n"),
-            "2:3: error: 'yield' is not supported by slimc");
+  EXPECT_EQ(error("async def f():\n  pass\n"),
+            "1:1: error: 'async' is not supported by slimc");
+  EXPECT_EQ(error("yield 1\n"), "1:1: error: 'yield' outside function");
+  EXPECT_EQ(error("class A:\n  yield 1\n"),
+            "2:3: error: 'yield' outside function");
+  EXPECT_EQ(error("def f():\n  return lambda: (yield)\n"),
+            "2:19: error: 'yield' inside a lambda is not supported by slimc");
+  EXPECT_EQ(error("def f():\n  return [(yield x) for x in y]\n"),
+            "2:12: error: 'yield' inside a comprehension");
+  EXPECT_EQ(error("try:\n  pass\n"),
+            "3:1: error: expected 'except' or 'finally' block, found end of "
+            "file");
+  EXPECT_EQ(error("try:\n  pass\nexcept:\n  pass\nexcept E:\n  pass\n"),
+            "3:1: error: default 'except:' must be last");
+  EXPECT_EQ(error("try:\n  pass\nexcept A, B:\n  pass\n"),
+            "3:9: error: multiple exception types must be parenthesized");
+  EXPECT_EQ(error("except E:\n  pass\n"),
+            "1:1: error: 'except' must follow a 'try' block at the same "
+            "indentation");
+  EXPECT_EQ(error("def f():\n  nonlocal x\n"),
+            "2:3: error: nonlocal declaration not allowed at module level or "
+            "in a function that is not nested");
   // `del` parses (names, subscripts, attributes, flattened tuples); what
   // cannot be deleted is refused at the target.
   EXPECT_EQ(dump("del a, b[0], c.d\n"), "Del (tuple a ([] b 0) (. c d))\n");
@@ -775,8 +834,6 @@ TEST_F(ParserTest, ErrorUnsupported) {
   EXPECT_EQ(error("from a import *\n"),
             "1:15: error: 'from ... import *' is not supported by slimc; "
             "import the names you use");
-  EXPECT_EQ(error("for x in y:\n  pass\nelse:\n  pass\n"),
-            "3:1: error: 'for ... else' is not supported by slimc");
   EXPECT_EQ(error("x: int = 1\n"),
             "1:2: error: variable annotations are not supported by slimc");
   EXPECT_EQ(error("def f(a, /, b):\n  pass\n"),
@@ -818,8 +875,8 @@ TEST_F(ParserTest, ErrorStatements) {
   EXPECT_EQ(error("for x in y:\n  def f():\n    continue\n"),
             "3:5: error: 'continue' outside loop");
   EXPECT_EQ(error("else:\n  pass\n"),
-            "1:1: error: 'else' must follow an 'if' block at the same "
-            "indentation");
+            "1:1: error: 'else' must follow an 'if', 'for', 'while' or 'try' "
+            "block at the same indentation");
   EXPECT_EQ(error("if a:\n  if b:\n    pass\nelif c:\n  pass\n  elif d:\n"
                   "    pass\n"),
             "6:3: error: 'elif' must follow an 'if' block at the same "

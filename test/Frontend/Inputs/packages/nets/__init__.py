@@ -1,0 +1,1 @@
+# The package marker of `nets` (a .py file: slimc reads .py modules too).

@@ -1,0 +1,5 @@
+"""A helper module saved as .py."""
+
+
+def double(x):
+  return 2 * x
