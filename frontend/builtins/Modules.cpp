@@ -73,9 +73,11 @@ void slim::installModelModules(Interpreter &interp) {
   auto contrib = std::make_shared<ModuleObj>("tensorflow.contrib");
   auto slimMod = std::make_shared<ModuleObj>("tf_slim");
   auto utils = std::make_shared<ModuleObj>("tf_slim.utils");
+  auto image = std::make_shared<ModuleObj>("tensorflow.image");
+  auto imageV1 = std::make_shared<ModuleObj>("tensorflow.compat.v1.image");
   tf->attrs["nn"] = nn;
+  tf->attrs["image"] = image;
   tf->attrs["compat"] = compat;
-  compat->attrs["v1"] = tf;
   tf->attrs["GraphKeys"] = graphKeys;
   tf->attrs["contrib"] = contrib;
   // tf_slim's submodules are views of one namespace here.
@@ -100,6 +102,21 @@ void slim::installModelModules(Interpreter &interp) {
     interp.known[std::string("tf.") + dtype] = d;
   }
   tf->attrs["float"] = tf->attrs["float32"];
+  tf->attrs["newaxis"] = makeNone();
+  // TF 2's ResizeMethod names strings; TF 1's (ResizeMethodV1) numbers.
+  auto resizeMethod = std::make_shared<ModuleObj>("ResizeMethod");
+  auto resizeMethodV1 = std::make_shared<ModuleObj>("ResizeMethodV1");
+  for (auto [key, value] :
+       {std::pair{"BILINEAR", "bilinear"}, {"NEAREST_NEIGHBOR", "nearest"},
+        {"BICUBIC", "bicubic"}, {"AREA", "area"}, {"LANCZOS3", "lanczos3"},
+        {"LANCZOS5", "lanczos5"}, {"GAUSSIAN", "gaussian"},
+        {"MITCHELLCUBIC", "mitchellcubic"}})
+    resizeMethod->attrs[key] = makeStr(value);
+  for (auto [key, value] : {std::pair{"BILINEAR", 0}, {"NEAREST_NEIGHBOR", 1},
+                            {"BICUBIC", 2}, {"AREA", 3}})
+    resizeMethodV1->attrs[key] = makeInt(value);
+  image->attrs["ResizeMethod"] = resizeMethod;
+  imageV1->attrs["ResizeMethod"] = resizeMethodV1;
   tf->attrs["AUTO_REUSE"] = std::make_shared<OpaqueObj>("AUTO_REUSE");
   for (auto [key, value] : {std::pair{"GLOBAL_VARIABLES", "variables"},
                             {"MODEL_VARIABLES", "model_variables"},
@@ -122,6 +139,8 @@ void slim::installModelModules(Interpreter &interp) {
   // The functions, by family.
   ModulePaths modules = {{"tf", tf},
                          {"tf.nn", nn},
+                         {"tf.image", image},
+                         {"tf.compat.v1.image", imageV1},
                          {"tf.compat", compat},
                          {"slim", slimMod},
                          {"slim.utils", utils}};
@@ -129,8 +148,19 @@ void slim::installModelModules(Interpreter &interp) {
        {tfGraphBuiltins(), tfCoreBuiltins(), tfNNBuiltins(),
         tfInitializerBuiltins(), slimLayerBuiltins(), slimArgScopeBuiltins(),
         slimVariableBuiltins(), slimInitializerBuiltins(), slimUtilBuiltins(),
-        tensorShapeBuiltins()})
+        tensorShapeBuiltins(), tfArrayBuiltins(), tfImageBuiltins(),
+        tfNNConvBuiltins(), slimNormalizationBuiltins()})
     install(interp, modules, table);
   installAliases(modules, tfNNAliases());
   installAliases(modules, slimLayerAliases());
+  installAliases(modules, tfImageV1Aliases());
+
+  // tf.compat.v1 is `tf` (slimc's tf is TF 1's API plus TF 2's names)
+  // except where TF 2 changed a name's meaning: tf.image.resize. It is made
+  // last, from every attribute `tf` has by now.
+  auto v1 = std::make_shared<ModuleObj>("tensorflow.compat.v1");
+  v1->attrs = tf->attrs;
+  v1->attrs["image"] = imageV1;
+  compat->attrs["v1"] = v1;
+  interp.known["module:tensorflow.compat.v1"] = v1;
 }

@@ -67,6 +67,11 @@ llvm::ArrayRef<BuiltinDef> slimVariableBuiltins();    // Variables.cpp
 llvm::ArrayRef<BuiltinDef> slimInitializerBuiltins(); // Initializers.cpp
 llvm::ArrayRef<BuiltinDef> slimUtilBuiltins();        // SlimUtils.cpp
 llvm::ArrayRef<BuiltinDef> tensorShapeBuiltins();     // TensorShape.cpp
+llvm::ArrayRef<BuiltinDef> tfArrayBuiltins();         // TFArray.cpp
+llvm::ArrayRef<BuiltinDef> tfImageBuiltins();         // TFImage.cpp
+llvm::ArrayRef<BuiltinAlias> tfImageV1Aliases();      // TFImage.cpp
+llvm::ArrayRef<BuiltinDef> tfNNConvBuiltins();        // TFNNConv.cpp
+llvm::ArrayRef<BuiltinDef> slimNormalizationBuiltins(); // Normalization.cpp
 
 } // namespace slim
 
