@@ -86,6 +86,17 @@ inline void packConv2dTransposeWeights(const float *w, int64_t kh, int64_t kw,
             }
 }
 
+/// [kh][kw][a][b] -> [kh][kw][b][a]: conv2d_transpose weights with their
+/// channel axes swapped, for the CUDA kernel (consecutive threads compute
+/// consecutive output channels and so read consecutive weights).
+inline void swapFilterChannels(const float *w, int64_t kh, int64_t kw,
+                               int64_t a, int64_t b, float *dst) {
+  for (int64_t t = 0; t < kh * kw; ++t)
+    for (int64_t i = 0; i < a; ++i)
+      for (int64_t j = 0; j < b; ++j)
+        dst[(t * b + j) * a + i] = w[(t * a + i) * b + j];
+}
+
 /// Floats of packed depthwise weights (outC = inC * multiplier).
 constexpr int64_t depthwisePackedSize(int64_t kh, int64_t kw, int64_t outC) {
   return contract::depthwisePackedSize(kh, kw, outC, kVec);
