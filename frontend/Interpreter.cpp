@@ -612,10 +612,8 @@ Flow Interpreter::execImport(const StmtAST &stmt, const EnvPtr &env) {
   auto resolve = [&](llvm::StringRef dotted, SMLoc loc) -> Ref {
     if (Ref mod = pythonModule(dotted))
       return mod;
-    if (dotted == "tensorflow")
+    if (dotted == "tensorflow" || dotted == "tensorflow.compat.v1")
       return lookupKnown("module:tensorflow");
-    if (dotted == "tensorflow.compat.v1")
-      return lookupKnown("module:tensorflow.compat.v1");
     if (dotted == "tf_slim" || dotted == "tensorflow.contrib.slim" ||
         dotted == "slim")
       return lookupKnown("module:slim");

@@ -74,10 +74,15 @@ void slim::installModelModules(Interpreter &interp) {
   auto slimMod = std::make_shared<ModuleObj>("tf_slim");
   auto utils = std::make_shared<ModuleObj>("tf_slim.utils");
   auto image = std::make_shared<ModuleObj>("tensorflow.image");
-  auto imageV1 = std::make_shared<ModuleObj>("tensorflow.compat.v1.image");
+  auto v2 = std::make_shared<ModuleObj>("tensorflow.compat.v2");
+  auto imageV2 = std::make_shared<ModuleObj>("tensorflow.compat.v2.image");
   tf->attrs["nn"] = nn;
   tf->attrs["image"] = image;
   tf->attrs["compat"] = compat;
+  compat->attrs["v1"] = tf;
+  // TF 2's names only where TF 2 changed a TF 1 name's meaning.
+  compat->attrs["v2"] = v2;
+  v2->attrs["image"] = imageV2;
   tf->attrs["GraphKeys"] = graphKeys;
   tf->attrs["contrib"] = contrib;
   // tf_slim's submodules are views of one namespace here.
@@ -103,7 +108,8 @@ void slim::installModelModules(Interpreter &interp) {
   }
   tf->attrs["float"] = tf->attrs["float32"];
   tf->attrs["newaxis"] = makeNone();
-  // TF 2's ResizeMethod names strings; TF 1's (ResizeMethodV1) numbers.
+  // TF 1's ResizeMethod (ResizeMethodV1) numbers the methods, TF 2's names
+  // them.
   auto resizeMethod = std::make_shared<ModuleObj>("ResizeMethod");
   auto resizeMethodV1 = std::make_shared<ModuleObj>("ResizeMethodV1");
   for (auto [key, value] :
@@ -115,8 +121,8 @@ void slim::installModelModules(Interpreter &interp) {
   for (auto [key, value] : {std::pair{"BILINEAR", 0}, {"NEAREST_NEIGHBOR", 1},
                             {"BICUBIC", 2}, {"AREA", 3}})
     resizeMethodV1->attrs[key] = makeInt(value);
-  image->attrs["ResizeMethod"] = resizeMethod;
-  imageV1->attrs["ResizeMethod"] = resizeMethodV1;
+  image->attrs["ResizeMethod"] = resizeMethodV1;
+  imageV2->attrs["ResizeMethod"] = resizeMethod;
   tf->attrs["AUTO_REUSE"] = std::make_shared<OpaqueObj>("AUTO_REUSE");
   for (auto [key, value] : {std::pair{"GLOBAL_VARIABLES", "variables"},
                             {"MODEL_VARIABLES", "model_variables"},
@@ -140,7 +146,7 @@ void slim::installModelModules(Interpreter &interp) {
   ModulePaths modules = {{"tf", tf},
                          {"tf.nn", nn},
                          {"tf.image", image},
-                         {"tf.compat.v1.image", imageV1},
+                         {"tf.compat.v2.image", imageV2},
                          {"tf.compat", compat},
                          {"slim", slimMod},
                          {"slim.utils", utils}};
@@ -153,14 +159,5 @@ void slim::installModelModules(Interpreter &interp) {
     install(interp, modules, table);
   installAliases(modules, tfNNAliases());
   installAliases(modules, slimLayerAliases());
-  installAliases(modules, tfImageV1Aliases());
-
-  // tf.compat.v1 is `tf` (slimc's tf is TF 1's API plus TF 2's names)
-  // except where TF 2 changed a name's meaning: tf.image.resize. It is made
-  // last, from every attribute `tf` has by now.
-  auto v1 = std::make_shared<ModuleObj>("tensorflow.compat.v1");
-  v1->attrs = tf->attrs;
-  v1->attrs["image"] = imageV1;
-  compat->attrs["v1"] = v1;
-  interp.known["module:tensorflow.compat.v1"] = v1;
+  installAliases(modules, tfImageAliases());
 }

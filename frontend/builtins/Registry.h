@@ -69,7 +69,7 @@ llvm::ArrayRef<BuiltinDef> slimUtilBuiltins();        // SlimUtils.cpp
 llvm::ArrayRef<BuiltinDef> tensorShapeBuiltins();     // TensorShape.cpp
 llvm::ArrayRef<BuiltinDef> tfArrayBuiltins();         // TFArray.cpp
 llvm::ArrayRef<BuiltinDef> tfImageBuiltins();         // TFImage.cpp
-llvm::ArrayRef<BuiltinAlias> tfImageV1Aliases();      // TFImage.cpp
+llvm::ArrayRef<BuiltinAlias> tfImageAliases();        // TFImage.cpp
 llvm::ArrayRef<BuiltinDef> tfNNConvBuiltins();        // TFNNConv.cpp
 llvm::ArrayRef<BuiltinDef> slimNormalizationBuiltins(); // Normalization.cpp
 

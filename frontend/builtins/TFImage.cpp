@@ -5,16 +5,12 @@
 // `align_corners` and `half_pixel_centers`. What differs is how each API
 // picks them, so each is bound here with its own TF signature:
 //
-//   tf.image.resize (TF 2)          half_pixel_centers=True, no align_corners
-//   tf.compat.v1.image.resize,
-//   tf.image.resize_images (TF 1)   align_corners argument, no half pixel;
-//                                   the same size returns the input itself
+//   tf.image.resize, resize_images     TF 1's resize_images: align_corners
+//   (= tf.compat.v1.image.*)           argument, no half pixel; the same
+//                                      size returns the input itself
 //   resize_bilinear,
-//   resize_nearest_neighbor (TF 1)  both arguments, as the kernels take them
-//
-// slimc's `tf` module is TF 1's API plus TF 2's names, so `tf.image.resize`
-// is TF 2's function and `tf.compat.v1.image.resize` TF 1's, as in
-// TensorFlow 2 (see Modules.cpp).
+//   resize_nearest_neighbor (TF 1)     both arguments, as the kernels take them
+//   tf.compat.v2.image.resize (TF 2)   half_pixel_centers=True
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,7 +20,6 @@
 
 #include "dialects/Slim/IR/ShapeRules.h"
 
-#include <cfenv>
 #include <cmath>
 
 using namespace slim;
@@ -108,7 +103,7 @@ Ref resize(Interpreter &in, const Bound &b, const ResizeSpec &spec,
     size[1] = int64_t(std::nearbyint(scale * float(w)));
   }
   if (spec.skipIfSame && size[0] == h && size[1] == w)
-    return emitIdentity(in, *x, loc);
+    return b.get("images");
   return withOpName(in, b, "name", [&]() -> Ref {
     TensorObj *input = x;
     Ref batch;
@@ -216,25 +211,22 @@ Ref resizeBilinear(Interpreter &in, CallArgs &args) {
   return resizeKernel(in, args, "resize_bilinear", "bilinear");
 }
 
-// tf.image holds TF 2's resize and, for files written for TF 1, TF 1's other
-// names (TF 2 dropped them, so they mean only what they meant in TF 1).
+// slimc's `tf` is TF 1's API (the files are TF 1's, and the harness runs them
+// as tf.compat.v1): its image.resize is TF 1's resize_images. TF 2's resize
+// is tf.compat.v2.image.resize, as in TF 1.15.
 const BuiltinDef imageBuiltins[] = {
-    {"tf.image", "resize", "resize_images_v2", resizeV2},
     {"tf.image", "resize_images", "resize_images", resizeImagesV1},
     {"tf.image", "resize_nearest_neighbor", "resize_nearest_neighbor",
      resizeNearestNeighbor},
     {"tf.image", "resize_bilinear", "resize_bilinear", resizeBilinear},
+    {"tf.compat.v2.image", "resize", "resize_images_v2", resizeV2},
 };
 
-const BuiltinAlias imageV1Aliases[] = {
-    {"tf.image", "resize_images", "tf.compat.v1.image", "resize"},
-    {"tf.image", "resize_images", "tf.compat.v1.image", "resize_images"},
-    {"tf.image", "resize_nearest_neighbor", "tf.compat.v1.image",
-     "resize_nearest_neighbor"},
-    {"tf.image", "resize_bilinear", "tf.compat.v1.image", "resize_bilinear"},
+const BuiltinAlias imageAliases[] = {
+    {"tf.image", "resize_images", "tf.image", "resize"},
 };
 
 } // namespace
 
 llvm::ArrayRef<BuiltinDef> slim::tfImageBuiltins() { return imageBuiltins; }
-llvm::ArrayRef<BuiltinAlias> slim::tfImageV1Aliases() { return imageV1Aliases; }
+llvm::ArrayRef<BuiltinAlias> slim::tfImageAliases() { return imageAliases; }
