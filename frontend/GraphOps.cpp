@@ -263,7 +263,10 @@ Ref slim::emitReduceMean(Interpreter &interp, TensorObj &input,
 Ref slim::emitPad(Interpreter &interp, TensorObj &input,
                   llvm::ArrayRef<int64_t> padding, llvm::StringRef mode,
                   double constantValue, SMLoc loc) {
-  CHECK_SHAPE(inferPadShape(input.shape, padding, mode, out, err));
+  Shape out;
+  std::string err;
+  if (mlir::failed(inferPadShape(input.shape, padding, mode, out, err)))
+    return interp.error(loc, "tf.pad: " + err);
   auto &b = interp.graph().getBuilder();
   auto op = b.create<PadOp>(interp.graph().getLoc(loc),
                             tensorType(interp, out), input.value,

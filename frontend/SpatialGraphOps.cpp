@@ -22,15 +22,16 @@ mlir::StringAttr scopeAttr(Interpreter &interp) {
 }
 } // namespace
 
-Ref slim::emitResize(Interpreter &interp, TensorObj &input, int64_t height,
-                     int64_t width, llvm::StringRef method, bool alignCorners,
+Ref slim::emitResize(Interpreter &interp, llvm::StringRef what,
+                     TensorObj &input, int64_t height, int64_t width,
+                     llvm::StringRef method, bool alignCorners,
                      bool halfPixelCenters, SMLoc loc) {
   Shape out;
   std::string err;
   int64_t size[2] = {height, width};
   if (mlir::failed(inferResizeShape(input.shape, size, method, alignCorners,
                                     halfPixelCenters, out, err)))
-    return interp.error(loc, err);
+    return interp.error(loc, what + ": " + err);
   auto &b = interp.graph().getBuilder();
   auto op = b.create<ResizeOp>(
       interp.graph().getLoc(loc), tensorType(interp, out), input.value,
@@ -40,8 +41,8 @@ Ref slim::emitResize(Interpreter &interp, TensorObj &input, int64_t height,
       op, method == "nearest" ? "ResizeNearestNeighbor" : "ResizeBilinear");
 }
 
-Ref slim::emitStridedSlice(Interpreter &interp, TensorObj &input,
-                           llvm::ArrayRef<int64_t> begin,
+Ref slim::emitStridedSlice(Interpreter &interp, llvm::StringRef what,
+                           TensorObj &input, llvm::ArrayRef<int64_t> begin,
                            llvm::ArrayRef<int64_t> strides,
                            llvm::ArrayRef<int64_t> count,
                            llvm::StringRef opType, SMLoc loc) {
@@ -49,7 +50,7 @@ Ref slim::emitStridedSlice(Interpreter &interp, TensorObj &input,
   std::string err;
   if (mlir::failed(
           inferStridedSliceShape(input.shape, begin, strides, count, out, err)))
-    return interp.error(loc, err);
+    return interp.error(loc, what + ": " + err);
   auto &b = interp.graph().getBuilder();
   auto op = b.create<StridedSliceOp>(
       interp.graph().getLoc(loc), tensorType(interp, out), input.value,
@@ -58,9 +59,9 @@ Ref slim::emitStridedSlice(Interpreter &interp, TensorObj &input,
   return interp.graph().makeTensor(op, opType);
 }
 
-Ref slim::emitInstanceNorm(Interpreter &interp, TensorObj &input,
-                           TensorObj *beta, TensorObj *gamma, double epsilon,
-                           SMLoc loc) {
+Ref slim::emitInstanceNorm(Interpreter &interp, llvm::StringRef what,
+                           TensorObj &input, TensorObj *beta, TensorObj *gamma,
+                           double epsilon, SMLoc loc) {
   llvm::SmallVector<Shape, 2> params;
   for (TensorObj *p : {beta, gamma})
     if (p)
@@ -69,7 +70,7 @@ Ref slim::emitInstanceNorm(Interpreter &interp, TensorObj &input,
   std::string err;
   if (mlir::failed(
           inferInstanceNormShape(input.shape, params, epsilon, out, err)))
-    return interp.error(loc, err);
+    return interp.error(loc, what + ": " + err);
   auto &b = interp.graph().getBuilder();
   auto op = b.create<InstanceNormOp>(
       interp.graph().getLoc(loc), input.value.getType(), input.value,

@@ -13,19 +13,22 @@
 
 namespace slim {
 
+// `what` names the TF function in messages ("resize_bilinear: ...").
+
 /// `method` is "nearest" or "bilinear"; `height` x `width` the output.
-Ref emitResize(Interpreter &interp, TensorObj &input, int64_t height,
-               int64_t width, llvm::StringRef method, bool alignCorners,
-               bool halfPixelCenters, llvm::SMLoc loc);
+Ref emitResize(Interpreter &interp, llvm::StringRef what, TensorObj &input,
+               int64_t height, int64_t width, llvm::StringRef method,
+               bool alignCorners, bool halfPixelCenters, llvm::SMLoc loc);
 /// `count[d]` elements from `begin[d]` every `strides[d]` (already resolved
-/// from Python's or TF's index rules); the identity slice is no op at all.
-Ref emitStridedSlice(Interpreter &interp, TensorObj &input,
-                     llvm::ArrayRef<int64_t> begin,
+/// from Python's or TF's index rules).
+Ref emitStridedSlice(Interpreter &interp, llvm::StringRef what,
+                     TensorObj &input, llvm::ArrayRef<int64_t> begin,
                      llvm::ArrayRef<int64_t> strides,
                      llvm::ArrayRef<int64_t> count, llvm::StringRef opType,
                      llvm::SMLoc loc);
-Ref emitInstanceNorm(Interpreter &interp, TensorObj &input, TensorObj *beta,
-                     TensorObj *gamma, double epsilon, llvm::SMLoc loc);
+Ref emitInstanceNorm(Interpreter &interp, llvm::StringRef what,
+                     TensorObj &input, TensorObj *beta, TensorObj *gamma,
+                     double epsilon, llvm::SMLoc loc);
 
 } // namespace slim
 

@@ -72,7 +72,7 @@ Ref instanceNorm(Interpreter &in, CallArgs &args) {
                                               in.requireKnown("ones_default")),
                                 none())))
       return nullptr;
-    Ref out = emitInstanceNorm(in, *x,
+    Ref out = emitInstanceNorm(in, "instance_norm", *x,
                                beta ? cast<TensorObj>(beta.get()) : nullptr,
                                gamma ? cast<TensorObj>(gamma.get()) : nullptr,
                                epsilon, args.loc);

@@ -132,7 +132,7 @@ Ref sliceTensor(Interpreter &in, TensorObj &x, llvm::ArrayRef<IndexItem> items,
     whole = whole && begin[d] == 0 && strides[d] == 1 && count[d] == x.shape[d];
   TensorObj *sliced = &x;
   if (!whole) {
-    out = emitStridedSlice(in, x, begin, strides, count, opType, loc);
+    out = emitStridedSlice(in, what, x, begin, strides, count, opType, loc);
     if (!out)
       return nullptr;
     sliced = cast<TensorObj>(out.get());
@@ -156,11 +156,11 @@ bool indexItemOf(Interpreter &in, const Ref &v, SMLoc loc, IndexItem &item) {
     return true;
   }
   if (isa<TensorObj>(*v))
-    in.error(loc, "indexing a tensor with a tensor is not supported: tensors "
-                  "have no values at compile time");
+    in.error(loc, "tensor indexing: indexing with a tensor is not supported: "
+                  "tensors have no values at compile time");
   else
-    in.error(loc, "tensor indices must be ints, slices, '...' or None "
-                  "(tf.newaxis), not " +
+    in.error(loc, "tensor indexing: indices must be ints, slices, '...' or "
+                  "None (tf.newaxis), not " +
                       typeName(*v));
   return false;
 }
@@ -174,7 +174,9 @@ bool sliceBound(Interpreter &in, const Ref &v, SMLoc loc,
     out = i->value;
     return true;
   }
-  in.error(loc, "slice indices must be integers or None, not " + typeName(*v));
+  in.error(loc, "tensor indexing: slice indices must be integers or None, "
+                "not " +
+                    typeName(*v));
   return false;
 }
 
@@ -200,7 +202,8 @@ bool evalIndexItem(Interpreter &in, const ExprAST &e, const EnvPtr &env,
     }
     item.step = step.value_or(1);
     if (item.step == 0) {
-      in.error(slice->getStep()->getLoc(), "slice step cannot be zero");
+      in.error(slice->getStep()->getLoc(),
+               "tensor indexing: slice step cannot be zero");
       return false;
     }
     return true;

@@ -227,7 +227,7 @@ Ref pad(Interpreter &in, CallArgs &args) {
   std::string lower = llvm::StringRef(mode).lower();
   if (lower != "constant" && lower != "reflect" && lower != "symmetric")
     return in.error(b.loc("mode"),
-                    "pad: value of argument `mode` expected to be one of "
+                    "tf.pad: value of argument `mode` expected to be one of "
                     "\"CONSTANT\", \"REFLECT\", or \"SYMMETRIC\". Received "
                     "`mode` = " +
                         mode);
@@ -239,13 +239,15 @@ Ref pad(Interpreter &in, CallArgs &args) {
     constant = cast<FloatObj>(*cv).value;
   else
     return in.error(b.loc("constant_values"),
-                    "pad: constant_values must be a number, got " +
+                    "tf.pad: constant_values must be a number, got " +
                         typeName(*cv));
   // As in TF, the mirror modes ignore constant_values.
+  if (lower != "constant")
+    constant = 0.0;
   auto *rows = dyn_cast<SeqObj>(b.get("paddings").get());
   if (!rows || rows->items.size() != x->shape.size())
     return in.error(b.loc("paddings"),
-                    "paddings must be a list of " +
+                    "tf.pad: paddings must be a list of " +
                         llvm::Twine(x->shape.size()) +
                         " [before, after] pairs, one per dimension");
   std::vector<int64_t> flat;
@@ -255,7 +257,7 @@ Ref pad(Interpreter &in, CallArgs &args) {
       return nullptr;
     if (pair.size() != 2)
       return in.error(b.loc("paddings"),
-                      "each paddings entry must be [before, after]");
+                      "tf.pad: each paddings entry must be [before, after]");
     flat.insert(flat.end(), pair.begin(), pair.end());
   }
   return withOpName(in, b, "name", [&] {

@@ -115,9 +115,9 @@ Ref resize(Interpreter &in, const Bound &b, const ResizeSpec &spec,
         return nullptr;
       input = cast<TensorObj>(batch.get());
     }
-    Ref out =
-        emitResize(in, *input, size[0], size[1], spec.method,
-                   spec.alignCorners, spec.halfPixelCenters, loc);
+    Ref out = emitResize(in, b.function, *input, size[0], size[1],
+                         spec.method, spec.alignCorners, spec.halfPixelCenters,
+                         loc);
     if (!out || batched)
       return out;
     auto &t = cast<TensorObj>(*out);

@@ -121,6 +121,13 @@ Ref conv2dTranspose(Interpreter &in, CallArgs &args) {
                         mlir::slim::shapeToString(xs) + "], [" +
                         mlir::slim::shapeToString(fs) + "] and [" +
                         mlir::slim::shapeToString(outShape) + "]");
+  if (fs[3] != xs[3])
+    return in.error(args.loc, "conv2d_transpose: the filter [" +
+                                  mlir::slim::shapeToString(fs) + "] takes " +
+                                  llvm::Twine(fs[3]) +
+                                  " input channels (its last axis) but the "
+                                  "input has " +
+                                  llvm::Twine(xs[3]));
   if (outShape[0] != xs[0] || outShape[3] != fs[2])
     return in.error(b.loc("output_shape"),
                     "conv2d_transpose: output_shape [" +
