@@ -3,6 +3,7 @@
 #include "frontend/CheckedInt.h"
 #include "frontend/Interpreter.h"
 #include "frontend/PyNumpy.h"
+#include "frontend/builtins/TFArray.h"
 #include "frontend/builtins/TensorShape.h"
 
 #include "dialects/Slim/IR/ShapeRules.h"
@@ -612,6 +613,9 @@ void sliceIndices(int64_t len, std::optional<int64_t> lower,
 
 Ref Interpreter::evalSubscript(const Ref &base, const ExprAST &index,
                                const EnvPtr &env, SMLoc loc) {
+  // TF's basic indexing (slices, steps, `...`, ints, None) builds graph ops.
+  if (isa<TensorObj>(*base))
+    return subscriptTensor(*this, base, index, env, loc);
   if (auto *slice = dyn_cast<SliceExprAST>(&index)) {
     auto bound = [&](const ExprAST *e, std::optional<int64_t> &out) -> bool {
       if (!e)
@@ -657,8 +661,6 @@ Ref Interpreter::evalSubscript(const Ref &base, const ExprAST &index,
       return seq->kind == ObjKind::List ? makeList(std::move(out))
                                         : makeTuple(std::move(out));
     }
-    if (isa<TensorObj>(*base))
-      return error(loc, "slicing tensors is not supported by slimc");
     return error(loc, "'" + typeName(*base) + "' object is not subscriptable");
   }
 
@@ -692,8 +694,6 @@ Ref Interpreter::evalSubscript(const Ref &base, const ExprAST &index,
       return makeStr(std::string(1, s->value[i]));
     return cast<SeqObj>(*base).items[i];
   }
-  if (isa<TensorObj>(*base))
-    return error(loc, "indexing tensors is not supported by slimc");
   if (isa<InstanceObj>(*base) && classOf(*base)->lookup("__getitem__")) {
     Ref getItem = getAttr(base, "__getitem__", loc);
     return getItem ? callWith(getItem, loc, {key}) : nullptr;

@@ -261,12 +261,20 @@ Ref slim::emitReduceMean(Interpreter &interp, TensorObj &input,
 }
 
 Ref slim::emitPad(Interpreter &interp, TensorObj &input,
-                  llvm::ArrayRef<int64_t> padding, SMLoc loc) {
-  CHECK_SHAPE(inferPadShape(input.shape, padding, out, err));
-  auto op = interp.graph().getBuilder().create<PadOp>(
-      interp.graph().getLoc(loc), tensorType(interp, out), input.value,
-      i64s(interp, padding), scopeAttr(interp));
-  return interp.graph().makeTensor(op, "Pad");
+                  llvm::ArrayRef<int64_t> padding, llvm::StringRef mode,
+                  double constantValue, SMLoc loc) {
+  Shape out;
+  std::string err;
+  if (mlir::failed(inferPadShape(input.shape, padding, mode, out, err)))
+    return interp.error(loc, "tf.pad: " + err);
+  auto &b = interp.graph().getBuilder();
+  auto op = b.create<PadOp>(interp.graph().getLoc(loc),
+                            tensorType(interp, out), input.value,
+                            i64s(interp, padding), scopeAttr(interp),
+                            b.getStringAttr(mode),
+                            b.getF32FloatAttr(constantValue));
+  return interp.graph().makeTensor(op, mode == "constant" ? "Pad"
+                                                          : "MirrorPad");
 }
 
 Ref slim::emitIdentity(Interpreter &interp, TensorObj &input, SMLoc loc) {

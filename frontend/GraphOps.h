@@ -56,8 +56,11 @@ Ref emitAdd(Interpreter &interp, TensorObj &lhs, TensorObj &rhs,
 Ref emitReduceMean(Interpreter &interp, TensorObj &input,
                    llvm::ArrayRef<int64_t> axes, bool keepDims,
                    llvm::SMLoc loc);
+/// tf.pad: `mode` is "constant" (with `constantValue`), "reflect" or
+/// "symmetric".
 Ref emitPad(Interpreter &interp, TensorObj &input,
-            llvm::ArrayRef<int64_t> padding, llvm::SMLoc loc);
+            llvm::ArrayRef<int64_t> padding, llvm::StringRef mode,
+            double constantValue, llvm::SMLoc loc);
 Ref emitIdentity(Interpreter &interp, TensorObj &input, llvm::SMLoc loc);
 
 } // namespace slim

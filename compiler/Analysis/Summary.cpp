@@ -139,6 +139,9 @@ int64_t mlir::slim::countMacs(Operation *op) {
   }
   if (auto fc = dyn_cast<MatMulOp>(op))
     return outputElements() * shapeOf(fc.getInput()).back();
+  if (auto conv = dyn_cast<FusedConv2DTransposeOp>(op))
+    return numElements(shapeOf(conv.getInput())) * conv.getKernel()[0] *
+           conv.getKernel()[1] * shapeOf(conv.getOutput()).back();
   if (auto conv = dyn_cast<Conv2DTransposeOp>(op)) {
     // Every input element meets every tap of the filter once.
     auto filter = shapeOf(conv.getFilter());
@@ -167,6 +170,16 @@ std::string mlir::slim::describeLayer(Operation *op) {
     bias = fc.getBias();
     residual = fc.getResidual();
     activation = fc.getActivation();
+  } else if (auto conv = dyn_cast<FusedConv2DTransposeOp>(op)) {
+    // Its epilogue: bias, the affine of a batch norm, the activation.
+    base = "conv2d_transpose";
+    if (conv.getBias())
+      base += "+bias";
+    if (conv.getScale())
+      base += "+affine";
+    if (conv.getActivation() != "none")
+      base += "+" + conv.getActivation().str();
+    return base;
   } else if (auto act = dyn_cast<ActivationOp>(op)) {
     return "activation:" + act.getKind().str();
   } else if (auto concat = dyn_cast<ConcatOp>(op)) {

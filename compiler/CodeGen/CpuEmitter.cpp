@@ -60,16 +60,40 @@ LogicalResult CpuEmitter::emitRunOp(Operation *op) {
 LogicalResult CpuEmitter::emitPad(PadOp pad) {
   Operation *op = pad.getOperation();
   ArrayRef<int64_t> in = shapeOf(pad.getInput());
-  if (in.size() != 4 || blockWidth(pad.getInput()) != 0)
-    return unsupported(op, "only dense 4-D pads are implemented");
+  ArrayRef<int64_t> padding = pad.getPadding();
+  int64_t vec = blockWidth(pad.getInput());
+  if (vec < 0 || get(pad.getInput()).cbTotal)
+    return unsupported(op, "a pad of a slice of a concat");
+  if (in.size() > 8)
+    return unsupported(op, "pads of more than 8 dimensions");
   if (failed(allocateResult(op, pad.getOutput())))
     return failure();
+  // A blocked tensor is the dense [N, Cb, H, W, vec] (slim-layout blocks
+  // only pads that leave channels alone).
+  SmallVector<int64_t, 10> dims(in.begin(), in.end());
+  SmallVector<int64_t, 16> pads(padding.begin(), padding.end());
+  if (vec > 0) {
+    dims = {in[0], ceilDiv(in[3], vec), in[1], in[2], vec};
+    pads = {padding[0], padding[1], 0,          0, padding[2],
+            padding[3], padding[4], padding[5], 0, 0};
+  }
+  StringRef mode = pad.getMode();
+  std::string modeEnum = mode == "reflect"     ? "PadMode::Reflect"
+                         : mode == "symmetric" ? "PadMode::Symmetric"
+                                               : "PadMode::Constant";
+  float value = pad.getConstantValue().convertToFloat();
   LayerBlock block(*this, op);
-  body().line("static const int64_t in[4] = {" + joinInts(in) + "};");
-  body().line("static const int64_t pads[8] = {" + joinInts(pad.getPadding()) +
-              "};");
-  body().line("pad4d(" + ptr(pad.getInput()) + ", " + ptr(pad.getOutput()) +
-              ", in, pads);");
+  body().line("static const int64_t dims[] = {" + joinInts(dims) + "};");
+  body().line("static const int64_t pads[] = {" + joinInts(pads) + "};");
+  body().line("padNd(" + ptr(pad.getInput()) + ", " + ptr(pad.getOutput()) +
+              ", " + Twine(dims.size()) + ", dims, pads, " + modeEnum + ", " +
+              fmtFloat(value) + ", par);");
+  // The padding lanes of the last channel block must stay zero.
+  ArrayRef<int64_t> out = shapeOf(pad.getOutput());
+  if (vec > 0 && value != 0.0f && out[3] % vec != 0)
+    body().line("zeroPaddingLanes(" + ptr(pad.getOutput()) + ", " +
+                Twine(out[0]) + ", " + Twine(out[1]) + ", " + Twine(out[2]) +
+                ", " + Twine(out[3]) + ");");
   return success();
 }
 

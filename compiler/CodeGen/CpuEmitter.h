@@ -3,8 +3,8 @@
 // The hooks of ModelEmitter for code that runs on the host CPU against
 // slim/kernels.h (pointers into the ABI's tables, `at(arena, offset)`, the
 // profiler's begin/end around each layer, memcpy for output copies), and
-// the ops both CPU kernel sets write the same way: tf.pad and concatenation
-// of dense tensors. Subclasses (CpuFastEmitter, CpuReferenceEmitter) emit
+// the ops both CPU kernel sets write the same way: tf.pad (dense, or blocked
+// when it leaves channels alone) and concatenation of dense tensors. Subclasses (CpuFastEmitter, CpuReferenceEmitter) emit
 // the ops their kernels implement.
 //
 //===----------------------------------------------------------------------===//

@@ -68,6 +68,11 @@ private:
   LogicalResult emitPerChannel(Operation *op);
   LogicalResult emitSpatialMean(ReduceMeanOp rm);
   LogicalResult emitSoftmax(SoftmaxOp sm);
+  // The spatial ops (slim/kernels/conv_transpose.h, spatial.h).
+  LogicalResult emitConv2DTranspose(FusedConv2DTransposeOp conv);
+  LogicalResult emitResize(ResizeOp resize);
+  LogicalResult emitStridedSlice(StridedSliceOp slice);
+  LogicalResult emitInstanceNorm(InstanceNormOp norm);
 
   int64_t vw;
 };
@@ -122,6 +127,10 @@ LogicalResult CpuFastEmitter::emitKernelOp(Operation *op) {
           [&](auto) { return emitPerChannel(op); })
       .Case([&](ReduceMeanOp rm) { return emitSpatialMean(rm); })
       .Case([&](SoftmaxOp sm) { return emitSoftmax(sm); })
+      .Case([&](FusedConv2DTransposeOp c) { return emitConv2DTranspose(c); })
+      .Case([&](ResizeOp r) { return emitResize(r); })
+      .Case([&](StridedSliceOp s) { return emitStridedSlice(s); })
+      .Case([&](InstanceNormOp n) { return emitInstanceNorm(n); })
       .Default([&](Operation *) { return unsupported(op); });
 }
 
@@ -373,6 +382,123 @@ LogicalResult CpuFastEmitter::emitSoftmax(SoftmaxOp sm) {
   body().line("softmax(" + ptr(sm.getInput()) + ", " + ptr(sm.getOutput()) +
               ", " + Twine(numElements(sm.getInput()) / cols) + ", " +
               Twine(cols) + ", par);");
+  return success();
+}
+
+LogicalResult
+CpuFastEmitter::emitConv2DTranspose(FusedConv2DTransposeOp conv) {
+  Operation *op = conv.getOperation();
+  std::string act = activationEnum(conv.getActivation());
+  if (act.empty())
+    return unsupported(op, "epilogue activation '" + conv.getActivation() + "'");
+  if (blockWidth(conv.getInput()) != vw || blockWidth(conv.getOutput()) != vw ||
+      conv.getPacking() != "conv2d_transpose")
+    return unsupported(op, "the fast transposed convolution needs blocked "
+                           "activations and a 'conv2d_transpose' packing");
+  if (get(conv.getInput()).cbTotal)
+    return unsupported(op, "a transposed convolution of a slice of a concat");
+  ArrayRef<int64_t> in = shapeOf(conv.getInput()),
+                    out = shapeOf(conv.getOutput());
+  ArrayRef<int64_t> kernel = conv.getKernel(), strides = conv.getStrides(),
+                    pads = conv.getPads();
+  // The kernel lists the kernel rows that reach an output row on its stack.
+  if (kernel[0] > 64)
+    return unsupported(op, "kernels taller than 64 rows");
+  if (failed(allocateResult(op, conv.getOutput())))
+    return failure();
+  Writer &w = body();
+  LayerBlock layer(*this, op);
+  w.line("Conv2DTransposeParams p;");
+  w.line("p.batch = " + Twine(in[0]) + "; p.inH = " + Twine(in[1]) +
+         "; p.inW = " + Twine(in[2]) + "; p.inC = " + Twine(in[3]) + ";");
+  w.line("p.outH = " + Twine(out[1]) + "; p.outW = " + Twine(out[2]) +
+         "; p.outC = " + Twine(out[3]) + ";");
+  w.line("p.kernelH = " + Twine(kernel[0]) + "; p.kernelW = " +
+         Twine(kernel[1]) + "; p.strideH = " + Twine(strides[0]) +
+         "; p.strideW = " + Twine(strides[1]) + ";");
+  w.line("p.padTop = " + Twine(pads[0]) + "; p.padLeft = " + Twine(pads[2]) +
+         ";");
+  w.line("p.act = " + act + ";");
+  w.line("conv2dTranspose(p, " + ptr(conv.getInput()) + ", " +
+         ptr(conv.getFilter()) + ", " + optPtr(conv.getBias()) + ", " +
+         optPtr(conv.getScale()) + ", " + optPtr(conv.getShift()) + ", " +
+         ptr(conv.getOutput()) + ", par);");
+  return success();
+}
+
+LogicalResult CpuFastEmitter::emitResize(ResizeOp resize) {
+  Operation *op = resize.getOperation();
+  if (get(resize.getInput()).cbTotal)
+    return unsupported(op, "a resize of a slice of a concat");
+  if (failed(allocateResult(op, resize.getOutput())))
+    return failure();
+  ArrayRef<int64_t> in = shapeOf(resize.getInput()),
+                    out = shapeOf(resize.getOutput());
+  // Blocked: N * Cb images of vw channels each.
+  int64_t vec = blockWidth(resize.getInput());
+  int64_t planes = vec ? in[0] * ceilDiv(in[3], vec) : in[0];
+  int64_t lanes = vec ? vec : in[3];
+  LayerBlock layer(*this, op, LayerBlock::Flat);
+  body().line("resizeImage(" + ptr(resize.getInput()) + ", " +
+              ptr(resize.getOutput()) + ", " + Twine(planes) + ", " +
+              Twine(in[1]) + ", " + Twine(in[2]) + ", " + Twine(lanes) + ", " +
+              Twine(out[1]) + ", " + Twine(out[2]) + ", " +
+              (resize.getMethod() == "bilinear" ? "true" : "false") + ", " +
+              (resize.getAlignCorners() ? "true" : "false") + ", " +
+              (resize.getHalfPixelCenters() ? "true" : "false") + ", par);");
+  return success();
+}
+
+LogicalResult CpuFastEmitter::emitStridedSlice(StridedSliceOp slice) {
+  Operation *op = slice.getOperation();
+  ArrayRef<int64_t> in = shapeOf(slice.getInput()),
+                    out = shapeOf(slice.getOutput());
+  if (in.size() > 8)
+    return unsupported(op, "slices of more than 8 dimensions");
+  if (get(slice.getInput()).cbTotal)
+    return unsupported(op, "a slice of a slice of a concat");
+  if (failed(allocateResult(op, slice.getOutput())))
+    return failure();
+  SmallVector<int64_t, 8> dims(in.begin(), in.end()),
+      begin(slice.getBegin().begin(), slice.getBegin().end()),
+      strides(slice.getStrides().begin(), slice.getStrides().end()),
+      outDims(out.begin(), out.end());
+  // A blocked tensor is the dense [N, Cb, H, W, vw]; slim-layout blocks
+  // only slices that keep every channel.
+  if (int64_t vec = blockWidth(slice.getInput())) {
+    int64_t cb = ceilDiv(in[3], vec);
+    dims = {in[0], cb, in[1], in[2], vec};
+    begin = {begin[0], 0, begin[1], begin[2], 0};
+    strides = {strides[0], 1, strides[1], strides[2], 1};
+    outDims = {out[0], cb, out[1], out[2], vec};
+  }
+  LayerBlock layer(*this, op);
+  body().line("static const int64_t dims[] = {" + joinInts(dims) + "};");
+  body().line("static const int64_t begin[] = {" + joinInts(begin) + "};");
+  body().line("static const int64_t strides[] = {" + joinInts(strides) +
+              "};");
+  body().line("static const int64_t out[] = {" + joinInts(outDims) + "};");
+  body().line("stridedSliceNd(" + ptr(slice.getInput()) + ", " +
+              ptr(slice.getOutput()) + ", " + Twine(dims.size()) +
+              ", dims, begin, strides, out, par);");
+  return success();
+}
+
+LogicalResult CpuFastEmitter::emitInstanceNorm(InstanceNormOp norm) {
+  Operation *op = norm.getOperation();
+  if (get(norm.getInput()).cbTotal)
+    return unsupported(op, "an instance norm of a slice of a concat");
+  if (failed(allocateResult(op, norm.getOutput())))
+    return failure();
+  ArrayRef<int64_t> in = shapeOf(norm.getInput());
+  int64_t c = in.back();
+  LayerBlock layer(*this, op, LayerBlock::Flat);
+  body().line("instanceNorm(" + ptr(norm.getInput()) + ", " +
+              ptr(norm.getOutput()) + ", " + Twine(in[0]) + ", " +
+              Twine(numElements(norm.getInput()) / (in[0] * c)) + ", " +
+              Twine(c) + ", " + Twine(blockWidth(norm.getInput())) + ", " +
+              optPtr(norm.getBeta()) + ", " + optPtr(norm.getGamma()) + ", " +
+              fmtFloat(norm.getEpsilon().convertToDouble()) + ", par);");
   return success();
 }
 

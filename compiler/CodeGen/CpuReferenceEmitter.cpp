@@ -40,6 +40,11 @@ private:
   LogicalResult emitAdd(AddOp add);
   LogicalResult emitSoftmax(SoftmaxOp sm);
   LogicalResult emitSpatialMean(ReduceMeanOp rm);
+  // The spatial ops (slim/kernels/reference_spatial.h).
+  LogicalResult emitConv2DTranspose(Conv2DTransposeOp conv);
+  LogicalResult emitResize(ResizeOp resize);
+  LogicalResult emitStridedSlice(StridedSliceOp slice);
+  LogicalResult emitInstanceNorm(InstanceNormOp norm);
 };
 
 } // namespace
@@ -63,6 +68,10 @@ LogicalResult CpuReferenceEmitter::emitKernelOp(Operation *op) {
       .Case([&](AddOp add) { return emitAdd(add); })
       .Case([&](SoftmaxOp sm) { return emitSoftmax(sm); })
       .Case([&](ReduceMeanOp rm) { return emitSpatialMean(rm); })
+      .Case([&](Conv2DTransposeOp c) { return emitConv2DTranspose(c); })
+      .Case([&](ResizeOp r) { return emitResize(r); })
+      .Case([&](StridedSliceOp s) { return emitStridedSlice(s); })
+      .Case([&](InstanceNormOp n) { return emitInstanceNorm(n); })
       .Default([&](Operation *) { return unsupported(op); });
 }
 
@@ -208,6 +217,86 @@ LogicalResult CpuReferenceEmitter::emitSpatialMean(ReduceMeanOp rm) {
   body().line("ref::globalAvgPool(" + Twine(in[0]) + ", " + Twine(in[1]) +
               ", " + Twine(in[2]) + ", " + Twine(in[3]) + ", " +
               ptr(rm.getInput()) + ", " + ptr(rm.getOutput()) + ");");
+  return success();
+}
+
+LogicalResult CpuReferenceEmitter::emitConv2DTranspose(Conv2DTransposeOp conv) {
+  Operation *op = conv.getOperation();
+  if (failed(allocateResult(op, conv.getOutput())))
+    return failure();
+  ArrayRef<int64_t> in = shapeOf(conv.getInput()),
+                    out = shapeOf(conv.getOutput()),
+                    f = shapeOf(conv.getFilter());
+  ArrayRef<int64_t> strides = conv.getStrides(), pads = conv.getPads();
+  Writer &w = body();
+  LayerBlock layer(*this, op);
+  w.line("Conv2DTransposeParams p;");
+  w.line("p.batch = " + Twine(in[0]) + "; p.inH = " + Twine(in[1]) +
+         "; p.inW = " + Twine(in[2]) + "; p.inC = " + Twine(in[3]) + ";");
+  w.line("p.outH = " + Twine(out[1]) + "; p.outW = " + Twine(out[2]) +
+         "; p.outC = " + Twine(out[3]) + ";");
+  w.line("p.kernelH = " + Twine(f[0]) + "; p.kernelW = " + Twine(f[1]) +
+         "; p.strideH = " + Twine(strides[0]) +
+         "; p.strideW = " + Twine(strides[1]) + ";");
+  w.line("p.padTop = " + Twine(pads[0]) + "; p.padLeft = " + Twine(pads[2]) +
+         ";");
+  w.line("ref::conv2dTranspose(p, " + ptr(conv.getInput()) + ", " +
+         ptr(conv.getFilter()) + ", nullptr, nullptr, nullptr, " +
+         ptr(conv.getOutput()) + ");");
+  return success();
+}
+
+LogicalResult CpuReferenceEmitter::emitResize(ResizeOp resize) {
+  Operation *op = resize.getOperation();
+  if (failed(allocateResult(op, resize.getOutput())))
+    return failure();
+  ArrayRef<int64_t> in = shapeOf(resize.getInput()),
+                    out = shapeOf(resize.getOutput());
+  LayerBlock layer(*this, op, LayerBlock::Flat);
+  body().line("ref::resize(" + ptr(resize.getInput()) + ", " +
+              ptr(resize.getOutput()) + ", " + Twine(in[0]) + ", " +
+              Twine(in[1]) + ", " + Twine(in[2]) + ", " + Twine(in[3]) + ", " +
+              Twine(out[1]) + ", " + Twine(out[2]) + ", " +
+              (resize.getMethod() == "bilinear" ? "true" : "false") + ", " +
+              (resize.getAlignCorners() ? "true" : "false") + ", " +
+              (resize.getHalfPixelCenters() ? "true" : "false") + ");");
+  return success();
+}
+
+LogicalResult CpuReferenceEmitter::emitStridedSlice(StridedSliceOp slice) {
+  Operation *op = slice.getOperation();
+  ArrayRef<int64_t> in = shapeOf(slice.getInput());
+  if (in.size() > 8)
+    return unsupported(op, "slices of more than 8 dimensions");
+  if (failed(allocateResult(op, slice.getOutput())))
+    return failure();
+  LayerBlock layer(*this, op);
+  body().line("static const int64_t dims[] = {" + joinInts(in) + "};");
+  body().line("static const int64_t begin[] = {" +
+              joinInts(slice.getBegin()) + "};");
+  body().line("static const int64_t strides[] = {" +
+              joinInts(slice.getStrides()) + "};");
+  body().line("static const int64_t out[] = {" +
+              joinInts(shapeOf(slice.getOutput())) + "};");
+  body().line("ref::stridedSlice(" + ptr(slice.getInput()) + ", " +
+              ptr(slice.getOutput()) + ", " + Twine(in.size()) +
+              ", dims, begin, strides, out);");
+  return success();
+}
+
+LogicalResult CpuReferenceEmitter::emitInstanceNorm(InstanceNormOp norm) {
+  Operation *op = norm.getOperation();
+  if (failed(allocateResult(op, norm.getOutput())))
+    return failure();
+  ArrayRef<int64_t> in = shapeOf(norm.getInput());
+  int64_t c = in.back();
+  LayerBlock layer(*this, op, LayerBlock::Flat);
+  body().line("ref::instanceNorm(" + ptr(norm.getInput()) + ", " +
+              ptr(norm.getOutput()) + ", " + Twine(in[0]) + ", " +
+              Twine(numElements(norm.getInput()) / (in[0] * c)) + ", " +
+              Twine(c) + ", " + optPtr(norm.getBeta()) + ", " +
+              optPtr(norm.getGamma()) + ", " +
+              fmtFloat(norm.getEpsilon().convertToDouble()) + ");");
   return success();
 }
 

@@ -83,6 +83,14 @@ private:
   LogicalResult emitSpatialMean(ReduceMeanOp rm);
   LogicalResult emitSoftmax(SoftmaxOp sm);
   LogicalResult emitPad(PadOp pad);
+  // The spatial ops (slim/cuda/spatial.cuh).
+  LogicalResult emitConvTranspose(FusedConv2DTransposeOp conv);
+  LogicalResult emitResize(ResizeOp resize);
+  LogicalResult emitStridedSlice(StridedSliceOp slice);
+  LogicalResult emitInstanceNorm(InstanceNormOp norm);
+  /// The run-side pointer of a parameter `prepare` fills with the
+  /// conv2d_transpose filter `filter` with its channel axes swapped.
+  FailureOr<std::string> swappedFilter(Operation *op, Value filter);
 
   /// Channel offset / stride of a value written or read as a slice of a
   /// concat's buffer ("" when it is a whole tensor), as `p.<prefix>COffset`
@@ -297,6 +305,10 @@ LogicalResult CudaEmitter::emitRunOp(Operation *op) {
       .Case([&](ReduceMeanOp rm) { return emitSpatialMean(rm); })
       .Case([&](SoftmaxOp sm) { return emitSoftmax(sm); })
       .Case([&](PadOp pad) { return emitPad(pad); })
+      .Case([&](FusedConv2DTransposeOp c) { return emitConvTranspose(c); })
+      .Case([&](ResizeOp r) { return emitResize(r); })
+      .Case([&](StridedSliceOp s) { return emitStridedSlice(s); })
+      .Case([&](InstanceNormOp n) { return emitInstanceNorm(n); })
       .Default([&](Operation *) { return unsupported(op); });
 }
 
@@ -584,20 +596,153 @@ LogicalResult CudaEmitter::emitPad(PadOp pad) {
   Operation *op = pad.getOperation();
   ArrayRef<int64_t> in = shapeOf(pad.getInput());
   ArrayRef<int64_t> padding = pad.getPadding();
-  if (in.size() != 4)
-    return unsupported(op, "only 4-D pads are implemented");
+  if (in.size() > 8)
+    return unsupported(op, "pads of more than 8 dimensions");
   if (failed(needWhole(op, pad.getInput(), "pad")) ||
       failed(allocateResult(op, pad.getOutput())))
     return failure();
+  StringRef mode = pad.getMode();
   Writer &w = body();
   LayerBlock layer(*this, op);
-  w.line("Pad4dParams p;");
-  for (int d = 0; d < 4; ++d)
+  w.line("PadParams p;");
+  w.line("p.rank = " + Twine(in.size()) + "; p.mode = " +
+         Twine(mode == "reflect" ? 1 : mode == "symmetric" ? 2 : 0) +
+         "; p.value = " + fmtFloat(pad.getConstantValue().convertToDouble()) +
+         ";");
+  for (size_t d = 0; d < in.size(); ++d)
     w.line("p.dims[" + Twine(d) + "] = " + Twine(in[d]) + "; p.before[" +
-           Twine(d) + "] = " + Twine(padding[2 * d]) + "; p.after[" + Twine(d) +
-           "] = " + Twine(padding[2 * d + 1]) + ";");
-  launch("pad4d(p, " + ptr(pad.getInput()) + ", " + ptr(pad.getOutput()) +
+           Twine(d) + "] = " + Twine(padding[2 * d]) + "; p.after[" +
+           Twine(d) + "] = " + Twine(padding[2 * d + 1]) + ";");
+  launch("pad(p, " + ptr(pad.getInput()) + ", " + ptr(pad.getOutput()) +
          ", stream)");
+  return success();
+}
+
+FailureOr<std::string> CudaEmitter::swappedFilter(Operation *op,
+                                                  Value filter) {
+  // Run reads the swapped parameter, not this operand.
+  for (OpOperand &use : op->getOpOperands())
+    if (use.get() == filter)
+      replaceUse(use);
+  Value v = filter;
+  while (auto reshape = v.getDefiningOp<ReshapeOp>())
+    v = reshape.getInput();
+  std::string src;
+  if (auto read = v.getDefiningOp<ReadParamOp>())
+    src = "static_cast<const float *>(params[" +
+          std::to_string(paramIndex.lookup(read.getName())) + "])";
+  else if (auto read = v.getDefiningOp<ReadVariableOp>())
+    src = "static_cast<const float *>(variables[" +
+          std::to_string(variableIndex.lookup(read.getName())) + "])";
+  else
+    return unsupported(op, "transposed-convolution weights that are not a "
+                           "variable or a parameter");
+  ArrayRef<int64_t> f = shapeOf(filter);
+  unsigned index = addParam(scopeOf(op).str() + "/weights_io",
+                            numElements(filter) * sizeof(float));
+  appendPrepare("slim::kernels::swapFilterChannels(" + src + ", " + Twine(f[0]) + ", " +
+                Twine(f[1]) + ", " + Twine(f[2]) + ", " + Twine(f[3]) +
+                ", static_cast<float *>(params[" + Twine(index) + "]));");
+  return "static_cast<const float *>(params[" + std::to_string(index) + "])";
+}
+
+LogicalResult CudaEmitter::emitConvTranspose(FusedConv2DTransposeOp conv) {
+  Operation *op = conv.getOperation();
+  std::string act = activationEnum(conv.getActivation());
+  if (act.empty())
+    return unsupported(op,
+                       "epilogue activation '" + conv.getActivation() + "'");
+  if (conv.getPacking())
+    return unsupported(op, "packed filter '" + *conv.getPacking() +
+                               "' (the CUDA kernel reads TF-Slim's filter)");
+  if (failed(needWhole(op, conv.getInput(), "a transposed convolution")))
+    return failure();
+  FailureOr<std::string> filter = swappedFilter(op, conv.getFilter());
+  if (failed(filter) || failed(allocateResult(op, conv.getOutput())))
+    return failure();
+  ArrayRef<int64_t> in = shapeOf(conv.getInput()),
+                    out = shapeOf(conv.getOutput());
+  ArrayRef<int64_t> kernel = conv.getKernel(), strides = conv.getStrides(),
+                    pads = conv.getPads();
+  Writer &w = body();
+  LayerBlock layer(*this, op);
+  w.line("ConvTranspose2dParams p;");
+  w.line("p.batch = " + Twine(in[0]) + "; p.inH = " + Twine(in[1]) +
+         "; p.inW = " + Twine(in[2]) + "; p.inC = " + Twine(in[3]) + ";");
+  w.line("p.outH = " + Twine(out[1]) + "; p.outW = " + Twine(out[2]) +
+         "; p.outC = " + Twine(out[3]) + ";");
+  w.line("p.kernelH = " + Twine(kernel[0]) + "; p.kernelW = " +
+         Twine(kernel[1]) + "; p.strideH = " + Twine(strides[0]) +
+         "; p.strideW = " + Twine(strides[1]) + ";");
+  w.line("p.padTop = " + Twine(pads[0]) + "; p.padLeft = " + Twine(pads[2]) +
+         ";");
+  w.line("p.act = " + act + ";");
+  launch("convTranspose2d(p, " + ptr(conv.getInput()) + ", " + *filter + ", " +
+         optPtr(conv.getBias()) + ", " + optPtr(conv.getScale()) + ", " +
+         optPtr(conv.getShift()) + ", " + ptr(conv.getOutput()) + ", stream)");
+  return success();
+}
+
+LogicalResult CudaEmitter::emitResize(ResizeOp resize) {
+  Operation *op = resize.getOperation();
+  if (failed(needWhole(op, resize.getInput(), "resize")) ||
+      failed(allocateResult(op, resize.getOutput())))
+    return failure();
+  ArrayRef<int64_t> in = shapeOf(resize.getInput()),
+                    out = shapeOf(resize.getOutput());
+  Writer &w = body();
+  LayerBlock layer(*this, op);
+  w.line("ResizeParams p;");
+  w.line("p.batch = " + Twine(in[0]) + "; p.inH = " + Twine(in[1]) +
+         "; p.inW = " + Twine(in[2]) + "; p.channels = " + Twine(in[3]) +
+         ";");
+  w.line("p.outH = " + Twine(out[1]) + "; p.outW = " + Twine(out[2]) + ";");
+  w.line(std::string("p.bilinear = ") +
+         (resize.getMethod() == "bilinear" ? "true" : "false") +
+         "; p.alignCorners = " + (resize.getAlignCorners() ? "true" : "false") +
+         "; p.halfPixelCenters = " +
+         (resize.getHalfPixelCenters() ? "true" : "false") + ";");
+  launch("resize(p, " + ptr(resize.getInput()) + ", " +
+         ptr(resize.getOutput()) + ", stream)");
+  return success();
+}
+
+LogicalResult CudaEmitter::emitStridedSlice(StridedSliceOp slice) {
+  Operation *op = slice.getOperation();
+  ArrayRef<int64_t> in = shapeOf(slice.getInput()),
+                    out = shapeOf(slice.getOutput());
+  if (in.size() > 8)
+    return unsupported(op, "slices of more than 8 dimensions");
+  if (failed(needWhole(op, slice.getInput(), "a strided slice")) ||
+      failed(allocateResult(op, slice.getOutput())))
+    return failure();
+  Writer &w = body();
+  LayerBlock layer(*this, op);
+  w.line("StridedSliceParams p;");
+  w.line("p.rank = " + Twine(in.size()) + ";");
+  for (size_t d = 0; d < in.size(); ++d)
+    w.line("p.dims[" + Twine(d) + "] = " + Twine(in[d]) + "; p.begin[" +
+           Twine(d) + "] = " + Twine(slice.getBegin()[d]) + "; p.strides[" +
+           Twine(d) + "] = " + Twine(slice.getStrides()[d]) + "; p.out[" +
+           Twine(d) + "] = " + Twine(out[d]) + ";");
+  launch("stridedSlice(p, " + ptr(slice.getInput()) + ", " +
+         ptr(slice.getOutput()) + ", stream)");
+  return success();
+}
+
+LogicalResult CudaEmitter::emitInstanceNorm(InstanceNormOp norm) {
+  Operation *op = norm.getOperation();
+  if (failed(needWhole(op, norm.getInput(), "instance norm")) ||
+      failed(allocateResult(op, norm.getOutput())))
+    return failure();
+  ArrayRef<int64_t> in = shapeOf(norm.getInput());
+  int64_t c = in.back();
+  LayerBlock layer(*this, op, LayerBlock::Flat);
+  launch("instanceNorm(" + ptr(norm.getInput()) + ", " +
+         ptr(norm.getOutput()) + ", " + Twine(in[0]) + ", " +
+         Twine(numElements(norm.getInput()) / (in[0] * c)) + ", " + Twine(c) +
+         ", " + optPtr(norm.getBeta()) + ", " + optPtr(norm.getGamma()) +
+         ", " + fmtFloat(norm.getEpsilon().convertToDouble()) + ", stream)");
   return success();
 }
 

@@ -77,6 +77,10 @@ LogicalResult ModelEmitter::emitLoadTimeOp(Operation *op) {
       w.line("packFullyConnectedWeightsBlocked(" + src + ", " + Twine(f[0]) +
              ", " + Twine(f[1]) + ", " + Twine(f[2]) + ", " + Twine(f[3]) +
              ", " + dst + ");");
+    else if (kind == "conv2d_transpose" && f.size() == 4)
+      w.line("packConv2dTransposeWeights(" + src + ", " + Twine(f[0]) + ", " +
+             Twine(f[1]) + ", " + Twine(f[2]) + ", " + Twine(f[3]) + ", " +
+             dst + ");");
     else
       return unsupported(op, "packing '" + kind + "'");
     return success();

@@ -1,8 +1,9 @@
 //===- Fuse.cpp - slim-fuse -----------------------------------------------===//
 //
-// Turns each conv2d / depthwise_conv2d / matmul and the chain of per-channel
-// and elementwise ops after it into one fused op whose epilogue the CPU
-// kernel applies while the output tile is still in registers:
+// Turns each conv2d / depthwise_conv2d / matmul (and conv2d_transpose, see
+// fuseTransposedConv) and the chain of per-channel and elementwise ops after
+// it into one fused op whose epilogue the CPU kernel applies while the
+// output tile is still in registers:
 //
 //   linear -> [bias_add] -> [channel_affine] -> [add residual] -> [activation]
 //
@@ -193,6 +194,54 @@ bool convertFlattenedMatMul(RewriterBase &rewriter, FusedMatMulOp fc) {
   return true;
 }
 
+/// conv2d_transpose -> [bias_add] -> [channel_affine] -> [activation] as one
+/// fused_conv2d_transpose. The affine stays in the epilogue (its filter's
+/// output channels are not the last axis, so fold_scale_shift does not
+/// apply), and there is no residual: no net adds one there.
+void fuseTransposedConv(RewriterBase &rewriter, Conv2DTransposeOp conv) {
+  llvm::SmallVector<Operation *, 3> ops;
+  Value current = conv.getOutput(), bias, scale, shift;
+  llvm::StringRef activation = "none";
+  if (auto op = dyn_cast_or_null<BiasAddOp>(getSoleUser(current));
+      op && op.getInput() == current) {
+    bias = op.getBias();
+    ops.push_back(op);
+    current = op.getOutput();
+  }
+  if (auto op = dyn_cast_or_null<ChannelAffineOp>(getSoleUser(current));
+      op && op.getInput() == current) {
+    scale = op.getScale();
+    shift = op.getShift();
+    ops.push_back(op);
+    current = op.getOutput();
+  }
+  if (auto op = dyn_cast_or_null<ActivationOp>(getSoleUser(current));
+      op && isFusableActivation(op.getKind())) {
+    activation = op.getKind();
+    ops.push_back(op);
+    current = op.getOutput();
+  }
+  Operation *last = ops.empty() ? conv.getOperation() : ops.back();
+  rewriter.setInsertionPoint(last);
+  llvm::SmallVector<Location> locs = {conv.getLoc()};
+  for (Operation *op : ops)
+    locs.push_back(op->getLoc());
+  auto filterShape = conv.getFilter().getType().getShape();
+  Value fused = rewriter.create<FusedConv2DTransposeOp>(
+      rewriter.getFusedLoc(locs), current.getType(), conv.getInput(),
+      conv.getFilter(), bias, scale, shift,
+      rewriter.getDenseI64ArrayAttr({filterShape[0], filterShape[1]}),
+      conv.getStridesAttr(), conv.getPadsAttr(),
+      rewriter.getStringAttr(activation), conv.getScopeAttr(), StringAttr(),
+      IntegerAttr());
+  rewriter.replaceOp(last, fused);
+  for (Operation *op : llvm::reverse(ops))
+    if (op != last)
+      rewriter.eraseOp(op);
+  if (last != conv.getOperation())
+    rewriter.eraseOp(conv);
+}
+
 struct FusePass : slim::impl::FusePassBase<FusePass> {
   void runOnOperation() override {
     llvm::SmallVector<Operation *> linears;
@@ -207,6 +256,10 @@ struct FusePass : slim::impl::FusePassBase<FusePass> {
     getOperation().walk([&](FusedMatMulOp fc) { fcs.push_back(fc); });
     for (FusedMatMulOp fc : fcs)
       convertFlattenedMatMul(rewriter, fc);
+    llvm::SmallVector<Conv2DTransposeOp> transposed;
+    getOperation().walk([&](Conv2DTransposeOp op) { transposed.push_back(op); });
+    for (Conv2DTransposeOp conv : transposed)
+      fuseTransposedConv(rewriter, conv);
   }
 };
 } // namespace

@@ -45,7 +45,9 @@ template <typename ConvOp> struct MergePadIntoConv : OpRewritePattern<ConvOp> {
   LogicalResult matchAndRewrite(ConvOp op,
                                 PatternRewriter &rewriter) const override {
     auto pad = op.getInput().template getDefiningOp<PadOp>();
-    if (!pad)
+    // A conv pads with zeros only: not with another constant, not mirrored.
+    if (!pad || pad.getMode() != "constant" ||
+        !pad.getConstantValue().isZero())
       return failure();
     llvm::ArrayRef<int64_t> p = pad.getPadding();
     // NHWC: only H (p[2], p[3]) and W (p[4], p[5]) may be padded.

@@ -42,8 +42,23 @@ llvm::SmallVector<unsigned, 2> getBlockedOperands(Operation *op) {
     return conv.getResidual()
                ? llvm::SmallVector<unsigned, 2>{0, op->getNumOperands() - 1}
                : llvm::SmallVector<unsigned, 2>{0};
-  if (isa<MaxPoolOp, AvgPoolOp, ActivationOp, ChannelAffineOp, BiasAddOp>(op))
+  if (isa<MaxPoolOp, AvgPoolOp, ActivationOp, ChannelAffineOp, BiasAddOp,
+          FusedConv2DTransposeOp, ResizeOp, InstanceNormOp>(op))
     return {0};
+  // Pads and slices keep the blocks whole when they leave channels alone.
+  if (auto pad = dyn_cast<PadOp>(op)) {
+    llvm::ArrayRef<int64_t> p = pad.getPadding();
+    if (p[6] == 0 && p[7] == 0)
+      return {0};
+    return {};
+  }
+  if (auto slice = dyn_cast<StridedSliceOp>(op)) {
+    auto in = llvm::cast<RankedTensorType>(slice.getInput().getType());
+    if (slice.getBegin()[3] == 0 && slice.getStrides()[3] == 1 &&
+        slice.getOutput().getType().getShape()[3] == in.getShape()[3])
+      return {0};
+    return {};
+  }
   if (isa<AddOp>(op))
     return {0, 1};
   if (auto concat = dyn_cast<ConcatOp>(op)) {

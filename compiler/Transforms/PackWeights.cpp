@@ -75,6 +75,11 @@ struct PackWeightsPass : slim::impl::PackWeightsPassBase<PackWeightsPass> {
         if (block <= 0 || isPacked(conv.getFilter()))
           return;
         pack(conv, "depthwise", block);
+      } else if (auto conv = dyn_cast<FusedConv2DTransposeOp>(op)) {
+        int64_t block = getLayoutBlock(conv.getInput().getType());
+        if (block <= 0 || isPacked(conv.getFilter()))
+          return;
+        pack(conv, "conv2d_transpose", block);
       } else if (auto fc = dyn_cast<FusedMatMulOp>(op)) {
         if (isPacked(fc.getFilter()))
           return;

@@ -183,8 +183,9 @@ Ref conv2dTranspose(Interpreter &in, CallArgs &args) {
       !(x = getNHWCInput(in, b)) || !getInt(in, b, "num_outputs", numOutputs) ||
       !getWindow(in, b, w))
     return nullptr;
-  // The transpose's pads follow from kernel and stride, not from the input
-  // as resolvePadding's do.
+  // The output size is Keras' deconv_output_length (tf_slim builds a
+  // Conv2DTranspose layer); the pads are those TF's conv2d_backprop_input
+  // then derives from it.
   std::string upper = llvm::StringRef(w.padding).upper();
   if (upper != "SAME" && upper != "VALID")
     return in.error(b.loc("padding"),
@@ -192,15 +193,13 @@ Ref conv2dTranspose(Interpreter &in, CallArgs &args) {
                         "'");
   llvm::SmallVector<int64_t, 4> pads(4, 0);
   for (int d = 0; d < 2; ++d) {
-    if (w.kernel[d] < w.stride[d])
-      return in.error(b.loc("kernel_size"),
-                      "slimc's conv2d_transpose needs kernel_size >= "
-                      "stride");
-    if (upper == "SAME") {
-      int64_t total = w.kernel[d] - w.stride[d];
-      pads[2 * d] = total / 2;
-      pads[2 * d + 1] = total - total / 2;
-    }
+    int64_t inSize = x->shape[1 + d];
+    int64_t outSize = inSize * w.stride[d];
+    if (upper == "VALID")
+      outSize += std::max<int64_t>(w.kernel[d] - w.stride[d], 0);
+    mlir::slim::computeTransposePadding(inSize, outSize, w.kernel[d],
+                                        w.stride[d], upper == "SAME",
+                                        pads[2 * d], pads[2 * d + 1]);
   }
   return inVariableScope(
       in, b, "Conv2d_transpose", [&](VarScopeObj &sc) -> Ref {

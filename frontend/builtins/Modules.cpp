@@ -75,11 +75,18 @@ void slim::installModelModules(Interpreter &interp) {
   auto training = std::make_shared<ModuleObj>("tensorflow.contrib.training");
   auto slimMod = std::make_shared<ModuleObj>("tf_slim");
   auto utils = std::make_shared<ModuleObj>("tf_slim.utils");
+  auto image = std::make_shared<ModuleObj>("tensorflow.image");
+  auto v2 = std::make_shared<ModuleObj>("tensorflow.compat.v2");
+  auto imageV2 = std::make_shared<ModuleObj>("tensorflow.compat.v2.image");
   tf->attrs["nn"] = nn;
+  tf->attrs["image"] = image;
   tf->attrs["compat"] = compat;
   compat->attrs["v1"] = tf;
-  // slimc's tf has TF 1's and TF 2's names side by side (tf.compat.v2.nn.*).
-  compat->attrs["v2"] = tf;
+  // tf.compat.v2 is TF 2's namespace: TF 1's names (slimc's tf has both
+  // side by side, completed at the end below), except where TF 2 changed a
+  // name's meaning (tf.compat.v2.image.resize).
+  compat->attrs["v2"] = v2;
+  v2->attrs["image"] = imageV2;
   tf->attrs["test"] = testMod;
   contrib->attrs["training"] = training;
   training->attrs["HParams"] = makeHParamsClass();
@@ -107,6 +114,27 @@ void slim::installModelModules(Interpreter &interp) {
     interp.known[std::string("tf.") + dtype] = d;
   }
   tf->attrs["float"] = tf->attrs["float32"];
+  tf->attrs["newaxis"] = makeNone();
+  // TF 1's ResizeMethod (ResizeMethodV1) numbers the methods, TF 2's names
+  // them.
+  auto resizeMethod = std::make_shared<ModuleObj>("ResizeMethod");
+  auto resizeMethodV1 = std::make_shared<ModuleObj>("ResizeMethodV1");
+  for (auto [key, value] : {std::pair{"BILINEAR", "bilinear"},
+                            {"NEAREST_NEIGHBOR", "nearest"},
+                            {"BICUBIC", "bicubic"},
+                            {"AREA", "area"},
+                            {"LANCZOS3", "lanczos3"},
+                            {"LANCZOS5", "lanczos5"},
+                            {"GAUSSIAN", "gaussian"},
+                            {"MITCHELLCUBIC", "mitchellcubic"}})
+    resizeMethod->attrs[key] = makeStr(value);
+  for (auto [key, value] : {std::pair{"BILINEAR", 0},
+                            {"NEAREST_NEIGHBOR", 1},
+                            {"BICUBIC", 2},
+                            {"AREA", 3}})
+    resizeMethodV1->attrs[key] = makeInt(value);
+  image->attrs["ResizeMethod"] = resizeMethodV1;
+  imageV2->attrs["ResizeMethod"] = resizeMethod;
   tf->attrs["AUTO_REUSE"] = std::make_shared<OpaqueObj>("AUTO_REUSE");
   for (auto [key, value] : {std::pair{"GLOBAL_VARIABLES", "variables"},
                             {"MODEL_VARIABLES", "model_variables"},
@@ -129,6 +157,8 @@ void slim::installModelModules(Interpreter &interp) {
   // The functions, by family.
   ModulePaths modules = {{"tf", tf},
                          {"tf.nn", nn},
+                         {"tf.image", image},
+                         {"tf.compat.v2.image", imageV2},
                          {"tf.compat", compat},
                          {"tf.test", testMod},
                          {"slim", slimMod},
@@ -137,8 +167,13 @@ void slim::installModelModules(Interpreter &interp) {
        {tfGraphBuiltins(), tfCoreBuiltins(), tfNNBuiltins(),
         tfInitializerBuiltins(), slimLayerBuiltins(), slimArgScopeBuiltins(),
         slimVariableBuiltins(), slimInitializerBuiltins(), slimUtilBuiltins(),
-        tensorShapeBuiltins(), tfTestBuiltins(), tfPoolBuiltins()})
+        tensorShapeBuiltins(), tfTestBuiltins(), tfPoolBuiltins(),
+        tfArrayBuiltins(), tfImageBuiltins(), tfNNConvBuiltins(),
+        slimNormalizationBuiltins()})
     install(interp, modules, table);
   installAliases(modules, tfNNAliases());
   installAliases(modules, slimLayerAliases());
+  installAliases(modules, tfImageAliases());
+  for (const auto &entry : tf->attrs)
+    v2->attrs.insert(entry);
 }

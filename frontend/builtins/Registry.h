@@ -55,20 +55,25 @@ struct BuiltinAlias {
 inline Ref none() { return makeNone(); }
 
 // The tables, one per family. Each is defined in the file of its family.
-llvm::ArrayRef<BuiltinDef> tfGraphBuiltins();         // TFGraph.cpp
-llvm::ArrayRef<BuiltinDef> tfCoreBuiltins();          // TFCore.cpp
-llvm::ArrayRef<BuiltinDef> tfNNBuiltins();            // TFNN.cpp
-llvm::ArrayRef<BuiltinAlias> tfNNAliases();           // TFNN.cpp
-llvm::ArrayRef<BuiltinDef> tfInitializerBuiltins();   // TFInitializers.cpp
-llvm::ArrayRef<BuiltinDef> slimLayerBuiltins();       // Layers.cpp
-llvm::ArrayRef<BuiltinAlias> slimLayerAliases();      // Layers.cpp
-llvm::ArrayRef<BuiltinDef> slimArgScopeBuiltins();    // ArgScope.cpp
-llvm::ArrayRef<BuiltinDef> slimVariableBuiltins();    // Variables.cpp
-llvm::ArrayRef<BuiltinDef> slimInitializerBuiltins(); // Initializers.cpp
-llvm::ArrayRef<BuiltinDef> slimUtilBuiltins();        // SlimUtils.cpp
-llvm::ArrayRef<BuiltinDef> tensorShapeBuiltins();     // TensorShape.cpp
-llvm::ArrayRef<BuiltinDef> tfTestBuiltins();          // TFTest.cpp
-llvm::ArrayRef<BuiltinDef> tfPoolBuiltins();          // TFPool.cpp
+llvm::ArrayRef<BuiltinDef> tfGraphBuiltins();           // TFGraph.cpp
+llvm::ArrayRef<BuiltinDef> tfCoreBuiltins();            // TFCore.cpp
+llvm::ArrayRef<BuiltinDef> tfNNBuiltins();              // TFNN.cpp
+llvm::ArrayRef<BuiltinAlias> tfNNAliases();             // TFNN.cpp
+llvm::ArrayRef<BuiltinDef> tfInitializerBuiltins();     // TFInitializers.cpp
+llvm::ArrayRef<BuiltinDef> slimLayerBuiltins();         // Layers.cpp
+llvm::ArrayRef<BuiltinAlias> slimLayerAliases();        // Layers.cpp
+llvm::ArrayRef<BuiltinDef> slimArgScopeBuiltins();      // ArgScope.cpp
+llvm::ArrayRef<BuiltinDef> slimVariableBuiltins();      // Variables.cpp
+llvm::ArrayRef<BuiltinDef> slimInitializerBuiltins();   // Initializers.cpp
+llvm::ArrayRef<BuiltinDef> slimUtilBuiltins();          // SlimUtils.cpp
+llvm::ArrayRef<BuiltinDef> tensorShapeBuiltins();       // TensorShape.cpp
+llvm::ArrayRef<BuiltinDef> tfArrayBuiltins();           // TFArray.cpp
+llvm::ArrayRef<BuiltinDef> tfImageBuiltins();           // TFImage.cpp
+llvm::ArrayRef<BuiltinAlias> tfImageAliases();          // TFImage.cpp
+llvm::ArrayRef<BuiltinDef> tfNNConvBuiltins();          // TFNNConv.cpp
+llvm::ArrayRef<BuiltinDef> slimNormalizationBuiltins(); // Normalization.cpp
+llvm::ArrayRef<BuiltinDef> tfTestBuiltins();            // TFTest.cpp
+llvm::ArrayRef<BuiltinDef> tfPoolBuiltins();            // TFPool.cpp
 
 /// The class tf.contrib.training.HParams (HParams.cpp).
 Ref makeHParamsClass();

@@ -206,6 +206,8 @@ Ref reduceMean(Interpreter &in, CallArgs &args) {
   });
 }
 
+/// tf.pad with TF's three modes. TF upper-cases `mode`; slimc's op spells
+/// it in lower case.
 Ref pad(Interpreter &in, CallArgs &args) {
   Bound b;
   if (!bindArgs(in, "pad",
@@ -222,19 +224,30 @@ Ref pad(Interpreter &in, CallArgs &args) {
   std::string mode;
   if (!getString(in, b, "mode", mode))
     return nullptr;
-  if (llvm::StringRef(mode).upper() != "CONSTANT")
-    return in.error(b.loc("mode"), "slimc supports only CONSTANT padding, "
-                                   "got '" +
-                                       mode + "'");
+  std::string lower = llvm::StringRef(mode).lower();
+  if (lower != "constant" && lower != "reflect" && lower != "symmetric")
+    return in.error(b.loc("mode"),
+                    "tf.pad: value of argument `mode` expected to be one of "
+                    "\"CONSTANT\", \"REFLECT\", or \"SYMMETRIC\". Received "
+                    "`mode` = " +
+                        mode);
   Ref cv = b.get("constant_values");
-  if (!(isa<IntObj>(*cv) && cast<IntObj>(*cv).value == 0) &&
-      !(isa<FloatObj>(*cv) && cast<FloatObj>(*cv).value == 0.0))
+  double constant = 0.0;
+  if (isa<IntObj>(*cv))
+    constant = double(cast<IntObj>(*cv).value);
+  else if (isa<FloatObj>(*cv))
+    constant = cast<FloatObj>(*cv).value;
+  else
     return in.error(b.loc("constant_values"),
-                    "slimc supports only zero padding");
+                    "tf.pad: constant_values must be a number, got " +
+                        typeName(*cv));
+  // As in TF, the mirror modes ignore constant_values.
+  if (lower != "constant")
+    constant = 0.0;
   auto *rows = dyn_cast<SeqObj>(b.get("paddings").get());
   if (!rows || rows->items.size() != x->shape.size())
     return in.error(b.loc("paddings"),
-                    "paddings must be a list of " +
+                    "tf.pad: paddings must be a list of " +
                         llvm::Twine(x->shape.size()) +
                         " [before, after] pairs, one per dimension");
   std::vector<int64_t> flat;
@@ -244,11 +257,12 @@ Ref pad(Interpreter &in, CallArgs &args) {
       return nullptr;
     if (pair.size() != 2)
       return in.error(b.loc("paddings"),
-                      "each paddings entry must be [before, after]");
+                      "tf.pad: each paddings entry must be [before, after]");
     flat.insert(flat.end(), pair.begin(), pair.end());
   }
-  return withOpName(in, b, "name",
-                    [&] { return emitPad(in, *x, flat, args.loc); });
+  return withOpName(in, b, "name", [&] {
+    return emitPad(in, *x, flat, lower, constant, args.loc);
+  });
 }
 
 const BuiltinDef coreBuiltins[] = {

@@ -30,8 +30,15 @@ cudaError_t slimCudaInstantiateAll(float *a, float *b, float *c, float *d,
   keep(add(a, b, c, 1, Activation::Relu, stream));
   keep(softmax(a, b, 1, 1, stream));
   keep(spatialMean(a, 1, 1, 1, 1, b, stream));
-  Pad4dParams pad;
-  keep(pad4d(pad, a, b, stream));
+  PadParams padParams;
+  keep(pad(padParams, a, b, stream));
+  StridedSliceParams slice;
+  keep(stridedSlice(slice, a, b, stream));
+  ResizeParams resizeParams;
+  keep(resize(resizeParams, a, b, stream));
+  keep(instanceNorm(a, b, 1, 1, 1, c, d, 1e-3f, stream));
+  ConvTranspose2dParams tconv;
+  keep(convTranspose2d(tconv, a, b, c, d, e, a, stream));
   keep(concatCopy(a, 1, 1, b, 0, 1, stream));
   // The dispatch is a switch, but one call per precision documents that
   // each of them must compile (the tensor-core kernels only here).

@@ -1,8 +1,8 @@
 //===- ops_test.cpp - CUDA pooling, eltwise and reductions vs reference ---===//
 //
-// Oracles are slim::kernels::ref where it has the op; softplus, the
-// per-channel affine op and pad4d are written out here from their TF
-// definitions.
+// Oracles are slim::kernels::ref where it has the op; softplus and the
+// per-channel affine op are written out here from their TF definitions.
+// (tf.pad and the other spatial ops: spatial_test.cpp.)
 //
 //===----------------------------------------------------------------------===//
 #include "test_util.h"
@@ -188,39 +188,6 @@ TEST(CudaSpatialMean, MatchesReference) {
         cudaSuccess);
     EXPECT_TRUE(matches(dOut.download(), want));
   }
-}
-
-TEST(CudaPad4d, ZeroPadsEachAxis) {
-  Pad4dParams p;
-  const int dims[4] = {2, 3, 4, 5}, before[4] = {0, 1, 2, 0},
-            after[4] = {1, 2, 0, 3};
-  int outDims[4];
-  for (int d = 0; d < 4; ++d) {
-    p.dims[d] = dims[d];
-    p.before[d] = before[d];
-    p.after[d] = after[d];
-    outDims[d] = dims[d] + before[d] + after[d];
-  }
-  auto in = randomVector(2 * 3 * 4 * 5, 71);
-  std::vector<float> want(int64_t(outDims[0]) * outDims[1] * outDims[2] *
-                          outDims[3]);
-  for (int a = 0; a < outDims[0]; ++a)
-    for (int b = 0; b < outDims[1]; ++b)
-      for (int c = 0; c < outDims[2]; ++c)
-        for (int d = 0; d < outDims[3]; ++d) {
-          int i[4] = {a - before[0], b - before[1], c - before[2],
-                      d - before[3]};
-          bool inside = true;
-          for (int k = 0; k < 4; ++k)
-            inside = inside && i[k] >= 0 && i[k] < dims[k];
-          want[((a * outDims[1] + b) * outDims[2] + c) * outDims[3] + d] =
-              inside ? in[((i[0] * dims[1] + i[1]) * dims[2] + i[2]) * dims[3] +
-                          i[3]]
-                     : 0.0f;
-        }
-  DeviceBuffer dIn(in), dOut(std::vector<float>(want.size(), kSentinel));
-  ASSERT_EQ(pad4d(p, dIn.get(), dOut.get(), nullptr), cudaSuccess);
-  EXPECT_TRUE(matches(dOut.download(), want));
 }
 
 TEST(CudaConcatCopy, TwoPiecesMatchReferenceConcat) {

@@ -1,4 +1,4 @@
-//===- misc_test.cpp - at, softplus, channelOp, pad4d, concatDense --------===//
+//===- misc_test.cpp - at, softplus, channelOp, concatDense ---------------===//
 //
 // The small kernels of slim/kernels/misc.h against expectations written out
 // index by index from their definitions.
@@ -116,30 +116,6 @@ TEST(ChannelOp, NegativeActivationIsSoftplusWithNullScaleAndShift) {
   for (size_t i = 0; i < x.size(); ++i)
     EXPECT_FLOAT_EQ(y[i], softplus(x[i])) << x[i];
   EXPECT_FLOAT_EQ(y[4], 200.0f);
-}
-
-TEST(Pad4d, PlacesTheInputAndZeroFillsTheBorder) {
-  const int64_t in[4] = {2, 2, 3, 2};
-  const int64_t pads[8] = {0, 1, 1, 0, 2, 1, 0, 1};
-  const int64_t out[4] = {3, 3, 6, 3};
-  std::vector<float> x(2 * 2 * 3 * 2);
-  for (size_t i = 0; i < x.size(); ++i)
-    x[i] = 1.0f + i;
-  std::vector<float> y(out[0] * out[1] * out[2] * out[3], kNaN);
-  pad4d(x.data(), y.data(), in, pads);
-  for (int64_t a = 0; a < out[0]; ++a)
-    for (int64_t b = 0; b < out[1]; ++b)
-      for (int64_t c = 0; c < out[2]; ++c)
-        for (int64_t d = 0; d < out[3]; ++d) {
-          int64_t ia = a - pads[0], ib = b - pads[2], ic = c - pads[4],
-                  id = d - pads[6];
-          bool inside = ia >= 0 && ia < in[0] && ib >= 0 && ib < in[1] &&
-                        ic >= 0 && ic < in[2] && id >= 0 && id < in[3];
-          float want =
-              inside ? x[((ia * in[1] + ib) * in[2] + ic) * in[3] + id] : 0.0f;
-          EXPECT_EQ(y[((a * out[1] + b) * out[2] + c) * out[3] + d], want)
-              << a << " " << b << " " << c << " " << d;
-        }
 }
 
 TEST(ConcatDense, InterleavesRowsOfEachSource) {

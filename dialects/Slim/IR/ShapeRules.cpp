@@ -153,10 +153,14 @@ LogicalResult mlir::slim::inferConv2DTransposeShape(
     return fail(error, "transposed convolution needs a 4-D input and a 4-D "
                        "filter, got " +
                            describe(input) + " and " + describe(filter));
-  if (failed(checkWindowAttrs(strides, dilations, pads, error)))
-    return failure();
-  if (dilations[0] != 1 || dilations[1] != 1)
+  // Pads may be negative here: an output longer than the taps reach has
+  // rows no input contributes to (see computeTransposePadding).
+  if (strides.size() != 2 || strides[0] < 1 || strides[1] < 1)
+    return fail(error, "strides must be two positive integers");
+  if (dilations.size() != 2 || dilations[0] != 1 || dilations[1] != 1)
     return fail(error, "transposed convolution does not support dilation");
+  if (pads.size() != 4)
+    return fail(error, "pads must be four integers");
   if (filter[3] != input[3])
     return fail(error, "transposed filter expects " + llvm::Twine(filter[3]) +
                            " input channels but the input has " +
@@ -266,15 +270,35 @@ LogicalResult mlir::slim::inferReduceMeanShape(llvm::ArrayRef<int64_t> input,
 
 LogicalResult mlir::slim::inferPadShape(llvm::ArrayRef<int64_t> input,
                                         llvm::ArrayRef<int64_t> padding,
-                                        Shape &out, std::string &error) {
+                                        llvm::StringRef mode, Shape &out,
+                                        std::string &error) {
   if (padding.size() != 2 * input.size())
     return fail(error, "padding needs a [before, after] pair for each of the " +
                            llvm::Twine(input.size()) + " dimensions");
+  bool reflect = mode == "reflect", symmetric = mode == "symmetric";
+  if (!reflect && !symmetric && mode != "constant")
+    return fail(error, "pad mode must be 'constant', 'reflect' or "
+                       "'symmetric', got '" +
+                           mode + "'");
   out.assign(input.begin(), input.end());
   for (size_t d = 0; d < input.size(); ++d) {
-    if (padding[2 * d] < 0 || padding[2 * d + 1] < 0)
+    int64_t before = padding[2 * d], after = padding[2 * d + 1];
+    if (before < 0 || after < 0)
       return fail(error, "padding must be non-negative");
-    out[d] += padding[2 * d] + padding[2 * d + 1];
+    // TF's MirrorPad bounds (and its wording): a reflection never repeats
+    // the edge, so it has one element fewer to mirror.
+    if (reflect && (before >= input[d] || after >= input[d]))
+      return fail(error, "paddings must be less than the dimension size: " +
+                             llvm::Twine(before) + ", " + llvm::Twine(after) +
+                             " not less than " + llvm::Twine(input[d]) +
+                             " (REFLECT, dimension " + llvm::Twine(d) + ")");
+    if (symmetric && (before > input[d] || after > input[d]))
+      return fail(error,
+                  "paddings must be no greater than the dimension size: " +
+                      llvm::Twine(before) + ", " + llvm::Twine(after) +
+                      " greater than " + llvm::Twine(input[d]) +
+                      " (SYMMETRIC, dimension " + llvm::Twine(d) + ")");
+    out[d] += before + after;
   }
   return success();
 }
@@ -293,6 +317,7 @@ int64_t mlir::slim::packedFilterSize(llvm::StringRef kind,
           .Case("depthwise", PackKind::Depthwise)
           .Case("fc", PackKind::FullyConnected)
           .Case("fc_blocked", PackKind::FullyConnectedBlocked)
+          .Case("conv2d_transpose", PackKind::Conv2DTranspose)
           .Default(std::nullopt);
   if (!packKind)
     return -1;

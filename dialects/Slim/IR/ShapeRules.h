@@ -64,9 +64,44 @@ LogicalResult inferConcatShape(llvm::ArrayRef<Shape> inputs, int64_t axis,
 LogicalResult inferReduceMeanShape(llvm::ArrayRef<int64_t> input,
                                    llvm::ArrayRef<int64_t> axes, bool keepDims,
                                    Shape &out, std::string &error);
+/// `mode` is a tf.pad mode in lower case: "constant", "reflect" or
+/// "symmetric" (the last two bound each pad by the dimension, as TF does).
 LogicalResult inferPadShape(llvm::ArrayRef<int64_t> input,
-                            llvm::ArrayRef<int64_t> padding, Shape &out,
+                            llvm::ArrayRef<int64_t> padding,
+                            llvm::StringRef mode, Shape &out,
                             std::string &error);
+
+// The spatial ops of SlimSpatialOps.td (SpatialShapeRules.cpp).
+
+/// slim.resize of an NHWC `input` to `size` = [height, width] with TF's
+/// `method` ("nearest", "bilinear") and sampling attributes.
+LogicalResult inferResizeShape(llvm::ArrayRef<int64_t> input,
+                               llvm::ArrayRef<int64_t> size,
+                               llvm::StringRef method, bool alignCorners,
+                               bool halfPixelCenters, Shape &out,
+                               std::string &error);
+/// slim.strided_slice: `count[d]` elements from `begin[d]` every
+/// `strides[d]` must lie inside `input`.
+LogicalResult inferStridedSliceShape(llvm::ArrayRef<int64_t> input,
+                                     llvm::ArrayRef<int64_t> begin,
+                                     llvm::ArrayRef<int64_t> strides,
+                                     llvm::ArrayRef<int64_t> count, Shape &out,
+                                     std::string &error);
+/// slim.instance_norm: an NHWC-like input of rank >= 2 whose last axis
+/// holds the channels of `params` (beta, gamma; empty when absent).
+LogicalResult inferInstanceNormShape(llvm::ArrayRef<int64_t> input,
+                                     llvm::ArrayRef<Shape> params,
+                                     double epsilon, Shape &out,
+                                     std::string &error);
+
+/// The pads of the forward convolution that a TF conv2d_transpose of an
+/// `in`-element dimension into `out` elements inverts (TF's
+/// conv2d_backprop_input): SAME puts the smaller half of the overlap
+/// before; an output longer than the taps reach (kernel < stride, or a
+/// VALID output_shape with a remainder) gives a negative `after`.
+void computeTransposePadding(int64_t in, int64_t out, int64_t kernel,
+                             int64_t stride, bool same, int64_t &before,
+                             int64_t &after);
 
 /// Blocks of `vectorWidth` channels that hold `channels` channels.
 int64_t numChannelBlocks(int64_t channels, int64_t vectorWidth);

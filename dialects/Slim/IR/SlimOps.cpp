@@ -2,20 +2,16 @@
 
 #include "dialects/Slim/IR/SlimOps.h"
 #include "dialects/Slim/IR/ShapeRules.h"
+#include "dialects/Slim/IR/VerifierSupport.h"
 
 #include "mlir/IR/Builders.h"
 
 using namespace mlir;
 using namespace mlir::slim;
 
-namespace {
-llvm::ArrayRef<int64_t> shapeOf(Value v) {
-  return llvm::cast<RankedTensorType>(v.getType()).getShape();
-}
-
-/// Compares an op's declared result shape with the one its shape rule gives.
-LogicalResult checkInferred(Operation *op, LogicalResult inferred,
-                            const Shape &expected, const std::string &error) {
+LogicalResult mlir::slim::checkInferred(Operation *op, LogicalResult inferred,
+                                        const Shape &expected,
+                                        const std::string &error) {
   if (failed(inferred))
     return op->emitOpError(error);
   auto actual = shapeOf(op->getResult(0));
@@ -26,6 +22,7 @@ LogicalResult checkInferred(Operation *op, LogicalResult inferred,
   return success();
 }
 
+namespace {
 bool isKnownInitializer(llvm::StringRef kind) {
   return llvm::is_contained({"zeros", "ones", "constant", "truncated_normal",
                              "random_normal", "random_uniform",
@@ -195,7 +192,8 @@ LogicalResult ReduceMeanOp::verify() {
 LogicalResult PadOp::verify() {
   Shape out;
   std::string error;
-  auto r = inferPadShape(shapeOf(getInput()), getPadding(), out, error);
+  auto r = inferPadShape(shapeOf(getInput()), getPadding(), getMode(), out,
+                         error);
   return checkInferred(*this, r, out, error);
 }
 

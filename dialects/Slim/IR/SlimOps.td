@@ -273,8 +273,15 @@ def Slim_ReduceMeanOp : Slim_Op<"reduce_mean", [Pure]> {
 }
 
 def Slim_PadOp : Slim_Op<"pad", [Pure]> {
-  let summary = "zero padding, [before, after] per dimension";
-  let arguments = (ins Slim_Tensor:$input, DenseI64ArrayAttr:$padding, StrAttr:$scope);
+  let summary = "tf.pad: [before, after] elements per dimension";
+  let description = [{
+    `mode` is TF's: `constant` fills with `constant_value`; `reflect`
+    mirrors the input without repeating its edge (each pad smaller than the
+    dimension), `symmetric` with it (each pad at most the dimension).
+  }];
+  let arguments = (ins Slim_Tensor:$input, DenseI64ArrayAttr:$padding,
+    StrAttr:$scope, DefaultValuedStrAttr<StrAttr, "constant">:$mode,
+    DefaultValuedAttr<F32Attr, "0.0f">:$constant_value);
   let results = (outs Slim_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
@@ -380,7 +387,9 @@ def Slim_PackFilterOp : Slim_Op<"pack_filter", [Pure]> {
         (`packFullyConnectedWeights`);
       * `fc_blocked`: HWIO weights whose window covers the whole input, read
         as the [h*w*C][N] matrix of a fully connected layer over the blocked
-        input (`packFullyConnectedWeightsBlocked`): VGG's fc6..fc8.
+        input (`packFullyConnectedWeightsBlocked`): VGG's fc6..fc8;
+      * `conv2d_transpose`: [kh][kw][Cout][Cin] -> the `conv2d` layout with
+        Cin as the input side (`packConv2dTransposeWeights`).
   }];
   let arguments = (ins Slim_Tensor:$filter, StrAttr:$kind, I64Attr:$vector_width);
   let results = (outs Slim_Tensor:$packed);
@@ -498,5 +507,7 @@ def Slim_WriteParamOp : Slim_Op<"write_param",
   let arguments = (ins FlatSymbolRefAttr:$name, AnyRankedTensor:$value);
   let assemblyFormat = "$name `,` $value attr-dict `:` type($value)";
 }
+
+include "dialects/Slim/IR/SlimSpatialOps.td"
 
 #endif // SLIM_OPS_TD

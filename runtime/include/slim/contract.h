@@ -72,7 +72,7 @@ constexpr int64_t fullyConnectedBlockedK(int64_t h, int64_t w, int64_t c,
 }
 
 /// The packings of `slim.pack_filter` (its `kind` attribute spells them
-/// "conv2d", "depthwise", "fc", "fc_blocked").
+/// "conv2d", "depthwise", "fc", "fc_blocked", "conv2d_transpose").
 enum class PackKind {
   /// HWIO conv2d weights.
   Conv2D,
@@ -83,6 +83,9 @@ enum class PackKind {
   /// HWIO weights whose kernel covers a whole blocked [h, w, c] input, read
   /// as a fully-connected layer (VGG's fc6, flatten + fc).
   FullyConnectedBlocked,
+  /// [kh][kw][Cout][Cin] conv2d_transpose weights: the conv2d packing of the
+  /// filter with its channel axes swapped.
+  Conv2DTranspose,
 };
 
 /// Floats of a filter of TF-Slim shape `dims` (`rank` entries) packed as
@@ -102,6 +105,9 @@ constexpr int64_t packedFilterSize(PackKind kind, const int64_t *dims, int rank,
                : -1;
   case PackKind::FullyConnected:
     return rank == 2 ? fullyConnectedPackedSize(dims[0], dims[1], vec) : -1;
+  case PackKind::Conv2DTranspose:
+    return rank == 4 ? conv2dPackedSize(dims[0], dims[1], dims[3], dims[2], vec)
+                     : -1;
   case PackKind::FullyConnectedBlocked:
     return rank == 4
                ? fullyConnectedPackedSize(

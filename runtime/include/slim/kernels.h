@@ -3,8 +3,10 @@
 // The one header generated C++ includes: fast kernels on the blocked NCHWc
 // layout (vector width and ISA picked by the compile target, see
 // kernels/vec.h), load-time weight packing and batch-norm folding, layout
-// conversions, the small loops of rare ops (kernels/misc.h), and the plain
-// reference kernels behind --kernels=reference.
+// conversions, the small loops of rare ops (kernels/misc.h), the spatial
+// ops of image-to-image nets (transposed convolution, pad, slice, resize,
+// instance norm), and the plain reference kernels behind
+// --kernels=reference.
 // Header-only: the generated code is compiled with -O3 -march=<target>, so
 // every kernel is instantiated for that target. See docs/kernels.md.
 //
@@ -14,6 +16,7 @@
 
 #include "slim/kernels/common.h"
 #include "slim/kernels/conv.h"
+#include "slim/kernels/conv_transpose.h"
 #include "slim/kernels/depthwise.h"
 #include "slim/kernels/eltwise.h"
 #include "slim/kernels/gemm.h"
@@ -22,6 +25,8 @@
 #include "slim/kernels/pack.h"
 #include "slim/kernels/pool.h"
 #include "slim/kernels/reference.h"
+#include "slim/kernels/reference_spatial.h"
+#include "slim/kernels/spatial.h"
 #include "slim/kernels/vec.h"
 #include "slim/parallel.h"
 

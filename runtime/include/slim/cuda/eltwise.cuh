@@ -1,8 +1,8 @@
 //===- slim/cuda/eltwise.cuh - Elementwise and copy kernels -----*- C++ -*-===//
 //
 // The memory-bound ops between the convolutions: per-channel affine +
-// activation (unfolded batch norm, bias, softplus), add, zero padding and
-// the copy of a piece into a concat's channel slice. One thread per element
+// activation (unfolded batch norm, bias, softplus), add and the copy of a
+// piece into a concat's channel slice (tf.pad is in spatial.cuh). One thread per element
 // in grid-stride loops, the fastest index along memory, so every warp access
 // is contiguous.
 //
@@ -109,53 +109,6 @@ inline cudaError_t concatCopy(const float *src, int64_t pixels, int channels,
   return launch(concatCopyKernel<float>, dim3(eltwiseBlocks(pixels * channels)),
                 dim3(kEltwiseThreads), 0, stream, src, pixels, channels, dst,
                 dstCOffset, dstCStride);
-}
-
-/// Zero padding of a dense 4-D tensor: out has dims[i] + before[i] +
-/// after[i] elements along axis i and holds `in` at offset before[i].
-struct Pad4dParams {
-  int dims[4] = {1, 1, 1, 1};
-  int before[4] = {0, 0, 0, 0};
-  int after[4] = {0, 0, 0, 0};
-};
-
-template <typename T>
-__global__ void __launch_bounds__(kEltwiseThreads)
-    pad4dKernel(Pad4dParams p, const T *__restrict__ in, T *__restrict__ out) {
-  int outDims[4];
-  int64_t count = 1;
-  for (int d = 0; d < 4; ++d) {
-    outDims[d] = p.dims[d] + p.before[d] + p.after[d];
-    count *= outDims[d];
-  }
-  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-       i < count; i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
-    int64_t rest = i, inIndex = 0, inScale = 1;
-    bool inside = true;
-    for (int d = 3; d >= 0; --d) {
-      int coord = static_cast<int>(rest % outDims[d]) - p.before[d];
-      rest /= outDims[d];
-      inside = inside && coord >= 0 && coord < p.dims[d];
-      inIndex += coord * inScale;
-      inScale *= p.dims[d];
-    }
-    out[i] = inside ? in[inIndex] : 0.0f;
-  }
-}
-
-/// tf.pad with zeros on a dense 4-D tensor (NHWC or any other order).
-inline cudaError_t pad4d(const Pad4dParams &p, const float *in, float *out,
-                         cudaStream_t stream) {
-  int64_t count = 1;
-  for (int d = 0; d < 4; ++d) {
-    if (p.dims[d] <= 0 || p.before[d] < 0 || p.after[d] < 0)
-      return cudaErrorInvalidValue;
-    count *= p.dims[d] + p.before[d] + p.after[d];
-  }
-  if (!in || !out)
-    return cudaErrorInvalidValue;
-  return launch(pad4dKernel<float>, dim3(eltwiseBlocks(count)),
-                dim3(kEltwiseThreads), 0, stream, p, in, out);
 }
 
 } // namespace cuda

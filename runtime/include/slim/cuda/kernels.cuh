@@ -14,6 +14,7 @@
 #include "slim/cuda/fully_connected.cuh"
 #include "slim/cuda/pool.cuh"
 #include "slim/cuda/reduce.cuh"
+#include "slim/cuda/spatial.cuh"
 #include "slim/cuda/tensor_core.cuh"
 
 #endif // SLIM_CUDA_KERNELS_CUH

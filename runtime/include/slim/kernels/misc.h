@@ -3,8 +3,8 @@
 // What generated code needs besides the fast kernels: byte offsets into the
 // runtime's buffers, and plain single-threaded loops for the ops that the
 // fusion leaves alone in the nets we compile (a stand-alone per-channel
-// affine or activation such as ResNet-v2's pre-activation, softplus, tf.pad
-// on a dense tensor, a concatenation along a non-channel axis). Both
+// affine or activation such as ResNet-v2's pre-activation, softplus, a
+// concatenation along a non-channel axis). Both
 // --kernels=fast and --kernels=reference code call them.
 //
 //===----------------------------------------------------------------------===//
@@ -57,26 +57,6 @@ inline void channelOp(const float *x, float *y, int64_t n, int64_t hw,
               act < 0 ? softplus(v) : activate(static_cast<Activation>(act), v);
         }
       }
-}
-
-/// tf.pad with zeros of a dense 4-D tensor of shape `in`: pads[2 * d] and
-/// pads[2 * d + 1] elements before and after dimension d.
-inline void pad4d(const float *x, float *y, const int64_t *in,
-                  const int64_t *pads) {
-  int64_t out[4];
-  for (int d = 0; d < 4; ++d)
-    out[d] = in[d] + pads[2 * d] + pads[2 * d + 1];
-  std::memset(y, 0, sizeof(float) * out[0] * out[1] * out[2] * out[3]);
-  for (int64_t a = 0; a < in[0]; ++a)
-    for (int64_t b = 0; b < in[1]; ++b)
-      for (int64_t c = 0; c < in[2]; ++c)
-        std::memcpy(y +
-                        (((a + pads[0]) * out[1] + b + pads[2]) * out[2] + c +
-                         pads[4]) *
-                            out[3] +
-                        pads[6],
-                    x + ((a * in[1] + b) * in[2] + c) * in[3],
-                    sizeof(float) * in[3]);
 }
 
 /// Concatenation along one axis of dense row-major tensors: the result has

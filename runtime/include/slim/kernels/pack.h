@@ -7,6 +7,7 @@
 //              (OCb rounded up to even)
 //   depthwise  [kh][kw][Cin][mult]      -> [OCb][kh][kw][kVec oc]
 //   fc         [K][N]                   -> [NP][K'][kFcPanel]
+//   conv2d_transpose [kh][kw][Cout][Cin] -> as conv2d, Cin the input side
 //
 // Padding channels/columns are zero, so kernels can run whole blocks.
 //
@@ -63,6 +64,37 @@ inline void packConv2dWeights(const float *hwio, int64_t kh, int64_t kw,
                            ? hwio[((y * kw + x) * inC + ic) * outC + oc]
                            : 0.0f;
             }
+}
+
+/// conv2d_transpose [kh][kw][Cout][Cin] -> the conv2d layout
+/// [OCb][ICb][kh][kw][ic][oc] with ic running over the transposed
+/// convolution's input channels (the filter's last axis): the blocked
+/// transposed kernel streams it exactly as the conv kernel streams its own.
+inline void packConv2dTransposeWeights(const float *w, int64_t kh, int64_t kw,
+                                       int64_t outC, int64_t inC, float *dst) {
+  int64_t icb = numBlocks(inC), ocb = conv2dPackedOutBlocks(outC);
+  for (int64_t ob = 0; ob < ocb; ++ob)
+    for (int64_t ib = 0; ib < icb; ++ib)
+      for (int64_t y = 0; y < kh; ++y)
+        for (int64_t x = 0; x < kw; ++x)
+          for (int64_t il = 0; il < kVec; ++il)
+            for (int64_t ol = 0; ol < kVec; ++ol) {
+              int64_t ic = ib * kVec + il, oc = ob * kVec + ol;
+              *dst++ = ic < inC && oc < outC
+                           ? w[((y * kw + x) * outC + oc) * inC + ic]
+                           : 0.0f;
+            }
+}
+
+/// [kh][kw][a][b] -> [kh][kw][b][a]: conv2d_transpose weights with their
+/// channel axes swapped, for the CUDA kernel (consecutive threads compute
+/// consecutive output channels and so read consecutive weights).
+inline void swapFilterChannels(const float *w, int64_t kh, int64_t kw,
+                               int64_t a, int64_t b, float *dst) {
+  for (int64_t t = 0; t < kh * kw; ++t)
+    for (int64_t i = 0; i < a; ++i)
+      for (int64_t j = 0; j < b; ++j)
+        dst[(t * b + j) * a + i] = w[(t * a + i) * b + j];
 }
 
 /// Floats of packed depthwise weights (outC = inC * multiplier).

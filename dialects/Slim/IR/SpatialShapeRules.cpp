@@ -1,0 +1,99 @@
+//===- SpatialShapeRules.cpp - Shapes of resize, slices, instance norm ----===//
+
+#include "dialects/Slim/IR/ShapeRules.h"
+
+#include "llvm/ADT/Twine.h"
+
+#include <algorithm>
+
+using namespace mlir;
+using namespace mlir::slim;
+
+namespace {
+LogicalResult fail(std::string &error, const llvm::Twine &message) {
+  error = message.str();
+  return failure();
+}
+
+std::string describe(llvm::ArrayRef<int64_t> shape) {
+  return "[" + shapeToString(shape) + "]";
+}
+} // namespace
+
+LogicalResult mlir::slim::inferResizeShape(llvm::ArrayRef<int64_t> input,
+                                           llvm::ArrayRef<int64_t> size,
+                                           llvm::StringRef method,
+                                           bool alignCorners,
+                                           bool halfPixelCenters, Shape &out,
+                                           std::string &error) {
+  if (input.size() != 4)
+    return fail(error, "resize input must be 4-D (NHWC), got shape " +
+                           describe(input));
+  if (method != "nearest" && method != "bilinear")
+    return fail(error, "resize method must be 'nearest' or 'bilinear', got '" +
+                           method + "'");
+  if (size.size() != 2 || size[0] < 1 || size[1] < 1)
+    return fail(error, "resize size must be two positive integers");
+  // TF's ResizeNearestNeighbor and ResizeBilinear reject the combination.
+  if (alignCorners && halfPixelCenters)
+    return fail(error, "if half_pixel_centers is True, align_corners must be "
+                       "False");
+  out = {input[0], size[0], size[1], input[3]};
+  return success();
+}
+
+LogicalResult mlir::slim::inferStridedSliceShape(
+    llvm::ArrayRef<int64_t> input, llvm::ArrayRef<int64_t> begin,
+    llvm::ArrayRef<int64_t> strides, llvm::ArrayRef<int64_t> count, Shape &out,
+    std::string &error) {
+  size_t rank = input.size();
+  if (begin.size() != rank || strides.size() != rank || count.size() != rank)
+    return fail(error, "a slice of a rank-" + llvm::Twine(rank) +
+                           " tensor needs " + llvm::Twine(rank) +
+                           " begins, strides and sizes");
+  for (size_t d = 0; d < rank; ++d) {
+    if (strides[d] == 0)
+      return fail(error, "slice strides must be non-zero");
+    if (count[d] < 1)
+      return fail(error, "the slice of dimension " + llvm::Twine(d) + " of " +
+                             describe(input) +
+                             " is empty (slimc compiles no empty tensors)");
+    // The first and the last element read must both be inside the input.
+    int64_t last = begin[d] + (count[d] - 1) * strides[d];
+    if (begin[d] < 0 || begin[d] >= input[d] || last < 0 || last >= input[d])
+      return fail(error, "the slice of dimension " + llvm::Twine(d) +
+                             " reads outside the input " + describe(input));
+  }
+  out.assign(count.begin(), count.end());
+  return success();
+}
+
+LogicalResult mlir::slim::inferInstanceNormShape(llvm::ArrayRef<int64_t> input,
+                                                 llvm::ArrayRef<Shape> params,
+                                                 double epsilon, Shape &out,
+                                                 std::string &error) {
+  if (input.size() < 2)
+    return fail(error, "instance_norm input must have rank >= 2 (batch and "
+                       "channels), got shape " +
+                           describe(input));
+  for (const Shape &p : params)
+    if (p.size() != 1 || p[0] != input.back())
+      return fail(error, "parameter of shape " + describe(p) +
+                             " does not match " + llvm::Twine(input.back()) +
+                             " channels");
+  if (!(epsilon > 0.0))
+    return fail(error, "instance_norm epsilon must be positive");
+  out.assign(input.begin(), input.end());
+  return success();
+}
+
+void mlir::slim::computeTransposePadding(int64_t in, int64_t out,
+                                         int64_t kernel, int64_t stride,
+                                         bool same, int64_t &before,
+                                         int64_t &after) {
+  // The taps of `in` input elements reach (in - 1) * stride + kernel output
+  // elements; the forward convolution of the output would pad by the excess.
+  int64_t reach = (in - 1) * stride + kernel;
+  before = same ? std::max<int64_t>(reach - out, 0) / 2 : 0;
+  after = reach - out - before;
+}
