@@ -142,12 +142,15 @@ Ref slim::emitBatchNorm(Interpreter &interp, TensorObj &input, TensorObj &mean,
 }
 
 Ref slim::emitActivation(Interpreter &interp, TensorObj &input,
-                         llvm::StringRef kind, SMLoc loc) {
+                         llvm::StringRef kind, SMLoc loc,
+                         std::optional<double> alpha) {
   auto &b = interp.graph().getBuilder();
-  auto op = b.create<ActivationOp>(interp.graph().getLoc(loc),
-                                   input.value.getType(), input.value,
-                                   b.getStringAttr(kind), scopeAttr(interp));
-  std::string opType = kind.str();
+  auto op = b.create<ActivationOp>(
+      interp.graph().getLoc(loc), input.value.getType(), input.value,
+      b.getStringAttr(kind), alpha ? b.getF32FloatAttr(*alpha) : nullptr,
+      scopeAttr(interp));
+  // TF's op types: Relu, Relu6, Sigmoid, Tanh, Elu, Softplus, Selu, LeakyRelu.
+  std::string opType = kind == "leaky_relu" ? "LeakyRelu" : kind.str();
   opType[0] = toupper(opType[0]);
   return interp.graph().makeTensor(op, opType);
 }
@@ -224,27 +227,60 @@ Ref slim::emitConcat(Interpreter &interp, llvm::ArrayRef<TensorObj *> inputs,
   return interp.graph().makeTensor(op, "concat");
 }
 
-Ref slim::emitAdd(Interpreter &interp, TensorObj &lhs, TensorObj &rhs,
-                  SMLoc loc) {
-  if (lhs.shape != rhs.shape)
-    return interp.error(loc, "cannot add tensors of shapes [" +
-                                 shapeToString(lhs.shape) + "] and [" +
-                                 shapeToString(rhs.shape) +
-                                 "] (slimc adds tensors of equal shape)");
-  auto op = interp.graph().getBuilder().create<AddOp>(
-      interp.graph().getLoc(loc), lhs.value.getType(), lhs.value, rhs.value,
-      scopeAttr(interp));
-  return interp.graph().makeTensor(op, "add");
+Ref slim::emitBinary(Interpreter &interp, llvm::StringRef kind, TensorObj &lhs,
+                     TensorObj &rhs, llvm::StringRef opName,
+                     llvm::StringRef opType, SMLoc loc) {
+  Shape out;
+  std::string err;
+  if (mlir::failed(inferBroadcastShape(lhs.shape, rhs.shape, out, err)))
+    return interp.error(loc, opName + ": " + err);
+  auto &b = interp.graph().getBuilder();
+  mlir::Value result;
+  // The residual add the fusion knows; anything that broadcasts is general.
+  if (kind == "add" && lhs.shape == rhs.shape)
+    result = b.create<AddOp>(interp.graph().getLoc(loc), lhs.value.getType(),
+                             lhs.value, rhs.value, scopeAttr(interp));
+  else
+    result = b.create<mlir::slim::BinaryOp>(
+        interp.graph().getLoc(loc), tensorType(interp, out), lhs.value,
+        rhs.value, b.getStringAttr(kind), scopeAttr(interp));
+  return interp.graph().makeTensor(result, opType);
 }
 
-Ref slim::emitReduceMean(Interpreter &interp, TensorObj &input,
-                         llvm::ArrayRef<int64_t> axesIn, bool keepDims,
-                         SMLoc loc) {
+Ref slim::emitBinaryScalar(Interpreter &interp, llvm::StringRef kind,
+                           TensorObj &input, double scalar, bool scalarFirst,
+                           llvm::StringRef opType, SMLoc loc) {
+  auto &b = interp.graph().getBuilder();
+  // TensorFlow converts the Python number to the tensor's float32.
+  auto op = b.create<BinaryScalarOp>(
+      interp.graph().getLoc(loc), input.value.getType(), input.value,
+      b.getStringAttr(kind), b.getF32FloatAttr(scalar),
+      b.getBoolAttr(scalarFirst), scopeAttr(interp));
+  return interp.graph().makeTensor(op, opType);
+}
+
+Ref slim::emitLrn(Interpreter &interp, TensorObj &input, int64_t depthRadius,
+                  double bias, double alpha, double beta,
+                  llvm::StringRef opName, SMLoc loc) {
+  std::string err;
+  if (mlir::failed(checkLrn(input.shape, depthRadius, err)))
+    return interp.error(loc, opName + ": " + err);
+  auto &b = interp.graph().getBuilder();
+  auto op = b.create<LrnOp>(interp.graph().getLoc(loc), input.value.getType(),
+                            input.value, b.getI64IntegerAttr(depthRadius),
+                            b.getF32FloatAttr(bias), b.getF32FloatAttr(alpha),
+                            b.getF32FloatAttr(beta), scopeAttr(interp));
+  return interp.graph().makeTensor(op, "LRN");
+}
+
+Ref slim::emitReduce(Interpreter &interp, llvm::StringRef kind,
+                     TensorObj &input, llvm::ArrayRef<int64_t> axesIn,
+                     bool keepDims, llvm::StringRef opName, SMLoc loc) {
   llvm::SmallVector<int64_t, 4> axes;
   int64_t rank = input.shape.size();
   for (int64_t a : axesIn) {
     if (a < -rank || a >= rank)
-      return interp.error(loc, "reduction axis " + llvm::Twine(a) +
+      return interp.error(loc, opName + ": reduction axis " + llvm::Twine(a) +
                                    " is out of range for rank " +
                                    llvm::Twine(rank));
     int64_t norm = a < 0 ? a + rank : a;
@@ -252,12 +288,29 @@ Ref slim::emitReduceMean(Interpreter &interp, TensorObj &input,
       axes.push_back(norm);
   }
   llvm::sort(axes);
-  CHECK_SHAPE(inferReduceMeanShape(input.shape, axes, keepDims, out, err));
+  Shape out;
+  std::string err;
+  if (mlir::failed(inferReduceShape(input.shape, axes, keepDims, out, err)))
+    return interp.error(loc, opName + ": " + err);
   auto &b = interp.graph().getBuilder();
-  auto op = b.create<ReduceMeanOp>(
-      interp.graph().getLoc(loc), tensorType(interp, out), input.value,
-      i64s(interp, axes), b.getBoolAttr(keepDims), scopeAttr(interp));
-  return interp.graph().makeTensor(op, "Mean");
+  auto location = interp.graph().getLoc(loc);
+  auto type = tensorType(interp, out);
+  mlir::Value result;
+  if (kind == "sum")
+    result =
+        b.create<ReduceSumOp>(location, type, input.value, i64s(interp, axes),
+                              b.getBoolAttr(keepDims), scopeAttr(interp));
+  else if (kind == "max")
+    result =
+        b.create<ReduceMaxOp>(location, type, input.value, i64s(interp, axes),
+                              b.getBoolAttr(keepDims), scopeAttr(interp));
+  else
+    result =
+        b.create<ReduceMeanOp>(location, type, input.value, i64s(interp, axes),
+                               b.getBoolAttr(keepDims), scopeAttr(interp));
+  return interp.graph().makeTensor(result, kind == "sum"   ? "Sum"
+                                           : kind == "max" ? "Max"
+                                                           : "Mean");
 }
 
 Ref slim::emitPad(Interpreter &interp, TensorObj &input,

@@ -12,6 +12,8 @@
 
 #include "frontend/Interpreter.h"
 
+#include <optional>
+
 namespace slim {
 
 /// How TF's `padding` string resolves into explicit pads for one window op.
@@ -38,8 +40,9 @@ Ref emitBiasAdd(Interpreter &interp, TensorObj &input, TensorObj &bias,
 Ref emitBatchNorm(Interpreter &interp, TensorObj &input, TensorObj &mean,
                   TensorObj &variance, TensorObj *beta, TensorObj *gamma,
                   double epsilon, bool isTraining, llvm::SMLoc loc);
+/// A `slim.activation`; `alpha` is leaky_relu's slope (and only its).
 Ref emitActivation(Interpreter &interp, TensorObj &input, llvm::StringRef kind,
-                   llvm::SMLoc loc);
+                   llvm::SMLoc loc, std::optional<double> alpha = {});
 Ref emitPool(Interpreter &interp, bool isMax, TensorObj &input,
              const int64_t kernel[2], const int64_t stride[2],
              llvm::ArrayRef<int64_t> pads, llvm::SMLoc loc);
@@ -51,11 +54,26 @@ Ref emitReshape(Interpreter &interp, TensorObj &input,
 Ref emitSoftmax(Interpreter &interp, TensorObj &input, llvm::SMLoc loc);
 Ref emitConcat(Interpreter &interp, llvm::ArrayRef<TensorObj *> inputs,
                int64_t axis, llvm::SMLoc loc);
-Ref emitAdd(Interpreter &interp, TensorObj &lhs, TensorObj &rhs,
+/// `lhs kind rhs` with broadcasting (`kind` as slim.binary's). Two tensors
+/// of one shape added are a `slim.add`. Errors name `opName` (`tf.multiply`,
+/// `operator *`); the result is named after `opType` (`Mul`, `mul`).
+Ref emitBinary(Interpreter &interp, llvm::StringRef kind, TensorObj &lhs,
+               TensorObj &rhs, llvm::StringRef opName, llvm::StringRef opType,
+               llvm::SMLoc loc);
+/// `input kind scalar`, or `scalar kind input` when `scalarFirst`.
+Ref emitBinaryScalar(Interpreter &interp, llvm::StringRef kind,
+                     TensorObj &input, double scalar, bool scalarFirst,
+                     llvm::StringRef opType, llvm::SMLoc loc);
+/// tf.nn.lrn; errors name `opName`.
+Ref emitLrn(Interpreter &interp, TensorObj &input, int64_t depthRadius,
+            double bias, double alpha, double beta, llvm::StringRef opName,
             llvm::SMLoc loc);
-Ref emitReduceMean(Interpreter &interp, TensorObj &input,
-                   llvm::ArrayRef<int64_t> axes, bool keepDims,
-                   llvm::SMLoc loc);
+/// reduce_mean / reduce_sum / reduce_max (`kind` "mean", "sum", "max") over
+/// `axes` (negative ones count from the end, repeats allowed as in TF);
+/// errors name `opName`.
+Ref emitReduce(Interpreter &interp, llvm::StringRef kind, TensorObj &input,
+               llvm::ArrayRef<int64_t> axes, bool keepDims,
+               llvm::StringRef opName, llvm::SMLoc loc);
 Ref emitPad(Interpreter &interp, TensorObj &input,
             llvm::ArrayRef<int64_t> padding, llvm::SMLoc loc);
 Ref emitIdentity(Interpreter &interp, TensorObj &input, llvm::SMLoc loc);

@@ -68,12 +68,14 @@ void slim::installModelModules(Interpreter &interp) {
   // The module objects and how they nest.
   auto tf = std::make_shared<ModuleObj>("tensorflow");
   auto nn = std::make_shared<ModuleObj>("tensorflow.nn");
+  auto math = std::make_shared<ModuleObj>("tensorflow.math");
   auto compat = std::make_shared<ModuleObj>("tensorflow.compat");
   auto graphKeys = std::make_shared<ModuleObj>("tensorflow.GraphKeys");
   auto contrib = std::make_shared<ModuleObj>("tensorflow.contrib");
   auto slimMod = std::make_shared<ModuleObj>("tf_slim");
   auto utils = std::make_shared<ModuleObj>("tf_slim.utils");
   tf->attrs["nn"] = nn;
+  tf->attrs["math"] = math;
   tf->attrs["compat"] = compat;
   compat->attrs["v1"] = tf;
   tf->attrs["GraphKeys"] = graphKeys;
@@ -120,17 +122,17 @@ void slim::installModelModules(Interpreter &interp) {
                       {{"mode", "FAN_AVG"}, {"distribution", "uniform"}}));
 
   // The functions, by family.
-  ModulePaths modules = {{"tf", tf},
-                         {"tf.nn", nn},
-                         {"tf.compat", compat},
-                         {"slim", slimMod},
-                         {"slim.utils", utils}};
+  ModulePaths modules = {{"tf", tf},        {"tf.nn", nn},
+                         {"tf.math", math}, {"tf.compat", compat},
+                         {"slim", slimMod}, {"slim.utils", utils}};
   for (llvm::ArrayRef<BuiltinDef> table :
-       {tfGraphBuiltins(), tfCoreBuiltins(), tfNNBuiltins(),
+       {tfGraphBuiltins(), tfCoreBuiltins(), tfMathBuiltins(), tfNNBuiltins(),
         tfInitializerBuiltins(), slimLayerBuiltins(), slimArgScopeBuiltins(),
         slimVariableBuiltins(), slimInitializerBuiltins(), slimUtilBuiltins(),
         tensorShapeBuiltins()})
     install(interp, modules, table);
+  installAliases(modules, tfCoreAliases());
+  installAliases(modules, tfMathAliases());
   installAliases(modules, tfNNAliases());
   installAliases(modules, slimLayerAliases());
 }

@@ -3,7 +3,8 @@
 // The one header generated C++ includes: fast kernels on the blocked NCHWc
 // layout (vector width and ISA picked by the compile target, see
 // kernels/vec.h), load-time weight packing and batch-norm folding, layout
-// conversions, the small loops of rare ops (kernels/misc.h), and the plain
+// conversions, broadcasting arithmetic, lrn and reductions, the small loops
+// of rare ops (kernels/misc.h), and the plain
 // reference kernels behind --kernels=reference.
 // Header-only: the generated code is compiled with -O3 -march=<target>, so
 // every kernel is instantiated for that target. See docs/kernels.md.
@@ -15,12 +16,15 @@
 #include "slim/kernels/common.h"
 #include "slim/kernels/conv.h"
 #include "slim/kernels/depthwise.h"
+#include "slim/kernels/elementwise.h"
 #include "slim/kernels/eltwise.h"
 #include "slim/kernels/gemm.h"
 #include "slim/kernels/layout.h"
+#include "slim/kernels/lrn.h"
 #include "slim/kernels/misc.h"
 #include "slim/kernels/pack.h"
 #include "slim/kernels/pool.h"
+#include "slim/kernels/reduce.h"
 #include "slim/kernels/reference.h"
 #include "slim/kernels/vec.h"
 #include "slim/parallel.h"
