@@ -54,26 +54,6 @@ Ref emitReshape(Interpreter &interp, TensorObj &input,
 Ref emitSoftmax(Interpreter &interp, TensorObj &input, llvm::SMLoc loc);
 Ref emitConcat(Interpreter &interp, llvm::ArrayRef<TensorObj *> inputs,
                int64_t axis, llvm::SMLoc loc);
-/// `lhs kind rhs` with broadcasting (`kind` as slim.binary's). Two tensors
-/// of one shape added are a `slim.add`. Errors name `opName` (`tf.multiply`,
-/// `operator *`); the result is named after `opType` (`Mul`, `mul`).
-Ref emitBinary(Interpreter &interp, llvm::StringRef kind, TensorObj &lhs,
-               TensorObj &rhs, llvm::StringRef opName, llvm::StringRef opType,
-               llvm::SMLoc loc);
-/// `input kind scalar`, or `scalar kind input` when `scalarFirst`.
-Ref emitBinaryScalar(Interpreter &interp, llvm::StringRef kind,
-                     TensorObj &input, double scalar, bool scalarFirst,
-                     llvm::StringRef opType, llvm::SMLoc loc);
-/// tf.nn.lrn; errors name `opName`.
-Ref emitLrn(Interpreter &interp, TensorObj &input, int64_t depthRadius,
-            double bias, double alpha, double beta, llvm::StringRef opName,
-            llvm::SMLoc loc);
-/// reduce_mean / reduce_sum / reduce_max (`kind` "mean", "sum", "max") over
-/// `axes` (negative ones count from the end, repeats allowed as in TF);
-/// errors name `opName`.
-Ref emitReduce(Interpreter &interp, llvm::StringRef kind, TensorObj &input,
-               llvm::ArrayRef<int64_t> axes, bool keepDims,
-               llvm::StringRef opName, llvm::SMLoc loc);
 Ref emitPad(Interpreter &interp, TensorObj &input,
             llvm::ArrayRef<int64_t> padding, llvm::SMLoc loc);
 Ref emitIdentity(Interpreter &interp, TensorObj &input, llvm::SMLoc loc);

@@ -66,6 +66,7 @@ private:
   LogicalResult emitBinary(BinaryOp bin);
   LogicalResult emitBinaryScalar(BinaryScalarOp bin);
   LogicalResult emitLrn(LrnOp lrn);
+  LogicalResult emitTile(TileOp tile);
   /// Per-channel ops the fusion left alone: activation, bias_add,
   /// channel_affine, and a blocked dropout (a copy).
   LogicalResult emitPerChannel(Operation *op);
@@ -126,6 +127,7 @@ LogicalResult CpuFastEmitter::emitKernelOp(Operation *op) {
       .Case([&](BinaryOp b) { return emitBinary(b); })
       .Case([&](BinaryScalarOp b) { return emitBinaryScalar(b); })
       .Case([&](LrnOp l) { return emitLrn(l); })
+      .Case([&](TileOp t) { return emitTile(t); })
       .Case<ActivationOp, BiasAddOp, ChannelAffineOp, DropoutOp>(
           [&](auto) { return emitPerChannel(op); })
       .Case<ReduceMeanOp, ReduceSumOp, ReduceMaxOp>(
@@ -399,6 +401,23 @@ LogicalResult CpuFastEmitter::emitLrn(LrnOp lrn) {
          "; p.alpha = " + fmtFloat(lrn.getAlpha().convertToFloat()) +
          "; p.beta = " + fmtFloat(lrn.getBeta().convertToFloat()) + ";");
   w.line("lrn(p, " + ptr(in) + ", " + ptr(out) + ", par);");
+  return success();
+}
+
+LogicalResult CpuFastEmitter::emitTile(TileOp tile) {
+  Operation *op = tile.getOperation();
+  if (blockWidth(tile.getInput()) != 0 || get(tile.getInput()).cbTotal)
+    return unsupported(op, "tile of a blocked tensor or a concat's slice");
+  if (failed(allocateResult(op, tile.getOutput())))
+    return failure();
+  LayerBlock layer(*this, op);
+  body().line("static const int64_t in[] = {" +
+              joinInts(shapeOf(tile.getInput())) + "};");
+  body().line("static const int64_t multiples[] = {" +
+              joinInts(tile.getMultiples()) + "};");
+  body().line("tile(" + ptr(tile.getInput()) + ", in, multiples, " +
+              Twine(tile.getMultiples().size()) + ", " + ptr(tile.getOutput()) +
+              ", par);");
   return success();
 }
 

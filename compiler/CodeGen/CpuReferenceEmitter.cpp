@@ -41,6 +41,7 @@ private:
   LogicalResult emitBinary(BinaryOp op);
   LogicalResult emitBinaryScalar(BinaryScalarOp op);
   LogicalResult emitLrn(LrnOp op);
+  LogicalResult emitTile(TileOp op);
   LogicalResult emitSoftmax(SoftmaxOp sm);
   /// reduce_mean / reduce_sum / reduce_max.
   LogicalResult emitReduce(Operation *op);
@@ -68,6 +69,7 @@ LogicalResult CpuReferenceEmitter::emitKernelOp(Operation *op) {
       .Case([&](BinaryOp b) { return emitBinary(b); })
       .Case([&](BinaryScalarOp b) { return emitBinaryScalar(b); })
       .Case([&](LrnOp l) { return emitLrn(l); })
+      .Case([&](TileOp t) { return emitTile(t); })
       .Case([&](SoftmaxOp sm) { return emitSoftmax(sm); })
       .Case<ReduceMeanOp, ReduceSumOp, ReduceMaxOp>(
           [&](auto) { return emitReduce(op); })
@@ -238,6 +240,21 @@ LogicalResult CpuReferenceEmitter::emitLrn(LrnOp lrn) {
               fmtFloat(lrn.getBias().convertToFloat()) + ", " +
               fmtFloat(lrn.getAlpha().convertToFloat()) + ", " +
               fmtFloat(lrn.getBeta().convertToFloat()) + ");");
+  return success();
+}
+
+LogicalResult CpuReferenceEmitter::emitTile(TileOp tile) {
+  Operation *op = tile.getOperation();
+  if (failed(allocateResult(op, tile.getOutput())))
+    return failure();
+  LayerBlock layer(*this, op);
+  body().line("static const int64_t in[] = {" +
+              joinInts(shapeOf(tile.getInput())) + "};");
+  body().line("static const int64_t multiples[] = {" +
+              joinInts(tile.getMultiples()) + "};");
+  body().line("ref::tile(" + ptr(tile.getInput()) + ", in, multiples, " +
+              Twine(tile.getMultiples().size()) + ", " + ptr(tile.getOutput()) +
+              ");");
   return success();
 }
 

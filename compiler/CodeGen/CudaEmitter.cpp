@@ -84,6 +84,7 @@ private:
   LogicalResult emitBinary(BinaryOp bin);
   LogicalResult emitBinaryScalar(BinaryScalarOp bin);
   LogicalResult emitLrn(LrnOp lrn);
+  LogicalResult emitTile(TileOp tile);
   LogicalResult emitPerChannel(Operation *op);
   /// reduce_mean / reduce_sum / reduce_max.
   LogicalResult emitReduce(Operation *op);
@@ -302,6 +303,7 @@ LogicalResult CudaEmitter::emitRunOp(Operation *op) {
       .Case([&](BinaryOp b) { return emitBinary(b); })
       .Case([&](BinaryScalarOp b) { return emitBinaryScalar(b); })
       .Case([&](LrnOp l) { return emitLrn(l); })
+      .Case([&](TileOp t) { return emitTile(t); })
       .Case<ActivationOp, BiasAddOp, ChannelAffineOp>(
           [&](auto) { return emitPerChannel(op); })
       .Case<ReduceMeanOp, ReduceSumOp, ReduceMaxOp>(
@@ -625,6 +627,24 @@ LogicalResult CudaEmitter::emitLrn(LrnOp lrn) {
          "; p.alpha = " + fmtFloat(lrn.getAlpha().convertToFloat()) +
          "; p.beta = " + fmtFloat(lrn.getBeta().convertToFloat()) + ";");
   launch("lrn(p, " + ptr(in) + ", " + ptr(out) + ", stream)");
+  return success();
+}
+
+LogicalResult CudaEmitter::emitTile(TileOp tile) {
+  Operation *op = tile.getOperation();
+  if (failed(needWhole(op, tile.getInput(), "tile")) ||
+      failed(allocateResult(op, tile.getOutput())))
+    return failure();
+  if (get(tile.getOutput()).cbTotal)
+    return unsupported(op, "tile writing a slice of a concat");
+  LayerBlock layer(*this, op);
+  body().line("static const int64_t in[] = {" +
+              joinInts(shapeOf(tile.getInput())) + "};");
+  body().line("static const int64_t multiples[] = {" +
+              joinInts(tile.getMultiples()) + "};");
+  launch("tile(" + ptr(tile.getInput()) + ", in, multiples, " +
+         Twine(tile.getMultiples().size()) + ", " + ptr(tile.getOutput()) +
+         ", stream)");
   return success();
 }
 

@@ -85,7 +85,7 @@ LogicalResult ModelEmitter::emitLoadTimeOp(Operation *op) {
     return success();
   }
   if (isa<SplatOp, BinaryOp, BinaryScalarOp, ActivationOp, ChannelAffineOp,
-          BiasAddOp>(op)) {
+          BiasAddOp, TileOp>(op)) {
     for (Value v : op->getOperands())
       if (blockWidth(v) != 0)
         return unsupported(op, "a blocked tensor at load time");
@@ -122,6 +122,18 @@ LogicalResult ModelEmitter::emitLoadTimeOp(Operation *op) {
            fmtFloat(bin.getScalar().convertToFloat()) + ", " +
            (bin.getScalarFirst() ? "true" : "false") + ", " + result + ", " +
            Twine(numElements(bin.getOutput())) + ");");
+    return success();
+  }
+  if (auto tile = dyn_cast<TileOp>(op)) {
+    w.line("{");
+    w.line("  static const int64_t in[] = {" +
+           joinInts(shapeOf(tile.getInput())) + "};");
+    w.line("  static const int64_t multiples[] = {" +
+           joinInts(tile.getMultiples()) + "};");
+    w.line("  slim::kernels::tile(" + ptr(tile.getInput()) +
+           ", in, multiples, " + Twine(tile.getMultiples().size()) + ", " +
+           result + ");");
+    w.line("}");
     return success();
   }
   if (isa<ActivationOp, ChannelAffineOp, BiasAddOp>(op)) {

@@ -17,6 +17,7 @@
 
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include <cmath>
+#include <type_traits>
 
 namespace mlir::slim {
 #define GEN_PASS_DEF_INFERENCESIMPLIFYPASS
@@ -227,15 +228,71 @@ struct ComposeAffines : OpRewritePattern<ChannelAffineOp> {
   }
 };
 
+/// Whether `tile` only repeats axes of size 1: a broadcast.
+bool isBroadcastTile(TileOp tile) {
+  auto in = tile.getInput().getType().getShape();
+  return llvm::all_of(llvm::zip(in, tile.getMultiples()), [](auto p) {
+    return std::get<1>(p) == 1 || std::get<0>(p) == 1;
+  });
+}
+
+/// act(tile(x)) -> tile(act(x)): the activation then runs on the untiled
+/// tensor (S3D-G's sigmoid of its tiled gate).
+struct ActivateBeforeTile : OpRewritePattern<ActivationOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ActivationOp op,
+                                PatternRewriter &rewriter) const override {
+    auto tile = op.getInput().getDefiningOp<TileOp>();
+    if (!tile || !tile->hasOneUse())
+      return failure();
+    auto act = rewriter.create<ActivationOp>(
+        op.getLoc(), tile.getInput().getType(), tile.getInput(),
+        op.getKindAttr(), op.getAlphaAttr(), op.getScopeAttr());
+    rewriter.replaceOpWithNewOp<TileOp>(
+        op, op.getType(), act, tile.getMultiplesAttr(), tile.getScopeAttr());
+    return success();
+  }
+};
+
+/// x op tile(y) -> x op y where the tile only broadcasts and x has the
+/// result's shape: the arithmetic broadcasts by itself.
+template <typename ArithmeticOp>
+struct BroadcastInsteadOfTile : OpRewritePattern<ArithmeticOp> {
+  using OpRewritePattern<ArithmeticOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(ArithmeticOp op,
+                                PatternRewriter &rewriter) const override {
+    Type type = op.getOutput().getType();
+    for (int side = 0; side < 2; ++side) {
+      auto tile = op->getOperand(side).template getDefiningOp<TileOp>();
+      if (!tile || !isBroadcastTile(tile) ||
+          op->getOperand(1 - side).getType() != type)
+        continue;
+      Value lhs = side == 0 ? tile.getInput() : op->getOperand(0);
+      Value rhs = side == 1 ? tile.getInput() : op->getOperand(1);
+      StringAttr kind;
+      if constexpr (std::is_same_v<ArithmeticOp, AddOp>)
+        kind = rewriter.getStringAttr("add");
+      else
+        kind = op.getKindAttr();
+      rewriter.replaceOpWithNewOp<BinaryOp>(op, type, lhs, rhs, kind,
+                                            op.getScopeAttr());
+      return success();
+    }
+    return failure();
+  }
+};
+
 struct InferenceSimplifyPass
     : slim::impl::InferenceSimplifyPassBase<InferenceSimplifyPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     populateWithGenerated(patterns);
-    patterns.add<RemoveZeroPad, MergePadIntoConv<Conv2DOp>,
-                 MergePadIntoConv<DepthwiseConv2DOp>, FoldInferenceBatchNorm,
-                 ScalarArithmeticToAffine, VectorArithmeticToAffine,
-                 ComposeAffines>(&getContext());
+    patterns
+        .add<RemoveZeroPad, MergePadIntoConv<Conv2DOp>,
+             MergePadIntoConv<DepthwiseConv2DOp>, FoldInferenceBatchNorm,
+             ScalarArithmeticToAffine, VectorArithmeticToAffine, ComposeAffines,
+             ActivateBeforeTile, BroadcastInsteadOfTile<BinaryOp>,
+             BroadcastInsteadOfTile<AddOp>>(&getContext());
     if (failed(
             applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

@@ -27,7 +27,9 @@ def InferenceSimplifyPass : Pass<"slim-inference-simplify", "func::FuncOp"> {
     `s - x` and `x / s` for a power of two `s` (coefficients `slim.splat`),
     and a `binary` `x * v`, `x + v`, `x - v`, `v - x` with `v` a load-time
     vector along the last axis. Two affines in a row compose through a
-    load-time `fold_scale_shift` of the first one's coefficients.
+    load-time `fold_scale_shift` of the first one's coefficients. An
+    activation of a `tile` runs before it, and arithmetic with a `tile` that
+    only repeats axes of size 1 broadcasts instead.
   }];
   let dependentDialects = ["::mlir::slim::SlimDialect"];
 }

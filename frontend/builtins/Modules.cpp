@@ -122,16 +122,18 @@ void slim::installModelModules(Interpreter &interp) {
                       {{"mode", "FAN_AVG"}, {"distribution", "uniform"}}));
 
   // The functions, by family.
-  ModulePaths modules = {{"tf", tf},        {"tf.nn", nn},
-                         {"tf.math", math}, {"tf.compat", compat},
-                         {"slim", slimMod}, {"slim.utils", utils}};
+  ModulePaths modules = {{"tf", tf},
+                         {"tf.nn", nn},
+                         {"tf.compat", compat},
+                         {"slim", slimMod},
+                         {"slim.utils", utils}};
+  modules["tf.math"] = math;
   for (llvm::ArrayRef<BuiltinDef> table :
-       {tfGraphBuiltins(), tfCoreBuiltins(), tfMathBuiltins(), tfNNBuiltins(),
+       {tfGraphBuiltins(), tfCoreBuiltins(), tfNNBuiltins(),
         tfInitializerBuiltins(), slimLayerBuiltins(), slimArgScopeBuiltins(),
         slimVariableBuiltins(), slimInitializerBuiltins(), slimUtilBuiltins(),
-        tensorShapeBuiltins()})
+        tensorShapeBuiltins(), tfMathBuiltins(), tfTileBuiltins()})
     install(interp, modules, table);
-  installAliases(modules, tfCoreAliases());
   installAliases(modules, tfMathAliases());
   installAliases(modules, tfNNAliases());
   installAliases(modules, slimLayerAliases());

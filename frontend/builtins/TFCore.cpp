@@ -1,8 +1,8 @@
 //===- TFCore.cpp - tf's tensor ops ---------------------------------------===//
 //
-// tf.identity, tf.concat, tf.split, tf.squeeze, tf.expand_dims, tf.reshape,
-// tf.reduce_mean / reduce_sum / reduce_max and tf.pad: the tensor ops the
-// reference nets call directly (arithmetic is TFMath.cpp).
+// tf.identity, tf.concat, tf.squeeze, tf.reshape and tf.pad: the tensor ops
+// the reference nets call directly (arithmetic and reductions are
+// TFMath.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -160,95 +160,6 @@ Ref reshape(Interpreter &in, CallArgs &args) {
   });
 }
 
-/// tf.reduce_mean / reduce_sum / reduce_max share TF 1's signature, with
-/// the deprecated reduction_indices and keep_dims spellings.
-Ref reduce(Interpreter &in, CallArgs &args, llvm::StringRef pyName,
-           llvm::StringRef kind) {
-  Bound b;
-  std::string opName = ("tf." + pyName).str();
-  if (!bindArgs(in, opName,
-                {{"input_tensor", nullptr},
-                 {"axis", none()},
-                 {"keepdims", none()},
-                 {"name", none()},
-                 {"reduction_indices", none()},
-                 {"keep_dims", none()}},
-                args, b))
-    return nullptr;
-  TensorObj *x = getTensor(in, b, "input_tensor");
-  if (!x)
-    return nullptr;
-  if (!b.isNone("keepdims") && !b.isNone("keep_dims"))
-    return in.error(args.loc, opName + ": cannot specify both keepdims "
-                                       "and keep_dims");
-  if (!b.isNone("axis") && !b.isNone("reduction_indices"))
-    return in.error(args.loc, opName + ": cannot specify both axis and "
-                                       "reduction_indices");
-  bool keep = !b.isNone("keepdims")
-                  ? isTruthy(*b.get("keepdims"))
-                  : (!b.isNone("keep_dims") && isTruthy(*b.get("keep_dims")));
-  llvm::StringRef axisName = b.isNone("axis") ? "reduction_indices" : "axis";
-  Ref axisValue = b.get(axisName);
-  std::vector<int64_t> axes;
-  if (isa<IntObj>(*axisValue))
-    axes.push_back(cast<IntObj>(*axisValue).value);
-  else if (isNone(axisValue))
-    for (size_t d = 0; d < x->shape.size(); ++d)
-      axes.push_back(d);
-  else if (!getIntList(in, axisValue, b.loc(axisName), axisName, axes))
-    return nullptr;
-  return withOpName(in, b, "name", [&] {
-    return emitReduce(in, kind, *x, axes, keep, opName, args.loc);
-  });
-}
-
-Ref reduceMean(Interpreter &in, CallArgs &args) {
-  return reduce(in, args, "reduce_mean", "mean");
-}
-Ref reduceSum(Interpreter &in, CallArgs &args) {
-  return reduce(in, args, "reduce_sum", "sum");
-}
-Ref reduceMax(Interpreter &in, CallArgs &args) {
-  return reduce(in, args, "reduce_max", "max");
-}
-
-/// tf.expand_dims: a 1 inserted at `axis` (-1 appends), as a reshape.
-Ref expandDims(Interpreter &in, CallArgs &args) {
-  Bound b;
-  if (!bindArgs(in, "tf.expand_dims",
-                {{"input", nullptr},
-                 {"axis", none()},
-                 {"name", none()},
-                 {"dim", none()}},
-                args, b))
-    return nullptr;
-  TensorObj *x = getTensor(in, b, "input");
-  if (!x)
-    return nullptr;
-  if (b.isNone("axis") == b.isNone("dim"))
-    return in.error(args.loc, "tf.expand_dims: give exactly one of axis and "
-                              "dim (its old name)");
-  llvm::StringRef axisName = b.isNone("axis") ? "dim" : "axis";
-  int64_t axis;
-  if (!getInt(in, b, axisName, axis))
-    return nullptr;
-  int64_t rank = x->shape.size();
-  if (axis < -rank - 1 || axis > rank)
-    return in.error(b.loc(axisName),
-                    "tf.expand_dims: axis " + llvm::Twine(axis) +
-                        " is out of range for a tensor of rank " +
-                        llvm::Twine(rank) + " (valid: [" +
-                        llvm::Twine(-rank - 1) + ", " + llvm::Twine(rank) +
-                        "])");
-  if (axis < 0)
-    axis += rank + 1;
-  llvm::SmallVector<int64_t, 4> shape(x->shape.begin(), x->shape.end());
-  shape.insert(shape.begin() + axis, 1);
-  return withOpName(in, b, "name", [&] {
-    return emitReshape(in, *x, shape, "ExpandDims", args.loc);
-  });
-}
-
 Ref pad(Interpreter &in, CallArgs &args) {
   Bound b;
   if (!bindArgs(in, "pad",
@@ -298,21 +209,10 @@ const BuiltinDef coreBuiltins[] = {
     {"tf", "identity", "identity", identity},
     {"tf", "concat", "concat", concat},
     {"tf", "squeeze", "squeeze", squeeze},
-    {"tf", "expand_dims", "expand_dims", expandDims},
     {"tf", "reshape", "reshape", reshape},
-    {"tf", "reduce_mean", "reduce_mean", reduceMean},
-    {"tf", "reduce_sum", "reduce_sum", reduceSum},
-    {"tf", "reduce_max", "reduce_max", reduceMax},
     {"tf", "pad", "pad", pad},
-};
-
-const BuiltinAlias coreAliases[] = {
-    {"tf", "reduce_mean", "tf.math", "reduce_mean"},
-    {"tf", "reduce_sum", "tf.math", "reduce_sum"},
-    {"tf", "reduce_max", "tf.math", "reduce_max"},
 };
 
 } // namespace
 
 llvm::ArrayRef<BuiltinDef> slim::tfCoreBuiltins() { return coreBuiltins; }
-llvm::ArrayRef<BuiltinAlias> slim::tfCoreAliases() { return coreAliases; }

@@ -1,21 +1,22 @@
 //===- TFMath.cpp - tf's elementwise arithmetic ---------------------------===//
 //
 // tf.add, subtract, multiply, divide, truediv, maximum, minimum, negative,
-// square, scalar_mul, add_n and clip_by_value (also under tf.math), and the
-// Python operators on tensors. Between two tensors they build `slim.binary`
-// with NumPy broadcasting (`slim.add` for two tensors of one shape); between
-// a tensor and a Python number, `slim.binary_scalar` with the number
-// converted to float32, as TensorFlow converts it. Two numbers are Python
-// arithmetic in Python but a constant tensor in TensorFlow, which slimc
-// does not have: that is an error.
+// square, scalar_mul, add_n, clip_by_value and reduce_mean / reduce_sum /
+// reduce_max (also under tf.math), and the Python operators on tensors. Between
+// two tensors they build `slim.binary` with NumPy broadcasting (`slim.add` for
+// two tensors of one shape); between a tensor and a Python number,
+// `slim.binary_scalar` with the number converted to float32, as TensorFlow
+// converts it. Two numbers are Python arithmetic in Python but a constant
+// tensor in TensorFlow, which slimc does not have: that is an error.
 //
 //===----------------------------------------------------------------------===//
 
 #include "frontend/builtins/TFMath.h"
+#include "frontend/ElementwiseGraphOps.h"
 #include "frontend/GraphOps.h"
 #include "frontend/builtins/TFOps.h"
 
-#include "dialects/Slim/IR/ShapeRules.h"
+#include "dialects/Slim/IR/ElementwiseShapeRules.h"
 
 using namespace slim;
 using llvm::cast;
@@ -224,6 +225,58 @@ Ref clipByValue(Interpreter &in, CallArgs &args) {
   });
 }
 
+/// tf.reduce_mean / reduce_sum / reduce_max share TF 1's signature, with
+/// the deprecated reduction_indices and keep_dims spellings.
+Ref reduce(Interpreter &in, CallArgs &args, llvm::StringRef pyName,
+           llvm::StringRef kind) {
+  Bound b;
+  std::string opName = ("tf." + pyName).str();
+  if (!bindArgs(in, opName,
+                {{"input_tensor", nullptr},
+                 {"axis", none()},
+                 {"keepdims", none()},
+                 {"name", none()},
+                 {"reduction_indices", none()},
+                 {"keep_dims", none()}},
+                args, b))
+    return nullptr;
+  TensorObj *x = getTensor(in, b, "input_tensor");
+  if (!x)
+    return nullptr;
+  if (!b.isNone("keepdims") && !b.isNone("keep_dims"))
+    return in.error(args.loc, opName + ": cannot specify both keepdims "
+                                       "and keep_dims");
+  if (!b.isNone("axis") && !b.isNone("reduction_indices"))
+    return in.error(args.loc, opName + ": cannot specify both axis and "
+                                       "reduction_indices");
+  bool keep = !b.isNone("keepdims")
+                  ? isTruthy(*b.get("keepdims"))
+                  : (!b.isNone("keep_dims") && isTruthy(*b.get("keep_dims")));
+  llvm::StringRef axisName = b.isNone("axis") ? "reduction_indices" : "axis";
+  Ref axisValue = b.get(axisName);
+  std::vector<int64_t> axes;
+  if (isa<IntObj>(*axisValue))
+    axes.push_back(cast<IntObj>(*axisValue).value);
+  else if (isNone(axisValue))
+    for (size_t d = 0; d < x->shape.size(); ++d)
+      axes.push_back(d);
+  else if (!getIntList(in, axisValue, b.loc(axisName), axisName, axes))
+    return nullptr;
+  return withOpName(in, b, "name", [&] {
+    return emitReduce(in, kind, *x, axes, keep, opName, args.loc);
+  });
+}
+
+Ref reduceMean(Interpreter &in, CallArgs &args) {
+  return reduce(in, args, "reduce_mean", "mean");
+}
+Ref reduceSum(Interpreter &in, CallArgs &args) {
+  return reduce(in, args, "reduce_sum", "sum");
+}
+Ref reduceMax(Interpreter &in, CallArgs &args) {
+  return reduce(in, args, "reduce_max", "max");
+}
+
 const BuiltinDef mathBuiltins[] = {
     {"tf", "add", "add", add},
     {"tf", "subtract", "subtract", subtract},
@@ -238,6 +291,9 @@ const BuiltinDef mathBuiltins[] = {
     {"tf", "scalar_mul", "scalar_mul", scalarMul},
     {"tf", "add_n", "add_n", addN},
     {"tf", "clip_by_value", "clip_by_value", clipByValue},
+    {"tf", "reduce_mean", "reduce_mean", reduceMean},
+    {"tf", "reduce_sum", "reduce_sum", reduceSum},
+    {"tf", "reduce_max", "reduce_max", reduceMax},
 };
 
 // TF 2's tf.math holds the same functions (and tf.compat.v1 is tf here).
@@ -254,6 +310,9 @@ const BuiltinAlias mathAliases[] = {
     {"tf", "square", "tf.math", "square"},
     {"tf", "scalar_mul", "tf.math", "scalar_mul"},
     {"tf", "add_n", "tf.math", "add_n"},
+    {"tf", "reduce_mean", "tf.math", "reduce_mean"},
+    {"tf", "reduce_sum", "tf.math", "reduce_sum"},
+    {"tf", "reduce_max", "tf.math", "reduce_max"},
 };
 
 } // namespace

@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "frontend/ElementwiseGraphOps.h"
 #include "frontend/GraphOps.h"
 #include "frontend/builtins/TFOps.h"
 

@@ -61,21 +61,6 @@ LogicalResult inferMatMulShape(llvm::ArrayRef<int64_t> input,
                                std::string &error);
 LogicalResult inferConcatShape(llvm::ArrayRef<Shape> inputs, int64_t axis,
                                Shape &out, std::string &error);
-/// reduce_mean / reduce_sum / reduce_max: `axes` strictly increasing and in
-/// range.
-LogicalResult inferReduceShape(llvm::ArrayRef<int64_t> input,
-                               llvm::ArrayRef<int64_t> axes, bool keepDims,
-                               Shape &out, std::string &error);
-/// NumPy / TensorFlow broadcasting: shapes align at their last axes; each
-/// pair of sizes is equal or one of them is 1.
-LogicalResult inferBroadcastShape(llvm::ArrayRef<int64_t> lhs,
-                                  llvm::ArrayRef<int64_t> rhs, Shape &out,
-                                  std::string &error);
-/// tf.nn.lrn: a 4-D input, depth_radius >= 0; the result has its shape.
-LogicalResult checkLrn(llvm::ArrayRef<int64_t> input, int64_t depthRadius,
-                       std::string &error);
-/// Whether `kind` names a slim.binary / slim.binary_scalar operation.
-bool isBinaryKind(llvm::StringRef kind);
 LogicalResult inferPadShape(llvm::ArrayRef<int64_t> input,
                             llvm::ArrayRef<int64_t> padding, Shape &out,
                             std::string &error);

@@ -188,54 +188,6 @@ LogicalResult ConcatOp::verify() {
   return checkInferred(*this, r, out, error);
 }
 
-namespace {
-template <typename ReduceOp> LogicalResult verifyReduce(ReduceOp op) {
-  Shape out;
-  std::string error;
-  auto r = inferReduceShape(shapeOf(op.getInput()), op.getAxes(),
-                            op.getKeepDims(), out, error);
-  return checkInferred(op, r, out, error);
-}
-} // namespace
-
-LogicalResult ReduceMeanOp::verify() { return verifyReduce(*this); }
-LogicalResult ReduceSumOp::verify() { return verifyReduce(*this); }
-LogicalResult ReduceMaxOp::verify() { return verifyReduce(*this); }
-
-LogicalResult BinaryOp::verify() {
-  if (!isBinaryKind(getKind()))
-    return emitOpError("unknown kind '") << getKind() << "'";
-  Shape out;
-  std::string error;
-  auto r =
-      inferBroadcastShape(shapeOf(getLhs()), shapeOf(getRhs()), out, error);
-  if (failed(checkInferred(*this, r, out, error)))
-    return failure();
-  // A blocked result needs blocked operands of its channel count (slim-layout
-  // blocks only broadcasts along N, H and W).
-  int64_t block = getLayoutBlock(getOutput().getType());
-  for (Value v : {getLhs(), getRhs()})
-    if (getLayoutBlock(v.getType()) != block ||
-        (block > 0 && (shapeOf(v).size() != 4 ||
-                       shapeOf(v).back() != shapeOf(getOutput()).back())))
-      return emitOpError("operands and result must share a layout; a blocked "
-                         "operand has the result's channels");
-  return success();
-}
-
-LogicalResult BinaryScalarOp::verify() {
-  if (!isBinaryKind(getKind()))
-    return emitOpError("unknown kind '") << getKind() << "'";
-  return success();
-}
-
-LogicalResult LrnOp::verify() {
-  std::string error;
-  if (failed(checkLrn(shapeOf(getInput()), getDepthRadius(), error)))
-    return emitOpError(error);
-  return success();
-}
-
 LogicalResult PadOp::verify() {
   Shape out;
   std::string error;

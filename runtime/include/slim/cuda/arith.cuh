@@ -1,8 +1,8 @@
 //===- slim/cuda/arith.cuh - Broadcasting arithmetic, LRN -------*- C++ -*-===//
 //
 // tf.add / subtract / multiply / divide / maximum / minimum with NumPy
-// broadcasting, the same ops with a number, and tf.nn.lrn, on dense NHWC
-// tensors. The host plans a broadcast with the CPU's planBroadcast (merged
+// broadcasting, the same ops with a number, tf.tile and tf.nn.lrn, on dense
+// NHWC tensors. The host plans a broadcast with the CPU's planBroadcast (merged
 // dimensions and per-operand strides, slim/kernels/elementwise.h) and the
 // kernel walks it one thread per output element in grid-stride loops, so
 // consecutive threads write consecutive elements. LRN gives each element
@@ -89,6 +89,49 @@ inline cudaError_t binaryScalar(Binary k, const float *x, float s,
   return launch(binaryScalarKernel<float>, dim3(eltwiseBlocks(count)),
                 dim3(kEltwiseThreads), 0, stream, k, x, s, scalarFirst, y,
                 count);
+}
+
+/// tf.tile of a dense tensor: up to kMaxTileRank axes.
+constexpr int kMaxTileRank = 8;
+struct TileParams {
+  int rank = 0;
+  int64_t in[kMaxTileRank] = {}, out[kMaxTileRank] = {};
+  int64_t count = 0;
+};
+
+template <typename T>
+__global__ void __launch_bounds__(kEltwiseThreads)
+    tileKernel(TileParams p, const T *__restrict__ x, T *__restrict__ y) {
+  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+       i < p.count; i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+    int64_t rest = i, src = 0, scale = 1;
+    for (int d = p.rank - 1; d >= 0; --d) {
+      src += (rest % p.out[d] % p.in[d]) * scale;
+      rest /= p.out[d];
+      scale *= p.in[d];
+    }
+    y[i] = x[src];
+  }
+}
+
+/// y = tf.tile(x, multiples) for x of shape `in` (rank `rank`).
+inline cudaError_t tile(const float *x, const int64_t *in,
+                        const int64_t *multiples, int rank, float *y,
+                        cudaStream_t stream) {
+  if (!x || !y || rank < 1 || rank > kMaxTileRank)
+    return cudaErrorInvalidValue;
+  TileParams p;
+  p.rank = rank;
+  p.count = 1;
+  for (int d = 0; d < rank; ++d) {
+    if (in[d] < 1 || multiples[d] < 1)
+      return cudaErrorInvalidValue;
+    p.in[d] = in[d];
+    p.out[d] = in[d] * multiples[d];
+    p.count *= p.out[d];
+  }
+  return launch(tileKernel<float>, dim3(eltwiseBlocks(p.count)),
+                dim3(kEltwiseThreads), 0, stream, p, x, y);
 }
 
 /// tf.nn.lrn over the last axis of a dense [pixels][channels] tensor.

@@ -1,9 +1,9 @@
 //===- slim/kernels/elementwise.h - Broadcasting tensor arithmetic -*- C++ -*-//
 //
 // TensorFlow's binary arithmetic (tf.add, subtract, multiply, divide,
-// maximum, minimum) with NumPy broadcasting, on dense row-major tensors, and
-// the same ops between a tensor and a number. The loops are plain C++ the
-// compiler vectorizes (the innermost run is contiguous or a broadcast
+// maximum, minimum) with NumPy broadcasting, on dense row-major tensors, the
+// same ops between a tensor and a number, and tf.tile. The loops are plain C++
+// the compiler vectorizes (the innermost run is contiguous or a broadcast
 // scalar); work is split over `par` by rows. Both --kernels=fast and
 // --kernels=reference code, and every target's `prepare` (arithmetic on
 // variables runs at load time), call them.
@@ -223,6 +223,50 @@ inline void binaryScalar(Binary k, const float *x, float s, bool scalarFirst,
                          const slim_parallel *par = nullptr) {
   detail::ScalarCtx c{k, x, y, s, scalarFirst};
   slim_parallel_run(par, count, 16384, detail::scalarTask, &c);
+}
+
+namespace detail {
+struct TileCtx {
+  const float *x;
+  float *y;
+  const int64_t *in, *mult;
+  int rank;
+};
+
+/// Output rows [begin, end) (every axis but the last): each is the input
+/// row it repeats, written multiples[last] times.
+inline void tileTask(void *ctx, int64_t begin, int64_t end) {
+  const TileCtx &c = *static_cast<const TileCtx *>(ctx);
+  const int last = c.rank - 1;
+  const int64_t inRow = c.in[last], outRow = inRow * c.mult[last];
+  for (int64_t row = begin; row < end; ++row) {
+    int64_t rest = row, src = 0, scale = 1;
+    for (int d = last - 1; d >= 0; --d) {
+      int64_t outDim = c.in[d] * c.mult[d];
+      src += (rest % outDim % c.in[d]) * scale;
+      rest /= outDim;
+      scale *= c.in[d];
+    }
+    const float *from = c.x + src * inRow;
+    float *to = c.y + row * outRow;
+    for (int64_t m = 0; m < c.mult[last]; ++m)
+      for (int64_t i = 0; i < inRow; ++i)
+        to[m * inRow + i] = from[i];
+  }
+}
+} // namespace detail
+
+/// tf.tile of a dense tensor of shape `in` (rank >= 1): y's axis d has
+/// in[d] * multiples[d] elements, element i being x's i % in[d].
+inline void tile(const float *x, const int64_t *in, const int64_t *multiples,
+                 int rank, float *y, const slim_parallel *par = nullptr) {
+  detail::TileCtx c{x, y, in, multiples, rank};
+  int64_t rows = 1;
+  for (int d = 0; d < rank - 1; ++d)
+    rows *= in[d] * multiples[d];
+  int64_t rowFloats = in[rank - 1] * multiples[rank - 1];
+  slim_parallel_run(par, rows, rowFloats >= 16384 ? 1 : 16384 / rowFloats,
+                    detail::tileTask, &c);
 }
 
 /// Every element of y[0:count] set to `value`: a constant the compiler made

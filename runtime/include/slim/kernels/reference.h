@@ -299,6 +299,25 @@ inline void lrn(const float *x, float *y, int64_t outer, int64_t c,
     }
 }
 
+/// tf.tile: y's axis d has in[d] * multiples[d] elements, element i being
+/// x's i % in[d]; element by element through the multi-index.
+inline void tile(const float *x, const int64_t *in, const int64_t *multiples,
+                 int rank, float *y) {
+  int64_t count = 1;
+  for (int d = 0; d < rank; ++d)
+    count *= in[d] * multiples[d];
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t rest = i, src = 0, scale = 1;
+    for (int d = rank - 1; d >= 0; --d) {
+      int64_t outDim = in[d] * multiples[d];
+      src += (rest % outDim % in[d]) * scale;
+      rest /= outDim;
+      scale *= in[d];
+    }
+    y[i] = x[src];
+  }
+}
+
 /// tf.reduce_sum / mean / max over the axes with a nonzero `reduced` entry
 /// of a [shape] tensor (rank `rank`); y holds the kept axes in order.
 /// Every input element is added into its output through the multi-index.
