@@ -4,6 +4,7 @@
 #include "frontend/Interpreter.h"
 #include "frontend/PyNumpy.h"
 #include "frontend/builtins/TFArray.h"
+#include "frontend/builtins/TFMath.h"
 #include "frontend/builtins/TensorShape.h"
 
 #include "dialects/Slim/IR/ShapeRules.h"
@@ -112,6 +113,8 @@ Ref Interpreter::eval(const ExprAST &expr, const EnvPtr &env) {
       }
       if (auto *f = dyn_cast<FloatObj>(v.get()))
         return makeFloat(-f->value);
+      if (isa<TensorObj>(*v))
+        return tensorNegate(*this, v, u.getLoc());
       return error(u.getLoc(),
                    "bad operand type for unary -: '" + typeName(*v) + "'");
     case UnaryOp::Pos:
@@ -335,15 +338,9 @@ Ref Interpreter::evalBinary(BinaryOp op, const Ref &lhs, const Ref &rhs,
                      typeName(*lhs) + "' and '" + typeName(*rhs) + "'");
   };
 
-  // Tensor arithmetic builds graph ops (`shortcut + residual`).
-  if (isa<TensorObj>(*lhs) || isa<TensorObj>(*rhs)) {
-    if (op == BinaryOp::Add && isa<TensorObj>(*lhs) && isa<TensorObj>(*rhs))
-      return callWith(requireKnown("tf.add"), opLoc, {lhs, rhs});
-    return error(opLoc, "tensor operator " + getSpelling(op) +
-                            " is not supported between '" + typeName(*lhs) +
-                            "' and '" + typeName(*rhs) +
-                            "' (slimc supports tensor + tensor)");
-  }
+  // Tensor arithmetic builds graph ops (`shortcut + residual`, `x * 0.5`).
+  if (isa<TensorObj>(*lhs) || isa<TensorObj>(*rhs))
+    return tensorOperator(*this, op, lhs, rhs, opLoc);
 
   if (op == BinaryOp::Mod && isa<StrObj>(*lhs))
     return formatPercent(*this, cast<StrObj>(*lhs).value, rhs, opLoc);

@@ -142,12 +142,15 @@ Ref slim::emitBatchNorm(Interpreter &interp, TensorObj &input, TensorObj &mean,
 }
 
 Ref slim::emitActivation(Interpreter &interp, TensorObj &input,
-                         llvm::StringRef kind, SMLoc loc) {
+                         llvm::StringRef kind, SMLoc loc,
+                         std::optional<double> alpha) {
   auto &b = interp.graph().getBuilder();
-  auto op = b.create<ActivationOp>(interp.graph().getLoc(loc),
-                                   input.value.getType(), input.value,
-                                   b.getStringAttr(kind), scopeAttr(interp));
-  std::string opType = kind.str();
+  auto op = b.create<ActivationOp>(
+      interp.graph().getLoc(loc), input.value.getType(), input.value,
+      b.getStringAttr(kind), alpha ? b.getF32FloatAttr(*alpha) : nullptr,
+      scopeAttr(interp));
+  // TF's op types: Relu, Relu6, Sigmoid, Tanh, Elu, Softplus, Selu, LeakyRelu.
+  std::string opType = kind == "leaky_relu" ? "LeakyRelu" : kind.str();
   opType[0] = toupper(opType[0]);
   return interp.graph().makeTensor(op, opType);
 }
@@ -222,42 +225,6 @@ Ref slim::emitConcat(Interpreter &interp, llvm::ArrayRef<TensorObj *> inputs,
       b.create<ConcatOp>(interp.graph().getLoc(loc), tensorType(interp, out),
                          values, b.getI64IntegerAttr(axis), scopeAttr(interp));
   return interp.graph().makeTensor(op, "concat");
-}
-
-Ref slim::emitAdd(Interpreter &interp, TensorObj &lhs, TensorObj &rhs,
-                  SMLoc loc) {
-  if (lhs.shape != rhs.shape)
-    return interp.error(loc, "cannot add tensors of shapes [" +
-                                 shapeToString(lhs.shape) + "] and [" +
-                                 shapeToString(rhs.shape) +
-                                 "] (slimc adds tensors of equal shape)");
-  auto op = interp.graph().getBuilder().create<AddOp>(
-      interp.graph().getLoc(loc), lhs.value.getType(), lhs.value, rhs.value,
-      scopeAttr(interp));
-  return interp.graph().makeTensor(op, "add");
-}
-
-Ref slim::emitReduceMean(Interpreter &interp, TensorObj &input,
-                         llvm::ArrayRef<int64_t> axesIn, bool keepDims,
-                         SMLoc loc) {
-  llvm::SmallVector<int64_t, 4> axes;
-  int64_t rank = input.shape.size();
-  for (int64_t a : axesIn) {
-    if (a < -rank || a >= rank)
-      return interp.error(loc, "reduction axis " + llvm::Twine(a) +
-                                   " is out of range for rank " +
-                                   llvm::Twine(rank));
-    int64_t norm = a < 0 ? a + rank : a;
-    if (!llvm::is_contained(axes, norm))
-      axes.push_back(norm);
-  }
-  llvm::sort(axes);
-  CHECK_SHAPE(inferReduceMeanShape(input.shape, axes, keepDims, out, err));
-  auto &b = interp.graph().getBuilder();
-  auto op = b.create<ReduceMeanOp>(
-      interp.graph().getLoc(loc), tensorType(interp, out), input.value,
-      i64s(interp, axes), b.getBoolAttr(keepDims), scopeAttr(interp));
-  return interp.graph().makeTensor(op, "Mean");
 }
 
 Ref slim::emitPad(Interpreter &interp, TensorObj &input,

@@ -12,6 +12,8 @@
 
 #include "frontend/Interpreter.h"
 
+#include <optional>
+
 namespace slim {
 
 /// How TF's `padding` string resolves into explicit pads for one window op.
@@ -38,8 +40,9 @@ Ref emitBiasAdd(Interpreter &interp, TensorObj &input, TensorObj &bias,
 Ref emitBatchNorm(Interpreter &interp, TensorObj &input, TensorObj &mean,
                   TensorObj &variance, TensorObj *beta, TensorObj *gamma,
                   double epsilon, bool isTraining, llvm::SMLoc loc);
+/// A `slim.activation`; `alpha` is leaky_relu's slope (and only its).
 Ref emitActivation(Interpreter &interp, TensorObj &input, llvm::StringRef kind,
-                   llvm::SMLoc loc);
+                   llvm::SMLoc loc, std::optional<double> alpha = {});
 Ref emitPool(Interpreter &interp, bool isMax, TensorObj &input,
              const int64_t kernel[2], const int64_t stride[2],
              llvm::ArrayRef<int64_t> pads, llvm::SMLoc loc);
@@ -51,11 +54,6 @@ Ref emitReshape(Interpreter &interp, TensorObj &input,
 Ref emitSoftmax(Interpreter &interp, TensorObj &input, llvm::SMLoc loc);
 Ref emitConcat(Interpreter &interp, llvm::ArrayRef<TensorObj *> inputs,
                int64_t axis, llvm::SMLoc loc);
-Ref emitAdd(Interpreter &interp, TensorObj &lhs, TensorObj &rhs,
-            llvm::SMLoc loc);
-Ref emitReduceMean(Interpreter &interp, TensorObj &input,
-                   llvm::ArrayRef<int64_t> axes, bool keepDims,
-                   llvm::SMLoc loc);
 /// tf.pad: `mode` is "constant" (with `constantValue`), "reflect" or
 /// "symmetric".
 Ref emitPad(Interpreter &interp, TensorObj &input,

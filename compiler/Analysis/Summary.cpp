@@ -142,6 +142,11 @@ int64_t mlir::slim::countMacs(Operation *op) {
   if (auto conv = dyn_cast<FusedConv2DTransposeOp>(op))
     return numElements(shapeOf(conv.getInput())) * conv.getKernel()[0] *
            conv.getKernel()[1] * shapeOf(conv.getOutput()).back();
+  if (auto lrn = dyn_cast<LrnOp>(op)) {
+    // The sum of squares over the window, one multiply-add per tap (the
+    // elementwise ops count no MACs, like pooling and activations).
+    return outputElements() * (2 * lrn.getDepthRadius() + 1);
+  }
   if (auto conv = dyn_cast<Conv2DTransposeOp>(op)) {
     // Every input element meets every tap of the filter once.
     auto filter = shapeOf(conv.getFilter());
@@ -182,6 +187,10 @@ std::string mlir::slim::describeLayer(Operation *op) {
     return base;
   } else if (auto act = dyn_cast<ActivationOp>(op)) {
     return "activation:" + act.getKind().str();
+  } else if (auto bin = dyn_cast<BinaryOp>(op)) {
+    return "binary:" + bin.getKind().str();
+  } else if (auto bin = dyn_cast<BinaryScalarOp>(op)) {
+    return "binary_scalar:" + bin.getKind().str();
   } else if (auto concat = dyn_cast<ConcatOp>(op)) {
     auto inPlace = concat->getAttrOfType<DenseBoolArrayAttr>("in_place_inputs");
     if (inPlace && llvm::all_of(inPlace.asArrayRef(), [](bool b) { return b; }))

@@ -63,10 +63,16 @@ private:
   LogicalResult emitPooling(Operation *op);
   LogicalResult emitBlockedConcat(ConcatOp cat);
   LogicalResult emitAdd(AddOp add);
+  LogicalResult emitBinary(BinaryOp bin);
+  LogicalResult emitBinaryScalar(BinaryScalarOp bin);
+  LogicalResult emitLrn(LrnOp lrn);
+  LogicalResult emitTile(TileOp tile);
   /// Per-channel ops the fusion left alone: activation, bias_add,
   /// channel_affine, and a blocked dropout (a copy).
   LogicalResult emitPerChannel(Operation *op);
-  LogicalResult emitSpatialMean(ReduceMeanOp rm);
+  /// reduce_mean / reduce_sum / reduce_max: the spatial mean of a blocked
+  /// map, or any axes of a dense tensor.
+  LogicalResult emitReduce(Operation *op);
   LogicalResult emitSoftmax(SoftmaxOp sm);
   // The spatial ops (slim/kernels/conv_transpose.h, spatial.h).
   LogicalResult emitConv2DTranspose(FusedConv2DTransposeOp conv);
@@ -123,9 +129,14 @@ LogicalResult CpuFastEmitter::emitKernelOp(Operation *op) {
       .Case<MaxPoolOp, AvgPoolOp>([&](auto) { return emitPooling(op); })
       .Case([&](ConcatOp cat) { return emitBlockedConcat(cat); })
       .Case([&](AddOp add) { return emitAdd(add); })
+      .Case([&](BinaryOp b) { return emitBinary(b); })
+      .Case([&](BinaryScalarOp b) { return emitBinaryScalar(b); })
+      .Case([&](LrnOp l) { return emitLrn(l); })
+      .Case([&](TileOp t) { return emitTile(t); })
       .Case<ActivationOp, BiasAddOp, ChannelAffineOp, DropoutOp>(
           [&](auto) { return emitPerChannel(op); })
-      .Case([&](ReduceMeanOp rm) { return emitSpatialMean(rm); })
+      .Case<ReduceMeanOp, ReduceSumOp, ReduceMaxOp>(
+          [&](auto) { return emitReduce(op); })
       .Case([&](SoftmaxOp sm) { return emitSoftmax(sm); })
       .Case([&](FusedConv2DTransposeOp c) { return emitConv2DTranspose(c); })
       .Case([&](ResizeOp r) { return emitResize(r); })
@@ -324,24 +335,122 @@ LogicalResult CpuFastEmitter::emitAdd(AddOp add) {
   return success();
 }
 
+LogicalResult CpuFastEmitter::emitBinary(BinaryOp bin) {
+  Operation *op = bin.getOperation();
+  Value lhs = bin.getLhs(), rhs = bin.getRhs(), out = bin.getOutput();
+  if (get(lhs).cbTotal || get(rhs).cbTotal)
+    return unsupported(op, "arithmetic on a slice of a concat");
+  if (failed(allocateResult(op, out)))
+    return failure();
+  std::string k = binaryEnum(bin.getKind());
+  if (blockWidth(out) > 0) {
+    // slim-layout blocks only operands with the result's channels that
+    // broadcast along N, H and W.
+    ArrayRef<int64_t> y = shapeOf(out), a = shapeOf(lhs), b = shapeOf(rhs);
+    LayerBlock layer(*this, op);
+    body().line("BlockedBinaryParams p;");
+    body().line("p.n = " + Twine(y[0]) + "; p.h = " + Twine(y[1]) +
+                "; p.w = " + Twine(y[2]) + "; p.c = " + Twine(y[3]) + ";");
+    body().line("p.an = " + Twine(a[0]) + "; p.ah = " + Twine(a[1]) +
+                "; p.aw = " + Twine(a[2]) + ";");
+    body().line("p.bn = " + Twine(b[0]) + "; p.bh = " + Twine(b[1]) +
+                "; p.bw = " + Twine(b[2]) + ";");
+    body().line("binaryBlocked(" + k + ", " + ptr(lhs) + ", " + ptr(rhs) +
+                ", " + ptr(out) + ", p, par);");
+    return success();
+  }
+  BroadcastShapes s = broadcastShapes(lhs, rhs, out);
+  LayerBlock layer(*this, op);
+  body().line("static const int64_t a[] = {" + joinInts(s.a) + "};");
+  body().line("static const int64_t b[] = {" + joinInts(s.b) + "};");
+  body().line("static const int64_t y[] = {" + joinInts(s.y) + "};");
+  body().line("binary(" + k + ", " + ptr(lhs) + ", a, " + ptr(rhs) + ", b, " +
+              ptr(out) + ", y, " + Twine(s.y.size()) + ", par);");
+  return success();
+}
+
+LogicalResult CpuFastEmitter::emitBinaryScalar(BinaryScalarOp bin) {
+  Operation *op = bin.getOperation();
+  Value in = bin.getInput(), out = bin.getOutput();
+  if (get(in).cbTotal)
+    return unsupported(op, "arithmetic on a slice of a concat");
+  if (failed(allocateResult(op, out)))
+    return failure();
+  std::string args = binaryEnum(bin.getKind()) + ", " + ptr(in) + ", " +
+                     fmtFloat(bin.getScalar().convertToFloat()) + ", " +
+                     (bin.getScalarFirst() ? "true" : "false") + ", " +
+                     ptr(out);
+  ArrayRef<int64_t> s = shapeOf(out);
+  LayerBlock layer(*this, op, LayerBlock::Flat);
+  if (blockWidth(out) > 0)
+    body().line("binaryScalarBlocked(" + args + ", " + Twine(s[0]) + ", " +
+                Twine(s[1] * s[2]) + ", " + Twine(s[3]) + ", par);");
+  else
+    body().line("binaryScalar(" + args + ", " + Twine(numElements(out)) +
+                ", par);");
+  return success();
+}
+
+LogicalResult CpuFastEmitter::emitLrn(LrnOp lrn) {
+  Operation *op = lrn.getOperation();
+  Value in = lrn.getInput(), out = lrn.getOutput();
+  if (get(in).cbTotal)
+    return unsupported(op, "lrn of a slice of a concat");
+  if (failed(allocateResult(op, out)))
+    return failure();
+  ArrayRef<int64_t> s = shapeOf(out);
+  Writer &w = body();
+  LayerBlock layer(*this, op);
+  w.line("LrnParams p;");
+  w.line("p.batch = " + Twine(s[0]) + "; p.pixels = " + Twine(s[1] * s[2]) +
+         "; p.channels = " + Twine(s[3]) +
+         "; p.vec = " + Twine(blockWidth(out)) + ";");
+  w.line("p.depthRadius = " + Twine(lrn.getDepthRadius()) + ";");
+  w.line("p.bias = " + fmtFloat(lrn.getBias().convertToFloat()) +
+         "; p.alpha = " + fmtFloat(lrn.getAlpha().convertToFloat()) +
+         "; p.beta = " + fmtFloat(lrn.getBeta().convertToFloat()) + ";");
+  w.line("lrn(p, " + ptr(in) + ", " + ptr(out) + ", par);");
+  return success();
+}
+
+LogicalResult CpuFastEmitter::emitTile(TileOp tile) {
+  Operation *op = tile.getOperation();
+  if (blockWidth(tile.getInput()) != 0 || get(tile.getInput()).cbTotal)
+    return unsupported(op, "tile of a blocked tensor or a concat's slice");
+  if (failed(allocateResult(op, tile.getOutput())))
+    return failure();
+  LayerBlock layer(*this, op);
+  body().line("static const int64_t in[] = {" +
+              joinInts(shapeOf(tile.getInput())) + "};");
+  body().line("static const int64_t multiples[] = {" +
+              joinInts(tile.getMultiples()) + "};");
+  body().line("tile(" + ptr(tile.getInput()) + ", in, multiples, " +
+              Twine(tile.getMultiples().size()) + ", " + ptr(tile.getOutput()) +
+              ", par);");
+  return success();
+}
+
 LogicalResult CpuFastEmitter::emitPerChannel(Operation *op) {
   Value input = op->getOperand(0), output = op->getResult(0);
   if (get(input).cbTotal)
     return unsupported(op, "elementwise op on a slice of a concat");
+  std::string scale = "nullptr", shift = "nullptr", f = "Pointwise::None";
+  float alpha = 0.0f;
+  if (auto a = dyn_cast<ActivationOp>(op)) {
+    f = pointwiseEnum(a.getKind());
+    if (f.empty())
+      return unsupported(op, "activation '" + a.getKind() + "'");
+    if (a.getAlpha())
+      alpha = a.getAlpha()->convertToFloat();
+  }
   if (failed(allocateResult(op, output)))
     return failure();
   ArrayRef<int64_t> s = shapeOf(output);
   int64_t vec = blockWidth(output);
-  int64_t c = s.back();
+  int64_t c = s.empty() ? 1 : s.back();
   int64_t hw = vec ? s[1] * s[2] : numElements(output) / c;
   int64_t n = vec ? s[0] : 1;
-  std::string scale = "nullptr", shift = "nullptr", act = "0";
-  if (auto a = dyn_cast<ActivationOp>(op)) {
-    std::string e = activationEnum(a.getKind());
-    if (e.empty() && a.getKind() != "softplus")
-      return unsupported(op, "activation '" + a.getKind() + "'");
-    act = e.empty() ? "-1" : "static_cast<int>(" + e + ")";
-  } else if (auto b = dyn_cast<BiasAddOp>(op)) {
+  if (auto b = dyn_cast<BiasAddOp>(op)) {
     shift = ptr(b.getBias());
   } else if (auto ca = dyn_cast<ChannelAffineOp>(op)) {
     scale = ptr(ca.getScale());
@@ -350,24 +459,43 @@ LogicalResult CpuFastEmitter::emitPerChannel(Operation *op) {
   LayerBlock layer(*this, op, LayerBlock::Flat);
   body().line("channelOp(" + ptr(input) + ", " + ptr(output) + ", " + Twine(n) +
               ", " + Twine(hw) + ", " + Twine(c) + ", " + Twine(vec) + ", " +
-              scale + ", " + shift + ", " + act + ");");
+              scale + ", " + shift + ", " + f + ", " + fmtFloat(alpha) +
+              ", par);");
   return success();
 }
 
-LogicalResult CpuFastEmitter::emitSpatialMean(ReduceMeanOp rm) {
-  Operation *op = rm.getOperation();
-  ArrayRef<int64_t> axes = rm.getAxes();
-  ArrayRef<int64_t> s = shapeOf(rm.getInput());
-  if (blockWidth(rm.getInput()) != vw || s.size() != 4 || axes.size() != 2 ||
-      axes[0] != 1 || axes[1] != 2 || get(rm.getInput()).cbTotal)
+LogicalResult CpuFastEmitter::emitReduce(Operation *op) {
+  Value input = op->getOperand(0), output = op->getResult(0);
+  ArrayRef<int64_t> axes =
+      op->getAttrOfType<DenseI64ArrayAttr>("axes").asArrayRef();
+  ArrayRef<int64_t> s = shapeOf(input);
+  if (get(input).cbTotal)
+    return unsupported(op, "a reduction of a slice of a concat");
+  bool spatialMean = isa<ReduceMeanOp>(op) && s.size() == 4 &&
+                     axes.size() == 2 && axes[0] == 1 && axes[1] == 2;
+  if (blockWidth(input) != 0 && (!spatialMean || blockWidth(input) != vw))
     return unsupported(op, "only the spatial mean of a blocked tensor is "
                            "implemented");
-  if (failed(allocateResult(op, rm.getOutput())))
+  if (failed(allocateResult(op, output)))
     return failure();
-  LayerBlock layer(*this, op, LayerBlock::Flat);
-  body().line("globalAvgPool(" + Twine(s[0]) + ", " + Twine(s[1]) + ", " +
-              Twine(s[2]) + ", " + Twine(s[3]) + ", " + ptr(rm.getInput()) +
-              ", " + ptr(rm.getOutput()) + ", par);");
+  if (blockWidth(input) != 0) {
+    LayerBlock layer(*this, op, LayerBlock::Flat);
+    body().line("globalAvgPool(" + Twine(s[0]) + ", " + Twine(s[1]) + ", " +
+                Twine(s[2]) + ", " + Twine(s[3]) + ", " + ptr(input) + ", " +
+                ptr(output) + ", par);");
+    return success();
+  }
+  SmallVector<int64_t, 4> shape(s.begin(), s.end()), reduced;
+  for (int64_t d = 0; d < static_cast<int64_t>(s.size()); ++d)
+    reduced.push_back(llvm::is_contained(axes, d) ? 1 : 0);
+  if (shape.empty()) // A scalar reduces to itself.
+    shape.push_back(1), reduced.push_back(0);
+  LayerBlock layer(*this, op);
+  body().line("static const int64_t shape[] = {" + joinInts(shape) + "};");
+  body().line("static const int reduced[] = {" + joinInts(reduced) + "};");
+  body().line("reduce(" + reduceEnum(op) + ", " + ptr(input) +
+              ", shape, reduced, " + Twine(shape.size()) + ", " + ptr(output) +
+              ", par);");
   return success();
 }
 

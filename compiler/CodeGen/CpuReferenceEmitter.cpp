@@ -38,8 +38,13 @@ private:
   LogicalResult emitActivation(ActivationOp act);
   LogicalResult emitPooling(Operation *op);
   LogicalResult emitAdd(AddOp add);
+  LogicalResult emitBinary(BinaryOp op);
+  LogicalResult emitBinaryScalar(BinaryScalarOp op);
+  LogicalResult emitLrn(LrnOp op);
+  LogicalResult emitTile(TileOp op);
   LogicalResult emitSoftmax(SoftmaxOp sm);
-  LogicalResult emitSpatialMean(ReduceMeanOp rm);
+  /// reduce_mean / reduce_sum / reduce_max.
+  LogicalResult emitReduce(Operation *op);
   // The spatial ops (slim/kernels/reference_spatial.h).
   LogicalResult emitConv2DTranspose(Conv2DTransposeOp conv);
   LogicalResult emitResize(ResizeOp resize);
@@ -66,8 +71,13 @@ LogicalResult CpuReferenceEmitter::emitKernelOp(Operation *op) {
       .Case([&](ActivationOp act) { return emitActivation(act); })
       .Case<MaxPoolOp, AvgPoolOp>([&](auto) { return emitPooling(op); })
       .Case([&](AddOp add) { return emitAdd(add); })
+      .Case([&](BinaryOp b) { return emitBinary(b); })
+      .Case([&](BinaryScalarOp b) { return emitBinaryScalar(b); })
+      .Case([&](LrnOp l) { return emitLrn(l); })
+      .Case([&](TileOp t) { return emitTile(t); })
       .Case([&](SoftmaxOp sm) { return emitSoftmax(sm); })
-      .Case([&](ReduceMeanOp rm) { return emitSpatialMean(rm); })
+      .Case<ReduceMeanOp, ReduceSumOp, ReduceMaxOp>(
+          [&](auto) { return emitReduce(op); })
       .Case([&](Conv2DTransposeOp c) { return emitConv2DTranspose(c); })
       .Case([&](ResizeOp r) { return emitResize(r); })
       .Case([&](StridedSliceOp s) { return emitStridedSlice(s); })
@@ -146,22 +156,16 @@ LogicalResult CpuReferenceEmitter::emitBatchNorm(BatchNormOp bn) {
 
 LogicalResult CpuReferenceEmitter::emitActivation(ActivationOp act) {
   Operation *op = act.getOperation();
+  std::string f = pointwiseEnum(act.getKind());
+  if (f.empty())
+    return unsupported(op, "activation '" + act.getKind() + "'");
   if (failed(allocateResult(op, act.getOutput())))
     return failure();
-  std::string e = activationEnum(act.getKind());
-  int64_t count = numElements(act.getInput());
-  if (e.empty() && act.getKind() != "softplus")
-    return unsupported(op, "activation '" + act.getKind() + "'");
+  float alpha = act.getAlpha() ? act.getAlpha()->convertToFloat() : 0.0f;
   LayerBlock layer(*this, op, LayerBlock::Flat);
-  if (!e.empty())
-    body().line("ref::biasActivation(" + ptr(act.getInput()) + ", nullptr, " +
-                ptr(act.getOutput()) + ", " + Twine(count) + ", 1, " + e +
-                ");");
-  else
-    // Softplus has no Activation enumerator; channelOp's -1 selects it.
-    body().line("channelOp(" + ptr(act.getInput()) + ", " +
-                ptr(act.getOutput()) + ", 1, " + Twine(count) +
-                ", 1, 0, nullptr, nullptr, -1);");
+  body().line("ref::pointwise(" + f + ", " + fmtFloat(alpha) + ", " +
+              ptr(act.getInput()) + ", " + ptr(act.getOutput()) + ", " +
+              Twine(numElements(act.getInput())) + ");");
   return success();
 }
 
@@ -204,19 +208,92 @@ LogicalResult CpuReferenceEmitter::emitSoftmax(SoftmaxOp sm) {
   return success();
 }
 
-LogicalResult CpuReferenceEmitter::emitSpatialMean(ReduceMeanOp rm) {
-  Operation *op = rm.getOperation();
-  ArrayRef<int64_t> axes = rm.getAxes();
-  ArrayRef<int64_t> in = shapeOf(rm.getInput());
-  if (in.size() != 4 || axes.size() != 2 || axes[0] != 1 || axes[1] != 2)
-    return unsupported(op, "only the spatial mean (axes [1, 2] of an NHWC "
-                           "tensor) is implemented");
-  if (failed(allocateResult(op, rm.getOutput())))
+LogicalResult CpuReferenceEmitter::emitBinary(BinaryOp bin) {
+  Operation *op = bin.getOperation();
+  if (failed(allocateResult(op, bin.getOutput())))
+    return failure();
+  BroadcastShapes s =
+      broadcastShapes(bin.getLhs(), bin.getRhs(), bin.getOutput());
+  LayerBlock layer(*this, op);
+  body().line("static const int64_t a[] = {" + joinInts(s.a) + "};");
+  body().line("static const int64_t b[] = {" + joinInts(s.b) + "};");
+  body().line("static const int64_t y[] = {" + joinInts(s.y) + "};");
+  body().line("ref::binary(" + binaryEnum(bin.getKind()) + ", " +
+              ptr(bin.getLhs()) + ", a, " + ptr(bin.getRhs()) + ", b, " +
+              ptr(bin.getOutput()) + ", y, " + Twine(s.y.size()) + ");");
+  return success();
+}
+
+LogicalResult CpuReferenceEmitter::emitBinaryScalar(BinaryScalarOp bin) {
+  Operation *op = bin.getOperation();
+  if (failed(allocateResult(op, bin.getOutput())))
     return failure();
   LayerBlock layer(*this, op, LayerBlock::Flat);
-  body().line("ref::globalAvgPool(" + Twine(in[0]) + ", " + Twine(in[1]) +
-              ", " + Twine(in[2]) + ", " + Twine(in[3]) + ", " +
-              ptr(rm.getInput()) + ", " + ptr(rm.getOutput()) + ");");
+  body().line(
+      "ref::binaryScalar(" + binaryEnum(bin.getKind()) + ", " +
+      ptr(bin.getInput()) + ", " + fmtFloat(bin.getScalar().convertToFloat()) +
+      ", " + (bin.getScalarFirst() ? "true" : "false") + ", " +
+      ptr(bin.getOutput()) + ", " + Twine(numElements(bin.getOutput())) + ");");
+  return success();
+}
+
+LogicalResult CpuReferenceEmitter::emitLrn(LrnOp lrn) {
+  Operation *op = lrn.getOperation();
+  if (failed(allocateResult(op, lrn.getOutput())))
+    return failure();
+  int64_t c = shapeOf(lrn.getInput()).back();
+  LayerBlock layer(*this, op, LayerBlock::Flat);
+  body().line("ref::lrn(" + ptr(lrn.getInput()) + ", " + ptr(lrn.getOutput()) +
+              ", " + Twine(numElements(lrn.getInput()) / c) + ", " + Twine(c) +
+              ", " + Twine(lrn.getDepthRadius()) + ", " +
+              fmtFloat(lrn.getBias().convertToFloat()) + ", " +
+              fmtFloat(lrn.getAlpha().convertToFloat()) + ", " +
+              fmtFloat(lrn.getBeta().convertToFloat()) + ");");
+  return success();
+}
+
+LogicalResult CpuReferenceEmitter::emitTile(TileOp tile) {
+  Operation *op = tile.getOperation();
+  if (failed(allocateResult(op, tile.getOutput())))
+    return failure();
+  LayerBlock layer(*this, op);
+  body().line("static const int64_t in[] = {" +
+              joinInts(shapeOf(tile.getInput())) + "};");
+  body().line("static const int64_t multiples[] = {" +
+              joinInts(tile.getMultiples()) + "};");
+  body().line("ref::tile(" + ptr(tile.getInput()) + ", in, multiples, " +
+              Twine(tile.getMultiples().size()) + ", " + ptr(tile.getOutput()) +
+              ");");
+  return success();
+}
+
+LogicalResult CpuReferenceEmitter::emitReduce(Operation *op) {
+  Value input = op->getOperand(0), output = op->getResult(0);
+  ArrayRef<int64_t> axes =
+      op->getAttrOfType<DenseI64ArrayAttr>("axes").asArrayRef();
+  ArrayRef<int64_t> in = shapeOf(input);
+  if (failed(allocateResult(op, output)))
+    return failure();
+  // The spatial mean (global average pooling) keeps its own kernel.
+  if (isa<ReduceMeanOp>(op) && in.size() == 4 && axes.size() == 2 &&
+      axes[0] == 1 && axes[1] == 2) {
+    LayerBlock layer(*this, op, LayerBlock::Flat);
+    body().line("ref::globalAvgPool(" + Twine(in[0]) + ", " + Twine(in[1]) +
+                ", " + Twine(in[2]) + ", " + Twine(in[3]) + ", " + ptr(input) +
+                ", " + ptr(output) + ");");
+    return success();
+  }
+  SmallVector<int64_t, 4> shape(in.begin(), in.end()), reduced;
+  for (int64_t d = 0; d < static_cast<int64_t>(in.size()); ++d)
+    reduced.push_back(llvm::is_contained(axes, d) ? 1 : 0);
+  if (shape.empty()) // A scalar reduces to itself.
+    shape.push_back(1), reduced.push_back(0);
+  LayerBlock layer(*this, op);
+  body().line("static const int64_t shape[] = {" + joinInts(shape) + "};");
+  body().line("static const int reduced[] = {" + joinInts(reduced) + "};");
+  body().line("ref::reduce(" + reduceEnum(op) + ", " + ptr(input) +
+              ", shape, reduced, " + Twine(shape.size()) + ", " + ptr(output) +
+              ");");
   return success();
 }
 
@@ -272,8 +349,8 @@ LogicalResult CpuReferenceEmitter::emitStridedSlice(StridedSliceOp slice) {
     return failure();
   LayerBlock layer(*this, op);
   body().line("static const int64_t dims[] = {" + joinInts(in) + "};");
-  body().line("static const int64_t begin[] = {" +
-              joinInts(slice.getBegin()) + "};");
+  body().line("static const int64_t begin[] = {" + joinInts(slice.getBegin()) +
+              "};");
   body().line("static const int64_t strides[] = {" +
               joinInts(slice.getStrides()) + "};");
   body().line("static const int64_t out[] = {" +

@@ -31,6 +31,8 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <type_traits>
 
 using namespace mlir;
@@ -79,8 +81,13 @@ private:
   LogicalResult emitPooling(Operation *op);
   LogicalResult emitConcat(ConcatOp cat);
   LogicalResult emitAdd(AddOp add);
+  LogicalResult emitBinary(BinaryOp bin);
+  LogicalResult emitBinaryScalar(BinaryScalarOp bin);
+  LogicalResult emitLrn(LrnOp lrn);
+  LogicalResult emitTile(TileOp tile);
   LogicalResult emitPerChannel(Operation *op);
-  LogicalResult emitSpatialMean(ReduceMeanOp rm);
+  /// reduce_mean / reduce_sum / reduce_max.
+  LogicalResult emitReduce(Operation *op);
   LogicalResult emitSoftmax(SoftmaxOp sm);
   LogicalResult emitPad(PadOp pad);
   // The spatial ops (slim/cuda/spatial.cuh).
@@ -141,6 +148,7 @@ void CudaEmitter::emitFileHeader(raw_ostream &os) {
      << "#include \"slim/cuda/kernels.cuh\"\n"
      << "#include \"slim/cuda/model_support.cuh\"\n"
      << "// prepare (batch-norm folding) runs on the host, as on the CPU.\n"
+     << "#include \"slim/kernels/elementwise.h\"\n"
      << "#include \"slim/kernels/misc.h\"\n"
      << "#include \"slim/kernels/pack.h\"\n\n"
      << "#include <cstdint>\n#include <cstring>\n#include <vector>\n\n";
@@ -300,9 +308,14 @@ LogicalResult CudaEmitter::emitRunOp(Operation *op) {
       .Case<MaxPoolOp, AvgPoolOp>([&](auto) { return emitPooling(op); })
       .Case([&](ConcatOp cat) { return emitConcat(cat); })
       .Case([&](AddOp add) { return emitAdd(add); })
+      .Case([&](BinaryOp b) { return emitBinary(b); })
+      .Case([&](BinaryScalarOp b) { return emitBinaryScalar(b); })
+      .Case([&](LrnOp l) { return emitLrn(l); })
+      .Case([&](TileOp t) { return emitTile(t); })
       .Case<ActivationOp, BiasAddOp, ChannelAffineOp>(
           [&](auto) { return emitPerChannel(op); })
-      .Case([&](ReduceMeanOp rm) { return emitSpatialMean(rm); })
+      .Case<ReduceMeanOp, ReduceSumOp, ReduceMaxOp>(
+          [&](auto) { return emitReduce(op); })
       .Case([&](SoftmaxOp sm) { return emitSoftmax(sm); })
       .Case([&](PadOp pad) { return emitPad(pad); })
       .Case([&](FusedConv2DTransposeOp c) { return emitConvTranspose(c); })
@@ -481,14 +494,18 @@ LogicalResult CudaEmitter::emitConcat(ConcatOp cat) {
   int64_t axis = cat.getAxis();
   if (axis < 0)
     axis += os.size();
-  if (axis != static_cast<int64_t>(os.size()) - 1)
-    return unsupported(op, "concat along an axis other than the last "
-                           "(channels)");
   if (failed(allocateResult(op, cat.getOutput())))
     return failure();
   const Storage &out = get(cat.getOutput());
-  int64_t width = out.cbTotal ? out.cbTotal : os.back();
-  int64_t pixels = numElements(cat.getOutput()) / os.back();
+  // Along any axis the result is [outer][width] rows, the piece i filling
+  // columns [offset_i, offset_i + chunk_i) of each: along the last axis the
+  // rows are pixels and the columns channels.
+  int64_t outer = product(os.take_front(axis));
+  int64_t width =
+      out.cbTotal ? out.cbTotal : numElements(cat.getOutput()) / outer;
+  if (width > INT32_MAX)
+    return unsupported(op, "a concat with rows of more than 2^31 elements");
+  int64_t pixels = outer;
   // Pieces the memory plan placed in the concat's buffer were written there
   // by their producers; only the others are copied, and only then is the
   // concat a layer of its own.
@@ -496,7 +513,7 @@ LogicalResult CudaEmitter::emitConcat(ConcatOp cat) {
   int64_t cOffset = out.cbOffset;
   int layer = -1;
   for (auto [i, in] : llvm::enumerate(cat.getInputs())) {
-    int64_t c = shapeOf(in).back();
+    int64_t c = numElements(in) / outer;
     if (!inPlace || !inPlace[i]) {
       if (failed(needWhole(op, in, "a concat copy")))
         return failure();
@@ -534,11 +551,15 @@ LogicalResult CudaEmitter::emitAdd(AddOp add) {
 LogicalResult CudaEmitter::emitPerChannel(Operation *op) {
   Value input = op->getOperand(0), output = op->getResult(0);
   std::string scale = "nullptr", shift = "nullptr", act = "Activation::None";
+  float alpha = 0.0f;
   if (auto a = dyn_cast<ActivationOp>(op)) {
-    act = a.getKind() == "softplus" ? "Activation::Softplus"
-                                    : activationEnum(a.getKind());
-    if (act.empty())
+    // slim::cuda::Activation has every slim::kernels::Pointwise name.
+    std::string f = pointwiseEnum(a.getKind());
+    if (f.empty())
       return unsupported(op, "activation '" + a.getKind() + "'");
+    act = "Activation::" + f.substr(strlen("Pointwise::"));
+    if (a.getAlpha())
+      alpha = a.getAlpha()->convertToFloat();
   }
   if (failed(allocateResult(op, output)))
     return failure();
@@ -555,6 +576,8 @@ LogicalResult CudaEmitter::emitPerChannel(Operation *op) {
   w.line("p.pixels = " + Twine(numElements(output) / c) +
          "; p.channels = " + Twine(c) + ";");
   w.line("p.act = " + act + ";");
+  if (alpha != 0.0f)
+    w.line("p.alpha = " + fmtFloat(alpha) + ";");
   writeSlice("in", input);
   writeSlice("out", output);
   launch("channelOp(p, " + ptr(input) + ", " + scale + ", " + shift + ", " +
@@ -562,20 +585,110 @@ LogicalResult CudaEmitter::emitPerChannel(Operation *op) {
   return success();
 }
 
-LogicalResult CudaEmitter::emitSpatialMean(ReduceMeanOp rm) {
-  Operation *op = rm.getOperation();
-  ArrayRef<int64_t> axes = rm.getAxes();
-  ArrayRef<int64_t> s = shapeOf(rm.getInput());
-  if (s.size() != 4 || axes.size() != 2 || axes[0] != 1 || axes[1] != 2)
-    return unsupported(op, "only the mean over H and W of an NHWC tensor is "
-                           "implemented");
-  if (failed(needWhole(op, rm.getInput(), "a spatial mean")) ||
-      failed(allocateResult(op, rm.getOutput())))
+LogicalResult CudaEmitter::emitBinary(BinaryOp bin) {
+  Operation *op = bin.getOperation();
+  Value lhs = bin.getLhs(), rhs = bin.getRhs(), out = bin.getOutput();
+  if (failed(needWhole(op, lhs, "arithmetic")) ||
+      failed(needWhole(op, rhs, "arithmetic")) ||
+      failed(allocateResult(op, out)))
     return failure();
+  if (get(out).cbTotal)
+    return unsupported(op, "arithmetic writing a slice of a concat");
+  BroadcastShapes s = broadcastShapes(lhs, rhs, out);
+  LayerBlock layer(*this, op);
+  body().line("static const int64_t a[] = {" + joinInts(s.a) + "};");
+  body().line("static const int64_t b[] = {" + joinInts(s.b) + "};");
+  body().line("static const int64_t y[] = {" + joinInts(s.y) + "};");
+  launch("binary(" + binaryEnum(bin.getKind()) + ", " + ptr(lhs) + ", a, " +
+         ptr(rhs) + ", b, " + ptr(out) + ", y, " + Twine(s.y.size()) +
+         ", stream)");
+  return success();
+}
+
+LogicalResult CudaEmitter::emitBinaryScalar(BinaryScalarOp bin) {
+  Operation *op = bin.getOperation();
+  Value in = bin.getInput(), out = bin.getOutput();
+  if (failed(needWhole(op, in, "arithmetic")) ||
+      failed(allocateResult(op, out)))
+    return failure();
+  if (get(out).cbTotal)
+    return unsupported(op, "arithmetic writing a slice of a concat");
   LayerBlock layer(*this, op, LayerBlock::Flat);
-  launch("spatialMean(" + ptr(rm.getInput()) + ", " + Twine(s[0]) + ", " +
-         Twine(s[1]) + ", " + Twine(s[2]) + ", " + Twine(s[3]) + ", " +
-         ptr(rm.getOutput()) + ", stream)");
+  launch("binaryScalar(" + binaryEnum(bin.getKind()) + ", " + ptr(in) + ", " +
+         fmtFloat(bin.getScalar().convertToFloat()) + ", " +
+         (bin.getScalarFirst() ? "true" : "false") + ", " + ptr(out) + ", " +
+         Twine(numElements(out)) + ", stream)");
+  return success();
+}
+
+LogicalResult CudaEmitter::emitLrn(LrnOp lrn) {
+  Operation *op = lrn.getOperation();
+  Value in = lrn.getInput(), out = lrn.getOutput();
+  if (failed(needWhole(op, in, "lrn")) || failed(allocateResult(op, out)))
+    return failure();
+  if (get(out).cbTotal)
+    return unsupported(op, "lrn writing a slice of a concat");
+  int64_t c = shapeOf(out).back();
+  Writer &w = body();
+  LayerBlock layer(*this, op);
+  w.line("LrnParams p;");
+  w.line("p.pixels = " + Twine(numElements(out) / c) +
+         "; p.channels = " + Twine(c) + ";");
+  w.line("p.depthRadius = " + Twine(lrn.getDepthRadius()) + ";");
+  w.line("p.bias = " + fmtFloat(lrn.getBias().convertToFloat()) +
+         "; p.alpha = " + fmtFloat(lrn.getAlpha().convertToFloat()) +
+         "; p.beta = " + fmtFloat(lrn.getBeta().convertToFloat()) + ";");
+  launch("lrn(p, " + ptr(in) + ", " + ptr(out) + ", stream)");
+  return success();
+}
+
+LogicalResult CudaEmitter::emitTile(TileOp tile) {
+  Operation *op = tile.getOperation();
+  if (failed(needWhole(op, tile.getInput(), "tile")) ||
+      failed(allocateResult(op, tile.getOutput())))
+    return failure();
+  if (get(tile.getOutput()).cbTotal)
+    return unsupported(op, "tile writing a slice of a concat");
+  LayerBlock layer(*this, op);
+  body().line("static const int64_t in[] = {" +
+              joinInts(shapeOf(tile.getInput())) + "};");
+  body().line("static const int64_t multiples[] = {" +
+              joinInts(tile.getMultiples()) + "};");
+  launch("tile(" + ptr(tile.getInput()) + ", in, multiples, " +
+         Twine(tile.getMultiples().size()) + ", " + ptr(tile.getOutput()) +
+         ", stream)");
+  return success();
+}
+
+LogicalResult CudaEmitter::emitReduce(Operation *op) {
+  Value input = op->getOperand(0), output = op->getResult(0);
+  ArrayRef<int64_t> axes =
+      op->getAttrOfType<DenseI64ArrayAttr>("axes").asArrayRef();
+  ArrayRef<int64_t> s = shapeOf(input);
+  if (failed(needWhole(op, input, "a reduction")) ||
+      failed(allocateResult(op, output)))
+    return failure();
+  if (get(output).cbTotal)
+    return unsupported(op, "a reduction writing a slice of a concat");
+  // The spatial mean (global average pooling) keeps its own kernel.
+  if (isa<ReduceMeanOp>(op) && s.size() == 4 && axes.size() == 2 &&
+      axes[0] == 1 && axes[1] == 2) {
+    LayerBlock layer(*this, op, LayerBlock::Flat);
+    launch("spatialMean(" + ptr(input) + ", " + Twine(s[0]) + ", " +
+           Twine(s[1]) + ", " + Twine(s[2]) + ", " + Twine(s[3]) + ", " +
+           ptr(output) + ", stream)");
+    return success();
+  }
+  SmallVector<int64_t, 4> shape(s.begin(), s.end()), reduced;
+  for (int64_t d = 0; d < static_cast<int64_t>(s.size()); ++d)
+    reduced.push_back(llvm::is_contained(axes, d) ? 1 : 0);
+  if (shape.empty()) // A scalar reduces to itself.
+    shape.push_back(1), reduced.push_back(0);
+  LayerBlock layer(*this, op);
+  body().line("static const int64_t shape[] = {" + joinInts(shape) + "};");
+  body().line("static const int reduced[] = {" + joinInts(reduced) + "};");
+  launch("reduce(" + reduceEnum(op) + ", " + ptr(input) + ", shape, reduced, " +
+         Twine(shape.size()) + ", " + ptr(output) + ", stream)");
   return success();
 }
 

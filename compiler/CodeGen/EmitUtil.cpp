@@ -2,10 +2,13 @@
 
 #include "compiler/CodeGen/EmitUtil.h"
 
+#include "dialects/Slim/IR/SlimOps.h"
+
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/StringExtras.h"
 
 #include <cstdio>
+#include <cstring>
 
 using namespace mlir;
 using namespace mlir::slim;
@@ -104,6 +107,58 @@ std::string codegen::activationEnum(StringRef kind) {
   if (kind == "elu")
     return "Activation::Elu";
   return "";
+}
+
+std::string codegen::pointwiseEnum(StringRef kind) {
+  if (kind == "softplus")
+    return "Pointwise::Softplus";
+  if (kind == "leaky_relu")
+    return "Pointwise::LeakyRelu";
+  if (kind == "selu")
+    return "Pointwise::Selu";
+  std::string act = activationEnum(kind);
+  if (act.empty())
+    return "";
+  return "Pointwise::" + act.substr(strlen("Activation::"));
+}
+
+std::string codegen::binaryEnum(StringRef kind) {
+  if (kind == "add")
+    return "Binary::Add";
+  if (kind == "sub")
+    return "Binary::Sub";
+  if (kind == "mul")
+    return "Binary::Mul";
+  if (kind == "div")
+    return "Binary::Div";
+  if (kind == "max")
+    return "Binary::Max";
+  if (kind == "min")
+    return "Binary::Min";
+  return "";
+}
+
+std::string codegen::reduceEnum(Operation *op) {
+  if (isa<ReduceSumOp>(op))
+    return "Reduce::Sum";
+  if (isa<ReduceMaxOp>(op))
+    return "Reduce::Max";
+  return "Reduce::Mean";
+}
+
+BroadcastShapes codegen::broadcastShapes(Value a, Value b, Value y) {
+  BroadcastShapes s;
+  s.y.assign(shapeOf(y).begin(), shapeOf(y).end());
+  if (s.y.empty())
+    s.y.push_back(1);
+  auto pad = [&](Value v, SmallVector<int64_t, 4> &out) {
+    ArrayRef<int64_t> shape = shapeOf(v);
+    out.assign(s.y.size() - shape.size(), 1);
+    out.append(shape.begin(), shape.end());
+  };
+  pad(a, s.a);
+  pad(b, s.b);
+  return s;
 }
 
 double codegen::attrNumber(DictionaryAttr dict, StringRef key, double dflt) {

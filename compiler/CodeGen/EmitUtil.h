@@ -61,6 +61,19 @@ StringRef scopeOf(Operation *op);
 /// The kernels' Activation enumerator for a `slim.activation` kind or a
 /// fused op's `activation`; empty if there is none (softplus).
 std::string activationEnum(StringRef kind);
+/// The kernels' Pointwise enumerator for a `slim.activation` kind (every kind
+/// has one): "Pointwise::LeakyRelu".
+std::string pointwiseEnum(StringRef kind);
+/// The kernels' Binary enumerator for a slim.binary kind: "Binary::Mul".
+std::string binaryEnum(StringRef kind);
+/// The kernels' Reduce enumerator for a reduce op: "Reduce::Sum".
+std::string reduceEnum(Operation *op);
+/// Shapes of a broadcast as the kernels take them: both operands left-padded
+/// with 1s to the result's rank (a scalar result counts as rank 1).
+struct BroadcastShapes {
+  SmallVector<int64_t, 4> a, b, y;
+};
+BroadcastShapes broadcastShapes(Value a, Value b, Value y);
 /// A numeric attribute of an initializer or regularizer dictionary.
 double attrNumber(DictionaryAttr dict, StringRef key, double dflt = 0.0);
 /// A string attribute of an initializer or regularizer dictionary.

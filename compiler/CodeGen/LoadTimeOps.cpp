@@ -3,9 +3,12 @@
 // `prepare` is host code on every target (model_abi.h): it turns variables
 // into derived parameters with the load-time transforms of
 // slim/kernels/pack.h (batch-norm scale/shift, folding into the producing
-// layer's weights, packing for the microkernels). Temporaries live in the
-// runtime's scratch; results go straight into their parameter when nothing
-// else reads them.
+// layer's weights, packing for the microkernels), the constants the passes
+// made (slim.splat) and whatever arithmetic the model does on variables
+// alone (`x * tf.sigmoid(gate)` with `gate` a variable: the single-threaded
+// dense kernels of slim/kernels/elementwise.h and misc.h). Temporaries live
+// in the runtime's scratch; results go straight into their parameter when
+// nothing else reads them.
 //
 //===----------------------------------------------------------------------===//
 
@@ -83,6 +86,80 @@ LogicalResult ModelEmitter::emitLoadTimeOp(Operation *op) {
              dst + ");");
     else
       return unsupported(op, "packing '" + kind + "'");
+    return success();
+  }
+  if (isa<SplatOp, BinaryOp, BinaryScalarOp, ActivationOp, ChannelAffineOp,
+          BiasAddOp, TileOp>(op)) {
+    for (Value v : op->getOperands())
+      if (blockWidth(v) != 0)
+        return unsupported(op, "a blocked tensor at load time");
+    auto offs = op->getAttrOfType<IntegerAttr>("arena_offset");
+    if (failed(allocatePrepareResult(op, op->getResult(0),
+                                     offs ? offs.getInt() : -1)))
+      return failure();
+  }
+  std::string result =
+      op->getNumResults() == 1 ? ptr(op->getResult(0)) : std::string();
+  if (auto splat = dyn_cast<SplatOp>(op)) {
+    w.line("slim::kernels::fill(" + result + ", " +
+           Twine(numElements(splat.getOutput())) + ", " +
+           fmtFloat(splat.getValue().convertToFloat()) + ");");
+    return success();
+  }
+  if (auto bin = dyn_cast<BinaryOp>(op)) {
+    BroadcastShapes s =
+        broadcastShapes(bin.getLhs(), bin.getRhs(), bin.getOutput());
+    w.line("{");
+    w.line("  static const int64_t a[] = {" + joinInts(s.a) + "};");
+    w.line("  static const int64_t b[] = {" + joinInts(s.b) + "};");
+    w.line("  static const int64_t y[] = {" + joinInts(s.y) + "};");
+    w.line(
+        "  slim::kernels::binary(slim::kernels::" + binaryEnum(bin.getKind()) +
+        ", " + ptr(bin.getLhs()) + ", a, " + ptr(bin.getRhs()) + ", b, " +
+        result + ", y, " + Twine(s.y.size()) + ");");
+    w.line("}");
+    return success();
+  }
+  if (auto bin = dyn_cast<BinaryScalarOp>(op)) {
+    w.line("slim::kernels::binaryScalar(slim::kernels::" +
+           binaryEnum(bin.getKind()) + ", " + ptr(bin.getInput()) + ", " +
+           fmtFloat(bin.getScalar().convertToFloat()) + ", " +
+           (bin.getScalarFirst() ? "true" : "false") + ", " + result + ", " +
+           Twine(numElements(bin.getOutput())) + ");");
+    return success();
+  }
+  if (auto tile = dyn_cast<TileOp>(op)) {
+    w.line("{");
+    w.line("  static const int64_t in[] = {" +
+           joinInts(shapeOf(tile.getInput())) + "};");
+    w.line("  static const int64_t multiples[] = {" +
+           joinInts(tile.getMultiples()) + "};");
+    w.line("  slim::kernels::tile(" + ptr(tile.getInput()) +
+           ", in, multiples, " + Twine(tile.getMultiples().size()) + ", " +
+           result + ");");
+    w.line("}");
+    return success();
+  }
+  if (isa<ActivationOp, ChannelAffineOp, BiasAddOp>(op)) {
+    std::string scale = "nullptr", shift = "nullptr", f = "Pointwise::None";
+    float alpha = 0.0f;
+    if (auto act = dyn_cast<ActivationOp>(op)) {
+      f = pointwiseEnum(act.getKind());
+      if (act.getAlpha())
+        alpha = act.getAlpha()->convertToFloat();
+    } else if (auto bias = dyn_cast<BiasAddOp>(op)) {
+      shift = ptr(bias.getBias());
+    } else {
+      auto affine = cast<ChannelAffineOp>(op);
+      scale = ptr(affine.getScale());
+      shift = ptr(affine.getShift());
+    }
+    ArrayRef<int64_t> shape = shapeOf(op->getResult(0));
+    int64_t c = shape.empty() ? 1 : shape.back();
+    w.line("slim::kernels::channelOp(" + ptr(op->getOperand(0)) + ", " +
+           result + ", 1, " + Twine(numElements(op->getResult(0)) / c) + ", " +
+           Twine(c) + ", 0, " + scale + ", " + shift + ", slim::kernels::" + f +
+           ", " + fmtFloat(alpha) + ");");
     return success();
   }
   if (auto write = dyn_cast<WriteParamOp>(op)) {

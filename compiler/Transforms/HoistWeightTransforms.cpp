@@ -41,13 +41,16 @@ std::string describeResult(Value v) {
     return result.getResultNumber() == 0 ? "folded_filter" : "folded_bias";
   if (isa<BnScaleShiftOp>(op))
     return result.getResultNumber() == 0 ? "bn_scale" : "bn_shift";
+  if (isa<SplatOp>(op))
+    return "constant";
   return op->getName().stripDialect().str();
 }
 
 /// The scope of the first layer that reads `v`, to name its parameter after.
 std::string scopeOfUser(Value v) {
   for (Operation *user : v.getUsers())
-    if (auto scope = user->getAttrOfType<StringAttr>("scope"))
+    if (auto scope = user->getAttrOfType<StringAttr>("scope");
+        scope && !scope.getValue().empty())
       return scope.getValue().str();
   return "param";
 }
@@ -105,6 +108,12 @@ struct HoistWeightTransformsPass
     llvm::SetVector<Operation *> hoisted;
     for (Operation &op : body) {
       if (isa<ReadVariableOp>(op)) {
+        loadTime.insert(op.getResult(0));
+        continue;
+      }
+      // A constant the passes made is computed once, like a transform.
+      if (isa<SplatOp>(op)) {
+        hoisted.insert(&op);
         loadTime.insert(op.getResult(0));
         continue;
       }

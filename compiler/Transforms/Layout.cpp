@@ -43,7 +43,8 @@ llvm::SmallVector<unsigned, 2> getBlockedOperands(Operation *op) {
                ? llvm::SmallVector<unsigned, 2>{0, op->getNumOperands() - 1}
                : llvm::SmallVector<unsigned, 2>{0};
   if (isa<MaxPoolOp, AvgPoolOp, ActivationOp, ChannelAffineOp, BiasAddOp,
-          FusedConv2DTransposeOp, ResizeOp, InstanceNormOp>(op))
+          FusedConv2DTransposeOp, ResizeOp, InstanceNormOp, BinaryScalarOp,
+          LrnOp>(op))
     return {0};
   // Pads and slices keep the blocks whole when they leave channels alone.
   if (auto pad = dyn_cast<PadOp>(op)) {
@@ -61,6 +62,18 @@ llvm::SmallVector<unsigned, 2> getBlockedOperands(Operation *op) {
   }
   if (isa<AddOp>(op))
     return {0, 1};
+  if (auto binary = dyn_cast<BinaryOp>(op)) {
+    // The blocked kernel broadcasts along N, H and W; a broadcast along
+    // channels (a [N,H,W,1] mask) would need lanes from another block.
+    int64_t channels =
+        llvm::cast<RankedTensorType>(binary.getType()).getShape().back();
+    for (Value v : op->getOperands())
+      if (!is4D(v) ||
+          llvm::cast<RankedTensorType>(v.getType()).getShape().back() !=
+              channels)
+        return {};
+    return {0, 1};
+  }
   if (auto concat = dyn_cast<ConcatOp>(op)) {
     int64_t axis = concat.getAxis();
     if (axis != 3 && axis != -1)

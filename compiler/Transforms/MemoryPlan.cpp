@@ -137,10 +137,13 @@ private:
   /// An elementwise op left unfused reads element i only to write element i,
   /// so it may overwrite an operand that dies with it.
   void planElementwiseInPlace(Operation &op) {
-    if (!isa<ActivationOp, ChannelAffineOp, BiasAddOp, AddOp>(op) ||
+    if (!isa<ActivationOp, ChannelAffineOp, BiasAddOp, AddOp, BinaryOp,
+             BinaryScalarOp>(op) ||
         !isPlanned(op.getResult(0)))
       return;
-    unsigned candidates = isa<AddOp>(op) ? 2 : 1;
+    // A broadcast operand has another type than the result, so only the
+    // operand of the result's shape is a candidate.
+    unsigned candidates = isa<AddOp, BinaryOp>(op) ? 2 : 1;
     auto resultType = llvm::cast<RankedTensorType>(op.getResult(0).getType());
     for (unsigned i = 0; i < candidates; ++i) {
       Value operand = op.getOperand(i);

@@ -22,6 +22,14 @@ def InferenceSimplifyPass : Pass<"slim-inference-simplify", "func::FuncOp"> {
     padding is not zero padding), and `batch_norm` becomes
     `slim.bn_scale_shift` (a load-time op over its variables) plus a
     `slim.channel_affine`. Training-mode dropout and batch norm are kept.
+    Arithmetic that is exactly a per-channel affine becomes a
+    `slim.channel_affine` too: a `binary_scalar` `x * s`, `x + s`, `x - s`,
+    `s - x` and `x / s` for a power of two `s` (coefficients `slim.splat`),
+    and a `binary` `x * v`, `x + v`, `x - v`, `v - x` with `v` a load-time
+    vector along the last axis. Two affines in a row compose through a
+    load-time `fold_scale_shift` of the first one's coefficients. An
+    activation of a `tile` runs before it, and arithmetic with a `tile` that
+    only repeats axes of size 1 broadcasts instead.
   }];
   let dependentDialects = ["::mlir::slim::SlimDialect"];
 }
@@ -46,7 +54,9 @@ def LayoutPass : Pass<"slim-layout", "func::FuncOp"> {
   let description = [{
     Gives every 4-D activation of an op with a blocked kernel (fused
     convolutions, pooling, channel concat, add, activation, channel affine,
-    spatial mean) the blocked layout `nChw<V>c`, V = `vector-width`, as the
+    spatial mean, arithmetic with a number, lrn, and `slim.binary` whose
+    operands are 4-D with the result's channels, broadcast along N, H or W
+    only) the blocked layout `nChw<V>c`, V = `vector-width`, as the
     encoding of its tensor type. `slim.to_blocked` / `slim.from_blocked` are
     inserted where a dense NHWC tensor meets a blocked one: at graph inputs
     and outputs, and around ops that need NHWC element order (reshape,
@@ -81,8 +91,9 @@ def HoistWeightTransformsPass
     : Pass<"slim-hoist-weight-transforms", "ModuleOp"> {
   let summary = "moves load-time weight transforms into @slim_prepare";
   let description = [{
-    Every op of the inference function computed only from variables is
-    moved into a new `func.func @slim_prepare()` (the runtime's `prepare`).
+    Every op of the inference function computed only from variables (and
+    the constants, `slim.splat`, the passes made) is moved into a new
+    `func.func @slim_prepare()` (the runtime's `prepare`).
     Each value that crosses back becomes a `slim.param` symbol written there
     with `slim.write_param` and read in the inference function with
     `slim.read_param`. Variables used directly by the inference function stay

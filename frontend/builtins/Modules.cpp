@@ -68,6 +68,7 @@ void slim::installModelModules(Interpreter &interp) {
   // The module objects and how they nest.
   auto tf = std::make_shared<ModuleObj>("tensorflow");
   auto nn = std::make_shared<ModuleObj>("tensorflow.nn");
+  auto math = std::make_shared<ModuleObj>("tensorflow.math");
   auto compat = std::make_shared<ModuleObj>("tensorflow.compat");
   auto graphKeys = std::make_shared<ModuleObj>("tensorflow.GraphKeys");
   auto contrib = std::make_shared<ModuleObj>("tensorflow.contrib");
@@ -80,6 +81,7 @@ void slim::installModelModules(Interpreter &interp) {
   auto imageV2 = std::make_shared<ModuleObj>("tensorflow.compat.v2.image");
   tf->attrs["nn"] = nn;
   tf->attrs["image"] = image;
+  tf->attrs["math"] = math;
   tf->attrs["compat"] = compat;
   compat->attrs["v1"] = tf;
   // tf.compat.v2 is TF 2's namespace: TF 1's names (slimc's tf has both
@@ -163,14 +165,17 @@ void slim::installModelModules(Interpreter &interp) {
                          {"tf.test", testMod},
                          {"slim", slimMod},
                          {"slim.utils", utils}};
+  modules["tf.math"] = math;
   for (llvm::ArrayRef<BuiltinDef> table :
        {tfGraphBuiltins(), tfCoreBuiltins(), tfNNBuiltins(),
         tfInitializerBuiltins(), slimLayerBuiltins(), slimArgScopeBuiltins(),
         slimVariableBuiltins(), slimInitializerBuiltins(), slimUtilBuiltins(),
         tensorShapeBuiltins(), tfTestBuiltins(), tfPoolBuiltins(),
         tfArrayBuiltins(), tfImageBuiltins(), tfNNConvBuiltins(),
-        slimNormalizationBuiltins()})
+        slimNormalizationBuiltins(,
+        tfMathBuiltins(), tfTileBuiltins()})
     install(interp, modules, table);
+  installAliases(modules, tfMathAliases());
   installAliases(modules, tfNNAliases());
   installAliases(modules, slimLayerAliases());
   installAliases(modules, tfImageAliases());

@@ -57,6 +57,9 @@ inline Ref none() { return makeNone(); }
 // The tables, one per family. Each is defined in the file of its family.
 llvm::ArrayRef<BuiltinDef> tfGraphBuiltins();           // TFGraph.cpp
 llvm::ArrayRef<BuiltinDef> tfCoreBuiltins();            // TFCore.cpp
+llvm::ArrayRef<BuiltinDef> tfMathBuiltins();            // TFMath.cpp
+llvm::ArrayRef<BuiltinAlias> tfMathAliases();           // TFMath.cpp
+llvm::ArrayRef<BuiltinDef> tfTileBuiltins();            // TFTile.cpp
 llvm::ArrayRef<BuiltinDef> tfNNBuiltins();              // TFNN.cpp
 llvm::ArrayRef<BuiltinAlias> tfNNAliases();             // TFNN.cpp
 llvm::ArrayRef<BuiltinDef> tfInitializerBuiltins();     // TFInitializers.cpp

@@ -1,7 +1,8 @@
 //===- TFCore.cpp - tf's tensor ops ---------------------------------------===//
 //
-// tf.identity, tf.add, tf.concat, tf.squeeze, tf.reshape, tf.reduce_mean and
-// tf.pad: the tensor ops the reference nets call directly.
+// tf.identity, tf.concat, tf.squeeze, tf.reshape and tf.pad: the tensor ops
+// the reference nets call directly (arithmetic and reductions are
+// TFMath.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -33,19 +34,6 @@ Ref identity(Interpreter &in, CallArgs &args) {
   if (out && in.atMainTopLevel() && !b.isNone("name"))
     in.graph().addNamedOutput(out, cast<TensorObj>(*out).name);
   return out;
-}
-
-Ref add(Interpreter &in, CallArgs &args) {
-  Bound b;
-  if (!bindArgs(in, "add", {{"x", nullptr}, {"y", nullptr}, {"name", none()}},
-                args, b))
-    return nullptr;
-  TensorObj *x = getTensor(in, b, "x");
-  TensorObj *y = x ? getTensor(in, b, "y") : nullptr;
-  if (!y)
-    return nullptr;
-  return withOpName(in, b, "name",
-                    [&] { return emitAdd(in, *x, *y, args.loc); });
 }
 
 Ref concat(Interpreter &in, CallArgs &args) {
@@ -172,40 +160,6 @@ Ref reshape(Interpreter &in, CallArgs &args) {
   });
 }
 
-Ref reduceMean(Interpreter &in, CallArgs &args) {
-  Bound b;
-  if (!bindArgs(in, "reduce_mean",
-                {{"input_tensor", nullptr},
-                 {"axis", none()},
-                 {"keepdims", none()},
-                 {"name", none()},
-                 {"reduction_indices", none()},
-                 {"keep_dims", none()}},
-                args, b))
-    return nullptr;
-  TensorObj *x = getTensor(in, b, "input_tensor");
-  if (!x)
-    return nullptr;
-  if (!b.isNone("keepdims") && !b.isNone("keep_dims"))
-    return in.error(args.loc, "reduce_mean: cannot specify both keepdims "
-                              "and keep_dims");
-  bool keep = !b.isNone("keepdims")
-                  ? isTruthy(*b.get("keepdims"))
-                  : (!b.isNone("keep_dims") && isTruthy(*b.get("keep_dims")));
-  Ref axisValue = b.isNone("axis") ? b.get("reduction_indices") : b.get("axis");
-  std::vector<int64_t> axes;
-  if (isa<IntObj>(*axisValue))
-    axes.push_back(cast<IntObj>(*axisValue).value);
-  else if (isNone(axisValue))
-    for (size_t d = 0; d < x->shape.size(); ++d)
-      axes.push_back(d);
-  else if (!getIntList(in, axisValue, b.loc("axis"), "axis", axes))
-    return nullptr;
-  return withOpName(in, b, "name", [&] {
-    return emitReduceMean(in, *x, axes, keep, args.loc);
-  });
-}
-
 /// tf.pad with TF's three modes. TF upper-cases `mode`; slimc's op spells
 /// it in lower case.
 Ref pad(Interpreter &in, CallArgs &args) {
@@ -267,12 +221,9 @@ Ref pad(Interpreter &in, CallArgs &args) {
 
 const BuiltinDef coreBuiltins[] = {
     {"tf", "identity", "identity", identity},
-    // `tensor + tensor` in a model file evaluates as tf.add.
-    {"tf", "add", "add", add, false, "tf.add"},
     {"tf", "concat", "concat", concat},
     {"tf", "squeeze", "squeeze", squeeze},
     {"tf", "reshape", "reshape", reshape},
-    {"tf", "reduce_mean", "reduce_mean", reduceMean},
     {"tf", "pad", "pad", pad},
 };
 

@@ -1,10 +1,11 @@
 //===- TFNN.cpp - tf.nn ---------------------------------------------------===//
 //
-// tf.nn's activations (also reachable as tf.sigmoid and tf.tanh), softmax
-// and bias_add.
+// tf.nn's activations (also reachable as tf.sigmoid, tf.tanh and tf.math.*),
+// softmax, bias_add and local response normalization.
 //
 //===----------------------------------------------------------------------===//
 
+#include "frontend/ElementwiseGraphOps.h"
 #include "frontend/GraphOps.h"
 #include "frontend/builtins/TFOps.h"
 
@@ -40,6 +41,54 @@ Ref tanh(Interpreter &in, CallArgs &args) {
 Ref elu(Interpreter &in, CallArgs &args) { return activation(in, args, "elu"); }
 Ref softplus(Interpreter &in, CallArgs &args) {
   return activation(in, args, "softplus");
+}
+Ref selu(Interpreter &in, CallArgs &args) {
+  return activation(in, args, "selu");
+}
+
+/// tf.nn.leaky_relu(features, alpha=0.2): x > 0 ? x : alpha * x.
+Ref leakyRelu(Interpreter &in, CallArgs &args) {
+  Bound b;
+  if (!bindArgs(
+          in, "tf.nn.leaky_relu",
+          {{"features", nullptr}, {"alpha", makeFloat(0.2)}, {"name", none()}},
+          args, b))
+    return nullptr;
+  TensorObj *x = getTensor(in, b, "features");
+  double alpha;
+  if (!x || !getFloat(in, b, "alpha", alpha))
+    return nullptr;
+  return withOpName(in, b, "name", [&] {
+    return emitActivation(in, *x, "leaky_relu", args.loc, alpha);
+  });
+}
+
+/// tf.nn.lrn = tf.nn.local_response_normalization, TF's defaults.
+Ref lrn(Interpreter &in, CallArgs &args) {
+  Bound b;
+  if (!bindArgs(in, "tf.nn.lrn",
+                {{"input", nullptr},
+                 {"depth_radius", makeInt(5)},
+                 {"bias", makeFloat(1.0)},
+                 {"alpha", makeFloat(1.0)},
+                 {"beta", makeFloat(0.5)},
+                 {"name", none()}},
+                args, b))
+    return nullptr;
+  TensorObj *x = getTensor(in, b, "input");
+  int64_t radius;
+  double bias, alpha, beta;
+  if (!x || !getInt(in, b, "depth_radius", radius) ||
+      !getFloat(in, b, "bias", bias) || !getFloat(in, b, "alpha", alpha) ||
+      !getFloat(in, b, "beta", beta))
+    return nullptr;
+  if (radius < 0)
+    return in.error(b.loc("depth_radius"),
+                    "tf.nn.lrn: depth_radius must be non-negative, got " +
+                        llvm::Twine(radius));
+  return withOpName(in, b, "name", [&] {
+    return emitLrn(in, *x, radius, bias, alpha, beta, "tf.nn.lrn", args.loc);
+  });
 }
 
 Ref softmax(Interpreter &in, CallArgs &args) {
@@ -89,6 +138,9 @@ const BuiltinDef nnBuiltins[] = {
     {"tf.nn", "tanh", "tanh", tanh, false, "activation:tanh"},
     {"tf.nn", "elu", "elu", elu, false, "activation:elu"},
     {"tf.nn", "softplus", "softplus", softplus, false, "activation:softplus"},
+    {"tf.nn", "selu", "selu", selu},
+    {"tf.nn", "leaky_relu", "leaky_relu", leakyRelu},
+    {"tf.nn", "lrn", "lrn", lrn},
     {"tf.nn", "softmax", "softmax", softmax},
     {"tf.nn", "bias_add", "bias_add", biasAdd},
 };
@@ -96,6 +148,10 @@ const BuiltinDef nnBuiltins[] = {
 const BuiltinAlias nnAliases[] = {
     {"tf.nn", "sigmoid", "tf", "sigmoid"},
     {"tf.nn", "tanh", "tf", "tanh"},
+    {"tf.nn", "sigmoid", "tf.math", "sigmoid"},
+    {"tf.nn", "tanh", "tf.math", "tanh"},
+    {"tf.nn", "softplus", "tf.math", "softplus"},
+    {"tf.nn", "lrn", "tf.nn", "local_response_normalization"},
 };
 
 } // namespace

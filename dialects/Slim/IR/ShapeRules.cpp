@@ -246,28 +246,6 @@ LogicalResult mlir::slim::inferConcatShape(llvm::ArrayRef<Shape> inputs,
   return success();
 }
 
-LogicalResult mlir::slim::inferReduceMeanShape(llvm::ArrayRef<int64_t> input,
-                                               llvm::ArrayRef<int64_t> axes,
-                                               bool keepDims, Shape &out,
-                                               std::string &error) {
-  int64_t rank = input.size();
-  llvm::SmallVector<bool, 4> reduced(rank, false);
-  for (int64_t a : axes) {
-    if (a < 0 || a >= rank)
-      return fail(error, "reduction axis " + llvm::Twine(a) +
-                             " is out of range for rank " + llvm::Twine(rank));
-    reduced[a] = true;
-  }
-  out.clear();
-  for (int64_t d = 0; d < rank; ++d) {
-    if (!reduced[d])
-      out.push_back(input[d]);
-    else if (keepDims)
-      out.push_back(1);
-  }
-  return success();
-}
-
 LogicalResult mlir::slim::inferPadShape(llvm::ArrayRef<int64_t> input,
                                         llvm::ArrayRef<int64_t> padding,
                                         llvm::StringRef mode, Shape &out,

@@ -61,9 +61,6 @@ LogicalResult inferMatMulShape(llvm::ArrayRef<int64_t> input,
                                std::string &error);
 LogicalResult inferConcatShape(llvm::ArrayRef<Shape> inputs, int64_t axis,
                                Shape &out, std::string &error);
-LogicalResult inferReduceMeanShape(llvm::ArrayRef<int64_t> input,
-                                   llvm::ArrayRef<int64_t> axes, bool keepDims,
-                                   Shape &out, std::string &error);
 /// `mode` is a tf.pad mode in lower case: "constant", "reflect" or
 /// "symmetric" (the last two bound each pad by the dimension, as TF does).
 LogicalResult inferPadShape(llvm::ArrayRef<int64_t> input,

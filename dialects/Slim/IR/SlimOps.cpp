@@ -156,9 +156,13 @@ LogicalResult BatchNormOp::verify() {
 }
 
 LogicalResult ActivationOp::verify() {
-  if (!llvm::is_contained(
-          {"relu", "relu6", "sigmoid", "tanh", "elu", "softplus"}, getKind()))
+  if (!llvm::is_contained({"relu", "relu6", "sigmoid", "tanh", "elu",
+                           "softplus", "selu", "leaky_relu"},
+                          getKind()))
     return emitOpError("unknown activation '") << getKind() << "'";
+  if (getAlpha().has_value() != (getKind() == "leaky_relu"))
+    return emitOpError("'alpha' is leaky_relu's slope: present exactly for "
+                       "leaky_relu");
   return success();
 }
 
@@ -178,14 +182,6 @@ LogicalResult ConcatOp::verify() {
   Shape out;
   std::string error;
   auto r = inferConcatShape(shapes, getAxis(), out, error);
-  return checkInferred(*this, r, out, error);
-}
-
-LogicalResult ReduceMeanOp::verify() {
-  Shape out;
-  std::string error;
-  auto r = inferReduceMeanShape(shapeOf(getInput()), getAxes(), getKeepDims(),
-                                out, error);
   return checkInferred(*this, r, out, error);
 }
 

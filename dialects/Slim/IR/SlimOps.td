@@ -190,9 +190,13 @@ def Slim_BatchNormOp : Slim_Op<"batch_norm", [Pure, AttrSizedOperandSegments,
 def Slim_ActivationOp : Slim_Op<"activation", [Pure, AllTypesMatch<["input", "output"]>]> {
   let summary = "elementwise activation function";
   let description = [{
-    `kind` is one of `relu`, `relu6`, `sigmoid`, `tanh`, `elu`, `softplus`.
+    `kind` is one of `relu`, `relu6`, `sigmoid`, `tanh`, `elu`, `softplus`,
+    `selu` and `leaky_relu`; `alpha`, leaky_relu's slope
+    (`x > 0 ? x : alpha * x`, as tf.nn.leaky_relu), is present exactly for
+    leaky_relu.
   }];
-  let arguments = (ins Slim_Tensor:$input, StrAttr:$kind, StrAttr:$scope);
+  let arguments = (ins Slim_Tensor:$input, StrAttr:$kind,
+    OptionalAttr<F32Attr>:$alpha, StrAttr:$scope);
   let results = (outs Slim_Tensor:$output);
   let assemblyFormat = "$kind $input attr-dict `:` type($input)";
   let hasVerifier = 1;
@@ -261,15 +265,6 @@ def Slim_AddOp : Slim_Op<"add", [Pure, AllTypesMatch<["lhs", "rhs", "output"]>]>
   let arguments = (ins Slim_Tensor:$lhs, Slim_Tensor:$rhs, StrAttr:$scope);
   let results = (outs Slim_Tensor:$output);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($output)";
-}
-
-def Slim_ReduceMeanOp : Slim_Op<"reduce_mean", [Pure]> {
-  let summary = "mean over a set of axes";
-  let arguments = (ins Slim_Tensor:$input, DenseI64ArrayAttr:$axes, BoolAttr:$keep_dims,
-    StrAttr:$scope);
-  let results = (outs Slim_Tensor:$output);
-  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
-  let hasVerifier = 1;
 }
 
 def Slim_PadOp : Slim_Op<"pad", [Pure]> {
@@ -509,5 +504,6 @@ def Slim_WriteParamOp : Slim_Op<"write_param",
 }
 
 include "dialects/Slim/IR/SlimSpatialOps.td"
+include "dialects/Slim/IR/SlimElementwiseOps.td"
 
 #endif // SLIM_OPS_TD

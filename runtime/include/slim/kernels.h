@@ -3,10 +3,10 @@
 // The one header generated C++ includes: fast kernels on the blocked NCHWc
 // layout (vector width and ISA picked by the compile target, see
 // kernels/vec.h), load-time weight packing and batch-norm folding, layout
-// conversions, the small loops of rare ops (kernels/misc.h), the spatial
-// ops of image-to-image nets (transposed convolution, pad, slice, resize,
-// instance norm), and the plain reference kernels behind
-// --kernels=reference.
+// conversions, broadcasting arithmetic, lrn and reductions, the small loops
+// of rare ops (kernels/misc.h), the spatial ops of image-to-image nets
+// (transposed convolution, pad, slice, resize, instance norm), and the
+// plain reference kernels behind --kernels=reference.
 // Header-only: the generated code is compiled with -O3 -march=<target>, so
 // every kernel is instantiated for that target. See docs/kernels.md.
 //
@@ -18,12 +18,15 @@
 #include "slim/kernels/conv.h"
 #include "slim/kernels/conv_transpose.h"
 #include "slim/kernels/depthwise.h"
+#include "slim/kernels/elementwise.h"
 #include "slim/kernels/eltwise.h"
 #include "slim/kernels/gemm.h"
 #include "slim/kernels/layout.h"
+#include "slim/kernels/lrn.h"
 #include "slim/kernels/misc.h"
 #include "slim/kernels/pack.h"
 #include "slim/kernels/pool.h"
+#include "slim/kernels/reduce.h"
 #include "slim/kernels/reference.h"
 #include "slim/kernels/reference_spatial.h"
 #include "slim/kernels/spatial.h"

@@ -28,9 +28,9 @@
 namespace slim {
 namespace cuda {
 
-/// The activation of a layer's epilogue. None..Elu have the values of
-/// slim::kernels::Activation (the compiler passes them through as ints);
-/// Softplus exists only here (the CPU pipeline has it as its own op).
+/// The activation of a layer's epilogue or of a standalone activation
+/// (channelOp). The values are those of slim::kernels::Pointwise; the conv
+/// and fully-connected epilogues take None..Elu.
 enum class Activation : int {
   None = 0,
   Relu = 1,
@@ -39,10 +39,13 @@ enum class Activation : int {
   Tanh = 4,
   Elu = 5,
   Softplus = 6,
+  LeakyRelu = 7,
+  Selu = 8,
 };
 
-/// Scalar activation with the TF definitions.
-__host__ __device__ __forceinline__ float activate(Activation act, float x) {
+/// Scalar activation with the TF definitions; `alpha` is leaky_relu's slope.
+__host__ __device__ __forceinline__ float activate(Activation act, float x,
+                                                   float alpha = 0.0f) {
   switch (act) {
   case Activation::None:
     return x;
@@ -59,6 +62,13 @@ __host__ __device__ __forceinline__ float activate(Activation act, float x) {
   case Activation::Softplus:
     // log(1 + e^x) without overflow for large x; exact in float beyond 20.
     return x > 20.0f ? x : log1pf(expf(x));
+  case Activation::LeakyRelu:
+    return x > 0.0f ? x : x * alpha;
+  case Activation::Selu:
+    // tf.nn.selu's constants (Klambauer et al.).
+    return x > 0.0f ? 1.0507009873554804934193349852946f * x
+                    : 1.0507009873554804934193349852946f *
+                          1.6732632423543772848170429916717f * expm1f(x);
   }
   return x;
 }

@@ -32,6 +32,8 @@ struct ChannelOpParams {
   int inCOffset = 0, inCStride = 0;
   int outCOffset = 0, outCStride = 0;
   Activation act = Activation::None;
+  /// leaky_relu's slope.
+  float alpha = 0.0f;
 };
 
 template <typename T>
@@ -50,7 +52,7 @@ __global__ void __launch_bounds__(kEltwiseThreads)
       v *= scale[c];
     if (shift)
       v += shift[c];
-    y[pixel * outStride + p.outCOffset + c] = activate(p.act, v);
+    y[pixel * outStride + p.outCOffset + c] = activate(p.act, v, p.alpha);
   }
 }
 

@@ -8,6 +8,7 @@
 #ifndef SLIM_CUDA_KERNELS_CUH
 #define SLIM_CUDA_KERNELS_CUH
 
+#include "slim/cuda/arith.cuh"
 #include "slim/cuda/conv2d.cuh"
 #include "slim/cuda/depthwise.cuh"
 #include "slim/cuda/eltwise.cuh"

@@ -37,6 +37,44 @@ inline float activate(Activation act, float x) {
   return x;
 }
 
+/// TF's softplus, log(1 + exp(x)), without overflow.
+inline float softplus(float x) {
+  return x > 0.0f ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
+}
+
+/// What a standalone `slim.activation` computes: the epilogue activations
+/// (the same values as Activation) and those no conv epilogue applies.
+enum class Pointwise : int {
+  None,
+  Relu,
+  Relu6,
+  Sigmoid,
+  Tanh,
+  Elu,
+  Softplus,
+  LeakyRelu,
+  Selu,
+};
+
+/// Scalar `f`, straight from the TF definitions; `alpha` is leaky_relu's
+/// slope (tf.nn.leaky_relu: x > 0 ? x : alpha * x).
+inline float applyPointwise(Pointwise f, float alpha, float x) {
+  switch (f) {
+  case Pointwise::Softplus:
+    return softplus(x);
+  case Pointwise::LeakyRelu:
+    return x > 0.0f ? x : x * alpha;
+  case Pointwise::Selu: {
+    // tf.nn.selu's constants (Klambauer et al.).
+    constexpr float kScale = 1.0507009873554804934193349852946f;
+    constexpr float kAlpha = 1.6732632423543772848170429916717f;
+    return x > 0.0f ? kScale * x : kScale * kAlpha * std::expm1(x);
+  }
+  default:
+    return activate(static_cast<Activation>(f), x);
+  }
+}
+
 /// True for activations that keep 0 at 0; the others would turn the zero
 /// padding channels of a blocked tensor into non-zeros, so the fast kernels
 /// re-zero those lanes.

@@ -12,11 +12,14 @@
 #define SLIM_KERNELS_REFERENCE_H
 
 #include "slim/kernels/common.h"
+#include "slim/kernels/elementwise.h"
+#include "slim/kernels/reduce.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <vector>
 
 namespace slim {
 namespace kernels {
@@ -236,6 +239,119 @@ inline void softmax(const float *x, float *y, int64_t rows, int64_t cols) {
       yr[j] =
           static_cast<float>(std::exp(static_cast<double>(xr[j]) - mx) / sum);
   }
+}
+
+/// TF binary arithmetic with NumPy broadcasting: y = a op b for shapes of
+/// equal rank (the shorter left-padded with 1s), each dimension of a and b
+/// 1 or y's. Element by element through the multi-index.
+inline void binary(Binary k, const float *a, const int64_t *aShape,
+                   const float *b, const int64_t *bShape, float *y,
+                   const int64_t *yShape, int rank) {
+  int64_t count = 1;
+  for (int d = 0; d < rank; ++d)
+    count *= yShape[d];
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t rest = i, ia = 0, ib = 0, sa = 1, sb = 1;
+    for (int d = rank - 1; d >= 0; --d) {
+      int64_t idx = rest % yShape[d];
+      rest /= yShape[d];
+      if (aShape[d] != 1)
+        ia += idx * sa;
+      if (bShape[d] != 1)
+        ib += idx * sb;
+      sa *= aShape[d];
+      sb *= bShape[d];
+    }
+    y[i] = applyBinary(k, a[ia], b[ib]);
+  }
+}
+
+/// y = x op s, or s op x when `scalarFirst`, over `count` floats.
+inline void binaryScalar(Binary k, const float *x, float s, bool scalarFirst,
+                         float *y, int64_t count) {
+  for (int64_t i = 0; i < count; ++i)
+    y[i] = scalarFirst ? applyBinary(k, s, x[i]) : applyBinary(k, x[i], s);
+}
+
+/// A standalone activation (tf.nn.*) over `count` floats; `alpha` is
+/// leaky_relu's slope.
+inline void pointwise(Pointwise f, float alpha, const float *x, float *y,
+                      int64_t count) {
+  for (int64_t i = 0; i < count; ++i)
+    y[i] = applyPointwise(f, alpha, x[i]);
+}
+
+/// tf.nn.lrn over the last axis of [outer, c]: y = x * (bias + alpha *
+/// sum of squares over [c - r, c + r]) ^ -beta, the sum in double.
+inline void lrn(const float *x, float *y, int64_t outer, int64_t c,
+                int64_t radius, float bias, float alpha, float beta) {
+  for (int64_t i = 0; i < outer; ++i)
+    for (int64_t ch = 0; ch < c; ++ch) {
+      double sum = 0.0;
+      for (int64_t j = std::max<int64_t>(0, ch - radius);
+           j <= std::min<int64_t>(c - 1, ch + radius); ++j) {
+        double v = x[i * c + j];
+        sum += v * v;
+      }
+      double t = static_cast<double>(bias) + static_cast<double>(alpha) * sum;
+      y[i * c + ch] = static_cast<float>(
+          x[i * c + ch] * std::pow(t, -static_cast<double>(beta)));
+    }
+}
+
+/// tf.tile: y's axis d has in[d] * multiples[d] elements, element i being
+/// x's i % in[d]; element by element through the multi-index.
+inline void tile(const float *x, const int64_t *in, const int64_t *multiples,
+                 int rank, float *y) {
+  int64_t count = 1;
+  for (int d = 0; d < rank; ++d)
+    count *= in[d] * multiples[d];
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t rest = i, src = 0, scale = 1;
+    for (int d = rank - 1; d >= 0; --d) {
+      int64_t outDim = in[d] * multiples[d];
+      src += (rest % outDim % in[d]) * scale;
+      rest /= outDim;
+      scale *= in[d];
+    }
+    y[i] = x[src];
+  }
+}
+
+/// tf.reduce_sum / mean / max over the axes with a nonzero `reduced` entry
+/// of a [shape] tensor (rank `rank`); y holds the kept axes in order.
+/// Every input element is added into its output through the multi-index.
+inline void reduce(Reduce kind, const float *x, const int64_t *shape,
+                   const int *reduced, int rank, float *y) {
+  int64_t count = 1, outputs = 1;
+  for (int d = 0; d < rank; ++d) {
+    count *= shape[d];
+    if (!reduced[d])
+      outputs *= shape[d];
+  }
+  int64_t perOutput = outputs ? count / outputs : 0;
+  std::vector<double> acc(
+      outputs,
+      kind == Reduce::Max ? -std::numeric_limits<double>::infinity() : 0.0);
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t rest = i, o = 0, scale = 1;
+    for (int d = rank - 1; d >= 0; --d) {
+      int64_t idx = rest % shape[d];
+      rest /= shape[d];
+      if (!reduced[d]) {
+        o += idx * scale;
+        scale *= shape[d];
+      }
+    }
+    if (kind == Reduce::Max)
+      acc[o] = std::max<double>(acc[o], x[i]);
+    else
+      acc[o] += x[i];
+  }
+  for (int64_t o = 0; o < outputs; ++o)
+    y[o] = static_cast<float>(kind == Reduce::Mean
+                                  ? acc[o] / static_cast<double>(perOutput)
+                                  : acc[o]);
 }
 
 } // namespace ref
