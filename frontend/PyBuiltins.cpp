@@ -3,6 +3,7 @@
 #include "frontend/Builtins.h"
 #include "frontend/CheckedInt.h"
 #include "frontend/PyNumpy.h"
+#include "frontend/builtins/TFOps.h"
 #include "frontend/builtins/TensorShape.h"
 
 #include "dialects/Slim/IR/ShapeRules.h"
@@ -1049,11 +1050,10 @@ Ref slim::getBuiltinAttr(Interpreter &interp, const Ref &base,
       return makeStr(t->name + ":0");
     if (name == "dtype")
       return interp.requireKnown("tf.float32");
-    if (name == "op") {
-      auto op = std::make_shared<OpaqueObj>("Operation");
-      op->attrs["name"] = makeStr(t->name);
-      return op;
-    }
+    if (name == "op")
+      return makeOperation(interp, base);
+    if (name == "graph")
+      return defaultGraph(interp);
   }
   if (std::optional<Ref> property = getShapeProperty(base, name))
     return *property;
