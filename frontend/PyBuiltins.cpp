@@ -1004,6 +1004,38 @@ Ref slim::callMethod(Interpreter &interp, const Ref &self, llvm::StringRef name,
         return nullptr;
       return makeTensorShape(t->shape);
     }
+    if (name == "set_shape") {
+      // Shapes are static: set_shape only checks that the given shape
+      // (None for a dimension it leaves open) is compatible, as TF does.
+      if (!wantArgs(interp, args, name, 1, 1))
+        return nullptr;
+      std::vector<Ref> dims;
+      if (!interp.iterate(pos[0].value, pos[0].loc, dims))
+        return nullptr;
+      bool ok = dims.size() == t->shape.size();
+      for (size_t i = 0; ok && i < dims.size(); ++i) {
+        if (isNone(dims[i]))
+          continue;
+        if (!isIntLike(*dims[i]))
+          return interp.raise("TypeError", pos[0].loc,
+                              "set_shape() takes a list of ints and None");
+        ok = intOf(*dims[i]) == t->shape[i];
+      }
+      if (!ok) {
+        std::string given;
+        for (size_t i = 0; i < dims.size(); ++i)
+          given += (i ? ", " : "") +
+                   (isNone(dims[i]) ? std::string("None") : strValue(*dims[i]));
+        if (dims.size() == 1)
+          given += ",";
+        return interp.raise("ValueError", pos[0].loc,
+                            "ValueError: Tensor's shape " +
+                                strValue(*makeTensorShape(t->shape)) +
+                                " is not compatible with supplied shape (" +
+                                given + ")");
+      }
+      return makeNone();
+    }
   }
   if (std::optional<Ref> result = callShapeMethod(interp, self, name, args))
     return *result;

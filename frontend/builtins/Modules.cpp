@@ -72,6 +72,8 @@ void slim::installModelModules(Interpreter &interp) {
   auto graphKeys = std::make_shared<ModuleObj>("tensorflow.GraphKeys");
   auto contrib = std::make_shared<ModuleObj>("tensorflow.contrib");
   auto testMod = std::make_shared<ModuleObj>("tensorflow.test");
+  auto logging = std::make_shared<ModuleObj>("tensorflow.logging");
+  auto contribUtil = std::make_shared<ModuleObj>("tensorflow.contrib.util");
   auto training = std::make_shared<ModuleObj>("tensorflow.contrib.training");
   auto slimMod = std::make_shared<ModuleObj>("tf_slim");
   auto utils = std::make_shared<ModuleObj>("tf_slim.utils");
@@ -81,6 +83,14 @@ void slim::installModelModules(Interpreter &interp) {
   // slimc's tf has TF 1's and TF 2's names side by side (tf.compat.v2.nn.*).
   compat->attrs["v2"] = tf;
   tf->attrs["test"] = testMod;
+  tf->attrs["logging"] = logging;
+  for (auto [level, value] : {std::pair{"DEBUG", 10},
+                              {"INFO", 20},
+                              {"WARN", 30},
+                              {"ERROR", 40},
+                              {"FATAL", 50}})
+    logging->attrs[level] = makeInt(value);
+  contrib->attrs["util"] = contribUtil;
   contrib->attrs["training"] = training;
   training->attrs["HParams"] = makeHParamsClass();
   tf->attrs["GraphKeys"] = graphKeys;
@@ -131,13 +141,15 @@ void slim::installModelModules(Interpreter &interp) {
                          {"tf.nn", nn},
                          {"tf.compat", compat},
                          {"tf.test", testMod},
+                         {"tf.logging", logging},
+                         {"tf.contrib.util", contribUtil},
                          {"slim", slimMod},
                          {"slim.utils", utils}};
   for (llvm::ArrayRef<BuiltinDef> table :
        {tfGraphBuiltins(), tfCoreBuiltins(), tfNNBuiltins(),
         tfInitializerBuiltins(), slimLayerBuiltins(), slimArgScopeBuiltins(),
         slimVariableBuiltins(), slimInitializerBuiltins(), slimUtilBuiltins(),
-        tensorShapeBuiltins(), tfTestBuiltins(), tfPoolBuiltins()})
+        tensorShapeBuiltins(), tfMiscBuiltins(), tfPoolBuiltins()})
     install(interp, modules, table);
   installAliases(modules, tfNNAliases());
   installAliases(modules, slimLayerAliases());

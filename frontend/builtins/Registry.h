@@ -67,7 +67,7 @@ llvm::ArrayRef<BuiltinDef> slimVariableBuiltins();    // Variables.cpp
 llvm::ArrayRef<BuiltinDef> slimInitializerBuiltins(); // Initializers.cpp
 llvm::ArrayRef<BuiltinDef> slimUtilBuiltins();        // SlimUtils.cpp
 llvm::ArrayRef<BuiltinDef> tensorShapeBuiltins();     // TensorShape.cpp
-llvm::ArrayRef<BuiltinDef> tfTestBuiltins();          // TFTest.cpp
+llvm::ArrayRef<BuiltinDef> tfMiscBuiltins();          // TFMisc.cpp
 llvm::ArrayRef<BuiltinDef> tfPoolBuiltins();          // TFPool.cpp
 
 /// The class tf.contrib.training.HParams (HParams.cpp).
