@@ -1052,6 +1052,10 @@ Ref Interpreter::callWith(const Ref &callee, SMLoc loc,
 Ref Interpreter::call(const Ref &callee, CallArgs &args) {
   if (!step(args.loc))
     return nullptr;
+  // Generators dropped since the last statement or call are closed now,
+  // close to where CPython closes them (when their refcount drops).
+  if (!closeQueue.empty() && !runScheduledCloses())
+    return nullptr;
   // TF-Slim's add_arg_scope: {**scope_defaults, **explicit_kwargs}.
   bool argScoped = false;
   if (auto *b = dyn_cast<BuiltinObj>(callee.get()))

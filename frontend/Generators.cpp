@@ -64,8 +64,10 @@ struct GeneratorState {
   Flow endFlow = Flow::Normal;
   Ref returnValue;
   /// Its call-stack frames while suspended (the generator function's frame
-  /// first).
+  /// first), and the exceptions its handlers were handling (what a bare
+  /// `raise` in it re-raises), which are per frame in Python.
   std::vector<Interpreter::Frame> frames;
+  std::vector<std::shared_ptr<ExceptionObj>> handling;
   /// Where it was created and where it is suspended.
   SMLoc createLoc, yieldLoc;
 };
@@ -212,16 +214,25 @@ ResumeResult GeneratorAccess::resume(Interpreter &in, GeneratorState &g,
   g.frames.front().callLoc = loc;
   in.callStack.insert(in.callStack.end(), g.frames.begin(), g.frames.end());
   g.frames.clear();
+  size_t handlingBase = in.handling.size();
+  in.handling.insert(in.handling.end(), g.handling.begin(), g.handling.end());
+  g.handling.clear();
+  auto detachHandling = [&] {
+    g.handling.assign(in.handling.begin() + handlingBase, in.handling.end());
+    in.handling.resize(handlingBase);
+  };
   g.status = GeneratorState::Running;
   std::string startError;
   bool started = g.co->resume(startError);
   if (!started) {
     in.callStack.resize(base);
+    detachHandling();
     g.status = GeneratorState::Finished;
     in.liveGenerators.erase(&g);
     in.error(loc, "cannot run generator '" + g.name + "': " + startError);
     return ResumeResult::Error;
   }
+  detachHandling();
   if (g.co->isFinished()) {
     in.callStack.resize(base);
     g.status = GeneratorState::Finished;

@@ -262,14 +262,17 @@ Ref GraphState::addPlaceholder(llvm::ArrayRef<int64_t> declared,
   auto tensor = std::make_shared<TensorObj>(
       arg, llvm::SmallVector<int64_t, 4>(shape), tfName);
   placeholders.emplace_back(tfName, tensor);
+  operations.push_back(tensor);
   return tensor;
 }
 
 Ref GraphState::makeTensor(mlir::Value value, llvm::StringRef opType) {
   auto type = llvm::cast<mlir::RankedTensorType>(value.getType());
-  return std::make_shared<TensorObj>(
+  auto tensor = std::make_shared<TensorObj>(
       value, llvm::SmallVector<int64_t, 4>(type.getShape()),
       uniqueName(currentNameScope + opType.str()));
+  operations.push_back(tensor);
+  return tensor;
 }
 
 void GraphState::addNamedOutput(Ref tensor, std::string name) {

@@ -121,6 +121,9 @@ public:
   }
   /// Wraps an op result as a tensor named `<name scope><opType>`.
   Ref makeTensor(mlir::Value value, llvm::StringRef opType);
+  /// Every tensor made so far (placeholders and op results), in creation
+  /// order: `graph.get_operations()`.
+  const std::vector<Ref> &getOperations() const { return operations; }
   /// Records a top-level `tf.identity(t, name=...)` as a graph output.
   void addNamedOutput(Ref tensor, std::string name);
   const std::vector<std::pair<std::string, Ref>> &getNamedOutputs() const {
@@ -154,6 +157,7 @@ private:
   llvm::StringMap<VariableInfo *> variablesByName;
   std::vector<std::pair<std::string, Ref>> placeholders;
   std::vector<std::pair<std::string, Ref>> namedOutputs;
+  std::vector<Ref> operations;
 };
 
 } // namespace slim

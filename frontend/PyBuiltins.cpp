@@ -3,6 +3,7 @@
 #include "frontend/Builtins.h"
 #include "frontend/CheckedInt.h"
 #include "frontend/PyNumpy.h"
+#include "frontend/builtins/TFOps.h"
 #include "frontend/builtins/TensorShape.h"
 
 #include "dialects/Slim/IR/ShapeRules.h"
@@ -1003,6 +1004,38 @@ Ref slim::callMethod(Interpreter &interp, const Ref &self, llvm::StringRef name,
         return nullptr;
       return makeTensorShape(t->shape);
     }
+    if (name == "set_shape") {
+      // Shapes are static: set_shape only checks that the given shape
+      // (None for a dimension it leaves open) is compatible, as TF does.
+      if (!wantArgs(interp, args, name, 1, 1))
+        return nullptr;
+      std::vector<Ref> dims;
+      if (!interp.iterate(pos[0].value, pos[0].loc, dims))
+        return nullptr;
+      bool ok = dims.size() == t->shape.size();
+      for (size_t i = 0; ok && i < dims.size(); ++i) {
+        if (isNone(dims[i]))
+          continue;
+        if (!isIntLike(*dims[i]))
+          return interp.raise("TypeError", pos[0].loc,
+                              "set_shape() takes a list of ints and None");
+        ok = intOf(*dims[i]) == t->shape[i];
+      }
+      if (!ok) {
+        std::string given;
+        for (size_t i = 0; i < dims.size(); ++i)
+          given += (i ? ", " : "") +
+                   (isNone(dims[i]) ? std::string("None") : strValue(*dims[i]));
+        if (dims.size() == 1)
+          given += ",";
+        return interp.raise("ValueError", pos[0].loc,
+                            "ValueError: Tensor's shape " +
+                                strValue(*makeTensorShape(t->shape)) +
+                                " is not compatible with supplied shape (" +
+                                given + ")");
+      }
+      return makeNone();
+    }
   }
   if (std::optional<Ref> result = callShapeMethod(interp, self, name, args))
     return *result;
@@ -1049,11 +1082,10 @@ Ref slim::getBuiltinAttr(Interpreter &interp, const Ref &base,
       return makeStr(t->name + ":0");
     if (name == "dtype")
       return interp.requireKnown("tf.float32");
-    if (name == "op") {
-      auto op = std::make_shared<OpaqueObj>("Operation");
-      op->attrs["name"] = makeStr(t->name);
-      return op;
-    }
+    if (name == "op")
+      return makeOperation(interp, base);
+    if (name == "graph")
+      return defaultGraph(interp);
   }
   if (std::optional<Ref> property = getShapeProperty(base, name))
     return *property;

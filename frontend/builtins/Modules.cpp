@@ -73,6 +73,8 @@ void slim::installModelModules(Interpreter &interp) {
   auto graphKeys = std::make_shared<ModuleObj>("tensorflow.GraphKeys");
   auto contrib = std::make_shared<ModuleObj>("tensorflow.contrib");
   auto testMod = std::make_shared<ModuleObj>("tensorflow.test");
+  auto logging = std::make_shared<ModuleObj>("tensorflow.logging");
+  auto contribUtil = std::make_shared<ModuleObj>("tensorflow.contrib.util");
   auto training = std::make_shared<ModuleObj>("tensorflow.contrib.training");
   auto slimMod = std::make_shared<ModuleObj>("tf_slim");
   auto utils = std::make_shared<ModuleObj>("tf_slim.utils");
@@ -90,6 +92,14 @@ void slim::installModelModules(Interpreter &interp) {
   compat->attrs["v2"] = v2;
   v2->attrs["image"] = imageV2;
   tf->attrs["test"] = testMod;
+  tf->attrs["logging"] = logging;
+  for (auto [level, value] : {std::pair{"DEBUG", 10},
+                              {"INFO", 20},
+                              {"WARN", 30},
+                              {"ERROR", 40},
+                              {"FATAL", 50}})
+    logging->attrs[level] = makeInt(value);
+  contrib->attrs["util"] = contribUtil;
   contrib->attrs["training"] = training;
   training->attrs["HParams"] = makeHParamsClass();
   tf->attrs["GraphKeys"] = graphKeys;
@@ -163,6 +173,8 @@ void slim::installModelModules(Interpreter &interp) {
                          {"tf.compat.v2.image", imageV2},
                          {"tf.compat", compat},
                          {"tf.test", testMod},
+                         {"tf.logging", logging},
+                         {"tf.contrib.util", contribUtil},
                          {"slim", slimMod},
                          {"slim.utils", utils}};
   modules["tf.math"] = math;
@@ -170,10 +182,9 @@ void slim::installModelModules(Interpreter &interp) {
        {tfGraphBuiltins(), tfCoreBuiltins(), tfNNBuiltins(),
         tfInitializerBuiltins(), slimLayerBuiltins(), slimArgScopeBuiltins(),
         slimVariableBuiltins(), slimInitializerBuiltins(), slimUtilBuiltins(),
-        tensorShapeBuiltins(), tfTestBuiltins(), tfPoolBuiltins(),
+        tensorShapeBuiltins(), tfMiscBuiltins(), tfPoolBuiltins(),
         tfArrayBuiltins(), tfImageBuiltins(), tfNNConvBuiltins(),
-        slimNormalizationBuiltins(,
-        tfMathBuiltins(), tfTileBuiltins()})
+        slimNormalizationBuiltins(), tfMathBuiltins(), tfTileBuiltins()})
     install(interp, modules, table);
   installAliases(modules, tfMathAliases());
   installAliases(modules, tfNNAliases());

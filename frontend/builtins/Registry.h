@@ -75,7 +75,7 @@ llvm::ArrayRef<BuiltinDef> tfImageBuiltins();           // TFImage.cpp
 llvm::ArrayRef<BuiltinAlias> tfImageAliases();          // TFImage.cpp
 llvm::ArrayRef<BuiltinDef> tfNNConvBuiltins();          // TFNNConv.cpp
 llvm::ArrayRef<BuiltinDef> slimNormalizationBuiltins(); // Normalization.cpp
-llvm::ArrayRef<BuiltinDef> tfTestBuiltins();            // TFTest.cpp
+llvm::ArrayRef<BuiltinDef> tfMiscBuiltins();            // TFMisc.cpp
 llvm::ArrayRef<BuiltinDef> tfPoolBuiltins();            // TFPool.cpp
 
 /// The class tf.contrib.training.HParams (HParams.cpp).

@@ -248,7 +248,15 @@ Ref getCollection(Interpreter &in, CallArgs &args) {
   return makeList(std::move(out));
 }
 
+Ref getDefaultGraph(Interpreter &in, CallArgs &args) {
+  Bound b;
+  if (!bindArgs(in, "get_default_graph", {}, args, b))
+    return nullptr;
+  return defaultGraph(in);
+}
+
 const BuiltinDef graphBuiltins[] = {
+    {"tf", "get_default_graph", "get_default_graph", getDefaultGraph},
     {"tf", "placeholder", "placeholder", placeholder},
     // The layers open their scopes through these objects.
     {"tf", "variable_scope", "variable_scope", variableScope, false,
@@ -263,3 +271,39 @@ const BuiltinDef graphBuiltins[] = {
 } // namespace
 
 llvm::ArrayRef<BuiltinDef> slim::tfGraphBuiltins() { return graphBuiltins; }
+
+Ref slim::makeOperation(Interpreter &interp, const Ref &tensor) {
+  auto &t = cast<TensorObj>(*tensor);
+  auto op = std::make_shared<OpaqueObj>("Operation");
+  op->attrs["name"] = makeStr(t.name);
+  op->attrs["outputs"] = makeList({tensor});
+  op->attrs["graph"] = defaultGraph(interp);
+  op->attrs["values"] = std::make_shared<BuiltinObj>(
+      "values", [tensor](Interpreter &in, CallArgs &args) -> Ref {
+        if (!args.positional.empty() || !args.keywords.empty())
+          return in.raise("TypeError", args.loc, "values() takes no arguments");
+        return makeTuple({tensor});
+      });
+  return op;
+}
+
+/// The graph as model files see it: get_operations() lists the operations
+/// made so far, in order (MobileNet collects its endpoints from it by
+/// name).
+Ref slim::defaultGraph(Interpreter &interp) {
+  if (Ref graph = interp.lookupKnown("tf.graph"))
+    return graph;
+  auto graph = std::make_shared<OpaqueObj>("Graph");
+  graph->attrs["get_operations"] = std::make_shared<BuiltinObj>(
+      "get_operations", [](Interpreter &in, CallArgs &args) -> Ref {
+        if (!args.positional.empty() || !args.keywords.empty())
+          return in.raise("TypeError", args.loc,
+                          "get_operations() takes no arguments");
+        std::vector<Ref> ops;
+        for (const Ref &t : in.graph().getOperations())
+          ops.push_back(makeOperation(in, t));
+        return makeList(std::move(ops));
+      });
+  interp.known["tf.graph"] = graph;
+  return graph;
+}

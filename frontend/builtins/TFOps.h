@@ -11,6 +11,12 @@ namespace slim {
 /// compiles float32 models.
 bool checkDType(Interpreter &interp, const Bound &b, llvm::StringRef name);
 
+/// The `tf.Operation` that produced `tensor` (`t.op`): its `name`, `type`,
+/// `outputs`, `values()`, `graph`.
+Ref makeOperation(Interpreter &interp, const Ref &tensor);
+/// The graph being built (`t.graph`, tf.get_default_graph()).
+Ref defaultGraph(Interpreter &interp);
+
 /// Runs `body` and, when the op's `name=` argument `param` is given, names
 /// its result `<name scope><name>` as TF ops do.
 template <typename F>
