@@ -85,6 +85,8 @@ void slim::installModelModules(Interpreter &interp) {
   v2->attrs["image"] = imageV2;
   tf->attrs["GraphKeys"] = graphKeys;
   tf->attrs["contrib"] = contrib;
+  auto contribUtil = std::make_shared<ModuleObj>("tensorflow.contrib.util");
+  contrib->attrs["util"] = contribUtil;
   // tf_slim's submodules are views of one namespace here.
   slimMod->attrs["utils"] = utils;
   slimMod->attrs["layers"] = slimMod;
@@ -147,6 +149,7 @@ void slim::installModelModules(Interpreter &interp) {
                          {"tf.nn", nn},
                          {"tf.image", image},
                          {"tf.compat.v2.image", imageV2},
+                         {"tf.contrib.util", contribUtil},
                          {"tf.compat", compat},
                          {"slim", slimMod},
                          {"slim.utils", utils}};
@@ -160,4 +163,5 @@ void slim::installModelModules(Interpreter &interp) {
   installAliases(modules, tfNNAliases());
   installAliases(modules, slimLayerAliases());
   installAliases(modules, tfImageAliases());
+  installAliases(modules, tfArrayAliases());
 }

@@ -68,6 +68,7 @@ llvm::ArrayRef<BuiltinDef> slimInitializerBuiltins(); // Initializers.cpp
 llvm::ArrayRef<BuiltinDef> slimUtilBuiltins();        // SlimUtils.cpp
 llvm::ArrayRef<BuiltinDef> tensorShapeBuiltins();     // TensorShape.cpp
 llvm::ArrayRef<BuiltinDef> tfArrayBuiltins();         // TFArray.cpp
+llvm::ArrayRef<BuiltinAlias> tfArrayAliases();        // TFArray.cpp
 llvm::ArrayRef<BuiltinDef> tfImageBuiltins();         // TFImage.cpp
 llvm::ArrayRef<BuiltinAlias> tfImageAliases();        // TFImage.cpp
 llvm::ArrayRef<BuiltinDef> tfNNConvBuiltins();        // TFNNConv.cpp

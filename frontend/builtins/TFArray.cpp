@@ -5,7 +5,8 @@
 // shapes, into one list of index items with Python's rules, then into one
 // slim.strided_slice (skipped when it takes everything) and a reshape for
 // the dropped and inserted axes. tf.shape and tf.constant give compile-time
-// values: shapes are static and slimc has no constant tensors.
+// values: shapes are static and slimc has no constant tensors (so
+// tf.get_static_value returns them as they are).
 //
 //===----------------------------------------------------------------------===//
 
@@ -289,6 +290,18 @@ Ref constant(Interpreter &in, CallArgs &args) {
   return constantOf(in, b.get("value"), dtype, b.loc("value"));
 }
 
+/// tf.get_static_value (tf.contrib.util.constant_value): a compile-time
+/// value (tf.shape's, tf.constant's) is its own static value; a tensor's
+/// value is never known at compile time, so it has none.
+Ref getStaticValue(Interpreter &in, CallArgs &args) {
+  Bound b;
+  if (!bindArgs(in, "get_static_value",
+                {{"tensor", nullptr}, {"partial", makeBool(false)}}, args, b))
+    return nullptr;
+  Ref v = b.get("tensor");
+  return isa<TensorObj>(*v) ? none() : v;
+}
+
 /// The ints of `name` (a list, tuple, TensorShape or numpy array).
 bool intsArg(Interpreter &in, const Bound &b, llvm::StringRef name,
              std::vector<int64_t> &out) {
@@ -415,6 +428,11 @@ const BuiltinDef arrayBuiltins[] = {
     {"tf", "constant", "constant", constant},
     {"tf", "slice", "slice", sliceOp},
     {"tf", "strided_slice", "strided_slice", stridedSlice},
+    {"tf", "get_static_value", "get_static_value", getStaticValue},
+};
+
+const BuiltinAlias arrayAliases[] = {
+    {"tf", "get_static_value", "tf.contrib.util", "constant_value"},
 };
 
 } // namespace
@@ -441,3 +459,4 @@ Ref slim::subscriptTensor(Interpreter &interp, const Ref &tensor,
 }
 
 llvm::ArrayRef<BuiltinDef> slim::tfArrayBuiltins() { return arrayBuiltins; }
+llvm::ArrayRef<BuiltinAlias> slim::tfArrayAliases() { return arrayAliases; }
