@@ -5,7 +5,8 @@
 // shapes, into one list of index items with Python's rules, then into one
 // slim.strided_slice (skipped when it takes everything) and a reshape for
 // the dropped and inserted axes. tf.shape and tf.constant give compile-time
-// values: shapes are static and slimc has no constant tensors.
+// values: shapes are static and slimc has no constant tensors (so
+// tf.get_static_value returns them as they are).
 //
 //===----------------------------------------------------------------------===//
 
@@ -137,8 +138,7 @@ Ref sliceTensor(Interpreter &in, TensorObj &x, llvm::ArrayRef<IndexItem> items,
       return nullptr;
     sliced = cast<TensorObj>(out.get());
   }
-  if (llvm::ArrayRef<int64_t>(result) != llvm::ArrayRef<int64_t>(count) ||
-      !out)
+  if (llvm::ArrayRef<int64_t>(result) != llvm::ArrayRef<int64_t>(count) || !out)
     return emitReshape(in, *sliced, result, opType, loc);
   return out;
 }
@@ -217,9 +217,7 @@ bool evalIndexItem(Interpreter &in, const ExprAST &e, const EnvPtr &env,
 Ref shape(Interpreter &in, CallArgs &args) {
   Bound b;
   if (!bindArgs(in, "shape",
-                {{"input", nullptr},
-                 {"out_type", none()},
-                 {"name", none()}},
+                {{"input", nullptr}, {"out_type", none()}, {"name", none()}},
                 args, b))
     return nullptr;
   TensorObj *x = getTensor(in, b, "input");
@@ -287,6 +285,18 @@ Ref constant(Interpreter &in, CallArgs &args) {
                       "tf.constant: dtype tf." + name + " is not supported");
   }
   return constantOf(in, b.get("value"), dtype, b.loc("value"));
+}
+
+/// tf.get_static_value (tf.contrib.util.constant_value): a compile-time
+/// value (tf.shape's, tf.constant's) is its own static value; a tensor's
+/// value is never known at compile time, so it has none.
+Ref getStaticValue(Interpreter &in, CallArgs &args) {
+  Bound b;
+  if (!bindArgs(in, "get_static_value",
+                {{"tensor", nullptr}, {"partial", makeBool(false)}}, args, b))
+    return nullptr;
+  Ref v = b.get("tensor");
+  return isa<TensorObj>(*v) ? none() : v;
 }
 
 /// The ints of `name` (a list, tuple, TensorShape or numpy array).
@@ -415,6 +425,7 @@ const BuiltinDef arrayBuiltins[] = {
     {"tf", "constant", "constant", constant},
     {"tf", "slice", "slice", sliceOp},
     {"tf", "strided_slice", "strided_slice", stridedSlice},
+    {"tf", "get_static_value", "get_static_value", getStaticValue},
 };
 
 } // namespace
@@ -436,8 +447,8 @@ Ref slim::subscriptTensor(Interpreter &interp, const Ref &tensor,
   } else if (!add(index)) {
     return nullptr;
   }
-  return sliceTensor(interp, cast<TensorObj>(*tensor), items,
-                     "tensor indexing", "strided_slice", loc);
+  return sliceTensor(interp, cast<TensorObj>(*tensor), items, "tensor indexing",
+                     "strided_slice", loc);
 }
 
 llvm::ArrayRef<BuiltinDef> slim::tfArrayBuiltins() { return arrayBuiltins; }
