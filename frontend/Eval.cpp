@@ -871,7 +871,6 @@ static Ref bindClassAttr(Interpreter &interp, const Ref &self,
 static Ref superAttr(Interpreter &interp, SuperObj &sup, llvm::StringRef name,
                      SMLoc loc) {
   auto &start = cast<ClassObj>(*sup.cls);
-  const ClassObj *selfClass = classOf(*sup.self);
   Ref owner = isa<ClassObj>(*sup.self) ? sup.self : nullptr;
   if (!owner) {
     if (auto *inst = dyn_cast<InstanceObj>(sup.self.get()))
@@ -879,7 +878,6 @@ static Ref superAttr(Interpreter &interp, SuperObj &sup, llvm::StringRef name,
     else if (auto *seq = dyn_cast<SeqObj>(sup.self.get()))
       owner = seq->cls;
   }
-  (void)selfClass;
   for (const ClassObj *c = start.base ? cast<ClassObj>(start.base.get())
                                       : nullptr;
        c; c = c->base ? cast<ClassObj>(c->base.get()) : nullptr) {
@@ -967,8 +965,7 @@ Ref Interpreter::getAttr(const Ref &base, llvm::StringRef name, SMLoc loc) {
     return raise("AttributeError", loc,
                  "module '" + mod->name + "' has no attribute '" + name + "'");
   }
-  if (auto *gen = dyn_cast<GeneratorObj>(base.get())) {
-    (void)gen;
+  if (isa<GeneratorObj>(*base)) {
     for (const char *m : {"send", "throw", "close", "__next__", "__iter__"})
       if (name == m)
         return std::make_shared<BoundMethodObj>(base, name.str());
