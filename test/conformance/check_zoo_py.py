@@ -6,25 +6,25 @@ Usage:  PY=$(scripts/tf-venv.sh)/bin/python
         $PY test/conformance/check_zoo_py.py [FILE.slim:NET ...]
 Default: every file in ZOO below. Exit status 1 on any mismatch.
 
-A .slim file is executed with `tensorflow` bound to tf.compat.v1 (graph mode) and `tf_slim`
-to the real library; `from nets import X` loads nets/X.slim from next to the file. Checks:
+A .slim file is executed as Python by pyrun.run_file (`tensorflow` is tf.compat.v1 in graph
+mode, `tf_slim` the real library, `from nets import X` loads nets/X.slim from next to the
+file). Checks:
   1. global variables (name, shape, model/regular, trainable), in creation order, equal
      golden/<net>.vars.txt; the regularized variables equal golden/<net>.reg.txt;
   2. with the same weights (random, copied by name from a tf_slim.nets build, batch-norm moving
      statistics random too), the tensors the file names 'logits' (and 'aux_logits') equal
      tf_slim.nets' on a random batch of 2 (max abs diff <= 1e-5 * max |ref|).
 """
-import builtins
 import os
 import sys
-import types
 
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import pyrun  # noqa: E402
 import tfnets  # noqa: E402
-from tfnets import slim, tf  # noqa: E402
+from tfnets import tf  # noqa: E402
 
 EXAMPLES = os.path.join(HERE, '..', '..', 'examples')
 
@@ -40,40 +40,6 @@ ZOO = [
     ('resnet_v2.slim', 'resnet_v2_50'),
     ('mobilenet_v1.slim', 'mobilenet_v1'),
 ]
-
-
-def run_slim_file(path):
-  """Executes a .slim file in the current graph; returns its global namespace."""
-  real_import = builtins.__import__
-  base = os.path.dirname(os.path.abspath(path))
-  loaded = {}
-
-  def load_module(name):
-    if name not in loaded:
-      mpath = os.path.join(base, 'nets', name + '.slim')
-      mod = types.ModuleType(name)
-      mod.__dict__['__builtins__'] = fake_builtins
-      exec(compile(open(mpath).read(), mpath, 'exec'), mod.__dict__)
-      loaded[name] = mod
-    return loaded[name]
-
-  def fake_import(name, globals=None, locals=None, fromlist=(), level=0):
-    if name == 'tensorflow':
-      return tf
-    if name == 'tf_slim':
-      return slim
-    if name == 'nets':
-      pkg = types.ModuleType('nets')
-      for f in fromlist or ():
-        setattr(pkg, f, load_module(f))
-      return pkg
-    return real_import(name, globals, locals, fromlist, level)
-
-  fake_builtins = dict(vars(builtins))
-  fake_builtins['__import__'] = fake_import
-  env = {'__builtins__': fake_builtins, '__name__': '__main__'}
-  exec(compile(open(path).read(), path, 'exec'), env)
-  return env
 
 
 def read_golden(name, ext):
@@ -115,7 +81,7 @@ def check(fname, net):
 
   g = tf.Graph()
   with g.as_default():
-    run_slim_file(path)
+    pyrun.run_file(path)
     ours = tfnets.variable_lines()
     if ours != read_golden(net, 'vars'):
       problems.append('variables differ: ' + diff(ours, read_golden(net, 'vars')))

@@ -16,6 +16,12 @@ import sys
 import numpy as np
 
 
+def first_error(text):
+  """slimc's first `file:line:col: error: ...` line (or the last line of its output)."""
+  lines = [l for l in text.splitlines() if 'error:' in l] or text.strip().splitlines()[-1:]
+  return lines[0].strip() if lines else '(no output)'
+
+
 def compare_variables(ref_lines, our_lines):
   """(ok, message): the `name shape collection trainable` lines must be equal, in order."""
   if ref_lines == our_lines:
@@ -27,14 +33,23 @@ def compare_variables(ref_lines, our_lines):
 def compare_array(name, got, want):
   """(ok, report line) for one output. Criteria of issue #6: max abs diff <= 1e-4 * max|expected|;
   per-element relative diff <= 1e-3 where |expected| > max(1e-3, 1e-2 * max|expected|)."""
+  ok, line, _ = compare_array_stats(name, got, want)
+  return ok, line
+
+
+def compare_array_stats(name, got, want):
+  """compare_array, plus max abs diff / max|expected| (inf where the arrays cannot be
+  compared: shapes differ, empty, non-finite values)."""
   got = np.asarray(got, np.float64)
   want = np.asarray(want, np.float64)
+  inf = float('inf')
   if got.shape != want.shape:
-    return False, 'FAIL %s: shape %s, TensorFlow %s' % (name, got.shape, want.shape)
+    return False, 'FAIL %s: shape %s, TensorFlow %s' % (name, got.shape, want.shape), inf
   if want.size == 0:
-    return False, 'FAIL %s: empty output' % name
+    return False, 'FAIL %s: empty output' % name, inf
   if not np.isfinite(got).all():
-    return False, 'FAIL %s: ours has %d non-finite values' % (name, (~np.isfinite(got)).sum())
+    return False, 'FAIL %s: ours has %d non-finite values' % (
+        name, (~np.isfinite(got)).sum()), inf
   diff = np.abs(got - want)
   scale = np.abs(want).max()
   worst = np.unravel_index(np.argmax(diff), diff.shape)
@@ -49,17 +64,19 @@ def compare_array(name, got, want):
   big = np.abs(want) > max(1e-3, 1e-2 * scale)
   rel = (diff[big] / np.abs(want[big])).max() if big.any() else 0.0
   good = bool(diff.max() <= 1e-4 * scale and rel <= 1e-3)
+  ratio = diff.max() / scale if scale else (0.0 if diff.max() == 0 else inf)
   return good, ('%s %s %s: max abs diff %.3g (%.3g of max |expected| %.3g), max rel %.3g; '
                 'worst at %s: ours %.7g, TensorFlow %.7g' % (
                     'ok  ' if good else 'FAIL', name, 'x'.join(map(str, want.shape)),
-                    diff.max(), diff.max() / scale if scale else float('inf'), scale, rel,
-                    tuple(int(i) for i in worst), got[worst], want[worst]))
+                    diff.max(), ratio, scale, rel,
+                    tuple(int(i) for i in worst), got[worst], want[worst])), ratio
 
 
-def compare_output_dirs(ref_dir, out_dir):
+def compare_output_dirs(ref_dir, out_dir, ratios=None):
   """(ok, report lines): TensorFlow's ref_dir/output_<name>.npy against slimrun's
   out_dir/<name>.npy. Every output on either side must have its counterpart, so that an output
-  named differently on one side is an error rather than silently not compared."""
+  named differently on one side is an error rather than silently not compared. `ratios`, a
+  dict, receives each compared output's max abs diff / max|expected|."""
   theirs = sorted(n[len('output_'):-len('.npy')] for n in os.listdir(ref_dir)
                   if n.startswith('output_') and n.endswith('.npy'))
   ours = sorted(n[:-len('.npy')] for n in os.listdir(out_dir) if n.endswith('.npy'))
@@ -72,8 +89,11 @@ def compare_output_dirs(ref_dir, out_dir):
       ok = False
       lines.append('FAIL %s: an output of our model that TensorFlow does not save' % name)
     else:
-      good, line = compare_array(name, np.load(os.path.join(out_dir, name + '.npy')),
-                                 np.load(os.path.join(ref_dir, 'output_%s.npy' % name)))
+      good, line, ratio = compare_array_stats(
+          name, np.load(os.path.join(out_dir, name + '.npy')),
+          np.load(os.path.join(ref_dir, 'output_%s.npy' % name)))
+      if ratios is not None:
+        ratios[name] = ratio
       ok &= good
       lines.append(line)
   if not theirs and not ours:

@@ -72,13 +72,7 @@ def main():
 
     with tf.Session() as sess:
       sess.run(tf.global_variables_initializer())
-      for v in variables:
-        val = sess.run(v)
-        new = tfnets.randomize_batch_norm(v.op.name, val, rng)
-        if v.op.name.endswith('/biases'):
-          new = (val + rng.uniform(-0.1, 0.1, val.shape)).astype(np.float32)
-        if new is not val:
-          v.load(new, sess)
+      tfnets.perturb_variables(sess, variables, rng)
       x = rng.uniform(-1.0, 1.0, (args.batch, size, size, 3)).astype(np.float32)
       names = sorted(outputs)
       values = sess.run([outputs[n] for n in names], {inputs: x})

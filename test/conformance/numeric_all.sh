@@ -4,7 +4,8 @@
 # the real TF-Slim and must reproduce TensorFlow's outputs and regularization
 # loss (numeric.sh). Each net runs at batch 1 and batch 4; one net restores a
 # V1 checkpoint; three run at a non-default input size (cases/). Then the
-# seed document's snippets run through both (seed.py).
+# seed document's snippets run through both (seed.py), and the feature
+# programs of features/ (features.py).
 #
 # SLIM_SKIP_TF=1 skips the suite explicitly and says so. If the TensorFlow
 # virtual environment cannot be created (no access to the Python package
@@ -76,6 +77,19 @@ if out=$("$PY" "$here/seed.py" --slimc-bin "$SLIMC_BIN" --work "$WORK/seed" 2>&1
 else
   failed=$((failed + 1))
   echo "conformance: FAIL seed snippets ($((SECONDS - t0)) s)"
+fi
+printf '%s\n' "$out" | sed 's/^/    /'
+rm -rf "$WORK"/*
+# The feature programs of features/ (features.py): small self-written
+# programs, one or a few language features each, through TensorFlow and slimc
+# at batch 1 and 2. The report ends with a table, one row per program.
+t0=$SECONDS
+if out=$("$PY" "$here/features.py" --slimc-bin "$SLIMC_BIN" --work "$WORK/features" 2>&1); then
+  passed=$((passed + 1))
+  echo "conformance: ok   feature programs ($((SECONDS - t0)) s)"
+else
+  failed=$((failed + 1))
+  echo "conformance: FAIL feature programs ($((SECONDS - t0)) s)"
 fi
 printf '%s\n' "$out" | sed 's/^/    /'
 rm -rf "$WORK"/*

@@ -5,12 +5,12 @@ Usage:  PY=$(scripts/tf-venv.sh)/bin/python
 (numeric_all.sh runs it after the nets). Exit status 1 on any mismatch.
 
 Each snippet is make_goldens.SEED's text (the document's code; its `...` inputs become
-placeholders). One program text is built per snippet: placeholders for the inputs, the snippet,
-`tf.identity` naming each output. TensorFlow executes that text with tf_slim, initializes the
-variables (fixed seed; biases get U(-0.1, 0.1) added so that bias handling is tested), runs a
-fixed U(-1, 1) input and saves a V2 checkpoint, the inputs and the outputs; slimc compiles the
-same text (plus the two import lines) to a .so with the fast kernels, and slimrun restores the
-TensorFlow checkpoint by name and runs the same inputs. Checked, with compare.py's criteria
+placeholders). One program text is built per snippet: the two import lines, placeholders for the
+inputs, the snippet, `tf.identity` naming each output. TensorFlow executes that text with tf_slim
+(pyrun.run_source), initializes the variables (fixed seed; biases get U(-0.1, 0.1) added so that
+bias handling is tested), runs a fixed U(-1, 1) input and saves a V2 checkpoint, the inputs and
+the outputs; slimc compiles the same text to a .so with the fast kernels, and slimrun restores
+the TensorFlow checkpoint by name and runs the same inputs. Checked, with compare.py's criteria
 (those of numeric.sh):
   - the variable list (name, shape, model/regular, trainable) equals TensorFlow's, in order;
   - where the snippet computes a tensor: every output, and the regularization loss;
@@ -31,6 +31,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import numpy as np  # noqa: E402
 import compare  # noqa: E402
+import pyrun  # noqa: E402
 import tfnets  # noqa: E402
 from make_goldens import SEED  # noqa: E402
 from tfnets import slim, tf  # noqa: E402
@@ -83,13 +84,12 @@ def run_tf(sid, inputs, outs, body, outdir, seed):
   rng = np.random.RandomState(seed)
   with tf.Graph().as_default() as graph:
     tf.set_random_seed(seed)
-    env = {'tf': tf, 'slim': slim}
     try:
-      code = compile(body, 'seed_%s' % sid, 'exec')
       # Dropout in training mode (the seed's vgg16 never sets is_training) is random in
       # TensorFlow; slimc compiles it as the identity, which is TensorFlow's inference mode.
       with slim.arg_scope([slim.dropout], is_training=False):
-        exec(code, env)
+        # The text slimc compiles (slimc_file), so that line numbers agree.
+        pyrun.run_source(IMPORTS + body, 'seed_%s' % sid)
     except Exception as e:  # noqa: BLE001 -- reported, as Python would
       return None, '%s: %s' % (type(e).__name__, e)
     var_lines = tfnets.variable_lines()
@@ -105,10 +105,7 @@ def run_tf(sid, inputs, outs, body, outdir, seed):
     fetches = [graph.get_tensor_by_name(output_name(outs, i) + ':0') for i in range(len(outs))]
     with tf.Session() as sess:
       sess.run(tf.global_variables_initializer())
-      for v in variables:
-        if v.op.name.endswith('biases'):
-          val = sess.run(v)
-          v.load((val + rng.uniform(-0.1, 0.1, val.shape)).astype(np.float32), sess)
+      tfnets.perturb_variables(sess, variables, rng, batch_norm=False)
       values = sess.run(fetches, feeds)
       reg = float(sess.run(reg_loss))
       tf.train.Saver(variables).save(sess, os.path.join(outdir, 'model.ckpt'),
@@ -135,12 +132,6 @@ def run(cmd):
   return p.returncode, p.stdout
 
 
-def first_error(text):
-  """slimc's `file:line:col: error: ...` line (or its last line of output)."""
-  lines = [l for l in text.splitlines() if 'error:' in l] or text.strip().splitlines()[-1:]
-  return lines[0].strip() if lines else '(no output)'
-
-
 def check(c, slimrun, work):
   """(ok, report lines) for one snippet whose TensorFlow run and slimc compilations are done."""
   if c['tf_error'] is not None:
@@ -148,15 +139,16 @@ def check(c, slimrun, work):
     ok = c['vars_rc'] != 0
     return ok, ['%s rejected by TensorFlow (%s) and %s' % (
         'ok  ' if ok else 'FAIL', c['tf_error'],
-        'by slimc (%s)' % first_error(c['vars_out']) if ok else 'NOT by slimc')]
+        'by slimc (%s)' % compare.first_error(c['vars_out']) if ok else 'NOT by slimc')]
   if c['sid'] in OUTSIDE_LANGUAGE:
     ok = c['vars_rc'] != 0
     return ok, ['%s TensorFlow builds it (%d variables); slimc %s: %s' % (
         'ok  ' if ok else 'FAIL', len(c['tf_vars']),
         'rejects it as expected' if ok else 'now compiles it: move it to the checked snippets',
-        OUTSIDE_LANGUAGE[c['sid']])] + (['     slimc: ' + first_error(c['vars_out'])] if ok else [])
+        OUTSIDE_LANGUAGE[c['sid']])] + (
+            ['     slimc: ' + compare.first_error(c['vars_out'])] if ok else [])
   if c['vars_rc'] != 0:
-    return False, ['FAIL slimc rejects it: %s' % first_error(c['vars_out'])]
+    return False, ['FAIL slimc rejects it: %s' % compare.first_error(c['vars_out'])]
   ok, message = compare.compare_variables(
       c['tf_vars'], [l for l in c['vars_out'].splitlines() if l])
   lines = [message]
@@ -167,7 +159,7 @@ def check(c, slimrun, work):
     lines.append('ok   slimc compiles it to the same module as %s; that library runs this '
                  "snippet's checkpoint and input" % c['same_as'])
   if c['so_rc'] != 0:
-    return False, lines + ['FAIL slimc -o model.so: %s' % first_error(c['so_out'])]
+    return False, lines + ['FAIL slimc -o model.so: %s' % compare.first_error(c['so_out'])]
   out_dir = os.path.join(work, c['sid'], 'out')
   cmd = [slimrun, c['so'], '--checkpoint', os.path.join(c['ref'], 'model.ckpt'),
          '--output-dir', out_dir, '--regularization-loss']
@@ -178,7 +170,7 @@ def check(c, slimrun, work):
   with open(log, 'w') as f:
     f.write(out)
   if rc != 0:
-    return False, lines + ['FAIL slimrun: %s' % first_error(out)]
+    return False, lines + ['FAIL slimrun: %s' % compare.first_error(out)]
   good, out_lines = compare.compare_output_dirs(c['ref'], out_dir)
   ok &= good
   lines += out_lines

@@ -188,3 +188,18 @@ def randomize_batch_norm(name, value, rng):
   if name.endswith('/gamma') or name.endswith('/beta'):
     return (value + rng.uniform(-0.2, 0.2, value.shape)).astype(np.float32)
   return value
+
+
+def perturb_variables(sess, variables, rng, batch_norm=True):
+  """Gives freshly initialized `variables` values that exercise what initializers leave trivial:
+  biases get U(-0.1, 0.1) added (they start at zero), and with `batch_norm` the batch-norm
+  statistics and gamma/beta are randomized (randomize_batch_norm) so that folding is tested.
+  Draws from `rng` in variable order, so a seed gives the same values every time."""
+  import numpy as np
+  for v in variables:
+    val = sess.run(v)
+    new = randomize_batch_norm(v.op.name, val, rng) if batch_norm else val
+    if v.op.name.split('/')[-1] == 'biases':
+      new = (val + rng.uniform(-0.1, 0.1, val.shape)).astype(np.float32)
+    if new is not val:
+      v.load(new, sess)
