@@ -141,7 +141,7 @@ Ref scalarMul(Interpreter &in, CallArgs &args) {
   if (!x)
     return nullptr;
   return withOpName(in, b, "name", [&] {
-    return emitBinaryScalar(in, "mul", *x, numberValue(*s), false, "Mul",
+    return emitBinaryScalar(in, "mul", *x, numberValue(*s), false, "scalar_mul",
                             args.loc);
   });
 }
@@ -175,11 +175,15 @@ Ref addN(Interpreter &in, CallArgs &args) {
   return withOpName(in, b, "name", [&]() -> Ref {
     if (inputs.size() == 1)
       return emitIdentity(in, *inputs[0], args.loc);
-    Ref sum = emitBinary(in, "add", *inputs[0], *inputs[1], "tf.add_n", "AddN",
+    // TensorFlow has one AddN op: only the last sum takes its name.
+    auto name = [&](size_t i) {
+      return i + 1 == inputs.size() ? "AddN" : "AddN_partial";
+    };
+    Ref sum = emitBinary(in, "add", *inputs[0], *inputs[1], "tf.add_n", name(1),
                          args.loc);
     for (size_t i = 2; sum && i < inputs.size(); ++i)
       sum = emitBinary(in, "add", cast<TensorObj>(*sum), *inputs[i], "tf.add_n",
-                       "AddN", args.loc);
+                       name(i), args.loc);
     return sum;
   });
 }

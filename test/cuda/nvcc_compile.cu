@@ -40,6 +40,14 @@ cudaError_t slimCudaInstantiateAll(float *a, float *b, float *c, float *d,
   ConvTranspose2dParams tconv;
   keep(convTranspose2d(tconv, a, b, c, d, e, a, stream));
   keep(concatCopy(a, 1, 1, b, 0, 1, stream));
+  const int64_t shape[] = {1, 1};
+  const int reduced[] = {0, 1};
+  keep(binary(Binary::Mul, a, shape, b, shape, c, shape, 2, stream));
+  keep(binaryScalar(Binary::Add, a, 3.0f, false, b, 1, stream));
+  LrnParams lrnParams;
+  keep(lrn(lrnParams, a, b, stream));
+  keep(tile(a, shape, shape, 2, b, stream));
+  keep(reduce(Reduce::Sum, a, shape, reduced, 2, b, stream));
   // The dispatch is a switch, but one call per precision documents that
   // each of them must compile (the tensor-core kernels only here).
   for (Precision p :

@@ -1,4 +1,5 @@
-//===- ops_test.cpp - CUDA pooling, eltwise and reductions vs reference ---===//
+//===- ops_test.cpp - CUDA pooling, eltwise, arithmetic, reductions vs ref
+//-===//
 //
 // Oracles are slim::kernels::ref where it has the op; softplus and the
 // per-channel affine op are written out here from their TF definitions.
@@ -7,9 +8,11 @@
 //===----------------------------------------------------------------------===//
 #include "test_util.h"
 
+#include "slim/cuda/arith.cuh"
 #include "slim/cuda/eltwise.cuh"
 #include "slim/cuda/pool.cuh"
 #include "slim/cuda/reduce.cuh"
+#include "slim/kernels/misc.h"
 #include "slim/kernels/reference.h"
 
 #include <gtest/gtest.h>
@@ -101,7 +104,7 @@ TEST(CudaChannelOp, EveryActivationWithSlices) {
   constexpr int kC = 11;
   auto x = randomVector(kPixels * kC, 31, -4.0f, 4.0f);
   auto scale = randomVector(kC, 32), shift = randomVector(kC, 33);
-  for (int a = 0; a <= static_cast<int>(Activation::Softplus); ++a)
+  for (int a = 0; a <= static_cast<int>(Activation::Selu); ++a)
     for (int variant = 0; variant < 3; ++variant) {
       Activation act = static_cast<Activation>(a);
       bool useScale = variant != 1, useShift = variant != 2;
@@ -112,11 +115,12 @@ TEST(CudaChannelOp, EveryActivationWithSlices) {
         for (int c = 0; c < kC; ++c) {
           float v = x[i * kC + c] * (useScale ? scale[c] : 1.0f) +
                     (useShift ? shift[c] : 0.0f);
+          // slim::cuda::Activation has slim::kernels::Pointwise's values.
           want[i * kC + c] =
               act == Activation::Softplus
                   ? static_cast<float>(softplus(v))
-                  : slim::kernels::activate(
-                        static_cast<slim::kernels::Activation>(a), v);
+                  : slim::kernels::applyPointwise(
+                        static_cast<slim::kernels::Pointwise>(a), 0.3f, v);
         }
       ChannelOpParams p;
       p.pixels = kPixels;
@@ -126,6 +130,7 @@ TEST(CudaChannelOp, EveryActivationWithSlices) {
       p.outCOffset = 3;
       p.outCStride = kC + 3;
       p.act = act;
+      p.alpha = 0.3f;
       DeviceBuffer dX(embedChannels(x, kPixels, kC, 2, p.inCStride));
       DeviceBuffer dScale(scale), dShift(shift);
       DeviceBuffer dY(std::vector<float>(kPixels * p.outCStride, kSentinel));
@@ -208,6 +213,135 @@ TEST(CudaConcatCopy, TwoPiecesMatchReferenceConcat) {
   EXPECT_TRUE(matches(dOut.download(), want));
   EXPECT_EQ(concatCopy(dB.get(), kPixels, 9, dOut.get(), 6, 14, nullptr),
             cudaErrorInvalidValue);
+}
+
+} // namespace
+
+namespace {
+
+int64_t elements(const std::vector<int64_t> &shape) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+TEST(CudaBinary, BroadcastingMatchesReference) {
+  struct Case {
+    std::vector<int64_t> a, b, y;
+  };
+  const Case cases[] = {
+      {{2, 5, 7, 3}, {2, 1, 1, 3}, {2, 5, 7, 3}},
+      {{2, 5, 7, 1}, {1, 1, 1, 6}, {2, 5, 7, 6}},
+      {{2, 3, 1, 4, 5}, {1, 3, 6, 1, 5}, {2, 3, 6, 4, 5}},
+      {{4, 9}, {4, 9}, {4, 9}},
+  };
+  for (const Case &c : cases)
+    for (int k = 0; k <= static_cast<int>(Binary::Min); ++k) {
+      SCOPED_TRACE(::testing::Message() << "kind " << k);
+      Binary kind = static_cast<Binary>(k);
+      auto a = randomVector(elements(c.a), 51, 0.5f, 2.0f);
+      auto b = randomVector(elements(c.b), 52, -2.0f, -0.5f);
+      std::vector<float> want(elements(c.y));
+      ref::binary(kind, a.data(), c.a.data(), b.data(), c.b.data(), want.data(),
+                  c.y.data(), c.y.size());
+      DeviceBuffer dA(a), dB(b), dY(std::vector<float>(want.size(), kSentinel));
+      ASSERT_EQ(binary(kind, dA.get(), c.a.data(), dB.get(), c.b.data(),
+                       dY.get(), c.y.data(), c.y.size(), nullptr),
+                cudaSuccess);
+      EXPECT_TRUE(matches(dY.download(), want));
+    }
+  // Shapes that do not broadcast are refused before any launch.
+  int64_t x[] = {2, 3}, z[] = {2, 4};
+  EXPECT_EQ(binary(Binary::Add, nullptr, x, nullptr, z, nullptr, x, 2, nullptr),
+            cudaErrorInvalidValue);
+}
+
+TEST(CudaBinaryScalar, BothOrdersInPlace) {
+  auto x = randomVector(777, 53, 0.5f, 2.0f);
+  for (bool first : {false, true}) {
+    std::vector<float> want(x.size());
+    ref::binaryScalar(Binary::Div, x.data(), 3.0f, first, want.data(),
+                      x.size());
+    DeviceBuffer dX(x);
+    ASSERT_EQ(binaryScalar(Binary::Div, dX.get(), 3.0f, first, dX.get(),
+                           x.size(), nullptr),
+              cudaSuccess);
+    EXPECT_TRUE(matches(dX.download(), want));
+  }
+}
+
+TEST(CudaLrn, MatchesReference) {
+  const int cases[][2] = {{64, 4}, {13, 2}, {7, 5}, {9, 0}};
+  const float betas[] = {0.75f, 0.5f, 1.0f, 0.75f};
+  for (int i = 0; i < 4; ++i) {
+    int c = cases[i][0], r = cases[i][1];
+    SCOPED_TRACE(::testing::Message() << "c " << c << " r " << r);
+    constexpr int64_t kPixels = 23;
+    auto x = randomVector(kPixels * c, 54, -3.0f, 3.0f);
+    std::vector<float> want(x.size());
+    ref::lrn(x.data(), want.data(), kPixels, c, r, 1.5f, 0.2f, betas[i]);
+    LrnParams p;
+    p.pixels = kPixels;
+    p.channels = c;
+    p.depthRadius = r;
+    p.bias = 1.5f;
+    p.alpha = 0.2f;
+    p.beta = betas[i];
+    DeviceBuffer dX(x), dY(std::vector<float>(x.size(), kSentinel));
+    ASSERT_EQ(lrn(p, dX.get(), dY.get(), nullptr), cudaSuccess);
+    EXPECT_TRUE(matches(dY.download(), want));
+  }
+}
+
+TEST(CudaReduce, AnyAxesMatchReference) {
+  const std::vector<int64_t> shape = {2, 3, 4, 5};
+  auto x = randomVector(elements(shape), 55, -2.0f, 2.0f);
+  const std::vector<std::vector<int>> masks = {
+      {0, 1, 1, 0}, {0, 0, 0, 1}, {1, 0, 1, 0}, {1, 1, 1, 1}, {0, 0, 0, 0}};
+  for (const std::vector<int> &m : masks)
+    for (Reduce kind : {Reduce::Sum, Reduce::Mean, Reduce::Max}) {
+      SCOPED_TRACE(::testing::Message()
+                   << "kind " << static_cast<int>(kind) << " mask " << m[0]
+                   << m[1] << m[2] << m[3]);
+      int64_t outputs = 1;
+      for (size_t d = 0; d < shape.size(); ++d)
+        if (!m[d])
+          outputs *= shape[d];
+      std::vector<float> want(outputs);
+      ref::reduce(kind, x.data(), shape.data(), m.data(), shape.size(),
+                  want.data());
+      DeviceBuffer dX(x), dY(std::vector<float>(outputs, kSentinel));
+      ASSERT_EQ(reduce(kind, dX.get(), shape.data(), m.data(), shape.size(),
+                       dY.get(), nullptr),
+                cudaSuccess);
+      EXPECT_TRUE(matches(dY.download(), want));
+    }
+}
+
+TEST(CudaTile, MatchesReference) {
+  const int64_t in[] = {2, 1, 3, 4}, mult[] = {2, 3, 1, 2};
+  auto x = randomVector(24, 56);
+  std::vector<float> want(24 * 12);
+  ref::tile(x.data(), in, mult, 4, want.data());
+  DeviceBuffer dX(x), dY(std::vector<float>(want.size(), kSentinel));
+  ASSERT_EQ(tile(dX.get(), in, mult, 4, dY.get(), nullptr), cudaSuccess);
+  EXPECT_TRUE(matches(dY.download(), want));
+}
+
+TEST(CudaConcatCopy, AlongAnOuterAxisAsRows) {
+  // tf.concat([a (2x3x4), b (2x5x4)], axis=1): rows are the 2 outer
+  // indices, a fills columns [0, 12) and b [12, 32) of each.
+  auto a = randomVector(24, 57), b = randomVector(40, 58);
+  std::vector<float> want(64);
+  const float *srcs[] = {a.data(), b.data()};
+  const int64_t chunks[] = {12, 20};
+  slim::kernels::concatDense(2, 2, srcs, chunks, want.data());
+  DeviceBuffer dA(a), dB(b), dY(std::vector<float>(64, kSentinel));
+  ASSERT_EQ(concatCopy(dA.get(), 2, 12, dY.get(), 0, 32, nullptr), cudaSuccess);
+  ASSERT_EQ(concatCopy(dB.get(), 2, 20, dY.get(), 12, 32, nullptr),
+            cudaSuccess);
+  EXPECT_TRUE(matches(dY.download(), want));
 }
 
 } // namespace

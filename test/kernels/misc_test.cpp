@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "test_util.h"
+#include "thread_pool.h"
 
 #include "slim/kernels.h"
 
@@ -70,7 +71,7 @@ TEST(ChannelOp, DenseAppliesScaleShiftAndActivationPerChannel) {
   std::vector<float> scale = randomVector(c, 2), shift = randomVector(c, 3);
   std::vector<float> y(x.size(), kNaN);
   channelOp(x.data(), y.data(), 1, n * hw, c, 0, scale.data(), shift.data(),
-            static_cast<int>(Activation::Relu));
+            Pointwise::Relu);
   EXPECT_TRUE(allClose(y, affineRelu(x, c, scale, shift), 1e-5f, 1e-6f));
 }
 
@@ -84,7 +85,7 @@ TEST(ChannelOp, BlockedEqualsDenseAndZeroesPaddingLanes) {
     std::vector<float> xb = block(x, n, hw, c, vec, 7.0f);
     std::vector<float> yb(xb.size(), kNaN);
     channelOp(xb.data(), yb.data(), n, hw, c, vec, scale.data(), shift.data(),
-              static_cast<int>(Activation::Relu));
+              Pointwise::Relu);
     EXPECT_TRUE(allClose(yb, block(want, n, hw, c, vec, 0.0f), 1e-5f, 1e-6f))
         << "vec " << vec;
   }
@@ -98,7 +99,7 @@ TEST(ChannelOp, SigmoidKeepsPaddingLanesZero) {
   std::vector<float> xb = block(x, 1, hw, c, vec, 0.0f);
   std::vector<float> yb(xb.size(), kNaN);
   channelOp(xb.data(), yb.data(), 1, hw, c, vec, nullptr, nullptr,
-            static_cast<int>(Activation::Sigmoid));
+            Pointwise::Sigmoid);
   for (int64_t p = 0; p < hw; ++p)
     for (int64_t l = 0; l < vec; ++l) {
       float got = yb[p * vec + l];
@@ -109,13 +110,42 @@ TEST(ChannelOp, SigmoidKeepsPaddingLanesZero) {
     }
 }
 
-TEST(ChannelOp, NegativeActivationIsSoftplusWithNullScaleAndShift) {
+TEST(ChannelOp, SoftplusWithNullScaleAndShift) {
   std::vector<float> x = {-200.0f, -1.0f, 0.0f, 2.0f, 200.0f};
   std::vector<float> y(x.size(), kNaN);
-  channelOp(x.data(), y.data(), 1, 1, x.size(), 0, nullptr, nullptr, -1);
+  channelOp(x.data(), y.data(), 1, 1, x.size(), 0, nullptr, nullptr,
+            Pointwise::Softplus);
   for (size_t i = 0; i < x.size(); ++i)
     EXPECT_FLOAT_EQ(y[i], softplus(x[i])) << x[i];
   EXPECT_FLOAT_EQ(y[4], 200.0f);
+}
+
+TEST(ChannelOp, LeakyReluSeluAndThreadsMatchTheScalarDefinitions) {
+  const int64_t n = 3, hw = 7, c = 21;
+  std::vector<float> x = randomVector(n * hw * c, 8, -3.0f, 3.0f);
+  slim::test::ThreadPool pool(3);
+  for (Pointwise f : {Pointwise::LeakyRelu, Pointwise::Selu, Pointwise::Elu,
+                      Pointwise::Tanh, Pointwise::Relu6}) {
+    for (int64_t vec : {0, 8, 16}) {
+      std::vector<float> xb = vec ? block(x, n, hw, c, vec, 5.0f) : x;
+      std::vector<float> yb(xb.size(), kNaN);
+      channelOp(xb.data(), yb.data(), vec ? n : 1, vec ? hw : n * hw, c, vec,
+                nullptr, nullptr, f, 0.3f, pool.get());
+      std::vector<float> want(x.size());
+      for (size_t i = 0; i < x.size(); ++i)
+        want[i] = applyPointwise(f, 0.3f, x[i]);
+      if (vec)
+        want = block(want, n, hw, c, vec, 0.0f);
+      EXPECT_TRUE(allClose(yb, want, 1e-6f, 1e-7f))
+          << static_cast<int>(f) << " vec " << vec;
+    }
+  }
+  // In place, as the memory plan runs an unfused activation.
+  std::vector<float> y = x;
+  channelOp(y.data(), y.data(), 1, n * hw, c, 0, nullptr, nullptr,
+            Pointwise::LeakyRelu, 0.2f);
+  for (size_t i = 0; i < x.size(); ++i)
+    ASSERT_EQ(y[i], x[i] > 0.0f ? x[i] : x[i] * 0.2f);
 }
 
 TEST(ConcatDense, InterleavesRowsOfEachSource) {

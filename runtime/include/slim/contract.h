@@ -212,6 +212,14 @@ constexpr int64_t fcWorkspaceBytes(int64_t m, int64_t k, int64_t n) {
 
 } // namespace cuda
 
+/// The elementwise binary ops (slim.binary, slim.binary_scalar) and the
+/// reductions, as the compiler spells them in generated code
+/// (`Binary::Mul`) and both kernel sets take them. Defined here, outside
+/// the kernels' namespaces, so that an argument of these types does not
+/// make argument-dependent lookup offer the CPU kernels to a CUDA call.
+enum class Binary : int { Add, Sub, Mul, Div, Max, Min };
+enum class Reduce : int { Sum, Mean, Max };
+
 } // namespace contract
 } // namespace slim
 

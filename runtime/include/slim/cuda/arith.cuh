@@ -19,7 +19,7 @@
 namespace slim {
 namespace cuda {
 
-using ::slim::kernels::Binary;
+using ::slim::contract::Binary;
 using ::slim::kernels::BroadcastPlan;
 
 /// One element of `k` (slim::kernels::applyBinary on the device).

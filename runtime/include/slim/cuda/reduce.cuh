@@ -85,7 +85,7 @@ inline cudaError_t spatialMean(const float *in, int batch, int h, int w,
                 stream, in, batch, h * w, channels, out);
 }
 
-using ::slim::kernels::Reduce;
+using ::slim::contract::Reduce;
 using ::slim::kernels::ReducePlan;
 
 template <typename T>

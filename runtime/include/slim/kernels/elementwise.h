@@ -12,6 +12,7 @@
 #ifndef SLIM_KERNELS_ELEMENTWISE_H
 #define SLIM_KERNELS_ELEMENTWISE_H
 
+#include "slim/contract.h"
 #include "slim/parallel.h"
 
 #include <cstdint>
@@ -19,8 +20,7 @@
 namespace slim {
 namespace kernels {
 
-/// The binary ops; the values are the compiler's (EmitUtil's binaryEnum).
-enum class Binary : int { Add, Sub, Mul, Div, Max, Min };
+using ::slim::contract::Binary;
 
 /// One element of `k`, as TensorFlow computes it in float32: maximum and
 /// minimum return the first operand when the two compare equal.

@@ -13,6 +13,7 @@
 #ifndef SLIM_KERNELS_REDUCE_H
 #define SLIM_KERNELS_REDUCE_H
 
+#include "slim/contract.h"
 #include "slim/parallel.h"
 
 #include <cstdint>
@@ -22,8 +23,7 @@
 namespace slim {
 namespace kernels {
 
-/// The reductions; the values are the compiler's (EmitUtil's reduceEnum).
-enum class Reduce : int { Sum, Mean, Max };
+using ::slim::contract::Reduce;
 
 constexpr int kMaxReduceRank = 8;
 
