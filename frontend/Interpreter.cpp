@@ -107,7 +107,7 @@ mlir::OwningOpRef<mlir::ModuleOp> Interpreter::run(const ModuleAST &ast) {
     Ref fn = globals->lookup(options.entry);
     if (!fn || !isa<FunctionObj>(*fn)) {
       reportBadEntry(ast, *globals, fn);
-      return nullptr;
+      return fail();
     }
     auto &f = cast<FunctionObj>(*fn);
     if (options.entryInputShape.empty()) {

@@ -10,8 +10,8 @@
 //    "WARNING:tensorflow:" lines to standard error.
 //  * tf.contrib.util.constant_value(x): the value of `x` if it is known at
 //    graph-construction time (a shape from tf.shape, a tf.constant, numbers
-//    and lists: all compile-time values in slimc), as a numpy array; None
-//    for a tensor.
+//    and lists: all compile-time values in slimc), unchanged, as TF returns
+//    a non-tensor; None for a tensor.
 //
 //===----------------------------------------------------------------------===//
 
@@ -82,11 +82,10 @@ Ref constantValue(Interpreter &in, CallArgs &args) {
   if (!bindArgs(in, "constant_value",
                 {{"tensor", nullptr}, {"partial", makeBool(false)}}, args, b))
     return nullptr;
+  // TF's tensor_util.constant_value returns anything but a tensor as it is;
+  // a tensor's value is never known to slimc at compile time.
   Ref value = b.get("tensor");
-  if (isa<TensorObj>(*value))
-    return makeNone();
-  return in.callWith(in.lookupKnown("module:numpy")->attrs["array"],
-                     b.loc("tensor"), {value});
+  return isa<TensorObj>(*value) ? makeNone() : value;
 }
 
 const BuiltinDef builtins[] = {
