@@ -1,6 +1,6 @@
 //===- Eval.cpp - Expressions and calls of the elaborator -----------------===//
 
-#include "frontend/CheckedInt.h"
+#include "dialects/Slim/IR/CheckedInt.h"
 #include "frontend/Interpreter.h"
 #include "frontend/PyNumpy.h"
 #include "frontend/builtins/TFArray.h"
@@ -419,6 +419,8 @@ Ref Interpreter::evalBinary(BinaryOp op, const Ref &lhs, const Ref &rhs,
       std::string s = cast<StrObj>(*lhs).value + cast<StrObj>(*rhs).value;
       if (int64_t(s.size()) > kMaxSequenceLength)
         return error(opLoc, "string too long");
+      if (!charge(opLoc, int64_t(s.size())))
+        return nullptr;
       return makeStr(std::move(s));
     }
     if (lhs->kind == rhs->kind &&
@@ -427,6 +429,8 @@ Ref Interpreter::evalBinary(BinaryOp op, const Ref &lhs, const Ref &rhs,
       auto &more = cast<SeqObj>(*rhs).items;
       if (int64_t(items.size() + more.size()) > kMaxSequenceLength)
         return error(opLoc, "sequence too long");
+      if (!charge(opLoc, int64_t(items.size() + more.size())))
+        return nullptr;
       items.insert(items.end(), more.begin(), more.end());
       return lhs->kind == ObjKind::List ? makeList(std::move(items))
                                         : makeTuple(std::move(items));
@@ -453,6 +457,8 @@ Ref Interpreter::evalBinary(BinaryOp op, const Ref &lhs, const Ref &rhs,
       if (len && n > kMaxSequenceLength / len)
         return error(opLoc, "sequence repetition too long (over " +
                                 llvm::Twine(kMaxSequenceLength) + " elements)");
+      if (!charge(opLoc, n * len))
+        return nullptr;
       if (auto *s = dyn_cast<StrObj>(seq->get())) {
         std::string out;
         for (int64_t i = 0; i < n; ++i)

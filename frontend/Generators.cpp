@@ -600,7 +600,8 @@ int Interpreter::nextItem(Cursor &c, SMLoc loc, Ref &out) {
 bool Interpreter::iterate(const Ref &value, SMLoc loc, std::vector<Ref> &out) {
   if (auto *seq = dyn_cast<SeqObj>(value.get())) {
     out = seq->items;
-    return true;
+    // list(x), tuple(x), sorted(x)...: copying is work per element.
+    return charge(loc, int64_t(out.size()));
   }
   Cursor cursor;
   if (!beginIteration(value, loc, cursor))

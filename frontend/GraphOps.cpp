@@ -50,8 +50,15 @@ bool slim::resolvePadding(Interpreter &interp, llvm::StringRef padding,
       interp.error(loc, "kernel sizes, strides and rates must be positive");
       return false;
     }
-    computeSamePadding(inputShape[1 + d], kernel[d], stride[d], dilation[d],
-                       pads[2 * d], pads[2 * d + 1]);
+    if (!computeSamePadding(inputShape[1 + d], kernel[d], stride[d],
+                            dilation[d], pads[2 * d], pads[2 * d + 1])) {
+      interp.error(loc, "integer overflow: SAME padding of a " +
+                            llvm::Twine(kernel[d]) + "-wide window at stride " +
+                            llvm::Twine(stride[d]) + " and rate " +
+                            llvm::Twine(dilation[d]) +
+                            " does not fit in int64");
+      return false;
+    }
   }
   return true;
 }

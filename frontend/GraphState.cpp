@@ -2,7 +2,12 @@
 
 #include "frontend/GraphState.h"
 
+#include "dialects/Slim/IR/CheckedInt.h"
 #include "dialects/Slim/IR/ShapeRules.h"
+#include "slim/contract.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/raw_ostream.h"
 
 using namespace slim;
 using llvm::cast;
@@ -11,7 +16,7 @@ using llvm::SMLoc;
 GraphState::GraphState(llvm::SourceMgr &sourceMgr, mlir::MLIRContext &context,
                        GraphDiagnostics diagnostics, int64_t batch)
     : sourceMgr(sourceMgr), context(context), diag(std::move(diagnostics)),
-      batch(batch), builder(&context) {
+      batch(batch), builder(&context, &opCounter) {
   currentVarScope = std::make_shared<VarScopeObj>();
 }
 
@@ -62,6 +67,41 @@ void GraphState::finishFunction(
 //===----------------------------------------------------------------------===//
 // Names, scopes, variables
 //===----------------------------------------------------------------------===//
+
+namespace {
+/// True when an f32 tensor of `shape` stays within the bytes the runtime
+/// accepts for one tensor (slim/contract.h): every tensor slimc builds
+/// does, so a model it compiles also loads, and no product of a tensor's
+/// dims can overflow int64 later (flatten, reshape, the summary's MACs).
+bool fitsTensorLimit(llvm::ArrayRef<int64_t> shape) {
+  if (llvm::any_of(shape, [](int64_t d) { return d < 0; }))
+    return false;
+  auto n = checked::product(shape);
+  auto bytes = n ? checked::mul(*n, 4) : std::nullopt;
+  return bytes && *bytes <= slim::contract::kMaxTensorBytes;
+}
+
+std::string tooLargeMessage(llvm::ArrayRef<int64_t> shape) {
+  std::string dims;
+  llvm::raw_string_ostream os(dims);
+  llvm::interleave(shape, os, ", ");
+  return "shape [" + dims +
+         "] is larger than 2^48 bytes, the most one tensor may have (the "
+         "runtime refuses larger)";
+}
+} // namespace
+
+SMLoc GraphState::sourceLoc(mlir::Location loc) {
+  auto fileLoc = llvm::dyn_cast<mlir::FileLineColLoc>(loc);
+  if (!fileLoc)
+    return SMLoc();
+  for (unsigned id = 1; id <= sourceMgr.getNumBuffers(); ++id)
+    if (sourceMgr.getMemoryBuffer(id)->getBufferIdentifier() ==
+        fileLoc.getFilename().getValue())
+      return sourceMgr.FindLocForLineAndColumn(id, fileLoc.getLine(),
+                                               fileLoc.getColumn());
+  return SMLoc();
+}
 
 Ref GraphState::fail(SMLoc loc, const llvm::Twine &message) {
   diag.error(loc, message);
@@ -228,13 +268,12 @@ Ref GraphState::getVariable(llvm::StringRef name, llvm::ArrayRef<int64_t> shape,
   // The read sits at the start of the graph so every use dominates.
   mlir::OpBuilder::InsertionGuard guard2(builder);
   builder.setInsertionPointToStart(&function.getBody().front());
-  for (auto &v : variables)
-    if (v->tensor)
-      builder.setInsertionPointAfter(
-          cast<TensorObj>(*v->tensor).value.getDefiningOp());
+  if (lastVariableRead)
+    builder.setInsertionPointAfter(lastVariableRead);
   auto read = builder.create<mlir::slim::ReadVariableOp>(
       getLoc(loc), type,
       mlir::FlatSymbolRefAttr::get(builder.getStringAttr(fullName)));
+  lastVariableRead = read;
   auto tensor = std::make_shared<TensorObj>(
       read.getResult(), llvm::SmallVector<int64_t, 4>(shape), fullName);
   tensor->varName = fullName;
@@ -256,6 +295,8 @@ Ref GraphState::addPlaceholder(llvm::ArrayRef<int64_t> declared,
   for (auto &p : placeholders)
     if (p.first == tfName)
       return fail(loc, "placeholder name '" + tfName + "' is already used");
+  if (!fitsTensorLimit(shape))
+    return fail(loc, "tf.placeholder: " + tooLargeMessage(shape));
   auto type = mlir::RankedTensorType::get(shape, builder.getF32Type());
   mlir::Block &body = function.getBody().front();
   mlir::Value arg = body.addArgument(type, getLoc(loc));
@@ -268,6 +309,11 @@ Ref GraphState::addPlaceholder(llvm::ArrayRef<int64_t> declared,
 
 Ref GraphState::makeTensor(mlir::Value value, llvm::StringRef opType) {
   auto type = llvm::cast<mlir::RankedTensorType>(value.getType());
+  // The one place every op result passes: a shape rule may give a legal
+  // but huge shape (tile, concat, broadcasting, resize).
+  if (!fitsTensorLimit(type.getShape()))
+    return fail(sourceLoc(value.getLoc()),
+                opType + ": the output's " + tooLargeMessage(type.getShape()));
   auto tensor = std::make_shared<TensorObj>(
       value, llvm::SmallVector<int64_t, 4>(type.getShape()),
       uniqueName(currentNameScope + opType.str()));

@@ -119,7 +119,8 @@ public:
   const std::vector<std::pair<std::string, Ref>> &getPlaceholders() const {
     return placeholders;
   }
-  /// Wraps an op result as a tensor named `<name scope><opType>`.
+  /// Wraps an op result as a tensor named `<name scope><opType>`; null
+  /// after an error when the result is larger than a tensor may be.
   Ref makeTensor(mlir::Value value, llvm::StringRef opType);
   /// Every tensor made so far (placeholders and op results), in creation
   /// order: `graph.get_operations()`.
@@ -130,10 +131,18 @@ public:
     return namedOutputs;
   }
 
+  /// Graph ops created so far (variables and reads included): the work the
+  /// elaborator charges against its budget (Interpreter::step), because one
+  /// call of a layer builtin costs far more than one Python statement.
+  int64_t getOpsCreated() const { return opCounter.count; }
+
   /// Graph collections (`outputs_collections`, tf.add_to_collection).
   std::map<std::string, std::vector<std::pair<std::string, Ref>>> collections;
 
 private:
+  /// The source position of a location getLoc made (for errors found
+  /// after an op is built); an unknown location gives an empty SMLoc.
+  llvm::SMLoc sourceLoc(mlir::Location loc);
   /// Reports an error and returns null, for `return fail(...)`.
   Ref fail(llvm::SMLoc loc, const llvm::Twine &message);
 
@@ -143,11 +152,23 @@ private:
   int64_t batch;
   Ref defaultInitializer;
 
+  /// Counts every op the builder (or a copy of it) inserts.
+  struct OpCounter : mlir::OpBuilder::Listener {
+    int64_t count = 0;
+    void notifyOperationInserted(mlir::Operation *,
+                                 mlir::OpBuilder::InsertPoint) override {
+      ++count;
+    }
+  };
+  OpCounter opCounter;
   mlir::OpBuilder builder;
   mlir::OwningOpRef<mlir::ModuleOp> module;
   mlir::func::FuncOp function;
   mlir::Block *moduleBody = nullptr;
   mlir::Operation *lastVariable = nullptr;
+  /// The last variable read at the top of the graph: the next one goes
+  /// after it (looking it up through all variables was quadratic).
+  mlir::Operation *lastVariableRead = nullptr;
 
   std::string currentNameScope;
   std::shared_ptr<VarScopeObj> currentVarScope;

@@ -45,18 +45,32 @@ Interpreter::~Interpreter() {
   // No coroutine thread outlives the elaborator: generators still
   // suspended (after an error) are unwound without running model code.
   finishGenerators(/*runCode=*/false);
+  // Modules, closures and classes hold each other in cycles, as in Python;
+  // with no garbage collector, emptying every value is what frees them.
+  objectRegistry.breakCycles();
 }
 
 //===----------------------------------------------------------------------===//
 // Diagnostics
 //===----------------------------------------------------------------------===//
 
-bool Interpreter::step(SMLoc loc) {
-  if (++steps <= options.stepLimit)
+bool Interpreter::charge(SMLoc loc, int64_t units) {
+  // Saturating: a charge never wraps the count around to a small number.
+  steps = units > options.stepLimit - steps
+              ? options.stepLimit + 1
+              : steps + std::max<int64_t>(units, 0);
+  int64_t ops = graphState.getOpsCreated();
+  int64_t opWork = ops > options.stepLimit / kWorkPerGraphOp
+                       ? options.stepLimit + 1
+                       : ops * kWorkPerGraphOp;
+  if (steps <= options.stepLimit - opWork)
     return true;
-  error(loc, "the model file did not finish evaluating within " +
-                 llvm::Twine(options.stepLimit) +
-                 " steps (an endless loop or recursion?)");
+  error(loc, "the model file did not finish evaluating within its work "
+             "budget of " +
+                 llvm::Twine(options.stepLimit) + " steps (" +
+                 llvm::Twine(ops) +
+                 " graph ops built; an endless loop or recursion, or a model "
+                 "too large? --work-limit raises the budget)");
   return false;
 }
 

@@ -14,6 +14,7 @@
 
 #include "frontend/AST.h"
 #include "frontend/GraphState.h"
+#include "frontend/ObjectRegistry.h"
 #include "frontend/Value.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -42,7 +43,11 @@ struct ElaborateOptions {
   std::vector<std::string> includeDirs;
   /// Name of the generated graph function.
   std::string functionName = "main";
-  /// Bound on executed statements and calls, against files that never end.
+  /// The work budget, against files that never end or build without end
+  /// (slimc --work-limit): a statement or call costs 1, each element a
+  /// builtin materializes (range, sequence repetition and concatenation,
+  /// list()/tuple() of an iterable) 1, each graph op created
+  /// Interpreter::kWorkPerGraphOp.
   int64_t stepLimit = 20'000'000;
 };
 
@@ -176,9 +181,16 @@ public:
   /// The generator methods send/throw/close/__next__.
   Ref callGeneratorMethod(GeneratorObj &gen, llvm::StringRef name,
                           CallArgs &args);
-  /// Counts one step against the step limit; false (after an error) when
-  /// the limit is hit.
-  bool step(llvm::SMLoc loc);
+  /// What building one graph op costs against the work budget: a layer
+  /// call builds a handful of ops (variables, reads, the op, bias,
+  /// activation), far more work than a statement.
+  static constexpr int64_t kWorkPerGraphOp = 200;
+  /// Counts one step against the work budget; false (after an error) when
+  /// the budget is spent.
+  bool step(llvm::SMLoc loc) { return charge(loc, 1); }
+  /// Charges `units` of work done at `loc` (elements a builtin creates);
+  /// false (after an error) when the budget is spent.
+  bool charge(llvm::SMLoc loc, int64_t units);
 
   //===--------------------------------------------------------------------===//
   // Graph state
@@ -204,6 +216,11 @@ public:
     argScopeStack.push_back(std::move(scope));
   }
   void popArgScope() { argScopeStack.pop_back(); }
+
+  /// Every value and scope this interpreter makes joins it, so that the
+  /// destructor can free their reference cycles. Declared before every
+  /// member that holds values: made first, destroyed last.
+  ObjectRegistry objectRegistry;
 
   /// Shared objects other builtins refer to (tf.nn.relu, the default
   /// initializers, slim.batch_norm, ...), registered by the module builders

@@ -1,7 +1,7 @@
 //===- PyBuiltins.cpp - Python builtins, methods and formatting -----------===//
 
+#include "dialects/Slim/IR/CheckedInt.h"
 #include "frontend/Builtins.h"
-#include "frontend/CheckedInt.h"
 #include "frontend/PyNumpy.h"
 #include "frontend/builtins/TFOps.h"
 #include "frontend/builtins/TensorShape.h"
@@ -1251,6 +1251,9 @@ void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
         break;
       i = *next;
     }
+    // Materialized, so it is work: a loop of ranges is charged per element.
+    if (!in.charge(a.loc, int64_t(items.size())))
+      return nullptr;
     return makeList(std::move(items));
   });
   def("enumerate", [](Interpreter &in, CallArgs &a) -> Ref {

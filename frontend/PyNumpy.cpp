@@ -10,7 +10,7 @@
 
 #include "frontend/PyNumpy.h"
 #include "frontend/Builtins.h"
-#include "frontend/CheckedInt.h"
+#include "dialects/Slim/IR/CheckedInt.h"
 
 #include "llvm/ADT/APFloat.h"
 

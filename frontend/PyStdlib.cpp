@@ -10,8 +10,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dialects/Slim/IR/CheckedInt.h"
 #include "frontend/Builtins.h"
-#include "frontend/CheckedInt.h"
 
 #include "llvm/Support/Path.h"
 

@@ -1,6 +1,7 @@
 //===- Value.cpp - Compile-time Python values of the elaborator -----------===//
 
 #include "frontend/Value.h"
+#include "frontend/ObjectRegistry.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSwitch.h"
@@ -67,6 +68,34 @@ static bool declares(const Env *env, llvm::StringRef name, bool global) {
     return false;
   return llvm::is_contained(
       global ? env->def->getGlobals() : env->def->getNonlocals(), name);
+}
+
+Object::Object(ObjKind kind) : kind(kind), registry(ObjectRegistry::current()) {
+  if (registry)
+    registry->add(this);
+}
+
+Object::Object(const Object &other)
+    : kind(other.kind), attrs(other.attrs),
+      registry(ObjectRegistry::current()) {
+  if (registry)
+    registry->add(this);
+}
+
+Object::~Object() {
+  if (registry)
+    registry->remove(this);
+}
+
+Env::Env(std::shared_ptr<Env> parent)
+    : parent(std::move(parent)), registry(ObjectRegistry::current()) {
+  if (registry)
+    registry->add(this);
+}
+
+Env::~Env() {
+  if (registry)
+    registry->remove(this);
 }
 
 Ref Env::lookup(llvm::StringRef name) const {

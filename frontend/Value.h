@@ -28,6 +28,7 @@
 namespace slim {
 
 class Interpreter;
+class ObjectRegistry;
 struct Object;
 using Ref = std::shared_ptr<Object>;
 
@@ -65,10 +66,14 @@ enum class ObjKind {
 /// Base of every value. `attrs` holds attributes set on functions and
 /// modules (`vgg_16.default_image_size = 224`, `slim.conv2d`).
 struct Object {
-  explicit Object(ObjKind kind) : kind(kind) {}
-  virtual ~Object() = default;
+  explicit Object(ObjKind kind);
+  Object(const Object &other);
+  virtual ~Object();
   const ObjKind kind;
   std::map<std::string, Ref> attrs;
+  /// The registry of the interpreter that made it (ObjectRegistry.h), which
+  /// breaks reference cycles at the end of elaboration.
+  ObjectRegistry *registry = nullptr;
 };
 
 struct IntObj : Object {
@@ -123,11 +128,15 @@ struct DictObj : Object {
 /// Variables visible from a function body: its locals, then the enclosing
 /// function's, then the module's globals.
 struct Env {
-  explicit Env(std::shared_ptr<Env> parent) : parent(std::move(parent)) {}
+  explicit Env(std::shared_ptr<Env> parent);
+  Env(const Env &) = delete;
+  ~Env();
   std::map<std::string, Ref> vars;
   std::shared_ptr<Env> parent;
   /// True for a module's globals (the target of `global` declarations).
   bool isModule = false;
+  /// As Object::registry.
+  ObjectRegistry *registry = nullptr;
   /// For a function's locals: the def, whose `global`/`nonlocal` names are
   /// bound elsewhere.
   const FunctionDefAST *def = nullptr;

@@ -18,7 +18,7 @@
 namespace mlir::slim {
 
 /// Multiply-accumulates one run of `op` performs (convolutions and matrix
-/// products; 0 for every other op).
+/// products; 0 for every other op), saturated at INT64_MAX.
 int64_t countMacs(Operation *op);
 
 /// How a layer reads in the summary and the profiler: "conv2d+bias+relu",

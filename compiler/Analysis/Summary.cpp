@@ -1,6 +1,7 @@
 //===- Summary.cpp - Layer table and totals of a slim module --------------===//
 
 #include "compiler/Analysis/Analysis.h"
+#include "dialects/Slim/IR/CheckedInt.h"
 #include "dialects/Slim/IR/ShapeRules.h"
 #include "dialects/Slim/IR/SlimOps.h"
 
@@ -118,40 +119,54 @@ std::string shapeString(Operation *op) {
     s += " " + getLayoutName(block);
   return s;
 }
+
+/// The product of `factors`, saturated at INT64_MAX (as is a factor that
+/// already overflowed, numElements' -1): hostile sizes must not wrap to a
+/// negative count.
+int64_t macProduct(std::initializer_list<int64_t> factors) {
+  if (llvm::any_of(factors, [](int64_t f) { return f < 0; }))
+    return INT64_MAX;
+  return ::slim::checked::product(llvm::ArrayRef<int64_t>(factors))
+      .value_or(INT64_MAX);
+}
 } // namespace
 
 int64_t mlir::slim::countMacs(Operation *op) {
   auto outputElements = [&] { return numElements(shapeOf(op->getResult(0))); };
   if (auto conv = dyn_cast<FusedConv2DOp>(op))
-    return outputElements() * conv.getKernel()[0] * conv.getKernel()[1] *
-           shapeOf(conv.getInput()).back();
+    return macProduct({outputElements(), conv.getKernel()[0],
+                       conv.getKernel()[1], shapeOf(conv.getInput()).back()});
   if (auto conv = dyn_cast<FusedDepthwiseConv2DOp>(op))
-    return outputElements() * conv.getKernel()[0] * conv.getKernel()[1];
+    return macProduct(
+        {outputElements(), conv.getKernel()[0], conv.getKernel()[1]});
   if (auto fc = dyn_cast<FusedMatMulOp>(op))
-    return outputElements() * shapeOf(fc.getInput()).back();
+    return macProduct({outputElements(), shapeOf(fc.getInput()).back()});
   if (auto conv = dyn_cast<Conv2DOp>(op)) {
     auto filter = shapeOf(conv.getFilter());
-    return outputElements() * filter[0] * filter[1] * filter[2];
+    return macProduct({outputElements(), filter[0], filter[1], filter[2]});
   }
   if (auto conv = dyn_cast<DepthwiseConv2DOp>(op)) {
     auto filter = shapeOf(conv.getFilter());
-    return outputElements() * filter[0] * filter[1];
+    return macProduct({outputElements(), filter[0], filter[1]});
   }
   if (auto fc = dyn_cast<MatMulOp>(op))
-    return outputElements() * shapeOf(fc.getInput()).back();
+    return macProduct({outputElements(), shapeOf(fc.getInput()).back()});
   if (auto conv = dyn_cast<FusedConv2DTransposeOp>(op))
-    return numElements(shapeOf(conv.getInput())) * conv.getKernel()[0] *
-           conv.getKernel()[1] * shapeOf(conv.getOutput()).back();
+    return macProduct({numElements(shapeOf(conv.getInput())),
+                       conv.getKernel()[0], conv.getKernel()[1],
+                       shapeOf(conv.getOutput()).back()});
   if (auto lrn = dyn_cast<LrnOp>(op)) {
     // The sum of squares over the window, one multiply-add per tap (the
     // elementwise ops count no MACs, like pooling and activations).
-    return outputElements() * (2 * lrn.getDepthRadius() + 1);
+    auto taps = ::slim::checked::add(
+        ::slim::checked::mul(2, lrn.getDepthRadius()).value_or(-2), 1);
+    return macProduct({outputElements(), taps.value_or(-1)});
   }
   if (auto conv = dyn_cast<Conv2DTransposeOp>(op)) {
     // Every input element meets every tap of the filter once.
     auto filter = shapeOf(conv.getFilter());
-    return numElements(shapeOf(conv.getInput())) * filter[0] * filter[1] *
-           filter[2];
+    return macProduct({numElements(shapeOf(conv.getInput())), filter[0],
+                       filter[1], filter[2]});
   }
   return 0;
 }
@@ -226,7 +241,7 @@ void mlir::slim::printSummary(ModuleOp module, llvm::raw_ostream &os) {
       for (VariableOp var : vars)
         params += variableElements(var);
       int64_t macs = countMacs(op);
-      totalMacs += macs;
+      totalMacs = ::slim::checked::add(totalMacs, macs).value_or(INT64_MAX);
       auto scope = op->getAttrOfType<StringAttr>("scope");
       std::string scopeText = scope ? scope.getValue().str() : "-";
       printRow(os, scopeText, describeLayer(op), shapeString(op),

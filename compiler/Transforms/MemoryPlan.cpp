@@ -19,7 +19,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Transforms/Passes.h"
+#include "dialects/Slim/IR/CheckedInt.h"
 #include "dialects/Slim/IR/SlimOps.h"
+#include "slim/contract.h"
 
 #include "mlir/IR/Builders.h"
 
@@ -32,6 +34,12 @@ using namespace mlir;
 using namespace mlir::slim;
 
 namespace {
+/// a + b, clamped at INT64_MAX: the totals below only need to compare
+/// against limits far under it.
+int64_t saturatingAdd(int64_t a, int64_t b) {
+  return ::slim::checked::add(a, b).value_or(INT64_MAX);
+}
+
 int64_t alignTo(int64_t bytes, int64_t alignment) {
   return (bytes + alignment - 1) / alignment * alignment;
 }
@@ -68,14 +76,17 @@ public:
   FunctionPlanner(func::FuncOp func, int64_t alignment, bool isPrepare)
       : func(func), alignment(alignment), isPrepare(isPrepare) {}
 
-  Plan run() {
+  /// The plan, or failure after an error at a tensor larger than the
+  /// runtime accepts (the arena's own limit is the caller's to check).
+  FailureOr<Plan> run() {
     Block &body = func.getBody().front();
     for (Operation &op : body)
       positions[&op] = positions.size();
     collectValues(body);
     if (!isPrepare)
       planConcatsInPlace(body);
-    buildBuffers();
+    if (failed(buildBuffers()))
+      return failure();
     assignOffsets();
     annotate();
     return plan;
@@ -241,8 +252,17 @@ private:
     return end;
   }
 
-  void buildBuffers() {
+  LogicalResult buildBuffers() {
     for (Value v : values) {
+      auto type = llvm::cast<RankedTensorType>(v.getType());
+      // Passes may grow a tensor (the blocked layout pads channels): each
+      // must still be one the runtime accepts, and then no sum below wraps.
+      int64_t bytes = getStorageBytes(type);
+      if (bytes < 0 || bytes > ::slim::contract::kMaxTensorBytes)
+        return v.getDefiningOp()->emitOpError()
+               << "result of type " << type
+               << " is larger than 2^48 bytes, the most one tensor may have "
+                  "(the runtime refuses larger)";
       Value leader = values[find(valueIndex.lookup(v))];
       auto [it, inserted] = bufferIndex.try_emplace(leader, buffers.size());
       if (inserted) {
@@ -252,16 +272,15 @@ private:
         buffers.push_back(buffer);
       }
       Buffer &buffer = buffers[it->second];
-      auto type = llvm::cast<RankedTensorType>(v.getType());
       // A class's largest member (the concat output) gives its size.
-      buffer.size =
-          std::max(buffer.size, alignTo(getStorageBytes(type), alignment));
+      buffer.size = std::max(buffer.size, alignTo(bytes, alignment));
       buffer.start = std::min(buffer.start, positionOf(v.getDefiningOp()));
       buffer.end = std::max(buffer.end, positionOf(v.getDefiningOp()));
       buffer.end = std::max(buffer.end, lastRead(v));
       if (!isView(v.getDefiningOp()))
-        plan.noReuse += alignTo(getStorageBytes(type), alignment);
+        plan.noReuse = saturatingAdd(plan.noReuse, alignTo(bytes, alignment));
     }
+    return success();
   }
 
   /// Places the buffers one by one in `order`, each at the tightest gap
@@ -293,6 +312,10 @@ private:
         cursor = std::max(cursor, offsets[j] + buffers[j].size);
       }
       offsets[i] = best >= 0 ? best : cursor;
+      // Past the limit the plan is refused anyway; stopping here keeps every
+      // offset + size (each at most ~2^48) far from overflowing.
+      if (offsets[i] > ::slim::contract::kMaxArenaBytes)
+        return INT64_MAX;
       arenaSize = std::max(arenaSize, offsets[i] + buffer.size);
       placed.push_back(i);
     }
@@ -305,7 +328,7 @@ private:
     llvm::SmallVector<int64_t> breadth(numOps, 0);
     for (const Buffer &buffer : buffers)
       for (int64_t p = buffer.start; p <= buffer.end; ++p)
-        breadth[p] += buffer.size;
+        breadth[p] = saturatingAdd(breadth[p], buffer.size);
     for (int64_t b : breadth)
       plan.lowerBound = std::max(plan.lowerBound, b);
 
@@ -352,7 +375,7 @@ private:
     int64_t bestSize = INT64_MAX;
     for (auto &order : orders) {
       int64_t size = placeInOrder(order, offsets);
-      if (size < bestSize) {
+      if (size < bestSize || bestOffsets.empty()) {
         bestSize = size;
         bestOffsets = offsets;
       }
@@ -393,7 +416,7 @@ private:
   llvm::SmallVector<Buffer> buffers;
 };
 
-struct MemoryPlanPass : slim::impl::MemoryPlanPassBase<MemoryPlanPass> {
+struct MemoryPlanPass : mlir::slim::impl::MemoryPlanPassBase<MemoryPlanPass> {
   using MemoryPlanPassBase::MemoryPlanPassBase;
 
   void runOnOperation() override {
@@ -402,6 +425,20 @@ struct MemoryPlanPass : slim::impl::MemoryPlanPassBase<MemoryPlanPass> {
       module.emitError("alignment must be a power of two");
       return signalPassFailure();
     }
+    // A derived parameter (a packed filter) is allocated by the runtime,
+    // which refuses one over its limit: so does slimc.
+    WalkResult params = module.walk([](ParamOp param) {
+      auto type = llvm::cast<RankedTensorType>(param.getType());
+      int64_t bytes = getStorageBytes(type);
+      if (bytes >= 0 && bytes <= ::slim::contract::kMaxParamBytes)
+        return WalkResult::advance();
+      param.emitOpError() << "of type " << type
+                          << " is larger than 2^48 bytes (the runtime "
+                             "refuses larger)";
+      return WalkResult::interrupt();
+    });
+    if (params.wasInterrupted())
+      return signalPassFailure();
     Builder b(&getContext());
     Plan graph;
     int64_t prepareScratch = 0;
@@ -409,7 +446,19 @@ struct MemoryPlanPass : slim::impl::MemoryPlanPassBase<MemoryPlanPass> {
       if (func.isExternal())
         continue;
       bool isPrepare = func.getSymName() == "slim_prepare";
-      Plan plan = FunctionPlanner(func, alignment, isPrepare).run();
+      FailureOr<Plan> planned =
+          FunctionPlanner(func, alignment, isPrepare).run();
+      if (failed(planned))
+        return signalPassFailure();
+      Plan plan = *planned;
+      if (plan.arenaSize > (isPrepare ? ::slim::contract::kMaxParamBytes
+                                      : ::slim::contract::kMaxArenaBytes)) {
+        func.emitError() << (isPrepare ? "the prepare scratch" : "the arena")
+                         << " of @" << func.getSymName()
+                         << " needs more than 2^48 bytes (the runtime "
+                            "refuses larger)";
+        return signalPassFailure();
+      }
       if (isPrepare) {
         prepareScratch = std::max(prepareScratch, plan.arenaSize);
         continue;

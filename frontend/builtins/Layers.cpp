@@ -9,6 +9,7 @@
 #include "frontend/GraphOps.h"
 #include "frontend/builtins/LayerArgs.h"
 
+#include "dialects/Slim/IR/CheckedInt.h"
 #include "dialects/Slim/IR/ShapeRules.h"
 
 using namespace slim;
@@ -194,12 +195,18 @@ Ref conv2dTranspose(Interpreter &in, CallArgs &args) {
   llvm::SmallVector<int64_t, 4> pads(4, 0);
   for (int d = 0; d < 2; ++d) {
     int64_t inSize = x->shape[1 + d];
-    int64_t outSize = inSize * w.stride[d];
-    if (upper == "VALID")
-      outSize += std::max<int64_t>(w.kernel[d] - w.stride[d], 0);
-    mlir::slim::computeTransposePadding(inSize, outSize, w.kernel[d],
-                                        w.stride[d], upper == "SAME",
-                                        pads[2 * d], pads[2 * d + 1]);
+    auto outSize = slim::checked::mul(inSize, w.stride[d]);
+    if (outSize && upper == "VALID")
+      outSize = slim::checked::add(
+          *outSize, std::max<int64_t>(w.kernel[d] - w.stride[d], 0));
+    if (!outSize || !mlir::slim::computeTransposePadding(
+                        inSize, *outSize, w.kernel[d], w.stride[d],
+                        upper == "SAME", pads[2 * d], pads[2 * d + 1]))
+      return in.error(args.loc, "conv2d_transpose: integer overflow in the "
+                                "output size (input " +
+                                    llvm::Twine(inSize) + ", stride " +
+                                    llvm::Twine(w.stride[d]) + ", kernel " +
+                                    llvm::Twine(w.kernel[d]) + ")");
   }
   return inVariableScope(
       in, b, "Conv2d_transpose", [&](VarScopeObj &sc) -> Ref {

@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "frontend/CheckedInt.h"
+#include "dialects/Slim/IR/CheckedInt.h"
 #include "frontend/GraphOps.h"
 #include "frontend/builtins/TFOps.h"
 

@@ -10,6 +10,7 @@
 #include "frontend/GraphOps.h"
 #include "frontend/builtins/TFOps.h"
 
+#include "dialects/Slim/IR/CheckedInt.h"
 #include "dialects/Slim/IR/ShapeRules.h"
 
 using namespace slim;
@@ -139,21 +140,29 @@ Ref conv2dTranspose(Interpreter &in, CallArgs &args) {
   for (int d = 0; d < 2; ++d) {
     int64_t out = outShape[1 + d], k = fs[d], s = strides[d];
     // The forward convolution of the output must give back the input.
-    int64_t computed =
-        upper == "SAME" ? (out + s - 1) / s : (out - k + s) / s;
+    // out is the model's own number: checked, as are k and s.
+    std::optional<int64_t> sum;
+    if (out >= 1)
+      sum = upper == "SAME" ? slim::checked::add(out, s - 1)
+                            : slim::checked::add(out - k, s);
+    int64_t computed = sum ? *sum / s : -1;
     if (out < 1 || computed != xs[1 + d])
+      return in.error(
+          b.loc("output_shape"),
+          "conv2d_transpose: size of out_backprop doesn't match "
+          "computed: actual = " +
+              llvm::Twine(xs[1 + d]) + ", computed = " + llvm::Twine(computed) +
+              " spatial_dim: " + llvm::Twine(1 + d) +
+              " input: " + llvm::Twine(out) + " filter: " + llvm::Twine(k) +
+              " output: " + llvm::Twine(xs[1 + d]) +
+              " stride: " + llvm::Twine(s));
+    if (!mlir::slim::computeTransposePadding(xs[1 + d], out, k, s,
+                                             upper == "SAME", pads[2 * d],
+                                             pads[2 * d + 1]))
       return in.error(b.loc("output_shape"),
-                      "conv2d_transpose: size of out_backprop doesn't match "
-                      "computed: actual = " +
-                          llvm::Twine(xs[1 + d]) +
-                          ", computed = " + llvm::Twine(computed) +
-                          " spatial_dim: " + llvm::Twine(1 + d) +
-                          " input: " + llvm::Twine(out) +
-                          " filter: " + llvm::Twine(k) +
-                          " output: " + llvm::Twine(xs[1 + d]) +
-                          " stride: " + llvm::Twine(s));
-    mlir::slim::computeTransposePadding(xs[1 + d], out, k, s, upper == "SAME",
-                                        pads[2 * d], pads[2 * d + 1]);
+                      "conv2d_transpose: integer overflow in the padding of "
+                      "spatial dimension " +
+                          llvm::Twine(1 + d));
   }
   return withOpName(in, b, "name", [&] {
     return emitConv2DTranspose(in, *x, *filter, strides, pads, args.loc);

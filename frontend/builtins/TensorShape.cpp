@@ -7,7 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "frontend/builtins/TensorShape.h"
-#include "frontend/CheckedInt.h"
+#include "dialects/Slim/IR/CheckedInt.h"
 #include "frontend/builtins/Registry.h"
 
 using namespace slim;

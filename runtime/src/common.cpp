@@ -2,6 +2,8 @@
 
 #include "common.h"
 
+#include "slim/contract.h"
+
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -66,8 +68,8 @@ const char *dtypeName(int32_t dtype) {
 uint64_t checkedNumElements(const std::vector<int64_t> &dims, size_t elemSize,
                             const std::string &what) {
   // No tensor may exceed 2^48 bytes: far above any real model, far below
-  // what would overflow size computations.
-  const uint64_t limit = uint64_t(1) << 48;
+  // what would overflow size computations. slimc refuses the same.
+  const uint64_t limit = uint64_t(slim::contract::kMaxTensorBytes);
   uint64_t n = 1;
   for (int64_t d : dims) {
     if (d < 0)

@@ -7,6 +7,8 @@
 #include "restore.h"
 #include "thread_pool.h"
 
+#include "slim/contract.h"
+
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -376,12 +378,15 @@ void validateDef(const slim_model_def *def) {
   if (def->default_num_threads < 0)
     fail(SLIM_STATUS_INCOMPATIBLE, "model '", name,
          "' has a negative default thread count");
-  if (def->prepare_scratch_size > (uint64_t(1) << 48))
+  if (def->prepare_scratch_size > uint64_t(slim::contract::kMaxParamBytes))
     fail(SLIM_STATUS_INCOMPATIBLE, "model '", name,
          "' asks for an absurd prepare scratch size");
   if (def->arena_alignment && !isPowerOfTwo(def->arena_alignment))
     fail(SLIM_STATUS_INCOMPATIBLE, "model '", name,
          "' has a non-power-of-two arena alignment");
+  if (def->arena_size > uint64_t(slim::contract::kMaxArenaBytes))
+    fail(SLIM_STATUS_INCOMPATIBLE, "model '", name,
+         "' asks for an absurd arena size");
   validateDevice(def, name);
   std::set<std::string> seen;
   for (int32_t i = 0; i < def->num_inputs; ++i) {
@@ -413,7 +418,7 @@ void validateDef(const slim_model_def *def) {
     if (p.alignment && !isPowerOfTwo(p.alignment))
       fail(SLIM_STATUS_INCOMPATIBLE, "model '", name, "' parameter #", i,
            " has a non-power-of-two alignment");
-    if (p.size_bytes > (uint64_t(1) << 48))
+    if (p.size_bytes > uint64_t(slim::contract::kMaxParamBytes))
       fail(SLIM_STATUS_INCOMPATIBLE, "model '", name, "' parameter #", i,
            " has an absurd size");
   }

@@ -2,6 +2,8 @@
 
 #include "test_util.h"
 
+#include "slim/contract.h"
+
 #include <cmath>
 #include <cstring>
 #include <sys/mman.h>
@@ -248,6 +250,33 @@ TEST(ModelOpen, InvalidDefinitionsAreRejected) {
                     "non-power-of-two arena alignment");
   SLIM_EXPECT_ERROR(slim_model_open_def(nullptr, &m),
                     SLIM_STATUS_INVALID_ARGUMENT, "model definition is null");
+}
+
+// The limits slimc compiles to (slim/contract.h) are the ones the runtime
+// loads: a definition past them is refused before anything is allocated.
+TEST(ModelOpen, SizesPastTheSharedLimitsAreRejected) {
+  slim_model *m = nullptr;
+  slim_model_def def = *test_dense_get_def();
+  def.arena_size = uint64_t(slim::contract::kMaxArenaBytes) + 1;
+  SLIM_EXPECT_ERROR(slim_model_open_def(&def, &m), SLIM_STATUS_INCOMPATIBLE,
+                    "absurd arena size");
+  def = *test_dense_get_def();
+  def.prepare_scratch_size = uint64_t(slim::contract::kMaxParamBytes) + 1;
+  SLIM_EXPECT_ERROR(slim_model_open_def(&def, &m), SLIM_STATUS_INCOMPATIBLE,
+                    "absurd prepare scratch size");
+  def = *test_dense_get_def();
+  slim_tensor_desc bigInput = def.inputs[0];
+  bigInput.rank = 2;
+  // One float past 2^48 bytes; and a shape whose product wraps int64.
+  bigInput.dims[0] = slim::contract::kMaxTensorBytes / 4 + 1;
+  bigInput.dims[1] = 1;
+  def.inputs = &bigInput;
+  SLIM_EXPECT_ERROR(slim_model_open_def(&def, &m), SLIM_STATUS_DATA_LOSS,
+                    "model input 'x': absurd shape");
+  bigInput.dims[0] = bigInput.dims[1] = INT64_MAX;
+  SLIM_EXPECT_ERROR(slim_model_open_def(&def, &m), SLIM_STATUS_DATA_LOSS,
+                    "model input 'x': absurd shape");
+  EXPECT_EQ(m, nullptr);
 }
 
 TEST(Variables, SetGetAndSizeChecks) {

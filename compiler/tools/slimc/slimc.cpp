@@ -86,6 +86,12 @@ cl::opt<std::string>
 cl::opt<int64_t> batchSize(
     "batch", cl::desc("Batch size used for a None batch dimension (default 1)"),
     cl::init(1), cl::cat(slimcCategory));
+cl::opt<int64_t> workLimit(
+    "work-limit",
+    cl::desc("Work budget of the model file's evaluation: statements and "
+             "calls, elements builtins create, 200 per graph op built "
+             "(default 20000000; against files that never end)"),
+    cl::init(20'000'000), cl::value_desc("steps"), cl::cat(slimcCategory));
 cl::list<std::string>
     includeDirs("I", cl::desc("Directory searched for imported .slim modules"),
                 cl::value_desc("dir"), cl::Prefix, cl::cat(slimcCategory));
@@ -532,6 +538,11 @@ int run() {
     return 1;
   }
   options.batch = batchSize;
+  if (workLimit < 1) {
+    driverError() << "--work-limit must be positive\n";
+    return 1;
+  }
+  options.stepLimit = workLimit;
   options.entry = entryFunction;
   options.includeDirs.assign(includeDirs.begin(), includeDirs.end());
   if (!inputShape.empty() && !parseShape(inputShape, options.entryInputShape)) {

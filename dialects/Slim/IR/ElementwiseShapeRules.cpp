@@ -1,6 +1,7 @@
 //===- ElementwiseShapeRules.cpp - Shapes of SlimElementwiseOps.td --------===//
 
 #include "dialects/Slim/IR/ElementwiseShapeRules.h"
+#include "dialects/Slim/IR/CheckedInt.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/Twine.h"
@@ -89,7 +90,11 @@ LogicalResult mlir::slim::inferTileShape(llvm::ArrayRef<int64_t> input,
   for (auto [d, m] : llvm::enumerate(multiples)) {
     if (m < 1)
       return fail(error, "multiples must be positive, got " + llvm::Twine(m));
-    out[d] *= m;
+    auto tiled = ::slim::checked::mul(out[d], m);
+    if (!tiled)
+      return fail(error,
+                  "the tiled tensor has more elements than fit in int64");
+    out[d] = *tiled;
   }
   if (numElements(out) < 0)
     return fail(error, "the tiled tensor has more elements than fit in int64");

@@ -1,6 +1,7 @@
 //===- ShapeRules.cpp - Output shapes of slim ops -------------------------===//
 
 #include "dialects/Slim/IR/ShapeRules.h"
+#include "dialects/Slim/IR/CheckedInt.h"
 
 #include "slim/contract.h"
 
@@ -43,6 +44,13 @@ LogicalResult spatialOutput(llvm::ArrayRef<int64_t> input, int64_t kh,
                             llvm::ArrayRef<int64_t> dilations,
                             llvm::ArrayRef<int64_t> pads, int64_t &oh,
                             int64_t &ow, std::string &error) {
+  if (dilatedWindowSize(kh, dilations[0]) < 0 ||
+      dilatedWindowSize(kw, dilations[1]) < 0)
+    return fail(error, "integer overflow: the " + llvm::Twine(kh) + "x" +
+                           llvm::Twine(kw) + " window at rates " +
+                           llvm::Twine(dilations[0]) + "x" +
+                           llvm::Twine(dilations[1]) +
+                           " spans more elements than fit in int64");
   oh = windowOutputSize(input[1], kh, strides[0], dilations[0], pads[0],
                         pads[1]);
   ow = windowOutputSize(input[2], kw, strides[1], dilations[1], pads[2],
@@ -57,13 +65,9 @@ LogicalResult spatialOutput(llvm::ArrayRef<int64_t> input, int64_t kh,
 } // namespace
 
 int64_t mlir::slim::numElements(llvm::ArrayRef<int64_t> shape) {
-  int64_t n = 1;
-  for (int64_t d : shape) {
-    if (d < 0 || (d != 0 && n > (int64_t(1) << 62) / d))
-      return -1;
-    n *= d;
-  }
-  return n;
+  if (llvm::any_of(shape, [](int64_t d) { return d < 0; }))
+    return -1;
+  return ::slim::checked::product(shape).value_or(-1);
 }
 
 std::string mlir::slim::shapeToString(llvm::ArrayRef<int64_t> shape) {
@@ -73,24 +77,44 @@ std::string mlir::slim::shapeToString(llvm::ArrayRef<int64_t> shape) {
   return s;
 }
 
-void mlir::slim::computeSamePadding(int64_t in, int64_t kernel, int64_t stride,
+bool mlir::slim::computeSamePadding(int64_t in, int64_t kernel, int64_t stride,
                                     int64_t dilation, int64_t &before,
                                     int64_t &after) {
-  int64_t effective = (kernel - 1) * dilation + 1;
-  int64_t out = (in + stride - 1) / stride;
-  int64_t total = std::max<int64_t>((out - 1) * stride + effective - in, 0);
-  before = total / 2;
-  after = total - before;
+  namespace checked = ::slim::checked;
+  before = after = 0;
+  int64_t effective = dilatedWindowSize(kernel, dilation);
+  // out = ceil(in / stride); total = (out - 1) * stride + effective - in.
+  auto out = checked::add(in, stride - 1);
+  if (effective < 0 || !out || stride < 1)
+    return false;
+  auto covered = checked::mul(*out / stride - 1, stride);
+  auto reach = covered ? checked::add(*covered, effective) : std::nullopt;
+  auto total = reach ? checked::sub(*reach, in) : std::nullopt;
+  if (!total)
+    return false;
+  before = std::max<int64_t>(*total, 0) / 2;
+  after = std::max<int64_t>(*total, 0) - before;
+  return true;
+}
+
+int64_t mlir::slim::dilatedWindowSize(int64_t kernel, int64_t dilation) {
+  auto span = ::slim::checked::mul(kernel - 1, dilation);
+  auto size = span ? ::slim::checked::add(*span, 1) : std::nullopt;
+  return size.value_or(-1);
 }
 
 int64_t mlir::slim::windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
                                      int64_t dilation, int64_t padBefore,
                                      int64_t padAfter) {
-  int64_t effective = (kernel - 1) * dilation + 1;
-  int64_t padded = in + padBefore + padAfter;
-  if (kernel < 1 || padded < effective)
+  namespace checked = ::slim::checked;
+  if (kernel < 1 || stride < 1)
     return -1;
-  return (padded - effective) / stride + 1;
+  int64_t effective = dilatedWindowSize(kernel, dilation);
+  auto padded = checked::add(in, padBefore);
+  padded = padded ? checked::add(*padded, padAfter) : std::nullopt;
+  if (effective < 0 || !padded || *padded < effective)
+    return -1;
+  return (*padded - effective) / stride + 1;
 }
 
 LogicalResult mlir::slim::inferConv2DShape(llvm::ArrayRef<int64_t> input,
@@ -141,7 +165,12 @@ LogicalResult mlir::slim::inferDepthwiseConv2DShape(
   if (failed(spatialOutput(input, filter[0], filter[1], strides, dilations,
                            pads, oh, ow, error)))
     return failure();
-  out = {input[0], oh, ow, filter[2] * filter[3]};
+  auto channels = ::slim::checked::mul(filter[2], filter[3]);
+  if (!channels)
+    return fail(error, "integer overflow: " + llvm::Twine(filter[2]) +
+                           " channels times depth multiplier " +
+                           llvm::Twine(filter[3]));
+  out = {input[0], oh, ow, *channels};
   return success();
 }
 
@@ -165,8 +194,23 @@ LogicalResult mlir::slim::inferConv2DTransposeShape(
     return fail(error, "transposed filter expects " + llvm::Twine(filter[3]) +
                            " input channels but the input has " +
                            llvm::Twine(input[3]));
-  int64_t oh = (input[1] - 1) * strides[0] + filter[0] - pads[0] - pads[1];
-  int64_t ow = (input[2] - 1) * strides[1] + filter[1] - pads[2] - pads[3];
+  // (in - 1) * stride + kernel - padBefore - padAfter, checked.
+  auto transposedSize = [](int64_t in, int64_t stride, int64_t kernel,
+                           int64_t before, int64_t after) -> int64_t {
+    namespace checked = ::slim::checked;
+    auto r = checked::mul(in - 1, stride);
+    r = r ? checked::add(*r, kernel) : std::nullopt;
+    r = r ? checked::sub(*r, before) : std::nullopt;
+    r = r ? checked::sub(*r, after) : std::nullopt;
+    return r.value_or(-1);
+  };
+  int64_t oh =
+      transposedSize(input[1], strides[0], filter[0], pads[0], pads[1]);
+  int64_t ow =
+      transposedSize(input[2], strides[1], filter[1], pads[2], pads[3]);
+  if (oh == -1 || ow == -1)
+    return fail(error, "integer overflow in the transposed convolution's "
+                       "output size");
   if (oh < 1 || ow < 1)
     return fail(error, "transposed convolution output would be empty");
   out = {input[0], oh, ow, filter[2]};

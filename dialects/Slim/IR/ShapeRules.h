@@ -22,12 +22,18 @@ namespace mlir::slim {
 using Shape = llvm::SmallVector<int64_t, 4>;
 
 /// Padding TensorFlow uses for SAME: the output has ceil(in / stride) elements
-/// and the smaller half of the total padding goes before.
-void computeSamePadding(int64_t in, int64_t kernel, int64_t stride,
+/// and the smaller half of the total padding goes before. False when the
+/// arithmetic overflows int64 (a hostile kernel, stride or rate).
+bool computeSamePadding(int64_t in, int64_t kernel, int64_t stride,
                         int64_t dilation, int64_t &before, int64_t &after);
 
+/// (kernel - 1) * dilation + 1, the extent of a dilated window; -1 when it
+/// does not fit in int64.
+int64_t dilatedWindowSize(int64_t kernel, int64_t dilation);
+
 /// Size of one spatial output dimension for a window op with explicit pads;
-/// -1 when the padded input is smaller than the (dilated) window.
+/// -1 when the padded input is smaller than the (dilated) window, or when
+/// the arithmetic overflows int64.
 int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
                          int64_t dilation, int64_t padBefore, int64_t padAfter);
 
@@ -95,8 +101,9 @@ LogicalResult inferInstanceNormShape(llvm::ArrayRef<int64_t> input,
 /// `in`-element dimension into `out` elements inverts (TF's
 /// conv2d_backprop_input): SAME puts the smaller half of the overlap
 /// before; an output longer than the taps reach (kernel < stride, or a
-/// VALID output_shape with a remainder) gives a negative `after`.
-void computeTransposePadding(int64_t in, int64_t out, int64_t kernel,
+/// VALID output_shape with a remainder) gives a negative `after`. False
+/// when the arithmetic overflows int64.
+bool computeTransposePadding(int64_t in, int64_t out, int64_t kernel,
                              int64_t stride, bool same, int64_t &before,
                              int64_t &after);
 

@@ -1,6 +1,7 @@
 //===- SlimOps.cpp - Ops of the slim dialect ------------------------------===//
 
 #include "dialects/Slim/IR/SlimOps.h"
+#include "dialects/Slim/IR/CheckedInt.h"
 #include "dialects/Slim/IR/ShapeRules.h"
 #include "dialects/Slim/IR/VerifierSupport.h"
 
@@ -226,10 +227,18 @@ RankedTensorType mlir::slim::withLayout(RankedTensorType type, int64_t block) {
 int64_t mlir::slim::getStorageBytes(RankedTensorType type) {
   int64_t block = getLayoutBlock(type);
   Shape shape(type.getShape());
-  if (block > 0 && !shape.empty())
-    shape.back() = numChannelBlocks(shape.back(), block) * block;
+  if (block > 0 && !shape.empty()) {
+    auto padded =
+        ::slim::checked::mul(numChannelBlocks(shape.back(), block), block);
+    if (!padded)
+      return -1;
+    shape.back() = *padded;
+  }
+  int64_t elements = numElements(shape);
+  if (elements < 0)
+    return -1;
   int64_t elementBytes = type.getElementTypeBitWidth() / 8;
-  return numElements(shape) * elementBytes;
+  return ::slim::checked::mul(elements, elementBytes).value_or(-1);
 }
 
 bool mlir::slim::isFusableActivation(llvm::StringRef activation) {

@@ -30,7 +30,7 @@ std::string getLayoutName(int64_t block);
 RankedTensorType withLayout(RankedTensorType type, int64_t block);
 
 /// Bytes a float tensor occupies in its layout (blocked layouts round the
-/// channels up to whole blocks).
+/// channels up to whole blocks); -1 when that does not fit in int64.
 int64_t getStorageBytes(RankedTensorType type);
 
 /// Whether `activation` names an epilogue the fused CPU kernels implement.

@@ -1,5 +1,6 @@
 //===- SpatialShapeRules.cpp - Shapes of resize, slices, instance norm ----===//
 
+#include "dialects/Slim/IR/CheckedInt.h"
 #include "dialects/Slim/IR/ShapeRules.h"
 
 #include "llvm/ADT/Twine.h"
@@ -59,7 +60,9 @@ LogicalResult mlir::slim::inferStridedSliceShape(
                              describe(input) +
                              " is empty (slimc compiles no empty tensors)");
     // The first and the last element read must both be inside the input.
-    int64_t last = begin[d] + (count[d] - 1) * strides[d];
+    auto span = ::slim::checked::mul(count[d] - 1, strides[d]);
+    auto lastRead = span ? ::slim::checked::add(begin[d], *span) : std::nullopt;
+    int64_t last = lastRead.value_or(-1);
     if (begin[d] < 0 || begin[d] >= input[d] || last < 0 || last >= input[d])
       return fail(error, "the slice of dimension " + llvm::Twine(d) +
                              " reads outside the input " + describe(input));
@@ -87,13 +90,20 @@ LogicalResult mlir::slim::inferInstanceNormShape(llvm::ArrayRef<int64_t> input,
   return success();
 }
 
-void mlir::slim::computeTransposePadding(int64_t in, int64_t out,
+bool mlir::slim::computeTransposePadding(int64_t in, int64_t out,
                                          int64_t kernel, int64_t stride,
                                          bool same, int64_t &before,
                                          int64_t &after) {
+  namespace checked = ::slim::checked;
   // The taps of `in` input elements reach (in - 1) * stride + kernel output
   // elements; the forward convolution of the output would pad by the excess.
-  int64_t reach = (in - 1) * stride + kernel;
-  before = same ? std::max<int64_t>(reach - out, 0) / 2 : 0;
-  after = reach - out - before;
+  auto reach = checked::mul(in - 1, stride);
+  reach = reach ? checked::add(*reach, kernel) : std::nullopt;
+  auto excess = reach ? checked::sub(*reach, out) : std::nullopt;
+  before = after = 0;
+  if (!excess)
+    return false;
+  before = same ? std::max<int64_t>(*excess, 0) / 2 : 0;
+  after = *excess - before;
+  return true;
 }

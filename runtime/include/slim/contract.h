@@ -220,6 +220,17 @@ constexpr int64_t fcWorkspaceBytes(int64_t m, int64_t k, int64_t n) {
 enum class Binary : int { Add, Sub, Mul, Div, Max, Min };
 enum class Reduce : int { Sum, Mean, Max };
 
+/// Size limits both sides enforce. The runtime refuses a model whose tensor,
+/// parameter or scratch is larger (a corrupt or hostile table), and slimc
+/// refuses to compile one, so that everything slimc builds loads. 2^48
+/// bytes is far above any real model and far below what overflows the size
+/// arithmetic (int64 products of a shape that obeys it cannot wrap).
+constexpr int64_t kMaxTensorBytes = int64_t(1) << 48;
+/// One derived parameter (a packed filter) or the prepare scratch.
+constexpr int64_t kMaxParamBytes = int64_t(1) << 48;
+/// The activation arena of one context.
+constexpr int64_t kMaxArenaBytes = int64_t(1) << 48;
+
 } // namespace contract
 } // namespace slim
 

@@ -1,15 +1,17 @@
-//===- CheckedInt.h - Python int arithmetic on int64 ------------*- C++ -*-===//
+//===- CheckedInt.h - Checked int64 arithmetic ------------------*- C++ -*-===//
 //
 // Python ints are unbounded; slimc's are int64. Every integer operation the
-// elaborator performs on values from a model file goes through these helpers,
-// which return std::nullopt where Python would have grown a big int (so the
-// caller reports "integer overflow" at the expression) instead of running
-// into signed-overflow UB or a SIGFPE (INT64_MIN / -1 traps on x86).
+// elaborator performs on values from a model file, and every size, shape
+// and product the shape rules, passes and analyses compute from them, goes
+// through these helpers, which return std::nullopt where the exact result
+// does not fit (so the caller reports an overflow at the op or expression)
+// instead of running into signed-overflow UB or a SIGFPE (INT64_MIN / -1
+// traps on x86). Lives with the dialect, the lowest layer that needs it.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef SLIMC_FRONTEND_CHECKEDINT_H
-#define SLIMC_FRONTEND_CHECKEDINT_H
+#ifndef SLIMC_DIALECTS_SLIM_IR_CHECKEDINT_H
+#define SLIMC_DIALECTS_SLIM_IR_CHECKEDINT_H
 
 #include "llvm/ADT/ArrayRef.h"
 
@@ -115,4 +117,4 @@ inline std::optional<int64_t> fromDouble(double f) {
 } // namespace checked
 } // namespace slim
 
-#endif // SLIMC_FRONTEND_CHECKEDINT_H
+#endif // SLIMC_DIALECTS_SLIM_IR_CHECKEDINT_H
