@@ -55,7 +55,11 @@ void resolveSlice(int64_t n, std::optional<int64_t> start,
   if (step > 0)
     count = first < last ? (last - first - 1) / step + 1 : 0;
   else
-    count = last < first ? (first - last - 1) / (-step) + 1 : 0;
+    // -INT64_MIN does not exist; any step that large takes one element.
+    count =
+        last < first
+            ? (first - last - 1) / (step == INT64_MIN ? INT64_MAX : -step) + 1
+            : 0;
 }
 
 /// Applies `items` to `x`: one strided slice, then a reshape for dropped
@@ -331,14 +335,15 @@ Ref sliceOp(Interpreter &in, CallArgs &args) {
   std::vector<IndexItem> items;
   for (int64_t d = 0; d < rank; ++d) {
     int64_t n = x->shape[d];
-    int64_t s = size[d] == -1 ? n - begin[d] : size[d];
     // TF's own check and wording.
     if (begin[d] < 0 || begin[d] > n)
       return in.error(b.loc("begin"), "tf.slice: expected begin[" +
                                           llvm::Twine(d) + "] in [0, " +
                                           llvm::Twine(n) + "], but got " +
                                           llvm::Twine(begin[d]));
-    if (s < 0 || begin[d] + s > n)
+    // Compared as s > n - begin, which cannot overflow: begin is in [0, n].
+    int64_t s = size[d] == -1 ? n - begin[d] : size[d];
+    if (s < 0 || s > n - begin[d])
       return in.error(b.loc("size"), "tf.slice: expected size[" +
                                          llvm::Twine(d) + "] in [0, " +
                                          llvm::Twine(n - begin[d]) +

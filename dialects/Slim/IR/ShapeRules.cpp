@@ -285,7 +285,11 @@ LogicalResult mlir::slim::inferConcatShape(llvm::ArrayRef<Shape> inputs,
                                " and " + describe(s) + " differ in dimension " +
                                llvm::Twine(d));
     }
-    out[axis] += s[axis];
+    auto joined = ::slim::checked::add(out[axis], s[axis]);
+    if (!joined)
+      return fail(error, "integer overflow: the concatenation's dimension " +
+                             llvm::Twine(axis) + " does not fit in int64");
+    out[axis] = *joined;
   }
   return success();
 }
@@ -320,7 +324,14 @@ LogicalResult mlir::slim::inferPadShape(llvm::ArrayRef<int64_t> input,
                       llvm::Twine(before) + ", " + llvm::Twine(after) +
                       " greater than " + llvm::Twine(input[d]) +
                       " (SYMMETRIC, dimension " + llvm::Twine(d) + ")");
-    out[d] += before + after;
+    auto padded = ::slim::checked::add(out[d], before);
+    padded = padded ? ::slim::checked::add(*padded, after) : std::nullopt;
+    if (!padded)
+      return fail(error, "integer overflow: padding dimension " +
+                             llvm::Twine(d) + " of " + describe(input) +
+                             " by " + llvm::Twine(before) + " and " +
+                             llvm::Twine(after));
+    out[d] = *padded;
   }
   return success();
 }
