@@ -19,7 +19,7 @@ case "$kind" in
         select=() ;;
   tsan) sanitize=thread; build=${SLIMC_TSAN_BUILD:-$root/build-tsan}
         select=(-R '^runtime\.') ;;
-  *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
 
 bash "$root/scripts/install-deps.sh" >/dev/null
