@@ -24,7 +24,7 @@ fuzz_build=${SLIMC_FUZZ_BUILD:-$root/build-fuzz}
 normal_build=${SLIMC_BUILD:-$root/build}
 work=$fuzz_build/work
 
-usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
 mode=campaign
 case "${1:-}" in
