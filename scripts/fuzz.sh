@@ -8,8 +8,9 @@
 #                                    runs this
 #   scripts/fuzz.sh --list           the targets
 #
-# Builds an instrumented tree with clang-19 in $SLIMC_FUZZ_BUILD (default
-# build-fuzz/), seeds each corpus with test/fuzz/make_corpus.sh (tools of the
+# Builds the fuzz targets in an instrumented tree made with clang-19 in
+# $SLIMC_FUZZ_BUILD (default build-fuzz/; scripts/sanitize.sh asan runs the
+# test suites in the same tree), seeds each corpus with test/fuzz/make_corpus.sh (tools of the
 # normal build, $SLIMC_BUILD, default build/) and keeps it in
 # build-fuzz/work/corpus/TARGET, so campaigns resume where they stopped.
 # Crashes, hangs (>20 s per input), leaks and out-of-memory (>4 GiB) inputs
@@ -49,7 +50,7 @@ export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=1
 if [ ! -f "$fuzz_build/build.ninja" ]; then
   cmake -G Ninja -S "$root" -B "$fuzz_build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
-    -DSLIMC_FUZZ=ON -DSLIMC_BUILD_TESTS=OFF \
+    -DSLIMC_FUZZ=ON \
     -DMLIR_DIR="$(llvm-config-19 --libdir 2>/dev/null || echo /usr/lib/llvm-19/lib)/cmake/mlir" >/dev/null ||
     { echo "fuzz.sh: configuring $fuzz_build failed" >&2; exit 2; }
 fi

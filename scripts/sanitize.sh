@@ -3,7 +3,8 @@
 # build trees built with clang-19:
 #
 #   scripts/sanitize.sh asan [CTEST_ARGS...]  ASan + UBSan: the unit and lit
-#                                             suites (build-asan/)
+#                                             suites (build-fuzz/, shared with
+#                                             scripts/fuzz.sh)
 #   scripts/sanitize.sh tsan [CTEST_ARGS...]  TSan: the runtime's tests, its
 #                                             concurrency tests among them
 #                                             (build-tsan/)
@@ -15,11 +16,13 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 kind=${1:-}
 shift || true
 case "$kind" in
-  asan) sanitize=address,undefined; build=${SLIMC_ASAN_BUILD:-$root/build-asan}
+  # The fuzzing tree (scripts/fuzz.sh) is the ASan + UBSan tree: one
+  # instrumented build serves both.
+  asan) sanitize=address,undefined; build=${SLIMC_FUZZ_BUILD:-$root/build-fuzz}
         select=() ;;
   tsan) sanitize=thread; build=${SLIMC_TSAN_BUILD:-$root/build-tsan}
         select=(-R '^runtime\.') ;;
-  *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
 
 bash "$root/scripts/install-deps.sh" >/dev/null
@@ -27,7 +30,7 @@ export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=1
 if [ ! -f "$build/build.ninja" ]; then
   cmake -G Ninja -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
-    -DSLIMC_SANITIZE="$sanitize" \
+    -DSLIMC_SANITIZE="$sanitize" $([ "$kind" = asan ] && echo -DSLIMC_FUZZ=ON) \
     -DMLIR_DIR="$(llvm-config-19 --libdir 2>/dev/null || echo /usr/lib/llvm-19/lib)/cmake/mlir"
 fi
 if [ "$kind" = tsan ]; then
