@@ -427,7 +427,7 @@ void slim::installPythonModules(Interpreter &interp, Env &env) {
                 contextManager);
   auto managerClass = std::make_shared<ClassObj>("_GeneratorContextManager");
   for (auto [name, fn] :
-       {std::pair{"__enter__", contextEnter}, {"__exit__", contextExit}}) {
+       {std::pair{"__enter__", &contextEnter}, {"__exit__", &contextExit}}) {
     auto method = std::make_shared<BuiltinObj>(name, fn);
     method->isMethod = true;
     managerClass->attrs[name] = method;

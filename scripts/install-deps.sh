@@ -8,6 +8,7 @@ packages=(
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools
   libfmt-dev nlohmann-json3-dev googletest libgtest-dev
   libpng-dev graphviz
+  clang-19 libclang-rt-19-dev libfuzzer-19-dev
 )
 
 missing=()

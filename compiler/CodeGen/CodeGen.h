@@ -13,6 +13,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LogicalResult.h"
+#include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstdint>
@@ -104,10 +105,10 @@ struct CompileOptions {
 /// Compiles `source` into `outputPath` (a shared library, or an object file)
 /// with the system C++ compiler. The output appears whole or not at all: the
 /// compiler writes a temporary file next to it, which is renamed into place.
-/// On failure returns false with the reason (including the compiler's own
-/// diagnostics) in `error`.
-bool compileCpp(llvm::StringRef source, llvm::StringRef outputPath,
-                const CompileOptions &options, std::string &error);
+/// A failure's message gives the reason, including the compiler's own
+/// diagnostics; the driver reports it (slimc: error: ...).
+llvm::Error compileCpp(llvm::StringRef source, llvm::StringRef outputPath,
+                       const CompileOptions &options);
 
 /// How to run nvcc on a generated `.cu` file.
 struct CudaCompileOptions {
@@ -128,9 +129,9 @@ std::vector<std::string> nvccFlags(const CudaCompileOptions &options);
 /// Compiles the CUDA `source` into `outputPath` with nvcc (static CUDA
 /// runtime), whole or not at all, as compileCpp. `command`, when given,
 /// receives the command line that ran.
-bool compileCuda(llvm::StringRef source, llvm::StringRef outputPath,
-                 const CudaCompileOptions &options, std::string &error,
-                 std::string *command = nullptr);
+llvm::Error compileCuda(llvm::StringRef source, llvm::StringRef outputPath,
+                        const CudaCompileOptions &options,
+                        std::string *command = nullptr);
 
 /// nvcc as CMake's FindCUDAToolkit finds it: $CUDACXX, `nvcc` on PATH,
 /// then $CUDA_PATH/bin/nvcc, $CUDA_HOME/bin/nvcc, /usr/local/cuda/bin/nvcc.

@@ -2,6 +2,7 @@
 
 #include "compiler/CodeGen/CodeGen.h"
 
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -72,59 +73,53 @@ FailureOr<TargetInfo> mlir::slim::resolveTarget(llvm::StringRef cpu) {
 }
 
 namespace {
+llvm::Error compileError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
 /// Runs `program` with `flags`, then the source file, `-o` and a temporary
 /// output path, on `source` written to a temporary `sourceName`; renames the
-/// output into place on success. On failure returns false with the reason
-/// and the compiler's diagnostics in `error`. `command` receives the command
-/// line (paths as run).
-bool runCompiler(llvm::StringRef source, llvm::StringRef sourceName,
-                 llvm::StringRef outputPath, llvm::StringRef program,
-                 llvm::StringRef what, const std::vector<std::string> &flags,
-                 std::string &error, std::string *command) {
+/// output into place on success. The error carries the reason and the
+/// compiler's diagnostics. `command` receives the command line (paths as run).
+llvm::Error runCompiler(llvm::StringRef source, llvm::StringRef sourceName,
+                        llvm::StringRef outputPath, llvm::StringRef program,
+                        llvm::StringRef what,
+                        const std::vector<std::string> &flags,
+                        std::string *command) {
   namespace fs = llvm::sys::fs;
   llvm::SmallString<128> dir;
-  if (std::error_code ec = fs::createUniqueDirectory("slimc", dir)) {
-    error = "cannot create a temporary directory: " + ec.message();
-    return false;
-  }
-  llvm::SmallString<128> srcPath(dir), logPath(dir);
+  if (std::error_code ec = fs::createUniqueDirectory("slimc", dir))
+    return compileError("cannot create a temporary directory: " + ec.message());
+  llvm::SmallString<128> srcPath(dir), logPath(dir), tmpOut;
   llvm::sys::path::append(srcPath, sourceName);
   llvm::sys::path::append(logPath, "compiler.log");
-  auto cleanupDir = [&] {
+  // Whatever happens, nothing but the finished output stays behind.
+  auto cleanup = llvm::make_scope_exit([&] {
+    if (!tmpOut.empty())
+      fs::remove(tmpOut);
     fs::remove(srcPath);
     fs::remove(logPath);
     fs::remove(dir);
-  };
+  });
   {
     std::error_code ec;
     llvm::raw_fd_ostream out(srcPath, ec);
-    if (ec) {
-      error = "cannot write '" + srcPath.str().str() + "': " + ec.message();
-      cleanupDir();
-      return false;
-    }
+    if (ec)
+      return compileError("cannot write '" + srcPath + "': " + ec.message());
     out << source;
   }
 
   // The compiler writes next to the final path so the rename is atomic.
-  llvm::SmallString<128> tmpOut;
   std::string model = (outputPath + "-%%%%%%.tmp").str();
   int fd;
-  if (std::error_code ec = fs::createUniqueFile(model, fd, tmpOut)) {
-    error = "cannot create a file next to '" + outputPath.str() +
-            "': " + ec.message();
-    cleanupDir();
-    return false;
-  }
+  if (std::error_code ec = fs::createUniqueFile(model, fd, tmpOut))
+    return compileError("cannot create a file next to '" + outputPath +
+                        "': " + ec.message());
   ::close(fd);
 
   llvm::ErrorOr<std::string> compiler = llvm::sys::findProgramByName(program);
-  if (!compiler) {
-    error = "cannot find the " + what.str() + " '" + program.str() + "'";
-    fs::remove(tmpOut);
-    cleanupDir();
-    return false;
-  }
+  if (!compiler)
+    return compileError("cannot find the " + what + " '" + program + "'");
   std::vector<llvm::StringRef> args = {*compiler};
   for (const std::string &f : flags)
     args.push_back(f);
@@ -142,28 +137,23 @@ bool runCompiler(llvm::StringRef source, llvm::StringRef sourceName,
   int rc = llvm::sys::ExecuteAndWait(*compiler, args, std::nullopt, redirects,
                                      0, 0, &execError);
   if (rc != 0) {
-    error = "the " + what.str() + " failed";
+    std::string message = "the " + what.str() + " failed";
     if (!execError.empty())
-      error += ": " + execError;
+      message += ": " + execError;
     if (auto log = llvm::MemoryBuffer::getFile(logPath))
-      error += "\n" + (*log)->getBuffer().str();
-    fs::remove(tmpOut);
-    cleanupDir();
-    return false;
+      message += "\n" + (*log)->getBuffer().str();
+    return compileError(message);
   }
-  if (std::error_code ec = fs::rename(tmpOut, outputPath)) {
-    error = "cannot write '" + outputPath.str() + "': " + ec.message();
-    fs::remove(tmpOut);
-    cleanupDir();
-    return false;
-  }
-  cleanupDir();
-  return true;
+  if (std::error_code ec = fs::rename(tmpOut, outputPath))
+    return compileError("cannot write '" + outputPath + "': " + ec.message());
+  tmpOut.clear();
+  return llvm::Error::success();
 }
 } // namespace
 
-bool mlir::slim::compileCpp(llvm::StringRef source, llvm::StringRef outputPath,
-                            const CompileOptions &options, std::string &error) {
+llvm::Error mlir::slim::compileCpp(llvm::StringRef source,
+                                   llvm::StringRef outputPath,
+                                   const CompileOptions &options) {
   std::vector<std::string> flags = {"-std=c++17",
                                     "-O" + std::to_string(options.optLevel),
                                     "-march=" + options.march,
@@ -174,7 +164,7 @@ bool mlir::slim::compileCpp(llvm::StringRef source, llvm::StringRef outputPath,
                                     "-I" + options.includeDir,
                                     options.object ? "-c" : "-shared"};
   return runCompiler(source, "model.cpp", outputPath, options.compiler,
-                     "C++ compiler", flags, error, nullptr);
+                     "C++ compiler", flags, nullptr);
 }
 
 std::vector<std::string>
@@ -196,11 +186,12 @@ mlir::slim::nvccFlags(const CudaCompileOptions &options) {
   return flags;
 }
 
-bool mlir::slim::compileCuda(llvm::StringRef source, llvm::StringRef outputPath,
-                             const CudaCompileOptions &options,
-                             std::string &error, std::string *command) {
+llvm::Error mlir::slim::compileCuda(llvm::StringRef source,
+                                    llvm::StringRef outputPath,
+                                    const CudaCompileOptions &options,
+                                    std::string *command) {
   return runCompiler(source, "model.cu", outputPath, options.nvcc, "nvcc",
-                     nvccFlags(options), error, command);
+                     nvccFlags(options), command);
 }
 
 std::optional<std::string> mlir::slim::findNvcc() {

@@ -346,7 +346,7 @@ Ref containsMethod(Interpreter &in, CallArgs &a) {
 Ref slim::makeHParamsClass() {
   auto cls = std::make_shared<ClassObj>("HParams");
   cls->attrs["__name__"] = makeStr("HParams");
-  for (auto [name, fn] : {std::pair{"__init__", init},
+  for (auto [name, fn] : {std::pair{"__init__", &init},
                           {"add_hparam", addMethod},
                           {"set_hparam", setMethod},
                           {"del_hparam", delMethod},

@@ -66,11 +66,17 @@ slim_status slim_checkpoint_read_tensor(const slim_checkpoint *checkpoint,
       fail(SLIM_STATUS_NOT_FOUND, "checkpoint '", checkpoint->reader->path(),
            "' has no tensor '", name, "'");
     const TensorEntry &e = checkpoint->reader->tensors()[size_t(i)];
-    if (e.dtype != SLIM_DTYPE_INVALID && size_bytes != e.sizeBytes)
+    // A type the runtime cannot load is refused by every format alike,
+    // before the buffer is touched: its size would not be checked.
+    if (e.dtype == SLIM_DTYPE_INVALID)
+      fail(SLIM_STATUS_UNIMPLEMENTED, "checkpoint '",
+           checkpoint->reader->path(), "' tensor '", name, "' has dtype ",
+           e.dtypeName, ", which the runtime cannot load");
+    if (size_bytes != e.sizeBytes)
       fail(SLIM_STATUS_INVALID_ARGUMENT, "tensor '", name, "' ",
            shapeString(e.dims), " ", e.dtypeName, " has ", e.sizeBytes,
            " bytes, buffer has ", size_bytes);
-    if (e.sizeBytes || e.dtype == SLIM_DTYPE_INVALID)
+    if (e.sizeBytes)
       checkpoint->reader->read(size_t(i), dst);
   });
 }

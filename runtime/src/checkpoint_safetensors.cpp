@@ -75,8 +75,13 @@ public:
   }
 
   void read(size_t index, void *dst) const override {
-    std::memcpy(dst, file->data() + dataStart + offsets[index],
-                entries[index].sizeBytes);
+    const TensorEntry &e = entries[index];
+    if (e.dtype == SLIM_DTYPE_INVALID)
+      fail(SLIM_STATUS_UNIMPLEMENTED, "checkpoint '", filePath, "' tensor '",
+           e.name, "' has dtype ", e.dtypeName,
+           ", which the runtime cannot load");
+    if (e.sizeBytes)
+      std::memcpy(dst, file->data() + dataStart + offsets[index], e.sizeBytes);
   }
 
   const void *view(size_t index, size_t alignment,

@@ -738,11 +738,11 @@ TEST(Context, ModelDefaultThreadCount) {
   const void *in[] = {x};
   void *out[] = {logits, probs};
   SLIM_ASSERT_OK(slim_context_run(ctx, in, 1, out, 2));
-  EXPECT_EQ(test_dense_last_num_threads, 2);
+  EXPECT_EQ(__atomic_load_n(&test_dense_last_num_threads, __ATOMIC_RELAXED), 2);
   // The application still decides: 0 = the whole pool.
   SLIM_ASSERT_OK(slim_context_set_max_threads(ctx, 0));
   SLIM_ASSERT_OK(slim_context_run(ctx, in, 1, out, 2));
-  EXPECT_EQ(test_dense_last_num_threads, 3);
+  EXPECT_EQ(__atomic_load_n(&test_dense_last_num_threads, __ATOMIC_RELAXED), 3);
   slim_context_destroy(ctx);
   slim_model_destroy(m);
 

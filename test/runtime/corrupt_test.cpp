@@ -233,3 +233,38 @@ TEST(Crc32c, KnownVectors) {
   EXPECT_EQ(slimrt::crc32cUnmask(slimrt::crc32cMask(c)), c);
   EXPECT_EQ(slimrt::crc32cExtend(slimrt::crc32c("hello ", 6), "world", 5), c);
 }
+
+// Found by safetensors_fuzzer: a tensor of a type the runtime cannot load
+// (an unknown "F97", or a known-size "U32") skipped the buffer-size check and
+// was copied into the caller's buffer anyway (null or too small: UB, a heap
+// overflow). Every format now refuses it before touching the buffer.
+TEST(Corrupt, UnloadableDtypeIsRefusedBeforeTheBufferIsTouched) {
+  TempDir dir;
+  for (const char *dtype : {"F97", "U32"}) {
+    std::string header = std::string("{\"t\":{\"dtype\":\"") + dtype +
+                         "\",\"shape\":[4],\"data_offsets\":[0,16]}}";
+    std::vector<unsigned char> file(8);
+    uint64_t length = header.size();
+    std::memcpy(file.data(), &length, 8);
+    file.insert(file.end(), header.begin(), header.end());
+    file.insert(file.end(), 16, 0xab);
+    std::string path = dir.file(std::string(dtype) + ".safetensors");
+    writeFile(path, file);
+
+    slim_checkpoint *ck = nullptr;
+    SLIM_ASSERT_OK(slim_checkpoint_open(path.c_str(), &ck));
+    std::string msg;
+    EXPECT_EQ(consume(slim_checkpoint_read_tensor(ck, "t", nullptr, 0), &msg),
+              SLIM_STATUS_UNIMPLEMENTED)
+        << dtype;
+    EXPECT_NE(msg.find("which the runtime cannot load"), std::string::npos)
+        << msg;
+    unsigned char small[4] = {1, 2, 3, 4};
+    EXPECT_EQ(consume(slim_checkpoint_read_tensor(ck, "t", small, 4), &msg),
+              SLIM_STATUS_UNIMPLEMENTED)
+        << dtype;
+    EXPECT_EQ(small[0], 1);
+    EXPECT_EQ(small[3], 4);
+    slim_checkpoint_destroy(ck);
+  }
+}

@@ -183,7 +183,11 @@ static int32_t run(const slim_exec_env *env, const void *const *vars,
   float *probs = (float *)out[1];
   float *h = (float *)arena; /* [kBatch, kHidden], planned scratch */
   const slim_profiler *prof = env->profiler;
-  test_dense_last_num_threads = env->parallel ? env->parallel->num_threads : 1;
+  /* Runs on many contexts at once (the concurrency tests): an atomic store,
+   * so the record is not a data race. */
+  __atomic_store_n(&test_dense_last_num_threads,
+                   env->parallel ? env->parallel->num_threads : 1,
+                   __ATOMIC_RELAXED);
   if (env->scratch) {
     snprintf(env->error, env->error_size, "run got prepare's scratch");
     return 4;

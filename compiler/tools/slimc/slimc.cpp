@@ -435,9 +435,8 @@ int generateCuda(mlir::ModuleOp module, const Target &target,
       errs() << " " << f;
     errs() << " model.cu -o " << outputFilename << "\n";
   }
-  std::string error;
-  if (!mlir::slim::compileCuda(source, outputFilename, co, error)) {
-    driverError() << error << "\n";
+  if (Error error = mlir::slim::compileCuda(source, outputFilename, co)) {
+    driverError() << toString(std::move(error)) << "\n";
     return 1;
   }
   timer.done("nvcc");
@@ -507,9 +506,8 @@ int generateCode(mlir::ModuleOp module, StageTimer &timer) {
   co.march = target->march;
   co.optLevel = optLevel;
   co.object = emitKind == EmitKind::Obj;
-  std::string error;
-  if (!mlir::slim::compileCpp(source, outputFilename, co, error)) {
-    driverError() << error << "\n";
+  if (Error error = mlir::slim::compileCpp(source, outputFilename, co)) {
+    driverError() << toString(std::move(error)) << "\n";
     return 1;
   }
   timer.done("C++ compilation (" + cxxCompiler + " -O" +
