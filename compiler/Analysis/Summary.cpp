@@ -147,6 +147,11 @@ int64_t mlir::slim::countMacs(Operation *op) {
     // elementwise ops count no MACs, like pooling and activations).
     return outputElements() * (2 * lrn.getDepthRadius() + 1);
   }
+  if (isa<GroupNormOp>(op)) {
+    // The variance's sum of squared differences, one multiply-add per
+    // element, as LRN's sum of squares (the affine is elementwise).
+    return outputElements();
+  }
   if (auto conv = dyn_cast<Conv2DTransposeOp>(op)) {
     // Every input element meets every tap of the filter once.
     auto filter = shapeOf(conv.getFilter());

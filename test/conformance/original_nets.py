@@ -95,6 +95,11 @@ NETS = [
                 'mobilenet_v1_arg_scope(is_training=False)'),
     _classifier('mobilenet_v2', 'mobilenet.mobilenet_v2', 224, 1001,
                 'training_scope(is_training=False)', fn='mobilenet'),
+    # The file's group-norm variant (V2_DEF_GROUP_NORM: group_norm with 8 groups in place of
+    # batch_norm), base only: its feature map is the output.
+    Net('mobilenet_v2_group_norm', 'mobilenet.mobilenet_v2', [96, 96, 3],
+        'training_scope(is_training=False)', 'mobilenet_base_group_norm(inputs)',
+        output='features', note='base only (no logits), 96x96'),
     _classifier('mobilenet_v3_large', 'mobilenet.mobilenet_v3', 224, 1001,
                 'training_scope(is_training=False)', fn='large'),
     _classifier('mobilenet_v3_small', 'mobilenet.mobilenet_v3', 224, 1001,
