@@ -78,3 +78,28 @@ Ref slim::emitInstanceNorm(Interpreter &interp, llvm::StringRef what,
       b.getF32FloatAttr(epsilon), scopeAttr(interp));
   return interp.graph().makeTensor(op, "instancenorm");
 }
+
+Ref slim::emitGroupNorm(Interpreter &interp, llvm::StringRef what,
+                        TensorObj &input, TensorObj *beta, TensorObj *gamma,
+                        int64_t groups, int64_t channelsAxis,
+                        llvm::ArrayRef<int64_t> reductionAxes, double epsilon,
+                        bool onePass, SMLoc loc) {
+  llvm::SmallVector<Shape, 2> params;
+  for (TensorObj *p : {beta, gamma})
+    if (p)
+      params.push_back(p->shape);
+  Shape out;
+  std::string err;
+  if (mlir::failed(inferGroupNormShape(input.shape, params, groups,
+                                       channelsAxis, reductionAxes, epsilon,
+                                       out, err)))
+    return interp.error(loc, what + ": " + err);
+  auto &b = interp.graph().getBuilder();
+  auto op = b.create<GroupNormOp>(
+      interp.graph().getLoc(loc), input.value.getType(), input.value,
+      beta ? beta->value : mlir::Value(), gamma ? gamma->value : mlir::Value(),
+      b.getI64IntegerAttr(groups), b.getI64IntegerAttr(channelsAxis),
+      b.getDenseI64ArrayAttr(reductionAxes), b.getF32FloatAttr(epsilon),
+      b.getBoolAttr(onePass), scopeAttr(interp));
+  return interp.graph().makeTensor(op, "Reshape_1");
+}

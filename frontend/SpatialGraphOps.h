@@ -1,8 +1,8 @@
 //===- SpatialGraphOps.h - Building the spatial slim ops --------*- C++ -*-===//
 //
 // The builders of SlimSpatialOps.td's frontend ops (resize, strided slice,
-// instance norm), checked like GraphOps.h's: a violated shape rule is an
-// error at the user's source location and a null result.
+// instance and group norm), checked like GraphOps.h's: a violated shape rule is
+// an error at the user's source location and a null result.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,6 +29,11 @@ Ref emitStridedSlice(Interpreter &interp, llvm::StringRef what,
 Ref emitInstanceNorm(Interpreter &interp, llvm::StringRef what,
                      TensorObj &input, TensorObj *beta, TensorObj *gamma,
                      double epsilon, llvm::SMLoc loc);
+/// `channelsAxis` and `reductionAxes` already non-negative.
+Ref emitGroupNorm(Interpreter &interp, llvm::StringRef what, TensorObj &input,
+                  TensorObj *beta, TensorObj *gamma, int64_t groups,
+                  int64_t channelsAxis, llvm::ArrayRef<int64_t> reductionAxes,
+                  double epsilon, bool onePass, llvm::SMLoc loc);
 
 } // namespace slim
 

@@ -162,6 +162,11 @@ int64_t mlir::slim::countMacs(Operation *op) {
         ::slim::checked::mul(2, lrn.getDepthRadius()).value_or(-2), 1);
     return macProduct({outputElements(), taps.value_or(-1)});
   }
+  if (isa<GroupNormOp>(op)) {
+    // The variance's sum of squared differences, one multiply-add per
+    // element, as LRN's sum of squares (the affine is elementwise).
+    return outputElements();
+  }
   if (auto conv = dyn_cast<Conv2DTransposeOp>(op)) {
     // Every input element meets every tap of the filter once.
     auto filter = shapeOf(conv.getFilter());

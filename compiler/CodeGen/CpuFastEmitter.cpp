@@ -79,6 +79,7 @@ private:
   LogicalResult emitResize(ResizeOp resize);
   LogicalResult emitStridedSlice(StridedSliceOp slice);
   LogicalResult emitInstanceNorm(InstanceNormOp norm);
+  LogicalResult emitGroupNorm(GroupNormOp norm);
 
   int64_t vw;
 };
@@ -142,6 +143,7 @@ LogicalResult CpuFastEmitter::emitKernelOp(Operation *op) {
       .Case([&](ResizeOp r) { return emitResize(r); })
       .Case([&](StridedSliceOp s) { return emitStridedSlice(s); })
       .Case([&](InstanceNormOp n) { return emitInstanceNorm(n); })
+      .Case([&](GroupNormOp n) { return emitGroupNorm(n); })
       .Default([&](Operation *) { return unsupported(op); });
 }
 
@@ -627,6 +629,20 @@ LogicalResult CpuFastEmitter::emitInstanceNorm(InstanceNormOp norm) {
               Twine(c) + ", " + Twine(blockWidth(norm.getInput())) + ", " +
               optPtr(norm.getBeta()) + ", " + optPtr(norm.getGamma()) + ", " +
               fmtFloat(norm.getEpsilon().convertToDouble()) + ", par);");
+  return success();
+}
+
+LogicalResult CpuFastEmitter::emitGroupNorm(GroupNormOp norm) {
+  Operation *op = norm.getOperation();
+  if (blockWidth(norm.getInput()))
+    return unsupported(op, "a group norm of a blocked tensor");
+  if (failed(allocateResult(op, norm.getOutput())))
+    return failure();
+  LayerBlock layer(*this, op);
+  body().line("static const int64_t dims[] = {" +
+              joinInts(shapeOf(norm.getInput())) + "};");
+  body().line("groupNorm(" + ptr(norm.getInput()) + ", " +
+              ptr(norm.getOutput()) + ", " + groupNormArgs(norm) + ", par);");
   return success();
 }
 

@@ -50,6 +50,7 @@ private:
   LogicalResult emitResize(ResizeOp resize);
   LogicalResult emitStridedSlice(StridedSliceOp slice);
   LogicalResult emitInstanceNorm(InstanceNormOp norm);
+  LogicalResult emitGroupNorm(GroupNormOp norm);
 };
 
 } // namespace
@@ -82,6 +83,7 @@ LogicalResult CpuReferenceEmitter::emitKernelOp(Operation *op) {
       .Case([&](ResizeOp r) { return emitResize(r); })
       .Case([&](StridedSliceOp s) { return emitStridedSlice(s); })
       .Case([&](InstanceNormOp n) { return emitInstanceNorm(n); })
+      .Case([&](GroupNormOp n) { return emitGroupNorm(n); })
       .Default([&](Operation *) { return unsupported(op); });
 }
 
@@ -374,6 +376,18 @@ LogicalResult CpuReferenceEmitter::emitInstanceNorm(InstanceNormOp norm) {
               Twine(c) + ", " + optPtr(norm.getBeta()) + ", " +
               optPtr(norm.getGamma()) + ", " +
               fmtFloat(norm.getEpsilon().convertToDouble()) + ");");
+  return success();
+}
+
+LogicalResult CpuReferenceEmitter::emitGroupNorm(GroupNormOp norm) {
+  Operation *op = norm.getOperation();
+  if (failed(allocateResult(op, norm.getOutput())))
+    return failure();
+  LayerBlock layer(*this, op);
+  body().line("static const int64_t dims[] = {" +
+              joinInts(shapeOf(norm.getInput())) + "};");
+  body().line("ref::groupNorm(" + ptr(norm.getInput()) + ", " +
+              ptr(norm.getOutput()) + ", " + groupNormArgs(norm) + ");");
   return success();
 }
 

@@ -95,6 +95,7 @@ private:
   LogicalResult emitResize(ResizeOp resize);
   LogicalResult emitStridedSlice(StridedSliceOp slice);
   LogicalResult emitInstanceNorm(InstanceNormOp norm);
+  LogicalResult emitGroupNorm(GroupNormOp norm);
   /// The run-side pointer of a parameter `prepare` fills with the
   /// conv2d_transpose filter `filter` with its channel axes swapped.
   FailureOr<std::string> swappedFilter(Operation *op, Value filter);
@@ -322,6 +323,7 @@ LogicalResult CudaEmitter::emitRunOp(Operation *op) {
       .Case([&](ResizeOp r) { return emitResize(r); })
       .Case([&](StridedSliceOp s) { return emitStridedSlice(s); })
       .Case([&](InstanceNormOp n) { return emitInstanceNorm(n); })
+      .Case([&](GroupNormOp n) { return emitGroupNorm(n); })
       .Default([&](Operation *) { return unsupported(op); });
 }
 
@@ -856,6 +858,19 @@ LogicalResult CudaEmitter::emitInstanceNorm(InstanceNormOp norm) {
          Twine(numElements(norm.getInput()) / (in[0] * c)) + ", " + Twine(c) +
          ", " + optPtr(norm.getBeta()) + ", " + optPtr(norm.getGamma()) +
          ", " + fmtFloat(norm.getEpsilon().convertToDouble()) + ", stream)");
+  return success();
+}
+
+LogicalResult CudaEmitter::emitGroupNorm(GroupNormOp norm) {
+  Operation *op = norm.getOperation();
+  if (failed(needWhole(op, norm.getInput(), "group norm")) ||
+      failed(allocateResult(op, norm.getOutput())))
+    return failure();
+  LayerBlock layer(*this, op);
+  body().line("static const int64_t dims[] = {" +
+              joinInts(shapeOf(norm.getInput())) + "};");
+  launch("groupNorm(" + ptr(norm.getInput()) + ", " + ptr(norm.getOutput()) +
+         ", " + groupNormArgs(norm) + ", stream)");
   return success();
 }
 

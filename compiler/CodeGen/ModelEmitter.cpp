@@ -354,3 +354,16 @@ void ModelEmitter::emitDefAndExports(raw_ostream &os) {
      << "_get_def(void) { return &kDef; }\n"
      << "}\n";
 }
+
+std::string ModelEmitter::groupNormArgs(GroupNormOp norm) {
+  unsigned mask = 0;
+  for (int64_t a : norm.getReductionAxes())
+    mask |= 1u << a;
+  return (Twine(shapeOf(norm.getInput()).size()) + ", dims, " +
+          Twine(norm.getChannelsAxis()) + ", " + Twine(mask) + "u, " +
+          Twine(norm.getGroups()) + ", " + optPtr(norm.getBeta()) + ", " +
+          optPtr(norm.getGamma()) + ", " +
+          fmtFloat(norm.getEpsilon().convertToDouble()) + ", " +
+          (norm.getOnePass() ? "true" : "false"))
+      .str();
+}

@@ -170,6 +170,10 @@ protected:
   std::string ptr(Value v) { return values.lookup(v).ptr; }
   /// ptr(v), or "nullptr" for an absent optional operand.
   std::string optPtr(Value v) { return v ? ptr(v) : std::string("nullptr"); }
+  /// The arguments after x and y of every backend's groupNorm (the caller
+  /// declares `dims`): rank, dims, channel axis, reduced-axes mask, groups,
+  /// beta, gamma, epsilon, one pass.
+  std::string groupNormArgs(GroupNormOp norm);
 
   /// Storage for the single result `result` of `op` in `run`: its place in
   /// the memory plan (and its channel block range when it is written into a

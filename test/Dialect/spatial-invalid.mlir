@@ -134,3 +134,59 @@ func.func @fused_filter(%x: tensor<1x4x4x8xf32>, %w: tensor<4x4x8x6xf32>) -> ten
   %t = slim.fused_conv2d_transpose %x, %w {kernel = array<i64: 4, 4>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, activation = "none", scope = ""} : (tensor<1x4x4x8xf32>, tensor<4x4x8x6xf32>) -> tensor<1x8x8x6xf32>
   return %t : tensor<1x8x8x6xf32>
 }
+
+// -----
+
+func.func @group_norm_commensurate(%x: tensor<1x8x8x6xf32>) -> tensor<1x8x8x6xf32> {
+  // expected-error @+1 {{6 channels is not commensurate with 4 groups}}
+  %n = slim.group_norm %x {groups = 4 : i64, channels_axis = 3 : i64, reduction_axes = array<i64: 1, 2>, epsilon = 1.0e-3 : f32, one_pass = false, scope = ""} : tensor<1x8x8x6xf32>
+  return %n : tensor<1x8x8x6xf32>
+}
+
+// -----
+
+func.func @group_norm_exclusive(%x: tensor<1x8x8x6xf32>) -> tensor<1x8x8x6xf32> {
+  // expected-error @+1 {{reduction axes must be mutually exclusive with the channels axis 3}}
+  %n = slim.group_norm %x {groups = 2 : i64, channels_axis = 3 : i64, reduction_axes = array<i64: 1, 3>, epsilon = 1.0e-3 : f32, one_pass = false, scope = ""} : tensor<1x8x8x6xf32>
+  return %n : tensor<1x8x8x6xf32>
+}
+
+// -----
+
+func.func @group_norm_repeated_axis(%x: tensor<1x8x8x6xf32>) -> tensor<1x8x8x6xf32> {
+  // expected-error @+1 {{reduction axis 1 repeats}}
+  %n = slim.group_norm %x {groups = 2 : i64, channels_axis = 3 : i64, reduction_axes = array<i64: 1, 1>, epsilon = 1.0e-3 : f32, one_pass = false, scope = ""} : tensor<1x8x8x6xf32>
+  return %n : tensor<1x8x8x6xf32>
+}
+
+// -----
+
+func.func @group_norm_negative_axis(%x: tensor<1x8x8x6xf32>) -> tensor<1x8x8x6xf32> {
+  // expected-error @+1 {{channels axis -1 is out of bounds for shape [1x8x8x6]}}
+  %n = slim.group_norm %x {groups = 2 : i64, channels_axis = -1 : i64, reduction_axes = array<i64: 1, 2>, epsilon = 1.0e-3 : f32, one_pass = false, scope = ""} : tensor<1x8x8x6xf32>
+  return %n : tensor<1x8x8x6xf32>
+}
+
+// -----
+
+func.func @group_norm_params(%x: tensor<1x8x8x6xf32>, %g: tensor<3xf32>) -> tensor<1x8x8x6xf32> {
+  // expected-error @+1 {{parameter of shape [3] does not match 6 channels}}
+  %n = slim.group_norm %x gamma(%g : tensor<3xf32>) {groups = 3 : i64, channels_axis = 3 : i64, reduction_axes = array<i64: 1, 2>, epsilon = 1.0e-3 : f32, one_pass = false, scope = ""} : tensor<1x8x8x6xf32>
+  return %n : tensor<1x8x8x6xf32>
+}
+
+// -----
+
+func.func @group_norm_rank(%x: tensor<1x1x1x1x1x1x1x1x6xf32>) -> tensor<1x1x1x1x1x1x1x1x6xf32> {
+  // expected-error @+1 {{input must have rank 2 to 8, got shape [1x1x1x1x1x1x1x1x6]}}
+  %n = slim.group_norm %x {groups = 3 : i64, channels_axis = 8 : i64, reduction_axes = array<i64: 1, 2>, epsilon = 1.0e-3 : f32, one_pass = false, scope = ""} : tensor<1x1x1x1x1x1x1x1x6xf32>
+  return %n : tensor<1x1x1x1x1x1x1x1x6xf32>
+}
+
+// -----
+
+func.func @group_norm_epsilon(%x: tensor<1x8x8x6xf32>) -> tensor<1x8x8x6xf32> {
+  // expected-error @+1 {{epsilon must be positive}}
+  %n = slim.group_norm %x {groups = 3 : i64, channels_axis = 3 : i64, reduction_axes = array<i64: 1, 2>, epsilon = 0.0 : f32, one_pass = false, scope = ""} : tensor<1x8x8x6xf32>
+  return %n : tensor<1x8x8x6xf32>
+}

@@ -93,8 +93,21 @@ NETS = [
     _classifier('resnet_v2_152', 'resnet_v2', 224, 1001, 'resnet_arg_scope()'),
     _classifier('mobilenet_v1', 'mobilenet_v1', 224, 1001,
                 'mobilenet_v1_arg_scope(is_training=False)'),
-    _classifier('mobilenet_v2', 'mobilenet.mobilenet_v2', 224, 1001,
-                'training_scope(is_training=False)', fn='mobilenet'),
+    # tfnets gives variables under a 'Mobilenet' scope small batch-norm variances (gains up to
+    # 7x, so that ReLU6 clips, as MobileNet v1 and v3 need); V2's linear bottlenecks and
+    # residual sums compound them into an ill-conditioned net (with them, a 1-ulp change of the
+    # input moves the logits by 1.4e-3 of their maximum, in TensorFlow and in slimc alike, so
+    # no float32 implementation meets 1e-4). The scope spelled MobileNetV2 gets the ordinary
+    # statistics; the architecture is the same.
+    Net('mobilenet_v2', 'mobilenet.mobilenet_v2', [224, 224, 3],
+        'training_scope(is_training=False)',
+        "mobilenet(inputs, num_classes=1001, is_training=False, scope='MobileNetV2')",
+        note="scope MobileNetV2 (ordinary batch-norm statistics, see original_nets.py)"),
+    # The file's group-norm variant (V2_DEF_GROUP_NORM: group_norm with 8 groups in place of
+    # batch_norm), base only: its feature map is the output.
+    Net('mobilenet_v2_group_norm', 'mobilenet.mobilenet_v2', [96, 96, 3],
+        'training_scope(is_training=False)', 'mobilenet_base_group_norm(inputs)',
+        output='features', note='base only (no logits), 96x96'),
     _classifier('mobilenet_v3_large', 'mobilenet.mobilenet_v3', 224, 1001,
                 'training_scope(is_training=False)', fn='large'),
     _classifier('mobilenet_v3_small', 'mobilenet.mobilenet_v3', 224, 1001,

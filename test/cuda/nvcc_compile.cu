@@ -37,6 +37,8 @@ cudaError_t slimCudaInstantiateAll(float *a, float *b, float *c, float *d,
   ResizeParams resizeParams;
   keep(resize(resizeParams, a, b, stream));
   keep(instanceNorm(a, b, 1, 1, 1, c, d, 1e-3f, stream));
+  const int64_t normDims[] = {1, 2, 2, 4};
+  keep(groupNorm(a, b, 4, normDims, 3, 6u, 2, c, d, 1e-3f, false, stream));
   ConvTranspose2dParams tconv;
   keep(convTranspose2d(tconv, a, b, c, d, e, a, stream));
   keep(concatCopy(a, 1, 1, b, 0, 1, stream));

@@ -96,6 +96,15 @@ LogicalResult inferInstanceNormShape(llvm::ArrayRef<int64_t> input,
                                      llvm::ArrayRef<Shape> params,
                                      double epsilon, Shape &out,
                                      std::string &error);
+/// slim.group_norm: `channels_axis` and `reduction_axes` are in [0, rank)
+/// (already made non-negative), distinct, and rank <= 8; `groups` divides
+/// the channels; `params` (beta, gamma) are [channels].
+LogicalResult inferGroupNormShape(llvm::ArrayRef<int64_t> input,
+                                  llvm::ArrayRef<Shape> params, int64_t groups,
+                                  int64_t channelsAxis,
+                                  llvm::ArrayRef<int64_t> reductionAxes,
+                                  double epsilon, Shape &out,
+                                  std::string &error);
 
 /// The pads of the forward convolution that a TF conv2d_transpose of an
 /// `in`-element dimension into `out` elements inverts (TF's

@@ -40,6 +40,19 @@ LogicalResult InstanceNormOp::verify() {
   return checkInferred(*this, r, expected, error);
 }
 
+LogicalResult GroupNormOp::verify() {
+  llvm::SmallVector<Shape, 2> params;
+  for (Value p : {getBeta(), getGamma()})
+    if (p)
+      params.push_back(Shape(shapeOf(p)));
+  Shape expected;
+  std::string error;
+  auto r = inferGroupNormShape(shapeOf(getInput()), params, getGroups(),
+                               getChannelsAxis(), getReductionAxes(),
+                               getEpsilon().convertToDouble(), expected, error);
+  return checkInferred(*this, r, expected, error);
+}
+
 LogicalResult FusedConv2DTransposeOp::verify() {
   auto input = shapeOf(getInput());
   auto output = shapeOf(getOutput());

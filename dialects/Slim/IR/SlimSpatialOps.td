@@ -74,6 +74,32 @@ def Slim_InstanceNormOp : Slim_Op<"instance_norm", [Pure,
   let hasVerifier = 1;
 }
 
+def Slim_GroupNormOp : Slim_Op<"group_norm", [Pure,
+    AttrSizedOperandSegments, AllTypesMatch<["input", "output"]>]> {
+  let summary = "normalization over groups of channels";
+  let description = [{
+    `slim.group_norm` (TF-Slim's `layers.group_norm`): the channels of axis
+    `channels_axis` split into `groups` groups of consecutive channels; for
+    each index of the axes that are neither `reduction_axes` nor the channel
+    axis and each group, mean and (biased) variance over the reduction axes
+    and the group's channels, then
+    `(x - mean) / sqrt(variance + epsilon) * gamma + beta`. `one_pass`
+    (TF-Slim's `mean_close_to_zero`) takes the variance as
+    `E[x^2] - mean^2`. Axes are non-negative; `beta` and `gamma` are
+    [channels] and absent when `center` / `scale` are false.
+  }];
+  let arguments = (ins Slim_Tensor:$input, Optional<Slim_Tensor>:$beta,
+    Optional<Slim_Tensor>:$gamma, I64Attr:$groups, I64Attr:$channels_axis,
+    DenseI64ArrayAttr:$reduction_axes, F32Attr:$epsilon, BoolAttr:$one_pass,
+    StrAttr:$scope);
+  let results = (outs Slim_Tensor:$output);
+  let assemblyFormat = [{
+    $input (`beta` `(` $beta^ `:` type($beta) `)`)?
+    (`gamma` `(` $gamma^ `:` type($gamma) `)`)? attr-dict `:` type($input)
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Ops introduced by the optimization passes
 //===----------------------------------------------------------------------===//

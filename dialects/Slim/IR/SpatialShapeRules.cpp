@@ -90,6 +90,50 @@ LogicalResult mlir::slim::inferInstanceNormShape(llvm::ArrayRef<int64_t> input,
   return success();
 }
 
+LogicalResult mlir::slim::inferGroupNormShape(
+    llvm::ArrayRef<int64_t> input, llvm::ArrayRef<Shape> params, int64_t groups,
+    int64_t channelsAxis, llvm::ArrayRef<int64_t> reductionAxes, double epsilon,
+    Shape &out, std::string &error) {
+  int64_t rank = input.size();
+  // The kernels' loop nests (slim/kernels/group_norm_layout.h) hold 8 axes.
+  if (rank < 2 || rank > 8)
+    return fail(error,
+                "input must have rank 2 to 8, got shape " + describe(input));
+  if (channelsAxis < 0 || channelsAxis >= rank)
+    return fail(error, "channels axis " + llvm::Twine(channelsAxis) +
+                           " is out of bounds for shape " + describe(input));
+  llvm::SmallVector<bool, 8> seen(rank, false);
+  for (int64_t a : reductionAxes) {
+    if (a < 0 || a >= rank)
+      return fail(error, "reduction axis " + llvm::Twine(a) +
+                             " is out of bounds for shape " + describe(input));
+    if (a == channelsAxis)
+      return fail(error, "reduction axes must be mutually "
+                         "exclusive with the channels axis " +
+                             llvm::Twine(channelsAxis));
+    if (seen[a])
+      return fail(error, "reduction axis " + llvm::Twine(a) + " repeats");
+    seen[a] = true;
+  }
+  int64_t channels = input[channelsAxis];
+  if (groups <= 0 || groups > channels)
+    return fail(error, "invalid groups " + llvm::Twine(groups) + " for " +
+                           llvm::Twine(channels) + " channels");
+  if (channels % groups != 0)
+    return fail(error, llvm::Twine(channels) +
+                           " channels is not commensurate with " +
+                           llvm::Twine(groups) + " groups");
+  for (const Shape &p : params)
+    if (p.size() != 1 || p[0] != channels)
+      return fail(error, "parameter of shape " + describe(p) +
+                             " does not match " + llvm::Twine(channels) +
+                             " channels");
+  if (!(epsilon > 0.0))
+    return fail(error, "epsilon must be positive");
+  out.assign(input.begin(), input.end());
+  return success();
+}
+
 bool mlir::slim::computeTransposePadding(int64_t in, int64_t out,
                                          int64_t kernel, int64_t stride,
                                          bool same, int64_t &before,

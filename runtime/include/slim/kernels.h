@@ -21,6 +21,7 @@
 #include "slim/kernels/elementwise.h"
 #include "slim/kernels/eltwise.h"
 #include "slim/kernels/gemm.h"
+#include "slim/kernels/group_norm.h"
 #include "slim/kernels/layout.h"
 #include "slim/kernels/lrn.h"
 #include "slim/kernels/misc.h"

@@ -13,6 +13,7 @@
 #include "slim/cuda/depthwise.cuh"
 #include "slim/cuda/eltwise.cuh"
 #include "slim/cuda/fully_connected.cuh"
+#include "slim/cuda/group_norm.cuh"
 #include "slim/cuda/pool.cuh"
 #include "slim/cuda/reduce.cuh"
 #include "slim/cuda/spatial.cuh"

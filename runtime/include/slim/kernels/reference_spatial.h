@@ -2,8 +2,8 @@
 //
 // The reference (plain loop, NHWC, sums in double) kernels of the spatial
 // ops: transposed convolution, tf.pad's three modes, resizing, strided
-// slicing and instance normalization. Like reference.h, they transcribe the
-// TensorFlow definitions and are the oracle of the fast and CUDA kernels'
+// slicing, instance and group normalization. Like reference.h, they transcribe
+// the TensorFlow definitions and are the oracle of the fast and CUDA kernels'
 // tests and what `slimc --kernels=reference` calls.
 //
 //===----------------------------------------------------------------------===//
@@ -12,8 +12,10 @@
 
 #include "slim/kernels/spatial_common.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <vector>
 
 namespace slim {
 namespace kernels {
@@ -162,6 +164,65 @@ inline void instanceNorm(const float *x, float *y, int64_t n, int64_t spatial,
       for (int64_t i = 0; i < spatial; ++i)
         yc[i * c] = static_cast<float>(xc[i * c] * inv + offset);
     }
+}
+
+/// TF-Slim group_norm of a row-major tensor of `rank` `dims`: element e's
+/// statistic is its index on the axes neither reduced (bit a of
+/// `reducedMask`) nor `channelAxis`, and its channel's group; mean and
+/// variance as nn.moments (or, `onePass`, nn.sufficient_statistics and
+/// nn.normalize_moments), then x * inv + (beta - mean * inv) with
+/// inv = gamma / sqrt(variance + epsilon). Null beta / gamma: 0 / 1.
+inline void groupNorm(const float *x, float *y, int rank, const int64_t *dims,
+                      int channelAxis, unsigned reducedMask, int64_t groups,
+                      const float *beta, const float *gamma, float epsilon,
+                      bool onePass) {
+  int64_t total = 1, kept = 1;
+  for (int a = 0; a < rank; ++a) {
+    total *= dims[a];
+    if (a != channelAxis && !((reducedMask >> a) & 1u))
+      kept *= dims[a];
+  }
+  const int64_t perGroup = dims[channelAxis] / groups;
+  // Statistic and channel of each element, by decoding its index.
+  std::vector<int64_t> stat(total), chan(total);
+  for (int64_t e = 0; e < total; ++e) {
+    int64_t rest = e, k = 0, kScale = 1, c = 0;
+    for (int a = rank - 1; a >= 0; --a) {
+      int64_t i = rest % dims[a];
+      rest /= dims[a];
+      if (a == channelAxis) {
+        c = i;
+      } else if (!((reducedMask >> a) & 1u)) {
+        k += i * kScale;
+        kScale *= dims[a];
+      }
+    }
+    chan[e] = c;
+    stat[e] = k * groups + c / perGroup;
+  }
+  std::vector<double> sum(kept * groups, 0.0), sq(kept * groups, 0.0);
+  const double count = static_cast<double>(total / (kept * groups));
+  for (int64_t e = 0; e < total; ++e) {
+    sum[stat[e]] += x[e];
+    sq[stat[e]] += static_cast<double>(x[e]) * x[e];
+  }
+  for (double &m : sum)
+    m /= count;
+  if (!onePass) {
+    std::fill(sq.begin(), sq.end(), 0.0);
+    for (int64_t e = 0; e < total; ++e) {
+      double d = x[e] - sum[stat[e]];
+      sq[stat[e]] += d * d;
+    }
+  }
+  for (int64_t e = 0; e < total; ++e) {
+    double mean = sum[stat[e]];
+    double variance =
+        onePass ? sq[stat[e]] / count - mean * mean : sq[stat[e]] / count;
+    double inv = (gamma ? gamma[chan[e]] : 1.0) / std::sqrt(variance + epsilon);
+    double offset = (beta ? beta[chan[e]] : 0.0) - mean * inv;
+    y[e] = static_cast<float>(x[e] * inv + offset);
+  }
 }
 
 } // namespace ref
