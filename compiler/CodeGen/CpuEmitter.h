@@ -47,6 +47,22 @@ protected:
                        ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
                        ArrayRef<int64_t> pads);
 
+  /// Writes a Conv3DParams `name` for a conv3d-like op from `input` to
+  /// `output` (NDHWC shapes; [kd, kh, kw] windows, six pads).
+  void writeConv3DParams(StringRef name, Value input, Value output,
+                         ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                         ArrayRef<int64_t> dilations, ArrayRef<int64_t> pads);
+  /// Writes a Pool3DParams `name` for a 3-D pool.
+  void writePool3DParams(StringRef name, Operation *pool);
+  /// The 5-D ops on dense NDHWC tensors through the reference kernels
+  /// (reference3d.h): conv3d, max_pool3d, avg_pool3d, tile. Fails for any
+  /// other op.
+  LogicalResult emitReference3D(Operation *op);
+  /// reduce_mean of a dense tensor over one run of consecutive axes
+  /// (axis_mean.h), e.g. a video net's mean over time; `par` is the thread
+  /// pool expression ("nullptr" for the single-threaded reference).
+  LogicalResult emitAxisMean(ReduceMeanOp rm, StringRef par);
+
 private:
   LogicalResult emitPad(PadOp pad);
   LogicalResult emitDenseConcat(ConcatOp cat);

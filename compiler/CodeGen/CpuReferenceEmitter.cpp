@@ -63,6 +63,8 @@ LogicalResult CpuReferenceEmitter::emitKernelOp(Operation *op) {
       .Case([&](AddOp add) { return emitAdd(add); })
       .Case([&](SoftmaxOp sm) { return emitSoftmax(sm); })
       .Case([&](ReduceMeanOp rm) { return emitSpatialMean(rm); })
+      .Case<Conv3DOp, MaxPool3DOp, AvgPool3DOp, TileOp>(
+          [&](auto) { return emitReference3D(op); })
       .Default([&](Operation *) { return unsupported(op); });
 }
 
@@ -200,8 +202,7 @@ LogicalResult CpuReferenceEmitter::emitSpatialMean(ReduceMeanOp rm) {
   ArrayRef<int64_t> axes = rm.getAxes();
   ArrayRef<int64_t> in = shapeOf(rm.getInput());
   if (in.size() != 4 || axes.size() != 2 || axes[0] != 1 || axes[1] != 2)
-    return unsupported(op, "only the spatial mean (axes [1, 2] of an NHWC "
-                           "tensor) is implemented");
+    return emitAxisMean(rm, "nullptr");
   if (failed(allocateResult(op, rm.getOutput())))
     return failure();
   LayerBlock layer(*this, op, LayerBlock::Flat);

@@ -77,6 +77,11 @@ private:
                                    Value bias, Value residual, Value output,
                                    StringRef activation, int64_t m, int64_t k);
   LogicalResult emitPooling(Operation *op);
+  /// The 5-D ops (slim/cuda/conv3d.cuh); conv3d runs in FP32 whatever the
+  /// precision.
+  LogicalResult emitConv3D(FusedConv3DOp conv);
+  LogicalResult emitPooling3D(Operation *op);
+  LogicalResult emitTile(TileOp tile);
   LogicalResult emitConcat(ConcatOp cat);
   LogicalResult emitAdd(AddOp add);
   LogicalResult emitPerChannel(Operation *op);
@@ -290,6 +295,9 @@ LogicalResult CudaEmitter::emitRunOp(Operation *op) {
                                   numElements(mm.getInput()) / k, k);
       })
       .Case<MaxPoolOp, AvgPoolOp>([&](auto) { return emitPooling(op); })
+      .Case([&](FusedConv3DOp c) { return emitConv3D(c); })
+      .Case<MaxPool3DOp, AvgPool3DOp>([&](auto) { return emitPooling3D(op); })
+      .Case([&](TileOp t) { return emitTile(t); })
       .Case([&](ConcatOp cat) { return emitConcat(cat); })
       .Case([&](AddOp add) { return emitAdd(add); })
       .Case<ActivationOp, BiasAddOp, ChannelAffineOp>(
@@ -463,6 +471,98 @@ LogicalResult CudaEmitter::emitPooling(Operation *op) {
   return success();
 }
 
+LogicalResult CudaEmitter::emitConv3D(FusedConv3DOp conv) {
+  Operation *op = conv.getOperation();
+  std::string act = activationEnum(conv.getActivation());
+  if (act.empty())
+    return unsupported(op,
+                       "epilogue activation '" + conv.getActivation() + "'");
+  if (conv.getPacking())
+    return unsupported(op, "packed filter '" + *conv.getPacking() +
+                               "' (the CUDA kernels read DHWIO filters)");
+  if (failed(allocateResult(op, conv.getOutput())))
+    return failure();
+  ArrayRef<int64_t> in = shapeOf(conv.getInput());
+  ArrayRef<int64_t> out = shapeOf(conv.getOutput());
+  ArrayRef<int64_t> kernel = conv.getKernel(), strides = conv.getStrides();
+  ArrayRef<int64_t> dilations = conv.getDilations(), pads = conv.getPads();
+  Writer &w = body();
+  LayerBlock layer(*this, op);
+  w.line("Conv3dParams p;");
+  w.line("p.batch = " + Twine(in[0]) + ";");
+  w.line("p.inD = " + Twine(in[1]) + "; p.inH = " + Twine(in[2]) +
+         "; p.inW = " + Twine(in[3]) + "; p.inC = " + Twine(in[4]) + ";");
+  w.line("p.outD = " + Twine(out[1]) + "; p.outH = " + Twine(out[2]) +
+         "; p.outW = " + Twine(out[3]) + "; p.outC = " + Twine(out[4]) + ";");
+  w.line("p.kernelD = " + Twine(kernel[0]) + "; p.kernelH = " +
+         Twine(kernel[1]) + "; p.kernelW = " + Twine(kernel[2]) + ";");
+  w.line("p.strideD = " + Twine(strides[0]) + "; p.strideH = " +
+         Twine(strides[1]) + "; p.strideW = " + Twine(strides[2]) + ";");
+  w.line("p.dilationD = " + Twine(dilations[0]) + "; p.dilationH = " +
+         Twine(dilations[1]) + "; p.dilationW = " + Twine(dilations[2]) + ";");
+  // The back, bottom and right pads follow from the output size.
+  w.line("p.padFront = " + Twine(pads[0]) + "; p.padTop = " + Twine(pads[2]) +
+         "; p.padLeft = " + Twine(pads[4]) + ";");
+  w.line("p.act = " + act + ";");
+  writeSlice("in", conv.getInput());
+  writeSlice("out", conv.getOutput());
+  if (conv.getResidual())
+    writeSlice("res", conv.getResidual());
+  launch("conv3d(p, " + ptr(conv.getInput()) + ", " + ptr(conv.getFilter()) +
+         ", " + optPtr(conv.getBias()) + ", " + optPtr(conv.getResidual()) +
+         ", " + ptr(conv.getOutput()) + ", stream)");
+  return success();
+}
+
+LogicalResult CudaEmitter::emitPooling3D(Operation *op) {
+  Value input = op->getOperand(0), output = op->getResult(0);
+  if (failed(allocateResult(op, output)))
+    return failure();
+  ArrayRef<int64_t> in = shapeOf(input), out = shapeOf(output);
+  auto attr = [&](StringRef name) {
+    return op->getAttrOfType<DenseI64ArrayAttr>(name).asArrayRef();
+  };
+  ArrayRef<int64_t> kernel = attr("kernel"), strides = attr("strides");
+  ArrayRef<int64_t> pads = attr("pads");
+  Writer &w = body();
+  LayerBlock layer(*this, op);
+  w.line("Pool3dParams p;");
+  w.line("p.batch = " + Twine(in[0]) + "; p.channels = " + Twine(in[4]) + ";");
+  w.line("p.inD = " + Twine(in[1]) + "; p.inH = " + Twine(in[2]) +
+         "; p.inW = " + Twine(in[3]) + ";");
+  w.line("p.outD = " + Twine(out[1]) + "; p.outH = " + Twine(out[2]) +
+         "; p.outW = " + Twine(out[3]) + ";");
+  w.line("p.kernelD = " + Twine(kernel[0]) + "; p.kernelH = " +
+         Twine(kernel[1]) + "; p.kernelW = " + Twine(kernel[2]) + ";");
+  w.line("p.strideD = " + Twine(strides[0]) + "; p.strideH = " +
+         Twine(strides[1]) + "; p.strideW = " + Twine(strides[2]) + ";");
+  w.line("p.padFront = " + Twine(pads[0]) + "; p.padTop = " + Twine(pads[2]) +
+         "; p.padLeft = " + Twine(pads[4]) + ";");
+  writeSlice("in", input);
+  writeSlice("out", output);
+  launch(std::string(isa<MaxPool3DOp>(op) ? "maxPool3d" : "avgPool3d") +
+         "(p, " + ptr(input) + ", " + ptr(output) + ", stream)");
+  return success();
+}
+
+LogicalResult CudaEmitter::emitTile(TileOp tile) {
+  Operation *op = tile.getOperation();
+  if (failed(needWhole(op, tile.getInput(), "tile")) ||
+      failed(allocateResult(op, tile.getOutput())))
+    return failure();
+  if (get(tile.getOutput()).cbTotal)
+    return unsupported(op, "tile writing a slice of a concat");
+  ArrayRef<int64_t> in = shapeOf(tile.getInput());
+  Writer &w = body();
+  LayerBlock layer(*this, op);
+  w.line("static const int64_t in[] = {" + joinInts(in) + "};");
+  w.line("static const int64_t multiples[] = {" +
+         joinInts(tile.getMultiples()) + "};");
+  launch("tile(in, multiples, " + Twine(in.size()) + ", " +
+         ptr(tile.getInput()) + ", " + ptr(tile.getOutput()) + ", stream)");
+  return success();
+}
+
 LogicalResult CudaEmitter::emitConcat(ConcatOp cat) {
   Operation *op = cat.getOperation();
   ArrayRef<int64_t> os = shapeOf(cat.getOutput());
@@ -554,9 +654,24 @@ LogicalResult CudaEmitter::emitSpatialMean(ReduceMeanOp rm) {
   Operation *op = rm.getOperation();
   ArrayRef<int64_t> axes = rm.getAxes();
   ArrayRef<int64_t> s = shapeOf(rm.getInput());
-  if (s.size() != 4 || axes.size() != 2 || axes[0] != 1 || axes[1] != 2)
-    return unsupported(op, "only the mean over H and W of an NHWC tensor is "
-                           "implemented");
+  if (s.size() != 4 || axes.size() != 2 || axes[0] != 1 || axes[1] != 2) {
+    // A run of consecutive axes (a video net's mean over time).
+    bool run = !axes.empty() && axes.back() - axes.front() + 1 ==
+                                    static_cast<int64_t>(axes.size());
+    if (!run)
+      return unsupported(op, "only the mean over consecutive axes is "
+                             "implemented");
+    if (failed(needWhole(op, rm.getInput(), "a mean")) ||
+        failed(allocateResult(op, rm.getOutput())))
+      return failure();
+    LayerBlock layer(*this, op, LayerBlock::Flat);
+    launch("meanOverAxes(" + ptr(rm.getInput()) + ", " +
+           Twine(product(s.take_front(axes.front()))) + ", " +
+           Twine(product(s.slice(axes.front(), axes.size()))) + ", " +
+           Twine(product(s.drop_front(axes.back() + 1))) + ", " +
+           ptr(rm.getOutput()) + ", stream)");
+    return success();
+  }
   if (failed(needWhole(op, rm.getInput(), "a spatial mean")) ||
       failed(allocateResult(op, rm.getOutput())))
     return failure();

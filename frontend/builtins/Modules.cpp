@@ -129,8 +129,9 @@ void slim::installModelModules(Interpreter &interp) {
        {tfGraphBuiltins(), tfCoreBuiltins(), tfNNBuiltins(),
         tfInitializerBuiltins(), slimLayerBuiltins(), slimArgScopeBuiltins(),
         slimVariableBuiltins(), slimInitializerBuiltins(), slimUtilBuiltins(),
-        tensorShapeBuiltins()})
+        tensorShapeBuiltins(), layer3DBuiltins(), tfTileBuiltins()})
     install(interp, modules, table);
   installAliases(modules, tfNNAliases());
   installAliases(modules, slimLayerAliases());
+  installAliases(modules, layer3DAliases());
 }

@@ -67,6 +67,9 @@ llvm::ArrayRef<BuiltinDef> slimVariableBuiltins();    // Variables.cpp
 llvm::ArrayRef<BuiltinDef> slimInitializerBuiltins(); // Initializers.cpp
 llvm::ArrayRef<BuiltinDef> slimUtilBuiltins();        // SlimUtils.cpp
 llvm::ArrayRef<BuiltinDef> tensorShapeBuiltins();     // TensorShape.cpp
+llvm::ArrayRef<BuiltinDef> layer3DBuiltins();         // Layers3D.cpp
+llvm::ArrayRef<BuiltinAlias> layer3DAliases();        // Layers3D.cpp
+llvm::ArrayRef<BuiltinDef> tfTileBuiltins();          // TFTile.cpp
 
 } // namespace slim
 

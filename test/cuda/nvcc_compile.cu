@@ -33,6 +33,14 @@ cudaError_t slimCudaInstantiateAll(float *a, float *b, float *c, float *d,
   Pad4dParams pad;
   keep(pad4d(pad, a, b, stream));
   keep(concatCopy(a, 1, 1, b, 0, 1, stream));
+  Conv3dParams conv3;
+  keep(conv3d(conv3, a, b, c, d, e, stream));
+  Pool3dParams pool3;
+  keep(maxPool3d(pool3, a, b, stream));
+  keep(avgPool3d(pool3, a, b, stream));
+  const int64_t shape[1] = {1};
+  keep(tile(shape, shape, 1, a, b, stream));
+  keep(meanOverAxes(a, 1, 1, 1, b, stream));
   // The dispatch is a switch, but one call per precision documents that
   // each of them must compile (the tensor-core kernels only here).
   for (Precision p :

@@ -293,6 +293,7 @@ int64_t mlir::slim::packedFilterSize(llvm::StringRef kind,
           .Case("depthwise", PackKind::Depthwise)
           .Case("fc", PackKind::FullyConnected)
           .Case("fc_blocked", PackKind::FullyConnectedBlocked)
+          .Case("conv3d", PackKind::Conv3D)
           .Default(std::nullopt);
   if (!packKind)
     return -1;

@@ -12,10 +12,12 @@ namespace {
 llvm::ArrayRef<int64_t> shapeOf(Value v) {
   return llvm::cast<RankedTensorType>(v.getType()).getShape();
 }
+} // namespace
 
-/// Compares an op's declared result shape with the one its shape rule gives.
-LogicalResult checkInferred(Operation *op, LogicalResult inferred,
-                            const Shape &expected, const std::string &error) {
+LogicalResult mlir::slim::verifier::checkInferred(Operation *op,
+                                                  LogicalResult inferred,
+                                                  const Shape &expected,
+                                                  const std::string &error) {
   if (failed(inferred))
     return op->emitOpError(error);
   auto actual = shapeOf(op->getResult(0));
@@ -26,6 +28,9 @@ LogicalResult checkInferred(Operation *op, LogicalResult inferred,
   return success();
 }
 
+using mlir::slim::verifier::checkInferred;
+
+namespace {
 bool isKnownInitializer(llvm::StringRef kind) {
   return llvm::is_contained({"zeros", "ones", "constant", "truncated_normal",
                              "random_normal", "random_uniform",
@@ -210,21 +215,27 @@ int64_t mlir::slim::getLayoutBlock(Type type) {
   auto name = llvm::dyn_cast<StringAttr>(tensor.getEncoding());
   if (!name)
     return -1;
-  if (name.getValue() == "nChw8c")
-    return 8;
-  if (name.getValue() == "nChw16c")
-    return 16;
+  // A layout name is only valid on tensors of its rank.
+  for (int64_t block : {8, 16})
+    if (name.getValue() == getLayoutName(block, tensor.getRank()))
+      return block;
   return -1;
 }
 
-std::string mlir::slim::getLayoutName(int64_t block) {
-  return "nChw" + std::to_string(block) + "c";
+std::string mlir::slim::getLayoutName(int64_t block, int64_t rank) {
+  return (rank == 5 ? "ndChw" : "nChw") + std::to_string(block) + "c";
+}
+
+bool mlir::slim::hasBlockableRank(Type type) {
+  auto tensor = llvm::dyn_cast<RankedTensorType>(type);
+  return tensor && (tensor.getRank() == 4 || tensor.getRank() == 5);
 }
 
 RankedTensorType mlir::slim::withLayout(RankedTensorType type, int64_t block) {
   Attribute encoding;
   if (block > 0)
-    encoding = StringAttr::get(type.getContext(), getLayoutName(block));
+    encoding = StringAttr::get(type.getContext(),
+                               getLayoutName(block, type.getRank()));
   return RankedTensorType::get(type.getShape(), type.getElementType(),
                                encoding);
 }
@@ -259,14 +270,14 @@ LogicalResult checkChannelVector(Operation *op, Value v, int64_t channels,
   return success();
 }
 
-/// Verification shared by the fused layers once the logical (TF-Slim) filter
-/// shape is known: packed filters, bias, residual, activation and layouts.
-LogicalResult verifyFusedCommon(Operation *op, Value filter, Value bias,
-                                Value residual, llvm::StringRef activation,
-                                std::optional<llvm::StringRef> packing,
-                                std::optional<int64_t> vectorWidth,
-                                llvm::ArrayRef<int64_t> logicalFilter,
-                                llvm::ArrayRef<llvm::StringRef> packings) {
+} // namespace
+
+LogicalResult mlir::slim::verifier::verifyFusedCommon(
+    Operation *op, Value filter, Value bias, Value residual,
+    llvm::StringRef activation, std::optional<llvm::StringRef> packing,
+    std::optional<int64_t> vectorWidth, llvm::ArrayRef<int64_t> logicalFilter,
+    llvm::ArrayRef<llvm::StringRef> packings,
+    llvm::ArrayRef<int64_t> packedShape) {
   Value input = op->getOperand(0);
   Value output = op->getResult(0);
   auto filterShape = shapeOf(filter);
@@ -276,7 +287,9 @@ LogicalResult verifyFusedCommon(Operation *op, Value filter, Value bias,
           "a packed (1-D) filter needs 'packing' and 'vector_width'");
     if (!llvm::is_contained(packings, *packing))
       return op->emitOpError("unsupported packing '") << *packing << "'";
-    int64_t expected = packedFilterSize(*packing, logicalFilter, *vectorWidth);
+    int64_t expected = packedFilterSize(
+        *packing, packedShape.empty() ? logicalFilter : packedShape,
+        *vectorWidth);
     if (filterShape[0] != expected)
       return op->emitOpError("packed filter has ")
              << filterShape[0] << " elements, '" << *packing << "' packing of ["
@@ -302,6 +315,9 @@ LogicalResult verifyFusedCommon(Operation *op, Value filter, Value bias,
     return op->emitOpError("input and result layouts differ");
   return success();
 }
+
+namespace {
+using mlir::slim::verifier::verifyFusedCommon;
 
 template <typename FusedOp>
 LogicalResult verifyFusedWindowOp(FusedOp op, bool depthwise) {
@@ -426,9 +442,10 @@ LogicalResult ToBlockedOp::verify() {
   int64_t block = getLayoutBlock(getOutput().getType());
   if (getLayoutBlock(getInput().getType()) != 0 || block <= 0)
     return emitOpError("converts a dense tensor into a blocked layout");
-  if (shapeOf(getInput()).size() != 4 ||
+  if (!hasBlockableRank(getInput().getType()) ||
       shapeOf(getInput()) != shapeOf(getOutput()))
-    return emitOpError("input and result must have the same 4-D shape");
+    return emitOpError("input and result must have the same 4-D or 5-D "
+                       "shape");
   return success();
 }
 
@@ -436,8 +453,8 @@ LogicalResult FromBlockedOp::verify() {
   if (getLayoutBlock(getInput().getType()) <= 0 ||
       getLayoutBlock(getOutput().getType()) != 0)
     return emitOpError("converts a blocked tensor into a dense one");
-  if (shapeOf(getInput()).size() != 4)
-    return emitOpError("input must be 4-D");
+  if (!hasBlockableRank(getInput().getType()))
+    return emitOpError("input must be 4-D or 5-D");
   if (numElements(shapeOf(getInput())) != numElements(shapeOf(getOutput())))
     return emitOpError("result must have as many elements as the input");
   return success();

@@ -499,4 +499,6 @@ def Slim_WriteParamOp : Slim_Op<"write_param",
   let assemblyFormat = "$name `,` $value attr-dict `:` type($value)";
 }
 
+include "dialects/Slim/IR/SlimOps3D.td"
+
 #endif // SLIM_OPS_TD

@@ -12,16 +12,22 @@
 #ifndef SLIM_KERNELS_H
 #define SLIM_KERNELS_H
 
+#include "slim/kernels/axis_mean.h"
 #include "slim/kernels/common.h"
 #include "slim/kernels/conv.h"
+#include "slim/kernels/conv3d.h"
 #include "slim/kernels/depthwise.h"
 #include "slim/kernels/eltwise.h"
 #include "slim/kernels/gemm.h"
 #include "slim/kernels/layout.h"
 #include "slim/kernels/misc.h"
 #include "slim/kernels/pack.h"
+#include "slim/kernels/pack3d.h"
 #include "slim/kernels/pool.h"
+#include "slim/kernels/pool3d.h"
 #include "slim/kernels/reference.h"
+#include "slim/kernels/reference3d.h"
+#include "slim/kernels/tile.h"
 #include "slim/kernels/vec.h"
 #include "slim/parallel.h"
 

@@ -8,7 +8,9 @@
 #ifndef SLIM_CUDA_KERNELS_CUH
 #define SLIM_CUDA_KERNELS_CUH
 
+#include "slim/cuda/axis_mean.cuh"
 #include "slim/cuda/conv2d.cuh"
+#include "slim/cuda/conv3d.cuh"
 #include "slim/cuda/depthwise.cuh"
 #include "slim/cuda/eltwise.cuh"
 #include "slim/cuda/fully_connected.cuh"
