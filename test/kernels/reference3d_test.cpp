@@ -70,6 +70,7 @@ TEST(ReferenceConv3D, TemporalStrideDilationBiasResidualRelu) {
   Conv3DParams p;
   p.inD = 6;
   p.outD = 3;
+  p.inH = p.inW = p.outH = p.outW = 1;
   p.inC = p.outC = 1;
   p.kernelD = 2;
   p.strideD = 2;

@@ -70,14 +70,17 @@ __global__ void __launch_bounds__(256)
   for (int64_t idx =
            static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
        idx < count; idx += static_cast<int64_t>(gridDim.x) * blockDim.x) {
-    int c = static_cast<int>(idx % p.channels);
+    // One 64-bit division for the clip, 32-bit ones within it (64-bit
+    // division is a long subroutine on the GPU: it made this kernel spill).
+    const int vol = p.outD * p.outH * p.outW;
     int64_t voxel = idx / p.channels;
-    int ow = static_cast<int>(voxel % p.outW);
-    int64_t rest = voxel / p.outW;
-    int oh = static_cast<int>(rest % p.outH);
-    rest /= p.outH;
-    int od = static_cast<int>(rest % p.outD);
-    int64_t n = rest / p.outD;
+    int c = static_cast<int>(idx - voxel * p.channels);
+    int64_t n = voxel / vol;
+    int rem = static_cast<int>(voxel - n * vol);
+    int ow = rem % p.outW;
+    rem /= p.outW;
+    int oh = rem % p.outH;
+    int od = rem / p.outH;
     float best = -INFINITY, sum = 0.0f;
     int valid = 0;
     for (int kd = 0; kd < p.kernelD; ++kd) {
