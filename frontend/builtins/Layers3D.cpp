@@ -130,20 +130,21 @@ bool checkConvDataFormat(Interpreter &in, const Bound &b) {
   return true;
 }
 
-/// The 3-D pools' data_format: 'NDHWC' or 'NCDHW' (tf_slim and tf.nn);
-/// only NDHWC is compiled.
-bool checkPoolDataFormat(Interpreter &in, const Bound &b,
-                         const llvm::Twine &invalidMessage) {
+/// The 3-D pools' and tf.nn's data_format: 'NDHWC' or 'NCDHW'; only NDHWC
+/// is compiled. `what` names the function in messages.
+bool checkNDHWCDataFormat(Interpreter &in, const Bound &b,
+                          const llvm::Twine &what,
+                          const llvm::Twine &invalidMessage) {
   Ref v = b.get("data_format");
   auto *s = dyn_cast<StrObj>(v.get());
   if (s && s->value == "NDHWC")
     return true;
   if (s && s->value == "NCDHW")
     in.error(b.loc("data_format"),
-             b.function + "(): slimc compiles channels-last (NDHWC) models; "
-                          "data_format='NCDHW' is not supported");
+             what + ": slimc compiles channels-last (NDHWC) models; "
+                    "data_format='NCDHW' is not supported");
   else
-    in.error(b.loc("data_format"), b.function + "(): " + invalidMessage);
+    in.error(b.loc("data_format"), what + ": " + invalidMessage);
   return false;
 }
 
@@ -205,8 +206,9 @@ Ref pool3d(Interpreter &in, CallArgs &args, bool isMax) {
                  {"outputs_collections", none()},
                  {"scope", none()}},
                 args, b) ||
-      !checkPoolDataFormat(
-          in, b, "ValueError: data_format has to be either NCDHW or NDHWC.") ||
+      !checkNDHWCDataFormat(
+          in, b, b.function + "()",
+          "ValueError: data_format has to be either NCDHW or NDHWC.") ||
       !(x = get5DInput(in, b, "inputs",
                        "expects a 5-D NDHWC input, got rank ")) ||
       !getWindow3D(in, b, *x, w))
@@ -295,7 +297,8 @@ Ref nnConv3d(Interpreter &in, CallArgs &args) {
                  {"name", none()},
                  {"filters", none()}},
                 args, b) ||
-      !checkPoolDataFormat(in, b, "data_format must be 'NDHWC' or 'NCDHW'"))
+      !checkNDHWCDataFormat(in, b, "tf.nn.conv3d",
+                            "data_format must be 'NDHWC' or 'NCDHW'"))
     return nullptr;
   TensorObj *x = getNN5DInput(in, b, "conv3d");
   if (!x)
@@ -345,7 +348,8 @@ Ref nnPool3d(Interpreter &in, CallArgs &args, bool isMax) {
                  {"data_format", makeStr("NDHWC")},
                  {"name", none()}},
                 args, b) ||
-      !checkPoolDataFormat(in, b, "data_format must be 'NDHWC' or 'NCDHW'"))
+      !checkNDHWCDataFormat(in, b, "tf.nn." + op,
+                            "data_format must be 'NDHWC' or 'NCDHW'"))
     return nullptr;
   TensorObj *x = getNN5DInput(in, b, op);
   int64_t kernel[3], stride[3], rate[3] = {1, 1, 1};
