@@ -99,15 +99,3 @@ Ref slim::emitPool3D(Interpreter &interp, llvm::StringRef what, bool isMax,
   return interp.graph().makeTensor(op->getResult(0),
                                    isMax ? "MaxPool3D" : "AvgPool3D");
 }
-
-Ref slim::emitTile(Interpreter &interp, TensorObj &input,
-                   llvm::ArrayRef<int64_t> multiples, SMLoc loc) {
-  Shape out;
-  std::string err;
-  if (mlir::failed(inferTileShape(input.shape, multiples, out, err)))
-    return interp.error(loc, "tf.tile: " + err);
-  auto op = interp.graph().getBuilder().create<TileOp>(
-      interp.graph().getLoc(loc), tensorType(interp, out), input.value,
-      i64s(interp, multiples), scopeAttr(interp));
-  return interp.graph().makeTensor(op, "Tile");
-}

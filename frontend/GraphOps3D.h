@@ -1,8 +1,8 @@
 //===- GraphOps3D.h - Building the 5-D slim ops -----------------*- C++ -*-===//
 //
-// As GraphOps.h, for the ops of video nets: conv3d, the 3-D pools and
-// tf.tile. Windows are [d, h, w] triples; pads [front, back, top, bottom,
-// left, right]. `what` names the calling function in error messages
+// As GraphOps.h, for the ops of video nets: conv3d and the 3-D pools. Windows
+// are [d, h, w] triples; pads [front, back, top, bottom, left, right]. `what`
+// names the calling function in error messages
 // ("convolution3d()", "tf.nn.conv3d").
 //
 //===----------------------------------------------------------------------===//
@@ -31,8 +31,6 @@ Ref emitPool3D(Interpreter &interp, llvm::StringRef what, bool isMax,
                TensorObj &input, const int64_t kernel[3],
                const int64_t stride[3], llvm::ArrayRef<int64_t> pads,
                llvm::SMLoc loc);
-Ref emitTile(Interpreter &interp, TensorObj &input,
-             llvm::ArrayRef<int64_t> multiples, llvm::SMLoc loc);
 
 } // namespace slim
 

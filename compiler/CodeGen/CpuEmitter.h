@@ -55,8 +55,8 @@ protected:
   /// Writes a Pool3DParams `name` for a 3-D pool.
   void writePool3DParams(StringRef name, Operation *pool);
   /// The 5-D ops on dense NDHWC tensors through the reference kernels
-  /// (reference3d.h): conv3d, max_pool3d, avg_pool3d, tile. Fails for any
-  /// other op.
+  /// (reference3d.h): conv3d, max_pool3d, avg_pool3d. Fails for any other
+  /// op.
   LogicalResult emitReference3D(Operation *op);
   /// reduce_mean of a dense tensor over one run of consecutive axes
   /// (axis_mean.h), e.g. a video net's mean over time; `par` is the thread

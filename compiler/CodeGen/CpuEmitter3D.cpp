@@ -1,8 +1,9 @@
 //===- CpuEmitter3D.cpp - The 5-D ops on the CPU --------------------------===//
 //
 // What both CPU emitters write for the ops of video nets: the parameter
-// structs of the 3-D kernels (slim/kernels/params3d.h) and the reference
-// kernels' calls for dense NDHWC tensors.
+// structs of the 3-D kernels (slim/kernels/params3d.h), the reference
+// kernels' calls for dense NDHWC tensors and the mean over consecutive
+// axes.
 //
 //===----------------------------------------------------------------------===//
 
@@ -97,16 +98,6 @@ LogicalResult CpuEmitter::emitReference3D(Operation *op) {
                                                      : "ref::avgPool3d") +
                     "(p, " + ptr(pool.getInput()) + ", " +
                     ptr(pool.getOutput()) + ");");
-        return success();
-      })
-      .Case([&](TileOp tile) {
-        LayerBlock layer(*this, op);
-        ArrayRef<int64_t> in = shapeOf(tile.getInput());
-        body().line("static const int64_t in[] = {" + joinInts(in) + "};");
-        body().line("static const int64_t multiples[] = {" +
-                    joinInts(tile.getMultiples()) + "};");
-        body().line("ref::tile(" + ptr(tile.getInput()) + ", in, multiples, " +
-                    Twine(in.size()) + ", " + ptr(tile.getOutput()) + ");");
         return success();
       })
       .Default([&](Operation *) { return unsupported(op); });

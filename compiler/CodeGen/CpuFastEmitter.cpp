@@ -65,7 +65,6 @@ private:
   /// layer when packed fc_blocked.
   LogicalResult emitConv3D(FusedConv3DOp conv);
   LogicalResult emitPooling3D(Operation *op);
-  LogicalResult emitTile(TileOp tile);
   LogicalResult emitBlockedConcat(ConcatOp cat);
   LogicalResult emitAdd(AddOp add);
   /// Per-channel ops the fusion left alone: activation, bias_add,
@@ -123,7 +122,6 @@ LogicalResult CpuFastEmitter::emitKernelOp(Operation *op) {
       .Case<MaxPoolOp, AvgPoolOp>([&](auto) { return emitPooling(op); })
       .Case([&](FusedConv3DOp c) { return emitConv3D(c); })
       .Case<MaxPool3DOp, AvgPool3DOp>([&](auto) { return emitPooling3D(op); })
-      .Case([&](TileOp t) { return emitTile(t); })
       .Case([&](ConcatOp cat) { return emitBlockedConcat(cat); })
       .Case([&](AddOp add) { return emitAdd(add); })
       .Case<ActivationOp, BiasAddOp, ChannelAffineOp, DropoutOp>(
@@ -335,24 +333,6 @@ LogicalResult CpuFastEmitter::emitPooling3D(Operation *op) {
            "; p.outCbTotal = " + Twine(out.cbTotal) + ";");
   w.line(std::string(isa<MaxPool3DOp>(op) ? "maxPool3d" : "avgPool3d") +
          "(p, " + in.ptr + ", " + out.ptr + ", par);");
-  return success();
-}
-
-LogicalResult CpuFastEmitter::emitTile(TileOp tile) {
-  Operation *op = tile.getOperation();
-  if (blockWidth(tile.getInput()) == 0)
-    return emitReference3D(op);
-  if (get(tile.getInput()).cbTotal)
-    return unsupported(op, "tile of a slice of a concat");
-  if (failed(allocateResult(op, tile.getOutput())))
-    return failure();
-  ArrayRef<int64_t> in = shapeOf(tile.getInput());
-  LayerBlock layer(*this, op);
-  body().line("static const int64_t in[] = {" + joinInts(in) + "};");
-  body().line("static const int64_t multiples[] = {" +
-              joinInts(tile.getMultiples()) + "};");
-  body().line("tileBlocked(" + ptr(tile.getInput()) + ", in, multiples, " +
-              Twine(in.size()) + ", " + ptr(tile.getOutput()) + ", par);");
   return success();
 }
 

@@ -63,7 +63,7 @@ LogicalResult CpuReferenceEmitter::emitKernelOp(Operation *op) {
       .Case([&](AddOp add) { return emitAdd(add); })
       .Case([&](SoftmaxOp sm) { return emitSoftmax(sm); })
       .Case([&](ReduceMeanOp rm) { return emitSpatialMean(rm); })
-      .Case<Conv3DOp, MaxPool3DOp, AvgPool3DOp, TileOp>(
+      .Case<Conv3DOp, MaxPool3DOp, AvgPool3DOp>(
           [&](auto) { return emitReference3D(op); })
       .Default([&](Operation *) { return unsupported(op); });
 }

@@ -81,7 +81,6 @@ private:
   /// precision.
   LogicalResult emitConv3D(FusedConv3DOp conv);
   LogicalResult emitPooling3D(Operation *op);
-  LogicalResult emitTile(TileOp tile);
   LogicalResult emitConcat(ConcatOp cat);
   LogicalResult emitAdd(AddOp add);
   LogicalResult emitPerChannel(Operation *op);
@@ -297,7 +296,6 @@ LogicalResult CudaEmitter::emitRunOp(Operation *op) {
       .Case<MaxPoolOp, AvgPoolOp>([&](auto) { return emitPooling(op); })
       .Case([&](FusedConv3DOp c) { return emitConv3D(c); })
       .Case<MaxPool3DOp, AvgPool3DOp>([&](auto) { return emitPooling3D(op); })
-      .Case([&](TileOp t) { return emitTile(t); })
       .Case([&](ConcatOp cat) { return emitConcat(cat); })
       .Case([&](AddOp add) { return emitAdd(add); })
       .Case<ActivationOp, BiasAddOp, ChannelAffineOp>(
@@ -542,24 +540,6 @@ LogicalResult CudaEmitter::emitPooling3D(Operation *op) {
   writeSlice("out", output);
   launch(std::string(isa<MaxPool3DOp>(op) ? "maxPool3d" : "avgPool3d") +
          "(p, " + ptr(input) + ", " + ptr(output) + ", stream)");
-  return success();
-}
-
-LogicalResult CudaEmitter::emitTile(TileOp tile) {
-  Operation *op = tile.getOperation();
-  if (failed(needWhole(op, tile.getInput(), "tile")) ||
-      failed(allocateResult(op, tile.getOutput())))
-    return failure();
-  if (get(tile.getOutput()).cbTotal)
-    return unsupported(op, "tile writing a slice of a concat");
-  ArrayRef<int64_t> in = shapeOf(tile.getInput());
-  Writer &w = body();
-  LayerBlock layer(*this, op);
-  w.line("static const int64_t in[] = {" + joinInts(in) + "};");
-  w.line("static const int64_t multiples[] = {" +
-         joinInts(tile.getMultiples()) + "};");
-  launch("tile(in, multiples, " + Twine(in.size()) + ", " +
-         ptr(tile.getInput()) + ", " + ptr(tile.getOutput()) + ", stream)");
   return success();
 }
 

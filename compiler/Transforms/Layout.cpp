@@ -50,12 +50,6 @@ llvm::SmallVector<unsigned, 2> getBlockedOperands(Operation *op) {
     return {0};
   if (isa<AddOp>(op))
     return {0, 1};
-  if (auto tile = dyn_cast<TileOp>(op)) {
-    // Whole channel blocks are repeated; tiling channels needs NHWC.
-    if (tile.getMultiples().back() == 1)
-      return {0};
-    return {};
-  }
   if (auto concat = dyn_cast<ConcatOp>(op)) {
     int64_t axis = concat.getAxis();
     int64_t rank = concat.getOutput().getType().getRank();

@@ -129,7 +129,7 @@ void slim::installModelModules(Interpreter &interp) {
        {tfGraphBuiltins(), tfCoreBuiltins(), tfNNBuiltins(),
         tfInitializerBuiltins(), slimLayerBuiltins(), slimArgScopeBuiltins(),
         slimVariableBuiltins(), slimInitializerBuiltins(), slimUtilBuiltins(),
-        tensorShapeBuiltins(), layer3DBuiltins(), tfTileBuiltins()})
+        tensorShapeBuiltins(), layer3DBuiltins()})
     install(interp, modules, table);
   installAliases(modules, tfNNAliases());
   installAliases(modules, slimLayerAliases());

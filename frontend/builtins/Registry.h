@@ -69,7 +69,6 @@ llvm::ArrayRef<BuiltinDef> slimUtilBuiltins();        // SlimUtils.cpp
 llvm::ArrayRef<BuiltinDef> tensorShapeBuiltins();     // TensorShape.cpp
 llvm::ArrayRef<BuiltinDef> layer3DBuiltins();         // Layers3D.cpp
 llvm::ArrayRef<BuiltinAlias> layer3DAliases();        // Layers3D.cpp
-llvm::ArrayRef<BuiltinDef> tfTileBuiltins();          // TFTile.cpp
 
 } // namespace slim
 

@@ -66,30 +66,6 @@ func.func @pool3d_kernel(%x: tensor<1x2x8x8x3xf32>) -> tensor<1x2x8x8x3xf32> {
 
 // -----
 
-func.func @tile_shape(%x: tensor<1x1x1x1x8xf32>) -> tensor<1x4x2x2x8xf32> {
-  // expected-error @+1 {{result shape [1x4x2x2x8] does not match the inferred shape [1x4x2x1x8]}}
-  %t = slim.tile %x {multiples = array<i64: 1, 4, 2, 1, 1>, scope = "t"} : tensor<1x1x1x1x8xf32> -> tensor<1x4x2x2x8xf32>
-  return %t : tensor<1x4x2x2x8xf32>
-}
-
-// -----
-
-func.func @tile_zero(%x: tensor<1x1x1x1x8xf32>) -> tensor<1x4x2x2x8xf32> {
-  // expected-error @+1 {{multiples must be positive, got 0 for axis 0}}
-  %t = slim.tile %x {multiples = array<i64: 0, 4, 2, 2, 1>, scope = "t"} : tensor<1x1x1x1x8xf32> -> tensor<1x4x2x2x8xf32>
-  return %t : tensor<1x4x2x2x8xf32>
-}
-
-// -----
-
-func.func @tile_blocked_channels(%x: tensor<1x1x1x1x8xf32, "ndChw8c">) -> tensor<1x1x1x1x16xf32, "ndChw8c"> {
-  // expected-error @+1 {{a blocked tile cannot repeat the channel axis}}
-  %t = slim.tile %x {multiples = array<i64: 1, 1, 1, 1, 2>, scope = "t"} : tensor<1x1x1x1x8xf32, "ndChw8c"> -> tensor<1x1x1x1x16xf32, "ndChw8c">
-  return %t : tensor<1x1x1x1x16xf32, "ndChw8c">
-}
-
-// -----
-
 func.func @fused_conv3d_packed(%x: tensor<1x4x8x8x3xf32, "ndChw8c">, %w: tensor<100xf32>) -> tensor<1x4x8x8x16xf32, "ndChw8c"> {
   // expected-error @+1 {{packed filter has 100 elements, 'conv3d' packing of [2x3x3x3x16] needs 2304}}
   %c = slim.fused_conv3d %x, %w {activation = "relu", kernel = array<i64: 2, 3, 3>, strides = array<i64: 1, 1, 1>, dilations = array<i64: 1, 1, 1>, pads = array<i64: 0, 1, 1, 1, 1, 1>, scope = "c", packing = "conv3d", vector_width = 8 : i64} : (tensor<1x4x8x8x3xf32, "ndChw8c">, tensor<100xf32>) -> tensor<1x4x8x8x16xf32, "ndChw8c">

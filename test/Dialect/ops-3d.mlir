@@ -13,13 +13,6 @@ func.func @layers(%x: tensor<1x8x16x16x3xf32>, %w: tensor<3x3x3x3x8xf32>) -> ten
   return %a : tensor<1x2x4x4x8xf32>
 }
 
-// CHECK-LABEL: func.func @tile
-func.func @tile(%x: tensor<1x1x1x1x8xf32>) -> tensor<1x4x2x2x8xf32> {
-  // CHECK: slim.tile %{{.*}} {multiples = array<i64: 1, 4, 2, 2, 1>, scope = "t"}
-  %t = slim.tile %x {multiples = array<i64: 1, 4, 2, 2, 1>, scope = "t"} : tensor<1x1x1x1x8xf32> -> tensor<1x4x2x2x8xf32>
-  return %t : tensor<1x4x2x2x8xf32>
-}
-
 // CHECK-LABEL: func.func @blocked
 func.func @blocked(%x: tensor<1x4x8x8x3xf32>, %w: tensor<2304xf32>, %b: tensor<16xf32>) -> tensor<1x4x8x8x16xf32> {
   // CHECK: slim.to_blocked %{{.*}} : tensor<1x4x8x8x3xf32> -> tensor<1x4x8x8x3xf32, "ndChw8c">

@@ -1,8 +1,8 @@
 //===- conv3d_test.cpp - CUDA 3-D kernels vs the reference kernels --------===//
 //
 // conv3d (the implicit GEMM of conv2d.cuh over voxels and kd x kh x kw x C,
-// and its conv2d shortcut for one-tap layers), the 3-D pools, tile and the
-// mean over axes, emulated (or on a GPU), against slim::kernels::ref on the
+// and its conv2d shortcut for one-tap layers), the 3-D pools and the mean
+// over axes, emulated (or on a GPU), against slim::kernels::ref on the
 // same data, with channel slices of wider tensors whose other channels
 // hold a sentinel (concat as a view).
 //
@@ -240,21 +240,6 @@ TEST(CudaPool3d, MatchesReference) {
     EXPECT_TRUE(matchesSlice(dOut.download(), want, outVoxels, c.c, c.outOffset,
                              p.outCStride));
   }
-}
-
-TEST(CudaTile, MatchesReference) {
-  const int64_t shape[5] = {2, 1, 1, 1, 20}, multiples[5] = {1, 4, 3, 3, 1};
-  auto in = randomVector(40, 5);
-  std::vector<float> want(2 * 4 * 3 * 3 * 20);
-  ref::tile(in.data(), shape, multiples, 5, want.data());
-  DeviceBuffer dIn(in), dOut(std::vector<float>(want.size(), kSentinel));
-  ASSERT_EQ(tile(shape, multiples, 5, dIn.get(), dOut.get(), nullptr),
-            cudaSuccess);
-  ASSERT_EQ(cudaStreamSynchronize(nullptr), cudaSuccess);
-  EXPECT_TRUE(matches(dOut.download(), want));
-  const int64_t zero[5] = {1, 0, 1, 1, 1};
-  EXPECT_EQ(tile(shape, zero, 5, dIn.get(), dOut.get(), nullptr),
-            cudaErrorInvalidValue);
 }
 
 TEST(CudaMeanOverAxes, MatchesSums) {

@@ -38,8 +38,6 @@ cudaError_t slimCudaInstantiateAll(float *a, float *b, float *c, float *d,
   Pool3dParams pool3;
   keep(maxPool3d(pool3, a, b, stream));
   keep(avgPool3d(pool3, a, b, stream));
-  const int64_t shape[1] = {1};
-  keep(tile(shape, shape, 1, a, b, stream));
   keep(meanOverAxes(a, 1, 1, 1, b, stream));
   // The dispatch is a switch, but one call per precision documents that
   // each of them must compile (the tensor-core kernels only here).

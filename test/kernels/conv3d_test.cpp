@@ -1,6 +1,6 @@
 //===- conv3d_test.cpp - Fast 3-D kernels vs the reference ----------------===//
 //
-// conv3d, the 3-D pools, the blocked tile and the mean over axes: each case
+// conv3d, the 3-D pools and the mean over axes: each case
 // runs the reference on NDHWC/DHWIO data and the fast kernel on the blocked
 // ([N][D][Cb][H][W][V]) and packed copies, then checks values (1e-4 rel /
 // 1e-5 abs), zero padding lanes, and that blocks outside the destination
@@ -312,49 +312,6 @@ TEST(Pool3D, MatchesReference) {
   };
   for (const Pool3DCase &c : cases)
     checkPool3D(c);
-}
-
-TEST(TileBlocked, MatchesReference) {
-  // S3D-G's gate [N,1,1,1,C] tiled over the clip, a 4-D tile, and one
-  // that repeats a non-trivial pattern on every axis but channels.
-  struct Case {
-    std::vector<int64_t> in, multiples;
-  };
-  const Case cases[] = {{{2, 1, 1, 1, 20}, {1, 4, 3, 3, 1}},
-                        {{1, 2, 3, 5}, {2, 2, 1, 1}},
-                        {{2, 2, 3, 2, 9}, {2, 3, 2, 3, 1}}};
-  for (const Case &c : cases) {
-    int rank = static_cast<int>(c.in.size());
-    int64_t count = 1, outCount = 1;
-    std::vector<int64_t> out(rank);
-    for (int d = 0; d < rank; ++d) {
-      count *= c.in[d];
-      out[d] = c.in[d] * c.multiples[d];
-      outCount *= out[d];
-    }
-    std::vector<float> in = randomVector(count, 11);
-    std::vector<float> want(outCount);
-    ref::tile(in.data(), c.in.data(), c.multiples.data(), rank, want.data());
-    int64_t frames = 1, outFrames = 1;
-    for (int d = 0; d < rank - 3; ++d) {
-      frames *= c.in[d];
-      outFrames *= out[d];
-    }
-    int64_t ch = c.in.back();
-    std::vector<float> inB =
-        slim::test::toBlocked(in, frames, c.in[rank - 3], c.in[rank - 2], ch);
-    std::vector<float> outB(
-        blockedSize(outFrames, out[rank - 3], out[rank - 2], ch), kSentinel);
-    ThreadPool pool(2);
-    tileBlocked(inB.data(), c.in.data(), c.multiples.data(), rank, outB.data(),
-                pool.get());
-    std::vector<float> got(outCount);
-    blockedToNhwc(outB.data(), outFrames, out[rank - 3], out[rank - 2], ch,
-                  got.data());
-    EXPECT_TRUE(allClose(got, want));
-    EXPECT_TRUE(slim::test::paddingLanesZero(
-        outB, outFrames, out[rank - 3] * out[rank - 2], ch, 0, numBlocks(ch)));
-  }
 }
 
 TEST(MeanOverAxes, MatchesSums) {

@@ -2,7 +2,7 @@
 //
 // The oracle of the fast 3-D kernels checked against what they mean: a
 // conv3d is the sum over its temporal taps of conv2d's of input frames, a
-// 3-D pool counts only in-bounds elements, tile repeats along every axis.
+// 3-D pool counts only in-bounds elements.
 //
 //===----------------------------------------------------------------------===//
 #include "slim/kernels/reference.h"
@@ -106,17 +106,6 @@ TEST(ReferencePool3D, AvgCountsInBoundsOnlyMaxIgnoresPadding) {
     EXPECT_FLOAT_EQ(avg[i], -4.5f);
     EXPECT_FLOAT_EQ(mx[i], -1.0f);
   }
-}
-
-TEST(ReferenceTile, RepeatsAlongEveryAxis) {
-  const float in[6] = {1, 2, 3, 4, 5, 6}; // [2, 3]
-  const int64_t shape[2] = {2, 3}, multiples[2] = {2, 2};
-  float out[24];
-  ref::tile(in, shape, multiples, 2, out);
-  const float want[24] = {1, 2, 3, 1, 2, 3, 4, 5, 6, 4, 5, 6,
-                          1, 2, 3, 1, 2, 3, 4, 5, 6, 4, 5, 6};
-  for (int i = 0; i < 24; ++i)
-    EXPECT_EQ(out[i], want[i]) << i;
 }
 
 } // namespace

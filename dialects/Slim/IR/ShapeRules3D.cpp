@@ -105,25 +105,3 @@ LogicalResult mlir::slim::inferPool3DShape(llvm::ArrayRef<int64_t> input,
   out = {input[0], o[0], o[1], o[2], input[4]};
   return success();
 }
-
-LogicalResult mlir::slim::inferTileShape(llvm::ArrayRef<int64_t> input,
-                                         llvm::ArrayRef<int64_t> multiples,
-                                         Shape &out, std::string &error) {
-  if (multiples.size() != input.size())
-    return fail(error, "multiples has " + llvm::Twine(multiples.size()) +
-                           " entries but the input " + describe(input) +
-                           " has rank " + llvm::Twine(input.size()));
-  out.assign(input.begin(), input.end());
-  for (size_t d = 0; d < input.size(); ++d) {
-    if (multiples[d] < 1)
-      return fail(error, "multiples must be positive, got " +
-                             llvm::Twine(multiples[d]) + " for axis " +
-                             llvm::Twine(d));
-    if (out[d] > (int64_t(1) << 62) / multiples[d])
-      return fail(error, "the tiled shape is too large");
-    out[d] *= multiples[d];
-  }
-  if (numElements(out) < 0)
-    return fail(error, "the tiled shape " + describe(out) + " is too large");
-  return success();
-}

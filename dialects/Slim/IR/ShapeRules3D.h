@@ -1,6 +1,6 @@
 //===- ShapeRules3D.h - Output shapes of the 5-D slim ops -------*- C++ -*-===//
 //
-// Shape rules of conv3d, the 3-D pools and tile, shared by the frontend
+// Shape rules of conv3d and the 3-D pools, shared by the frontend
 // (errors at the user's call) and the op verifiers, as in ShapeRules.h.
 // Windows are [d, h, w] triples; pads [front, back, top, bottom, left,
 // right].
@@ -27,10 +27,6 @@ LogicalResult inferPool3DShape(llvm::ArrayRef<int64_t> input,
                                llvm::ArrayRef<int64_t> strides,
                                llvm::ArrayRef<int64_t> pads, Shape &out,
                                std::string &error);
-/// tf.tile: one positive multiple per axis.
-LogicalResult inferTileShape(llvm::ArrayRef<int64_t> input,
-                             llvm::ArrayRef<int64_t> multiples, Shape &out,
-                             std::string &error);
 
 } // namespace mlir::slim
 

@@ -39,21 +39,6 @@ LogicalResult MaxPool3DOp::verify() { return verifyPool3D(*this); }
 
 LogicalResult AvgPool3DOp::verify() { return verifyPool3D(*this); }
 
-LogicalResult TileOp::verify() {
-  Shape out;
-  std::string error;
-  auto r = inferTileShape(shapeOf(getInput()), getMultiples(), out, error);
-  if (failed(checkInferred(*this, r, out, error)))
-    return failure();
-  // A blocked tile repeats whole channel blocks, so it cannot tile channels.
-  int64_t block = getLayoutBlock(getOutput().getType());
-  if (block != getLayoutBlock(getInput().getType()))
-    return emitOpError("input and result layouts differ");
-  if (block > 0 && getMultiples().back() != 1)
-    return emitOpError("a blocked tile cannot repeat the channel axis");
-  return success();
-}
-
 LogicalResult FusedConv3DOp::verify() {
   auto input = shapeOf(getInput());
   auto output = shapeOf(getOutput());

@@ -2,7 +2,7 @@
 //
 // The ops of video nets (I3D, S3D-G): 3-D convolution and pooling over
 // NDHWC activations ([batch, time, height, width, channels]) with DHWIO
-// filters, their fused form, and tf.tile. Included by SlimOps.td.
+// filters, and the fused convolution. Included by SlimOps.td.
 //
 // The blocked layout of a 5-D activation is "ndChw8c" (or 16c):
 // [N][D][C/V][H][W][V], i.e. the 4-D "nChw8c" layout of the N*D frames. Every
@@ -36,50 +36,47 @@ def Slim_Conv3DOp : Slim_SpatialOp<"conv3d"> {
         -> tensor<1x8x16x16x8xf32>
     ```
   }];
-  let arguments = (ins Slim_Tensor:$input, Slim_Tensor:$filter,
-    DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
-    DenseI64ArrayAttr:$pads, StrAttr:$scope);
-  let results = (outs Slim_Tensor:$output);
+  let arguments = (ins Slim_Tensor
+                   : $input, Slim_Tensor
+                   : $filter, DenseI64ArrayAttr
+                   : $strides, DenseI64ArrayAttr
+                   : $dilations, DenseI64ArrayAttr
+                   : $pads, StrAttr
+                   : $scope);
+  let results = (outs Slim_Tensor : $output);
   let assemblyFormat = [{
     $input `,` $filter attr-dict `:` `(` type($input) `,` type($filter) `)` `->` type($output)
   }];
 }
 
 class Slim_Pool3DOp<string mnemonic, string what> : Slim_SpatialOp<mnemonic> {
-  let summary = what # " pooling over D, H and W of an NDHWC tensor";
-  let arguments = (ins Slim_Tensor:$input, DenseI64ArrayAttr:$kernel,
-    DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads, StrAttr:$scope);
-  let results = (outs Slim_Tensor:$output);
+  let summary = what #" pooling over D, H and W of an NDHWC tensor";
+  let arguments = (ins Slim_Tensor
+                   : $input, DenseI64ArrayAttr
+                   : $kernel, DenseI64ArrayAttr
+                   : $strides, DenseI64ArrayAttr
+                   : $pads, StrAttr
+                   : $scope);
+  let results = (outs Slim_Tensor : $output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
 }
 
 def Slim_MaxPool3DOp : Slim_Pool3DOp<"max_pool3d", "max"> {
   let description = [{
     `slim.max_pool3d` / `tf.nn.max_pool3d`: `kernel = [kd, kh, kw]`,
-    `strides`, `pads = [front, back, top, bottom, left, right]`; padded
-    positions never win.
+    `strides`, `pads = [front, back, top, bottom, left, right]`;
+    padded positions never win.
   }];
 }
 
 def Slim_AvgPool3DOp : Slim_Pool3DOp<"avg_pool3d", "average"> {
   let description = [{
-    `slim.avg_pool3d` / `tf.nn.avg_pool3d`; as in TensorFlow, each output
-    divides by the number of window elements inside the input (padding is
-    not counted).
+    `slim.avg_pool3d` / `tf.nn.avg_pool3d`;
+    as in TensorFlow,
+        each output divides by the number of window elements inside the input(
+            padding is not counted)
+            .
   }];
-}
-
-def Slim_TileOp : Slim_Op<"tile", [Pure]> {
-  let summary = "tf.tile: repeats a tensor along each axis";
-  let description = [{
-    Output element `i` is input element `i mod in_shape` along every axis;
-    the result's shape is `in_shape * multiples`.
-  }];
-  let arguments = (ins Slim_Tensor:$input, DenseI64ArrayAttr:$multiples,
-    StrAttr:$scope);
-  let results = (outs Slim_Tensor:$output);
-  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
-  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -101,7 +98,7 @@ def Slim_FusedConv3DOp : Slim_FusedOp<"fused_conv3d"> {
     DenseI64ArrayAttr:$dilations, DenseI64ArrayAttr:$pads,
     StrAttr:$activation, StrAttr:$scope,
     OptionalAttr<StrAttr>:$packing, OptionalAttr<I64Attr>:$vector_width);
-  let results = (outs Slim_Tensor:$output);
+  let results = (outs Slim_Tensor : $output);
 }
 
 #endif // SLIM_OPS_3D_TD

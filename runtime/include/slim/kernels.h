@@ -27,7 +27,6 @@
 #include "slim/kernels/pool3d.h"
 #include "slim/kernels/reference.h"
 #include "slim/kernels/reference3d.h"
-#include "slim/kernels/tile.h"
 #include "slim/kernels/vec.h"
 #include "slim/parallel.h"
 

@@ -1,9 +1,9 @@
-//===- slim/cuda/conv3d.cuh - conv3d, 3-D pooling and tile, FP32 -*- C++ -*-=//
+//===- slim/cuda/conv3d.cuh - conv3d and 3-D pooling, FP32 ------*- C++ -*-===//
 //
 // The ops of video nets on NDHWC activations: conv3d as the implicit GEMM of
 // conv2d.cuh with M = output voxels and K = kd x kh x kw x inC (DHWIO
 // filters), the 3-D pools (one thread per output element, channel fastest,
-// as pool.cuh) and tf.tile. Channel slices in and out (concat as a view)
+// as pool.cuh). Channel slices in and out (concat as a view)
 // work as in conv2d.cuh: element (n, d, h, w, c) lives at
 // (((n * D + d) * H + h) * W + w) * cStride + cOffset + c.
 //
@@ -138,58 +138,6 @@ inline cudaError_t maxPool3d(const Pool3dParams &p, const float *in, float *out,
 inline cudaError_t avgPool3d(const Pool3dParams &p, const float *in, float *out,
                              cudaStream_t stream) {
   return launchPool3d<false>(p, in, out, stream);
-}
-
-/// tf.tile of a dense row-major tensor of rank <= kMaxTileRank.
-constexpr int kMaxTileRank = 8;
-struct TileParams {
-  int rank = 0;
-  int64_t inShape[kMaxTileRank] = {};
-  int64_t outShape[kMaxTileRank] = {};
-};
-
-template <typename T>
-__global__ void __launch_bounds__(256)
-    tileKernel(TileParams p, const T *__restrict__ in, T *out) {
-  int64_t count = 1;
-  for (int d = 0; d < p.rank; ++d)
-    count *= p.outShape[d];
-  for (int64_t idx =
-           static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-       idx < count; idx += static_cast<int64_t>(gridDim.x) * blockDim.x) {
-    int64_t rest = idx, src = 0, stride = 1;
-    for (int d = p.rank - 1; d >= 0; --d) {
-      int64_t coord = rest % p.outShape[d];
-      rest /= p.outShape[d];
-      src += coord % p.inShape[d] * stride;
-      stride *= p.inShape[d];
-    }
-    out[idx] = in[src];
-  }
-}
-
-/// out = tile(in, multiples): output element i is input element i mod
-/// inShape along every axis.
-inline cudaError_t tile(const int64_t *inShape, const int64_t *multiples,
-                        int rank, const float *in, float *out,
-                        cudaStream_t stream) {
-  if (rank < 1 || rank > kMaxTileRank || !in || !out)
-    return cudaErrorInvalidValue;
-  TileParams p;
-  p.rank = rank;
-  int64_t count = 1;
-  for (int d = 0; d < rank; ++d) {
-    if (inShape[d] < 1 || multiples[d] < 1)
-      return cudaErrorInvalidValue;
-    p.inShape[d] = inShape[d];
-    p.outShape[d] = inShape[d] * multiples[d];
-    count *= p.outShape[d];
-  }
-  unsigned blocks = blocksFor(count, 256);
-  if (blocks > 65535u)
-    blocks = 65535u;
-  return launch(tileKernel<float>, dim3(blocks), dim3(256), 0, stream, p, in,
-                out);
 }
 
 } // namespace cuda

@@ -1,8 +1,8 @@
 //===- slim/kernels/reference3d.h - Oracle 3-D kernels ----------*- C++ -*-===//
 //
 // Plain loops over the user-visible layouts, as reference.h, for the ops of
-// video nets: conv3d (NDHWC activations, DHWIO filters), the 3-D pools and
-// tf.tile. Sums in double; no threads.
+// video nets: conv3d (NDHWC activations, DHWIO filters) and the 3-D pools.
+// Sums in double; no threads.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SLIM_KERNELS_REFERENCE3D_H
@@ -110,27 +110,6 @@ inline void maxPool3d(const Pool3DParams &p, const float *in, float *out) {
 
 inline void avgPool3d(const Pool3DParams &p, const float *in, float *out) {
   pool3d(p, in, out, /*isMax=*/false);
-}
-
-/// tf.tile of a dense row-major tensor of rank `rank` (at most 8): output
-/// element i is input element i mod inShape along every axis.
-inline void tile(const float *in, const int64_t *inShape,
-                 const int64_t *multiples, int rank, float *out) {
-  int64_t outShape[8], total = 1;
-  for (int d = 0; d < rank; ++d) {
-    outShape[d] = inShape[d] * multiples[d];
-    total *= outShape[d];
-  }
-  for (int64_t i = 0; i < total; ++i) {
-    int64_t rest = i, src = 0, stride = 1;
-    for (int d = rank - 1; d >= 0; --d) {
-      int64_t coord = rest % outShape[d];
-      rest /= outShape[d];
-      src += (coord % inShape[d]) * stride;
-      stride *= inShape[d];
-    }
-    out[i] = in[src];
-  }
 }
 
 } // namespace ref
