@@ -82,6 +82,8 @@ LogicalResult CpuReferenceEmitter::emitKernelOp(Operation *op) {
       .Case([&](ResizeOp r) { return emitResize(r); })
       .Case([&](StridedSliceOp s) { return emitStridedSlice(s); })
       .Case([&](InstanceNormOp n) { return emitInstanceNorm(n); })
+      .Case<Conv3DOp, MaxPool3DOp, AvgPool3DOp>(
+          [&](auto) { return emitReference3D(op); })
       .Default([&](Operation *) { return unsupported(op); });
 }
 
