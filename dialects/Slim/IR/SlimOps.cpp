@@ -26,7 +26,7 @@ namespace {
 bool isKnownInitializer(llvm::StringRef kind) {
   return llvm::is_contained({"zeros", "ones", "constant", "truncated_normal",
                              "random_normal", "random_uniform",
-                             "variance_scaling"},
+                             "variance_scaling", "values"},
                             kind);
 }
 
@@ -54,6 +54,22 @@ LogicalResult VariableOp::verify() {
   auto type = llvm::cast<RankedTensorType>(getType());
   if (!type.hasStaticShape())
     return emitOpError("variables need a fully defined shape");
+  if (kind.getValue() == "values") {
+    // Explicit values: zero except at ascending row-major indices.
+    auto indices = getInitializer().getAs<DenseI64ArrayAttr>("indices");
+    auto values = getInitializer().getAs<DenseF32ArrayAttr>("values");
+    if (!indices || !values || indices.size() != values.size())
+      return emitOpError("a 'values' initializer needs 'indices' and "
+                         "'values' arrays of the same size");
+    int64_t previous = -1;
+    for (int64_t i : indices.asArrayRef()) {
+      if (i <= previous || i >= type.getNumElements())
+        return emitOpError("'values' initializer index ")
+               << i << " is out of order or outside the "
+               << type.getNumElements() << " elements";
+      previous = i;
+    }
+  }
   return success();
 }
 
