@@ -172,6 +172,12 @@ mlir::DictionaryAttr specToAttr(mlir::MLIRContext &ctx, const SpecObj &spec) {
     attrs.push_back(b.getNamedAttr(p.first, b.getF64FloatAttr(p.second)));
   for (auto &p : spec.strParams)
     attrs.push_back(b.getNamedAttr(p.first, b.getStringAttr(p.second)));
+  if (spec.specKind == "values") {
+    attrs.push_back(
+        b.getNamedAttr("indices", b.getDenseI64ArrayAttr(spec.valueIndices)));
+    attrs.push_back(
+        b.getNamedAttr("values", b.getDenseF32ArrayAttr(spec.values)));
+  }
   if (!spec.parts.empty()) {
     llvm::SmallVector<mlir::Attribute> parts;
     for (auto &part : spec.parts)

@@ -299,6 +299,10 @@ struct SpecObj : Object {
   std::vector<std::pair<std::string, double>> params;
   std::vector<std::pair<std::string, std::string>> strParams;
   std::vector<Ref> parts; // sum_regularizer
+  // "values" (a Python initializer function's constant): the nonzero
+  // elements, at ascending row-major indices.
+  std::vector<int64_t> valueIndices;
+  std::vector<float> values;
   static bool classof(const Object *o) {
     return o->kind == ObjKind::Initializer || o->kind == ObjKind::Regularizer;
   }

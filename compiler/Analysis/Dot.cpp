@@ -27,12 +27,13 @@ std::string edgeLabel(Value v) {
     return "";
   std::string s = shapeToString(type.getShape());
   if (int64_t block = getLayoutBlock(type); block > 0)
-    s += " " + getLayoutName(block);
+    s += " " + getLayoutName(block, type.getRank());
   return s;
 }
 
 bool isFused(Operation *op) {
-  return isa<FusedConv2DOp, FusedDepthwiseConv2DOp, FusedMatMulOp>(op);
+  return isa<FusedConv2DOp, FusedDepthwiseConv2DOp, FusedMatMulOp,
+             FusedConv3DOp>(op);
 }
 
 /// Operations that are data, not nodes: their values are weights.

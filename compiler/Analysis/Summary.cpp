@@ -116,7 +116,7 @@ std::string shapeString(Operation *op) {
     return "-";
   std::string s = shapeToString(type.getShape());
   if (int64_t block = getLayoutBlock(type); block > 0)
-    s += " " + getLayoutName(block);
+    s += " " + getLayoutName(block, type.getRank());
   return s;
 }
 
@@ -167,6 +167,13 @@ int64_t mlir::slim::countMacs(Operation *op) {
     // element, as LRN's sum of squares (the affine is elementwise).
     return outputElements();
   }
+  if (auto conv = dyn_cast<FusedConv3DOp>(op))
+    return outputElements() * conv.getKernel()[0] * conv.getKernel()[1] *
+           conv.getKernel()[2] * shapeOf(conv.getInput()).back();
+  if (auto conv = dyn_cast<Conv3DOp>(op)) {
+    auto filter = shapeOf(conv.getFilter());
+    return outputElements() * filter[0] * filter[1] * filter[2] * filter[3];
+  }
   if (auto conv = dyn_cast<Conv2DTransposeOp>(op)) {
     // Every input element meets every tap of the filter once.
     auto filter = shapeOf(conv.getFilter());
@@ -182,6 +189,11 @@ std::string mlir::slim::describeLayer(Operation *op) {
   llvm::StringRef activation = "none";
   if (auto conv = dyn_cast<FusedConv2DOp>(op)) {
     base = conv.getPacking() == "fc_blocked" ? "conv2d(as fc)" : "conv2d";
+    bias = conv.getBias();
+    residual = conv.getResidual();
+    activation = conv.getActivation();
+  } else if (auto conv = dyn_cast<FusedConv3DOp>(op)) {
+    base = conv.getPacking() == "fc_blocked" ? "conv3d(as fc)" : "conv3d";
     bias = conv.getBias();
     residual = conv.getResidual();
     activation = conv.getActivation();

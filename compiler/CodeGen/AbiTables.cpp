@@ -32,8 +32,9 @@ const char *dtypeName(Type t) {
 }
 
 /// The slim_init_spec initializer of `var`, or failure if the ABI has no
-/// equivalent.
-FailureOr<std::string> initSpec(VariableOp var) {
+/// equivalent; explicit values name the tables writeValueTables wrote for
+/// variable number `index`.
+FailureOr<std::string> initSpec(VariableOp var, size_t index) {
   DictionaryAttr init = var.getInitializer();
   StringRef kind = attrString(init, "kind");
   auto numbers = [&](const char *k, const char *mode, int uniform, double value,
@@ -60,6 +61,15 @@ FailureOr<std::string> initSpec(VariableOp var) {
     return numbers("SLIM_INIT_RANDOM_UNIFORM", "0", 0, 0, 0, 0,
                    attrNumber(init, "minval"), attrNumber(init, "maxval", 1.0),
                    0);
+  if (kind == "values") {
+    // numbers()' ten fields, then the count and the two tables.
+    std::string spec = numbers("SLIM_INIT_VALUES", "0", 0, 0, 0, 0, 0, 0, 0);
+    spec.pop_back();
+    std::string n = std::to_string(index);
+    return spec + ", " +
+           std::to_string(init.getAs<DenseI64ArrayAttr>("indices").size()) +
+           ", kInitIndices" + n + ", kInitValues" + n + "}";
+  }
   if (kind == "variance_scaling") {
     StringRef mode = attrString(init, "mode");
     StringRef dist = attrString(init, "distribution");
@@ -152,14 +162,31 @@ LogicalResult ModelEmitter::emitVariableTable(raw_ostream &os) {
       readByRun.insert(read.getName());
   });
 
+  // Explicit initial values (a Python initializer function's constant) are
+  // sparse tables beside the descriptors.
+  for (auto [i, var] : llvm::enumerate(variables)) {
+    DictionaryAttr init = var.getInitializer();
+    if (attrString(init, "kind") != "values")
+      continue;
+    auto indices = init.getAs<DenseI64ArrayAttr>("indices");
+    auto values = init.getAs<DenseF32ArrayAttr>("values");
+    std::string n = std::to_string(i);
+    os << "const int64_t kInitIndices" << n << "[] = {";
+    for (int64_t v : indices.asArrayRef())
+      os << v << ", ";
+    os << "0};\nconst float kInitValues" << n << "[] = {";
+    for (float v : values.asArrayRef())
+      os << fmtFloat(v) << ", ";
+    os << "0};\n";
+  }
   os << "const slim_variable_desc kVariables[] = {\n";
-  for (VariableOp var : variables) {
+  for (auto [index, var] : llvm::enumerate(variables)) {
     auto type = cast<RankedTensorType>(var.getType());
     const char *dt = dtypeName(type.getElementType());
     if (!dt)
       return var.emitError("variable '")
              << var.getSymName() << "' has an element type the ABI lacks";
-    FailureOr<std::string> spec = initSpec(var);
+    FailureOr<std::string> spec = initSpec(var, index);
     if (failed(spec))
       return failure();
     FailureOr<std::pair<double, double>> reg = regularizerScales(var);

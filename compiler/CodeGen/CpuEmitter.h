@@ -4,8 +4,8 @@
 // slim/kernels.h (pointers into the ABI's tables, `at(arena, offset)`, the
 // profiler's begin/end around each layer, memcpy for output copies), and
 // the ops both CPU kernel sets write the same way: tf.pad (dense, or blocked
-// when it leaves channels alone) and concatenation of dense tensors. Subclasses (CpuFastEmitter, CpuReferenceEmitter) emit
-// the ops their kernels implement.
+// when it leaves channels alone) and concatenation of dense tensors. Subclasses
+// (CpuFastEmitter, CpuReferenceEmitter) emit the ops their kernels implement.
 //
 //===----------------------------------------------------------------------===//
 
@@ -46,6 +46,18 @@ protected:
   void writePoolParams(StringRef name, Value input, Value output,
                        ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
                        ArrayRef<int64_t> pads);
+
+  /// Writes a Conv3DParams `name` for a conv3d-like op from `input` to
+  /// `output` (NDHWC shapes; [kd, kh, kw] windows, six pads).
+  void writeConv3DParams(StringRef name, Value input, Value output,
+                         ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                         ArrayRef<int64_t> dilations, ArrayRef<int64_t> pads);
+  /// Writes a Pool3DParams `name` for a 3-D pool.
+  void writePool3DParams(StringRef name, Operation *pool);
+  /// The 5-D ops on dense NDHWC tensors through the reference kernels
+  /// (reference3d.h): conv3d, max_pool3d, avg_pool3d. Fails for any other
+  /// op.
+  LogicalResult emitReference3D(Operation *op);
 
 private:
   LogicalResult emitPad(PadOp pad);

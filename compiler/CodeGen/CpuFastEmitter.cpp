@@ -61,6 +61,10 @@ private:
                                           StringRef act);
   LogicalResult emitFullyConnected(FusedMatMulOp mm);
   LogicalResult emitPooling(Operation *op);
+  /// fused_conv3d on blocked tensors (conv3d.h), or as a fully-connected
+  /// layer when packed fc_blocked.
+  LogicalResult emitConv3D(FusedConv3DOp conv);
+  LogicalResult emitPooling3D(Operation *op);
   LogicalResult emitBlockedConcat(ConcatOp cat);
   LogicalResult emitAdd(AddOp add);
   LogicalResult emitBinary(BinaryOp bin);
@@ -128,6 +132,8 @@ LogicalResult CpuFastEmitter::emitKernelOp(Operation *op) {
       })
       .Case([&](FusedMatMulOp mm) { return emitFullyConnected(mm); })
       .Case<MaxPoolOp, AvgPoolOp>([&](auto) { return emitPooling(op); })
+      .Case([&](FusedConv3DOp c) { return emitConv3D(c); })
+      .Case<MaxPool3DOp, AvgPool3DOp>([&](auto) { return emitPooling3D(op); })
       .Case([&](ConcatOp cat) { return emitBlockedConcat(cat); })
       .Case([&](AddOp add) { return emitAdd(add); })
       .Case([&](BinaryOp b) { return emitBinary(b); })
@@ -152,19 +158,20 @@ LogicalResult CpuFastEmitter::emitLayoutConversion(Operation *op) {
   if (failed(allocateResult(op, output)))
     return failure();
   LayerBlock layer(*this, op, LayerBlock::Flat);
+  // A 5-D tensor converts as its N*D frames.
   if (isa<ToBlockedOp>(op)) {
-    ArrayRef<int64_t> s = shapeOf(output);
+    Frames f = framesOf(output);
     Storage o = get(output);
-    body().line("nhwcToBlocked(" + ptr(input) + ", " + Twine(s[0]) + ", " +
-                Twine(s[1]) + ", " + Twine(s[2]) + ", " + Twine(s[3]) + ", " +
+    body().line("nhwcToBlocked(" + ptr(input) + ", " + Twine(f.batch) + ", " +
+                Twine(f.h) + ", " + Twine(f.w) + ", " + Twine(f.c) + ", " +
                 o.ptr + ", " + Twine(o.cbOffset) + ", " + Twine(o.cbTotal) +
                 ");");
     return success();
   }
-  ArrayRef<int64_t> s = shapeOf(input);
+  Frames f = framesOf(input);
   Storage i = get(input);
-  body().line("blockedToNhwc(" + i.ptr + ", " + Twine(s[0]) + ", " +
-              Twine(s[1]) + ", " + Twine(s[2]) + ", " + Twine(s[3]) + ", " +
+  body().line("blockedToNhwc(" + i.ptr + ", " + Twine(f.batch) + ", " +
+              Twine(f.h) + ", " + Twine(f.w) + ", " + Twine(f.c) + ", " +
               ptr(output) + ", " + Twine(i.cbOffset) + ", " + Twine(i.cbTotal) +
               ");");
   return success();
@@ -218,16 +225,18 @@ LogicalResult CpuFastEmitter::emitBlockedFullyConnected(Operation *op,
   if (in.cbTotal || (conv.residual && get(conv.residual).cbTotal))
     return unsupported(op, "a fully-connected layer reading a slice of "
                            "a concat");
-  ArrayRef<int64_t> is = shapeOf(conv.input), os = shapeOf(conv.output);
+  // Frames: a 1-frame 5-D input is a 4-D one.
+  Frames is = framesOf(conv.input);
+  int64_t outC = shapeOf(conv.output).back();
   // K runs over every lane of every block of every pixel, padding included,
   // as packFullyConnectedWeightsBlocked lays the rows out.
-  int64_t k = ::slim::contract::fullyConnectedBlockedK(is[1], is[2], is[3], vw);
+  int64_t k = ::slim::contract::fullyConnectedBlockedK(is.h, is.w, is.c, vw);
   w.line("FullyConnectedParams p;");
-  w.line("p.m = " + Twine(is[0]) + "; p.k = " + Twine(k) +
-         "; p.n = " + Twine(os[3]) + ";");
-  int64_t outCb = out.cbTotal ? out.cbTotal : ceilDiv(os[3], vw);
+  w.line("p.m = " + Twine(is.batch) + "; p.k = " + Twine(k) +
+         "; p.n = " + Twine(outC) + ";");
+  int64_t outCb = out.cbTotal ? out.cbTotal : ceilDiv(outC, vw);
   w.line("p.ldy = " + Twine(outCb * vw) + "; p.ldr = " +
-         Twine(ceilDiv(os[3], vw) * vw) + "; p.padOutput = true;");
+         Twine(ceilDiv(outC, vw) * vw) + "; p.padOutput = true;");
   w.line("p.act = " + act + ";");
   w.line("fullyConnected(p, " + in.ptr + ", " + ptr(conv.filter) + ", " +
          optPtr(conv.bias) + ", " + optPtr(conv.residual) + ", " + out.ptr +
@@ -283,10 +292,77 @@ LogicalResult CpuFastEmitter::emitPooling(Operation *op) {
   return success();
 }
 
+LogicalResult CpuFastEmitter::emitConv3D(FusedConv3DOp conv) {
+  Operation *op = conv.getOperation();
+  std::string act = activationEnum(conv.getActivation());
+  if (act.empty())
+    return unsupported(op,
+                       "epilogue activation '" + conv.getActivation() + "'");
+  Value residual = conv.getResidual();
+  if (blockWidth(conv.getInput()) != vw || blockWidth(conv.getOutput()) != vw ||
+      (residual && blockWidth(residual) != vw))
+    return unsupported(op, "the fast kernels need blocked activations");
+  StringRef packing = conv.getPacking().value_or("");
+  if (packing == "fc_blocked") {
+    if (failed(allocateResult(op, conv.getOutput())))
+      return failure();
+    ConvLike like{conv.getInput(),      conv.getFilter(), conv.getOutput(),
+                  conv.getBias(),       residual,         packing,
+                  conv.getActivation(), conv.getKernel(), conv.getStrides(),
+                  conv.getDilations(),  conv.getPads(),   false};
+    return emitBlockedFullyConnected(op, like, act);
+  }
+  if (packing != "conv3d")
+    return unsupported(op, "filter packing '" + packing + "'");
+  if (failed(allocateResult(op, conv.getOutput())))
+    return failure();
+  Storage in = get(conv.getInput()), out = get(conv.getOutput());
+  Writer &w = body();
+  LayerBlock layer(*this, op);
+  writeConv3DParams("p", conv.getInput(), conv.getOutput(), conv.getKernel(),
+                    conv.getStrides(), conv.getDilations(), conv.getPads());
+  w.line("p.act = " + act + ";");
+  if (in.cbTotal)
+    w.line("p.inCbOffset = " + Twine(in.cbOffset) +
+           "; p.inCbTotal = " + Twine(in.cbTotal) + ";");
+  if (out.cbTotal)
+    w.line("p.outCbOffset = " + Twine(out.cbOffset) +
+           "; p.outCbTotal = " + Twine(out.cbTotal) + ";");
+  if (residual && get(residual).cbTotal)
+    w.line("p.resCbOffset = " + Twine(get(residual).cbOffset) +
+           "; p.resCbTotal = " + Twine(get(residual).cbTotal) + ";");
+  w.line("conv3d(p, " + in.ptr + ", " + ptr(conv.getFilter()) + ", " +
+         optPtr(conv.getBias()) + ", " + optPtr(residual) + ", " + out.ptr +
+         ", par);");
+  return success();
+}
+
+LogicalResult CpuFastEmitter::emitPooling3D(Operation *op) {
+  Value input = op->getOperand(0), output = op->getResult(0);
+  if (blockWidth(input) != vw)
+    return unsupported(op, "the fast pooling kernels need blocked input");
+  if (failed(allocateResult(op, output)))
+    return failure();
+  Storage in = get(input), out = get(output);
+  Writer &w = body();
+  LayerBlock layer(*this, op);
+  writePool3DParams("p", op);
+  if (in.cbTotal)
+    w.line("p.inCbOffset = " + Twine(in.cbOffset) +
+           "; p.inCbTotal = " + Twine(in.cbTotal) + ";");
+  if (out.cbTotal)
+    w.line("p.outCbOffset = " + Twine(out.cbOffset) +
+           "; p.outCbTotal = " + Twine(out.cbTotal) + ";");
+  w.line(std::string(isa<MaxPool3DOp>(op) ? "maxPool3d" : "avgPool3d") +
+         "(p, " + in.ptr + ", " + out.ptr + ", par);");
+  return success();
+}
+
 LogicalResult CpuFastEmitter::emitBlockedConcat(ConcatOp cat) {
   Operation *op = cat.getOperation();
-  ArrayRef<int64_t> os = shapeOf(cat.getOutput());
-  if (int64_t axis = cat.getAxis(); axis != 3 && axis != -1)
+  Frames os = framesOf(cat.getOutput());
+  int64_t rank = shapeOf(cat.getOutput()).size();
+  if (int64_t axis = cat.getAxis(); axis != rank - 1 && axis != -1)
     return unsupported(op, "blocked concat along an axis other than "
                            "channels");
   if (failed(allocateResult(op, cat.getOutput())))
@@ -298,15 +374,15 @@ LogicalResult CpuFastEmitter::emitBlockedConcat(ConcatOp cat) {
   int64_t cOffset = 0;
   int layer = -1;
   for (auto [i, in] : llvm::enumerate(cat.getInputs())) {
-    int64_t c = shapeOf(in)[3];
+    int64_t c = shapeOf(in).back();
     if (!inPlace || !inPlace[i]) {
       if (layer < 0)
         layer = beginLayer(op);
       Storage s = get(in);
-      body().line("concatChannelsBlocked(" + s.ptr + ", " + Twine(os[0]) +
-                  ", " + Twine(os[1]) + ", " + Twine(os[2]) + ", " + Twine(c) +
+      body().line("concatChannelsBlocked(" + s.ptr + ", " + Twine(os.batch) +
+                  ", " + Twine(os.h) + ", " + Twine(os.w) + ", " + Twine(c) +
                   ", " + ptr(cat.getOutput()) + ", " + Twine(cOffset) + ", " +
-                  Twine(os[3]) + ", par, " + Twine(s.cbOffset) + ", " +
+                  Twine(os.c) + ", par, " + Twine(s.cbOffset) + ", " +
                   Twine(s.cbTotal) + ");");
     }
     cOffset += c;
@@ -325,11 +401,11 @@ LogicalResult CpuFastEmitter::emitAdd(AddOp add) {
     return unsupported(op, "add of a slice of a concat");
   if (failed(allocateResult(op, add.getOutput())))
     return failure();
-  ArrayRef<int64_t> s = shapeOf(add.getOutput());
+  int64_t c = shapeOf(add.getOutput()).back();
   int64_t count = numElements(add.getOutput());
   // Blocked operands are added whole, padding lanes (zero + zero) included.
   if (blockWidth(add.getOutput()) > 0)
-    count = count / s[3] * ceilDiv(s[3], vw) * vw;
+    count = count / c * ceilDiv(c, vw) * vw;
   LayerBlock layer(*this, op, LayerBlock::Flat);
   body().line("add(" + ptr(add.getLhs()) + ", " + ptr(add.getRhs()) + ", " +
               ptr(add.getOutput()) + ", " + Twine(count) +
@@ -447,11 +523,13 @@ LogicalResult CpuFastEmitter::emitPerChannel(Operation *op) {
   }
   if (failed(allocateResult(op, output)))
     return failure();
-  ArrayRef<int64_t> s = shapeOf(output);
   int64_t vec = blockWidth(output);
+  ArrayRef<int64_t> s = shapeOf(output);
   int64_t c = s.empty() ? 1 : s.back();
-  int64_t hw = vec ? s[1] * s[2] : numElements(output) / c;
-  int64_t n = vec ? s[0] : 1;
+  // Blocked 5-D (NDHWC) maps are N*D frames of the 4-D blocked layout.
+  int64_t hw =
+      vec ? framesOf(output).h * framesOf(output).w : numElements(output) / c;
+  int64_t n = vec ? framesOf(output).batch : 1;
   if (auto b = dyn_cast<BiasAddOp>(op)) {
     shift = ptr(b.getBias());
   } else if (auto ca = dyn_cast<ChannelAffineOp>(op)) {
@@ -515,12 +593,12 @@ LogicalResult CpuFastEmitter::emitSoftmax(SoftmaxOp sm) {
   return success();
 }
 
-LogicalResult
-CpuFastEmitter::emitConv2DTranspose(FusedConv2DTransposeOp conv) {
+LogicalResult CpuFastEmitter::emitConv2DTranspose(FusedConv2DTransposeOp conv) {
   Operation *op = conv.getOperation();
   std::string act = activationEnum(conv.getActivation());
   if (act.empty())
-    return unsupported(op, "epilogue activation '" + conv.getActivation() + "'");
+    return unsupported(op,
+                       "epilogue activation '" + conv.getActivation() + "'");
   if (blockWidth(conv.getInput()) != vw || blockWidth(conv.getOutput()) != vw ||
       conv.getPacking() != "conv2d_transpose")
     return unsupported(op, "the fast transposed convolution needs blocked "
@@ -605,8 +683,7 @@ LogicalResult CpuFastEmitter::emitStridedSlice(StridedSliceOp slice) {
   LayerBlock layer(*this, op);
   body().line("static const int64_t dims[] = {" + joinInts(dims) + "};");
   body().line("static const int64_t begin[] = {" + joinInts(begin) + "};");
-  body().line("static const int64_t strides[] = {" + joinInts(strides) +
-              "};");
+  body().line("static const int64_t strides[] = {" + joinInts(strides) + "};");
   body().line("static const int64_t out[] = {" + joinInts(outDims) + "};");
   body().line("stridedSliceNd(" + ptr(slice.getInput()) + ", " +
               ptr(slice.getOutput()) + ", " + Twine(dims.size()) +

@@ -84,6 +84,8 @@ LogicalResult CpuReferenceEmitter::emitKernelOp(Operation *op) {
       .Case([&](StridedSliceOp s) { return emitStridedSlice(s); })
       .Case([&](InstanceNormOp n) { return emitInstanceNorm(n); })
       .Case([&](GroupNormOp n) { return emitGroupNorm(n); })
+      .Case<Conv3DOp, MaxPool3DOp, AvgPool3DOp>(
+          [&](auto) { return emitReference3D(op); })
       .Default([&](Operation *) { return unsupported(op); });
 }
 

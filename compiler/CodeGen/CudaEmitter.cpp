@@ -79,6 +79,10 @@ private:
                                    Value bias, Value residual, Value output,
                                    StringRef activation, int64_t m, int64_t k);
   LogicalResult emitPooling(Operation *op);
+  /// The 5-D ops (slim/cuda/conv3d.cuh); conv3d runs in FP32 whatever the
+  /// precision.
+  LogicalResult emitConv3D(FusedConv3DOp conv);
+  LogicalResult emitPooling3D(Operation *op);
   LogicalResult emitConcat(ConcatOp cat);
   LogicalResult emitAdd(AddOp add);
   LogicalResult emitBinary(BinaryOp bin);
@@ -307,6 +311,8 @@ LogicalResult CudaEmitter::emitRunOp(Operation *op) {
                                   numElements(mm.getInput()) / k, k);
       })
       .Case<MaxPoolOp, AvgPoolOp>([&](auto) { return emitPooling(op); })
+      .Case([&](FusedConv3DOp c) { return emitConv3D(c); })
+      .Case<MaxPool3DOp, AvgPool3DOp>([&](auto) { return emitPooling3D(op); })
       .Case([&](ConcatOp cat) { return emitConcat(cat); })
       .Case([&](AddOp add) { return emitAdd(add); })
       .Case([&](BinaryOp b) { return emitBinary(b); })
@@ -487,6 +493,80 @@ LogicalResult CudaEmitter::emitPooling(Operation *op) {
   writeSlice("out", output);
   launch(std::string(isa<MaxPoolOp>(op) ? "maxPool2d" : "avgPool2d") + "(p, " +
          ptr(input) + ", " + ptr(output) + ", stream)");
+  return success();
+}
+
+LogicalResult CudaEmitter::emitConv3D(FusedConv3DOp conv) {
+  Operation *op = conv.getOperation();
+  std::string act = activationEnum(conv.getActivation());
+  if (act.empty())
+    return unsupported(op,
+                       "epilogue activation '" + conv.getActivation() + "'");
+  if (conv.getPacking())
+    return unsupported(op, "packed filter '" + *conv.getPacking() +
+                               "' (the CUDA kernels read DHWIO filters)");
+  if (failed(allocateResult(op, conv.getOutput())))
+    return failure();
+  ArrayRef<int64_t> in = shapeOf(conv.getInput());
+  ArrayRef<int64_t> out = shapeOf(conv.getOutput());
+  ArrayRef<int64_t> kernel = conv.getKernel(), strides = conv.getStrides();
+  ArrayRef<int64_t> dilations = conv.getDilations(), pads = conv.getPads();
+  Writer &w = body();
+  LayerBlock layer(*this, op);
+  w.line("Conv3dParams p;");
+  w.line("p.batch = " + Twine(in[0]) + ";");
+  w.line("p.inD = " + Twine(in[1]) + "; p.inH = " + Twine(in[2]) +
+         "; p.inW = " + Twine(in[3]) + "; p.inC = " + Twine(in[4]) + ";");
+  w.line("p.outD = " + Twine(out[1]) + "; p.outH = " + Twine(out[2]) +
+         "; p.outW = " + Twine(out[3]) + "; p.outC = " + Twine(out[4]) + ";");
+  w.line("p.kernelD = " + Twine(kernel[0]) + "; p.kernelH = " +
+         Twine(kernel[1]) + "; p.kernelW = " + Twine(kernel[2]) + ";");
+  w.line("p.strideD = " + Twine(strides[0]) + "; p.strideH = " +
+         Twine(strides[1]) + "; p.strideW = " + Twine(strides[2]) + ";");
+  w.line("p.dilationD = " + Twine(dilations[0]) + "; p.dilationH = " +
+         Twine(dilations[1]) + "; p.dilationW = " + Twine(dilations[2]) + ";");
+  // The back, bottom and right pads follow from the output size.
+  w.line("p.padFront = " + Twine(pads[0]) + "; p.padTop = " + Twine(pads[2]) +
+         "; p.padLeft = " + Twine(pads[4]) + ";");
+  w.line("p.act = " + act + ";");
+  writeSlice("in", conv.getInput());
+  writeSlice("out", conv.getOutput());
+  if (conv.getResidual())
+    writeSlice("res", conv.getResidual());
+  launch("conv3d(p, " + ptr(conv.getInput()) + ", " + ptr(conv.getFilter()) +
+         ", " + optPtr(conv.getBias()) + ", " + optPtr(conv.getResidual()) +
+         ", " + ptr(conv.getOutput()) + ", stream)");
+  return success();
+}
+
+LogicalResult CudaEmitter::emitPooling3D(Operation *op) {
+  Value input = op->getOperand(0), output = op->getResult(0);
+  if (failed(allocateResult(op, output)))
+    return failure();
+  ArrayRef<int64_t> in = shapeOf(input), out = shapeOf(output);
+  auto attr = [&](StringRef name) {
+    return op->getAttrOfType<DenseI64ArrayAttr>(name).asArrayRef();
+  };
+  ArrayRef<int64_t> kernel = attr("kernel"), strides = attr("strides");
+  ArrayRef<int64_t> pads = attr("pads");
+  Writer &w = body();
+  LayerBlock layer(*this, op);
+  w.line("Pool3dParams p;");
+  w.line("p.batch = " + Twine(in[0]) + "; p.channels = " + Twine(in[4]) + ";");
+  w.line("p.inD = " + Twine(in[1]) + "; p.inH = " + Twine(in[2]) +
+         "; p.inW = " + Twine(in[3]) + ";");
+  w.line("p.outD = " + Twine(out[1]) + "; p.outH = " + Twine(out[2]) +
+         "; p.outW = " + Twine(out[3]) + ";");
+  w.line("p.kernelD = " + Twine(kernel[0]) + "; p.kernelH = " +
+         Twine(kernel[1]) + "; p.kernelW = " + Twine(kernel[2]) + ";");
+  w.line("p.strideD = " + Twine(strides[0]) + "; p.strideH = " +
+         Twine(strides[1]) + "; p.strideW = " + Twine(strides[2]) + ";");
+  w.line("p.padFront = " + Twine(pads[0]) + "; p.padTop = " + Twine(pads[2]) +
+         "; p.padLeft = " + Twine(pads[4]) + ";");
+  writeSlice("in", input);
+  writeSlice("out", output);
+  launch(std::string(isa<MaxPool3DOp>(op) ? "maxPool3d" : "avgPool3d") +
+         "(p, " + ptr(input) + ", " + ptr(output) + ", stream)");
   return success();
 }
 
@@ -721,20 +801,21 @@ LogicalResult CudaEmitter::emitPad(PadOp pad) {
   LayerBlock layer(*this, op);
   w.line("PadParams p;");
   w.line("p.rank = " + Twine(in.size()) + "; p.mode = " +
-         Twine(mode == "reflect" ? 1 : mode == "symmetric" ? 2 : 0) +
+         Twine(mode == "reflect"     ? 1
+               : mode == "symmetric" ? 2
+                                     : 0) +
          "; p.value = " + fmtFloat(pad.getConstantValue().convertToDouble()) +
          ";");
   for (size_t d = 0; d < in.size(); ++d)
     w.line("p.dims[" + Twine(d) + "] = " + Twine(in[d]) + "; p.before[" +
-           Twine(d) + "] = " + Twine(padding[2 * d]) + "; p.after[" +
-           Twine(d) + "] = " + Twine(padding[2 * d + 1]) + ";");
+           Twine(d) + "] = " + Twine(padding[2 * d]) + "; p.after[" + Twine(d) +
+           "] = " + Twine(padding[2 * d + 1]) + ";");
   launch("pad(p, " + ptr(pad.getInput()) + ", " + ptr(pad.getOutput()) +
          ", stream)");
   return success();
 }
 
-FailureOr<std::string> CudaEmitter::swappedFilter(Operation *op,
-                                                  Value filter) {
+FailureOr<std::string> CudaEmitter::swappedFilter(Operation *op, Value filter) {
   // Run reads the swapped parameter, not this operand.
   for (OpOperand &use : op->getOpOperands())
     if (use.get() == filter)
@@ -755,9 +836,10 @@ FailureOr<std::string> CudaEmitter::swappedFilter(Operation *op,
   ArrayRef<int64_t> f = shapeOf(filter);
   unsigned index = addParam(scopeOf(op).str() + "/weights_io",
                             numElements(filter) * sizeof(float));
-  appendPrepare("slim::kernels::swapFilterChannels(" + src + ", " + Twine(f[0]) + ", " +
-                Twine(f[1]) + ", " + Twine(f[2]) + ", " + Twine(f[3]) +
-                ", static_cast<float *>(params[" + Twine(index) + "]));");
+  appendPrepare("slim::kernels::swapFilterChannels(" + src + ", " +
+                Twine(f[0]) + ", " + Twine(f[1]) + ", " + Twine(f[2]) + ", " +
+                Twine(f[3]) + ", static_cast<float *>(params[" + Twine(index) +
+                "]));");
   return "static_cast<const float *>(params[" + std::to_string(index) + "])";
 }
 
@@ -809,8 +891,7 @@ LogicalResult CudaEmitter::emitResize(ResizeOp resize) {
   LayerBlock layer(*this, op);
   w.line("ResizeParams p;");
   w.line("p.batch = " + Twine(in[0]) + "; p.inH = " + Twine(in[1]) +
-         "; p.inW = " + Twine(in[2]) + "; p.channels = " + Twine(in[3]) +
-         ";");
+         "; p.inW = " + Twine(in[2]) + "; p.channels = " + Twine(in[3]) + ";");
   w.line("p.outH = " + Twine(out[1]) + "; p.outW = " + Twine(out[2]) + ";");
   w.line(std::string("p.bilinear = ") +
          (resize.getMethod() == "bilinear" ? "true" : "false") +
@@ -853,11 +934,11 @@ LogicalResult CudaEmitter::emitInstanceNorm(InstanceNormOp norm) {
   ArrayRef<int64_t> in = shapeOf(norm.getInput());
   int64_t c = in.back();
   LayerBlock layer(*this, op, LayerBlock::Flat);
-  launch("instanceNorm(" + ptr(norm.getInput()) + ", " +
-         ptr(norm.getOutput()) + ", " + Twine(in[0]) + ", " +
+  launch("instanceNorm(" + ptr(norm.getInput()) + ", " + ptr(norm.getOutput()) +
+         ", " + Twine(in[0]) + ", " +
          Twine(numElements(norm.getInput()) / (in[0] * c)) + ", " + Twine(c) +
-         ", " + optPtr(norm.getBeta()) + ", " + optPtr(norm.getGamma()) +
-         ", " + fmtFloat(norm.getEpsilon().convertToDouble()) + ", stream)");
+         ", " + optPtr(norm.getBeta()) + ", " + optPtr(norm.getGamma()) + ", " +
+         fmtFloat(norm.getEpsilon().convertToDouble()) + ", stream)");
   return success();
 }
 

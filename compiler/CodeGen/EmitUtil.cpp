@@ -1,6 +1,7 @@
 //===- EmitUtil.cpp - Text and type helpers of code generation ------------===//
 
 #include "compiler/CodeGen/EmitUtil.h"
+#include "dialects/Slim/IR/SlimOps.h"
 
 #include "dialects/Slim/IR/SlimOps.h"
 
@@ -23,18 +24,19 @@ ArrayRef<int64_t> codegen::shapeOf(Value v) {
 }
 
 int64_t codegen::blockWidth(Value v) {
-  auto enc = dyn_cast_or_null<StringAttr>(
-      cast<RankedTensorType>(v.getType()).getEncoding());
-  if (!enc)
-    return 0;
-  if (enc.getValue() == "nChw8c")
-    return 8;
-  if (enc.getValue() == "nChw16c")
-    return 16;
-  return -1;
+  // The dialect's layout names: nChw8c / nChw16c on 4-D tensors, ndChw8c /
+  // ndChw16c on 5-D ones.
+  return getLayoutBlock(v.getType());
 }
 
 int64_t codegen::ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+codegen::Frames codegen::framesOf(Value v) {
+  ArrayRef<int64_t> s = shapeOf(v);
+  size_t r = s.size();
+  assert(r >= 4 && "frames of a 4-D or 5-D activation");
+  return Frames{product(s.drop_back(3)), s[r - 3], s[r - 2], s[r - 1]};
+}
 
 int64_t codegen::product(ArrayRef<int64_t> dims) {
   int64_t p = 1;

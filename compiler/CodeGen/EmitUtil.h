@@ -39,10 +39,18 @@ private:
 
 int64_t numElements(Value v);
 ArrayRef<int64_t> shapeOf(Value v);
-/// The blocked layout's vector width of `v` (8 for nChw8c, 16 for
-/// nChw16c), 0 for dense NHWC, -1 for an encoding the emitters do not know.
+/// The blocked layout's vector width of `v` (8 for nChw8c and ndChw8c, 16
+/// for nChw16c and ndChw16c), 0 for dense NHWC, -1 for an encoding the
+/// emitters do not know.
 int64_t blockWidth(Value v);
 int64_t ceilDiv(int64_t a, int64_t b);
+/// A blocked activation's frames as the fast 4-D kernels see them:
+/// [batch, H, W, C] of a 4-D NHWC value, [N * D, H, W, C] of a 5-D NDHWC
+/// one (its layout is the 4-D layout of the N * D frames).
+struct Frames {
+  int64_t batch, h, w, c;
+};
+Frames framesOf(Value v);
 int64_t product(ArrayRef<int64_t> dims);
 
 /// `s` as a C string literal.

@@ -76,6 +76,10 @@ LogicalResult ModelEmitter::emitLoadTimeOp(Operation *op) {
     else if (kind == "fc" && f.size() == 2)
       w.line("packFullyConnectedWeights(" + src + ", " + Twine(f[0]) + ", " +
              Twine(f[1]) + ", " + dst + ");");
+    else if (kind == "conv3d" && f.size() == 5)
+      w.line("packConv3dWeights(" + src + ", " + Twine(f[0]) + ", " +
+             Twine(f[1]) + ", " + Twine(f[2]) + ", " + Twine(f[3]) + ", " +
+             Twine(f[4]) + ", " + dst + ");");
     else if (kind == "fc_blocked" && f.size() == 4)
       w.line("packFullyConnectedWeightsBlocked(" + src + ", " + Twine(f[0]) +
              ", " + Twine(f[1]) + ", " + Twine(f[2]) + ", " + Twine(f[3]) +

@@ -1,9 +1,9 @@
 //===- Fuse.cpp - slim-fuse -----------------------------------------------===//
 //
-// Turns each conv2d / depthwise_conv2d / matmul (and conv2d_transpose, see
-// fuseTransposedConv) and the chain of per-channel and elementwise ops after
-// it into one fused op whose epilogue the CPU kernel applies while the
-// output tile is still in registers:
+// Turns each conv2d / depthwise_conv2d / conv3d / matmul (and
+// conv2d_transpose, see fuseTransposedConv) and the chain of per-channel and
+// elementwise ops after it into one fused op whose epilogue the CPU kernel
+// applies while the output tile is still in registers:
 //
 //   linear -> [bias_add] -> [channel_affine] -> [add residual] -> [activation]
 //
@@ -29,7 +29,7 @@ using namespace mlir::slim;
 
 namespace {
 bool isLinearLayer(Operation *op) {
-  return isa<Conv2DOp, DepthwiseConv2DOp, MatMulOp>(op);
+  return isa<Conv2DOp, DepthwiseConv2DOp, Conv3DOp, MatMulOp>(op);
 }
 
 /// The only user of `v` if it has exactly one use (a function result counts
@@ -132,6 +132,13 @@ void fuseChain(RewriterBase &rewriter, const Chain &chain) {
     fused = rewriter.create<FusedConv2DOp>(
         loc, type, input, filter, bias, chain.residual,
         rewriter.getDenseI64ArrayAttr({filterShape[0], filterShape[1]}),
+        conv.getStridesAttr(), conv.getDilationsAttr(), conv.getPadsAttr(),
+        activation, scope, StringAttr(), IntegerAttr());
+  } else if (auto conv = dyn_cast<Conv3DOp>(linear)) {
+    auto filterShape = conv.getFilter().getType().getShape();
+    fused = rewriter.create<FusedConv3DOp>(
+        loc, type, input, filter, bias, chain.residual,
+        rewriter.getDenseI64ArrayAttr(filterShape.take_front(3)),
         conv.getStridesAttr(), conv.getDilationsAttr(), conv.getPadsAttr(),
         activation, scope, StringAttr(), IntegerAttr());
   } else if (auto conv = dyn_cast<DepthwiseConv2DOp>(linear)) {
@@ -257,7 +264,8 @@ struct FusePass : slim::impl::FusePassBase<FusePass> {
     for (FusedMatMulOp fc : fcs)
       convertFlattenedMatMul(rewriter, fc);
     llvm::SmallVector<Conv2DTransposeOp> transposed;
-    getOperation().walk([&](Conv2DTransposeOp op) { transposed.push_back(op); });
+    getOperation().walk(
+        [&](Conv2DTransposeOp op) { transposed.push_back(op); });
     for (Conv2DTransposeOp conv : transposed)
       fuseTransposedConv(rewriter, conv);
   }

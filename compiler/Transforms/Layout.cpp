@@ -1,10 +1,12 @@
 //===- Layout.cpp - slim-layout -------------------------------------------===//
 //
 // The fast CPU kernels keep activations blocked, [N][C/V][H][W][V], so that a
-// vector holds V channels of one pixel. This pass gives the blocked layout to
-// every activation an op with a blocked kernel produces (as the tensor type's
-// encoding) and converts only where a dense NHWC tensor meets a blocked one:
-// graph inputs, graph outputs, and the few ops that need NHWC element order.
+// vector holds V channels of one pixel (5-D NDHWC activations:
+// [N][D][C/V][H][W][V], the same layout for each of the N*D frames). This pass
+// gives the blocked layout to every activation an op with a blocked kernel
+// produces (as the tensor type's encoding) and converts only where a dense NHWC
+// tensor meets a blocked one: graph inputs, graph outputs, and the few ops that
+// need NHWC element order.
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,6 +24,8 @@ using namespace mlir;
 using namespace mlir::slim;
 
 namespace {
+bool isBlockable(Value v) { return hasBlockableRank(v.getType()); }
+
 bool is4D(Value v) {
   auto type = llvm::dyn_cast<RankedTensorType>(v.getType());
   return type && type.getRank() == 4;
@@ -29,21 +33,50 @@ bool is4D(Value v) {
 
 /// Operands of `op` that are activations it can read in the blocked layout;
 /// empty when the op needs NHWC. Weights and per-channel vectors are never
-/// blocked.
+/// blocked. 5-D (NDHWC) activations are blocked as their N*D frames, so the
+/// per-channel ops and channel concats take them like 4-D ones.
 llvm::SmallVector<unsigned, 2> getBlockedOperands(Operation *op) {
-  if (op->getNumResults() != 1 || !is4D(op->getResult(0)))
+  if (op->getNumResults() != 1 || !isBlockable(op->getResult(0)))
     return {};
+  auto inputAndResidual = [&](Value residual) {
+    return residual
+               ? llvm::SmallVector<unsigned, 2>{0, op->getNumOperands() - 1}
+               : llvm::SmallVector<unsigned, 2>{0};
+  };
   // The residual, when present, is the last operand of a fused op.
   if (auto conv = dyn_cast<FusedConv2DOp>(op))
-    return conv.getResidual()
-               ? llvm::SmallVector<unsigned, 2>{0, op->getNumOperands() - 1}
-               : llvm::SmallVector<unsigned, 2>{0};
+    return inputAndResidual(conv.getResidual());
   if (auto conv = dyn_cast<FusedDepthwiseConv2DOp>(op))
-    return conv.getResidual()
-               ? llvm::SmallVector<unsigned, 2>{0, op->getNumOperands() - 1}
-               : llvm::SmallVector<unsigned, 2>{0};
-  if (isa<MaxPoolOp, AvgPoolOp, ActivationOp, ChannelAffineOp, BiasAddOp,
-          FusedConv2DTransposeOp, ResizeOp, InstanceNormOp, BinaryScalarOp,
+    return inputAndResidual(conv.getResidual());
+  if (auto conv = dyn_cast<FusedConv3DOp>(op))
+    return inputAndResidual(conv.getResidual());
+  if (isa<MaxPoolOp, AvgPoolOp, MaxPool3DOp, AvgPool3DOp, ActivationOp,
+          ChannelAffineOp, BiasAddOp>(op))
+    return {0};
+  if (isa<AddOp>(op))
+    return {0, 1};
+  if (auto concat = dyn_cast<ConcatOp>(op)) {
+    int64_t axis = concat.getAxis();
+    int64_t rank = concat.getOutput().getType().getRank();
+    if (axis != rank - 1 && axis != -1)
+      return {};
+    llvm::SmallVector<unsigned, 2> all;
+    for (unsigned i = 0; i < concat->getNumOperands(); ++i)
+      all.push_back(i);
+    return all;
+  }
+  if (auto mean = dyn_cast<ReduceMeanOp>(op)) {
+    // Global average pooling keeps a blocked 1x1 map.
+    if (mean.getInput().getType().getRank() == 4 && mean.getKeepDims() &&
+        mean.getAxes() == llvm::ArrayRef<int64_t>{1, 2})
+      return {0};
+    return {};
+  }
+  // The ops below have 4-D blocked kernels only; on 5-D maps they stay
+  // dense.
+  if (!is4D(op->getResult(0)))
+    return {};
+  if (isa<FusedConv2DTransposeOp, ResizeOp, InstanceNormOp, BinaryScalarOp,
           LrnOp>(op))
     return {0};
   // Pads and slices keep the blocks whole when they leave channels alone.
@@ -60,8 +93,6 @@ llvm::SmallVector<unsigned, 2> getBlockedOperands(Operation *op) {
       return {0};
     return {};
   }
-  if (isa<AddOp>(op))
-    return {0, 1};
   if (auto binary = dyn_cast<BinaryOp>(op)) {
     // The blocked kernel broadcasts along N, H and W; a broadcast along
     // channels (a [N,H,W,1] mask) would need lanes from another block.
@@ -73,21 +104,6 @@ llvm::SmallVector<unsigned, 2> getBlockedOperands(Operation *op) {
               channels)
         return {};
     return {0, 1};
-  }
-  if (auto concat = dyn_cast<ConcatOp>(op)) {
-    int64_t axis = concat.getAxis();
-    if (axis != 3 && axis != -1)
-      return {};
-    llvm::SmallVector<unsigned, 2> all;
-    for (unsigned i = 0; i < concat->getNumOperands(); ++i)
-      all.push_back(i);
-    return all;
-  }
-  if (auto mean = dyn_cast<ReduceMeanOp>(op)) {
-    // Global average pooling keeps a blocked 1x1 map.
-    if (mean.getKeepDims() && mean.getAxes() == llvm::ArrayRef<int64_t>{1, 2})
-      return {0};
-    return {};
   }
   return {};
 }
@@ -140,7 +156,7 @@ struct LayoutPass : slim::impl::LayoutPassBase<LayoutPass> {
       if (!blockedOperands.empty()) {
         for (unsigned i : blockedOperands) {
           Value v = op.getOperand(i);
-          if (is4D(v) && getLayoutBlock(v.getType()) == 0)
+          if (isBlockable(v) && getLayoutBlock(v.getType()) == 0)
             op.setOperand(i, toBlocked(v));
         }
         Value result = op.getResult(0);

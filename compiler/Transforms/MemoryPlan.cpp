@@ -47,7 +47,8 @@ int64_t alignTo(int64_t bytes, int64_t alignment) {
 /// Ops whose kernels write their output at a channel offset of a bigger
 /// tensor (the `*CbOffset` / `outCOffset` fields of the runtime kernels).
 bool canWriteAtChannelOffset(Operation *op) {
-  return isa<FusedConv2DOp, FusedDepthwiseConv2DOp, MaxPoolOp, AvgPoolOp>(op);
+  return isa<FusedConv2DOp, FusedDepthwiseConv2DOp, MaxPoolOp, AvgPoolOp,
+             FusedConv3DOp, MaxPool3DOp, AvgPool3DOp>(op);
 }
 
 /// Ops whose result the code generator makes a view of their operand: a

@@ -36,12 +36,33 @@ bool isFullyConnectedConv(FusedConv2DOp op) {
          !op.getResidual();
 }
 
+/// The 3-D counterpart on a 1-frame input (a logits layer over a pooled
+/// [N, 1, h, w, C] map): each clip's blocked frame is the 2-D case.
+bool isFullyConnectedConv(FusedConv3DOp op) {
+  auto input = op.getInput().getType().getShape();
+  auto kernel = op.getKernel();
+  return input[1] == 1 && kernel[0] == 1 && kernel[1] == input[2] &&
+         kernel[2] == input[3] &&
+         llvm::all_of(op.getPads(), [](int64_t p) { return p == 0; }) &&
+         llvm::all_of(op.getDilations(), [](int64_t d) { return d == 1; }) &&
+         !op.getResidual();
+}
+
 template <typename FusedOp>
 void pack(FusedOp op, llvm::StringRef kind, int64_t vectorWidth) {
   Value filter = op.getFilter();
   auto filterType = llvm::cast<RankedTensorType>(filter.getType());
-  int64_t size = packedFilterSize(kind, filterType.getShape(), vectorWidth);
   OpBuilder builder(op);
+  if (kind == "fc_blocked" && filterType.getRank() == 5) {
+    // A [1, kh, kw, Cin, Cout] filter is packed as the [kh, kw, Cin, Cout]
+    // one of the 2-D layer (a view, at load time).
+    auto view = RankedTensorType::get(filterType.getShape().drop_front(),
+                                      filterType.getElementType());
+    filter =
+        builder.create<ReshapeOp>(op.getLoc(), view, filter, op.getScopeAttr());
+    filterType = view;
+  }
+  int64_t size = packedFilterSize(kind, filterType.getShape(), vectorWidth);
   auto packedType = RankedTensorType::get({size}, filterType.getElementType());
   auto packed = builder.create<PackFilterOp>(
       op.getLoc(), packedType, filter, builder.getStringAttr(kind),
@@ -70,6 +91,11 @@ struct PackWeightsPass : slim::impl::PackWeightsPassBase<PackWeightsPass> {
         if (block <= 0 || isPacked(conv.getFilter()))
           return;
         pack(conv, isFullyConnectedConv(conv) ? "fc_blocked" : "conv2d", block);
+      } else if (auto conv = dyn_cast<FusedConv3DOp>(op)) {
+        int64_t block = getLayoutBlock(conv.getInput().getType());
+        if (block <= 0 || isPacked(conv.getFilter()))
+          return;
+        pack(conv, isFullyConnectedConv(conv) ? "fc_blocked" : "conv3d", block);
       } else if (auto conv = dyn_cast<FusedDepthwiseConv2DOp>(op)) {
         int64_t block = getLayoutBlock(conv.getInput().getType());
         if (block <= 0 || isPacked(conv.getFilter()))

@@ -92,7 +92,8 @@ bool slim::checkSpecs(
     std::initializer_list<std::pair<llvm::StringRef, ObjKind>> specs) {
   for (auto [name, kind] : specs) {
     Ref v = b.get(name);
-    if (isNone(v) || v->kind == kind)
+    if (isNone(v) || v->kind == kind ||
+        (kind == ObjKind::Initializer && isa<FunctionObj>(*v)))
       continue;
     std::string hint;
     if (isa<BuiltinObj>(*v))
@@ -133,6 +134,61 @@ std::vector<std::string> slim::variableCollections(const Ref &value,
   return out;
 }
 
+namespace {
+/// Appends the elements of the compile-time array `v` of shape `shape`
+/// (nested lists, a numpy array) in row-major order; false if its shape
+/// differs.
+bool flattenArray(const Ref &v, llvm::ArrayRef<int64_t> shape,
+                  std::vector<double> &out) {
+  if (shape.empty()) {
+    if (auto *i = dyn_cast<IntObj>(v.get()))
+      out.push_back(double(i->value));
+    else if (auto *f = dyn_cast<FloatObj>(v.get()))
+      out.push_back(f->value);
+    else if (auto *b = dyn_cast<BoolObj>(v.get()))
+      out.push_back(b->value ? 1.0 : 0.0);
+    else
+      return false;
+    return true;
+  }
+  auto *seq = dyn_cast<SeqObj>(v.get());
+  if (!seq || int64_t(seq->items.size()) != shape[0])
+    return false;
+  for (const Ref &item : seq->items)
+    if (!flattenArray(item, shape.drop_front(), out))
+      return false;
+  return true;
+}
+} // namespace
+
+Ref slim::resolveInitializer(Interpreter &in, Ref initializer,
+                             llvm::ArrayRef<int64_t> shape, SMLoc loc) {
+  if (!initializer || !isa<FunctionObj>(*initializer))
+    return initializer;
+  std::vector<Ref> dims;
+  for (int64_t d : shape)
+    dims.push_back(makeInt(d));
+  Ref result = in.callWith(
+      initializer, loc, {makeList(std::move(dims))},
+      {{"dtype", in.lookupKnown("tf.float32")}, {"partition_info", none()}});
+  if (!result)
+    return nullptr;
+  std::vector<double> flat;
+  if (isa<TensorObj>(*result) || !flattenArray(result, shape, flat))
+    return in.error(loc, "an initializer function must return a "
+                         "compile-time array of the variable's shape [" +
+                             mlir::slim::shapeToString(shape) + "] (e.g. " +
+                             "tf.constant of a numpy array), got " +
+                             typeName(*result));
+  auto spec = std::make_shared<SpecObj>(ObjKind::Initializer, "values");
+  for (size_t i = 0; i < flat.size(); ++i)
+    if (flat[i] != 0.0) {
+      spec->valueIndices.push_back(int64_t(i));
+      spec->values.push_back(float(flat[i]));
+    }
+  return spec;
+}
+
 Ref slim::layerVariable(Interpreter &in, const Bound &b, llvm::StringRef name,
                         llvm::ArrayRef<int64_t> shape, Ref initializer,
                         Ref regularizer) {
@@ -141,6 +197,9 @@ Ref slim::layerVariable(Interpreter &in, const Bound &b, llvm::StringRef name,
     trainable = isTruthy(*b.get("trainable"));
   Ref collections =
       b.get("variables_collections") ? b.get("variables_collections") : none();
+  initializer = resolveInitializer(in, initializer, shape, b.callLoc);
+  if (!initializer)
+    return nullptr;
   return in.graph().getVariable(
       name, shape, initializer, regularizer, trainable,
       /*isModel=*/true, variableCollections(collections, name), "", b.callLoc);

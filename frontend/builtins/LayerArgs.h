@@ -58,6 +58,14 @@ bool checkSpecs(
 /// The four specs every weight layer takes.
 bool checkWeightLayerSpecs(Interpreter &in, const Bound &b);
 
+/// A Python function given as an initializer, called as TF calls one
+/// (`fn(shape, dtype=tf.float32, partition_info=None)`): its result must be
+/// a compile-time array of `shape` (tf.constant of a numpy array, I3D's
+/// centering initializer), recorded on the variable as explicit values.
+/// Any other initializer is returned unchanged; null after an error.
+Ref resolveInitializer(Interpreter &in, Ref initializer,
+                       llvm::ArrayRef<int64_t> shape, llvm::SMLoc loc);
+
 /// Creates a model variable under the current variable scope as TF-Slim's
 /// layers do (trainable and variables_collections from `b`).
 Ref layerVariable(Interpreter &in, const Bound &b, llvm::StringRef name,

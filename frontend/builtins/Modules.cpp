@@ -184,12 +184,14 @@ void slim::installModelModules(Interpreter &interp) {
         slimVariableBuiltins(), slimInitializerBuiltins(), slimUtilBuiltins(),
         tensorShapeBuiltins(), tfMiscBuiltins(), tfPoolBuiltins(),
         tfArrayBuiltins(), tfImageBuiltins(), tfNNConvBuiltins(),
-        slimNormalizationBuiltins(), tfMathBuiltins(), tfTileBuiltins()})
+        slimNormalizationBuiltins(), tfMathBuiltins(), tfTileBuiltins(),
+        layer3DBuiltins()})
     install(interp, modules, table);
   installAliases(modules, tfMathAliases());
   installAliases(modules, tfNNAliases());
   installAliases(modules, slimLayerAliases());
   installAliases(modules, tfImageAliases());
+  installAliases(modules, layer3DAliases());
   for (const auto &entry : tf->attrs)
     v2->attrs.insert(entry);
 }

@@ -77,6 +77,8 @@ llvm::ArrayRef<BuiltinDef> tfNNConvBuiltins();          // TFNNConv.cpp
 llvm::ArrayRef<BuiltinDef> slimNormalizationBuiltins(); // Normalization.cpp
 llvm::ArrayRef<BuiltinDef> tfMiscBuiltins();            // TFMisc.cpp
 llvm::ArrayRef<BuiltinDef> tfPoolBuiltins();            // TFPool.cpp
+llvm::ArrayRef<BuiltinDef> layer3DBuiltins();           // Layers3D.cpp
+llvm::ArrayRef<BuiltinAlias> layer3DAliases();          // Layers3D.cpp
 
 /// The class tf.contrib.training.HParams (HParams.cpp).
 Ref makeHParamsClass();

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "frontend/builtins/LayerArgs.h"
 #include "frontend/builtins/TFOps.h"
 
 using namespace slim;
@@ -219,9 +220,13 @@ Ref getVariable(Interpreter &in, CallArgs &args) {
     return nullptr;
   bool trainable = b.isNone("trainable") || isTruthy(*b.get("trainable"));
   bool isModel = llvm::is_contained(collections, "model_variables");
-  return in.graph().getVariable(name, shape, b.get("initializer"),
-                                b.get("regularizer"), trainable, isModel,
-                                collections, "", b.loc("name"));
+  Ref initializer =
+      resolveInitializer(in, b.get("initializer"), shape, b.loc("initializer"));
+  if (!initializer)
+    return nullptr;
+  return in.graph().getVariable(name, shape, initializer, b.get("regularizer"),
+                                trainable, isModel, collections, "",
+                                b.loc("name"));
 }
 
 Ref addToCollection(Interpreter &in, CallArgs &args) {

@@ -12,6 +12,7 @@
 
 #include "common.h"
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 
@@ -149,7 +150,7 @@ void initializeTensor(const slim_initializer_spec &spec, int32_t dtype,
 
   bool isFloat = dtype == SLIM_DTYPE_F32 || dtype == SLIM_DTYPE_F64;
   if (!isFloat && spec.kind != SLIM_INIT_ZEROS && spec.kind != SLIM_INIT_ONES &&
-      spec.kind != SLIM_INIT_CONSTANT)
+      spec.kind != SLIM_INIT_CONSTANT && spec.kind != SLIM_INIT_VALUES)
     fail(SLIM_STATUS_INVALID_ARGUMENT, "variable '", name,
          "': random initializers need a floating-point dtype, got ",
          dtypeName(dtype));
@@ -220,6 +221,27 @@ void initializeTensor(const slim_initializer_spec &spec, int32_t dtype,
       double stddev = std::sqrt(1.3 * spec.factor / fan);
       valueAt = [&, stddev](uint64_t i) { return truncated(i, 0.0, stddev); };
     }
+    break;
+  }
+  case SLIM_INIT_VALUES: {
+    // The table comes from the model library: check it before reading it.
+    int64_t count = spec.value_count;
+    if (count < 0 || (count > 0 && (!spec.value_indices || !spec.values)))
+      fail(SLIM_STATUS_INVALID_ARGUMENT, "variable '", name,
+           "': explicit values need ", count, " indices and values");
+    for (int64_t k = 0; k < count; ++k)
+      if (spec.value_indices[k] < 0 || uint64_t(spec.value_indices[k]) >= n ||
+          (k > 0 && spec.value_indices[k] <= spec.value_indices[k - 1]))
+        fail(SLIM_STATUS_INVALID_ARGUMENT, "variable '", name,
+             "': explicit value index ", spec.value_indices[k],
+             " is out of order or outside its ", n, " elements");
+    valueAt = [&, count](uint64_t i) {
+      const int64_t *end = spec.value_indices + count;
+      const int64_t *at = std::lower_bound(spec.value_indices, end, int64_t(i));
+      return at != end && *at == int64_t(i)
+                 ? double(spec.values[at - spec.value_indices])
+                 : 0.0;
+    };
     break;
   }
   default:

@@ -50,6 +50,11 @@ cudaError_t slimCudaInstantiateAll(float *a, float *b, float *c, float *d,
   keep(lrn(lrnParams, a, b, stream));
   keep(tile(a, shape, shape, 2, b, stream));
   keep(reduce(Reduce::Sum, a, shape, reduced, 2, b, stream));
+  Conv3dParams conv3;
+  keep(conv3d(conv3, a, b, c, d, e, stream));
+  Pool3dParams pool3;
+  keep(maxPool3d(pool3, a, b, stream));
+  keep(avgPool3d(pool3, a, b, stream));
   // The dispatch is a switch, but one call per precision documents that
   // each of them must compile (the tensor-core kernels only here).
   for (Precision p :

@@ -67,6 +67,37 @@ TEST(Initializers, Constants) {
   EXPECT_EQ(ints, (std::vector<int64_t>{7, 7, 7}));
 }
 
+TEST(Initializers, ExplicitValues) {
+  // Zero except at the listed row-major indices (I3D's centred identity).
+  const int64_t indices[] = {1, 4, 5};
+  const float values[] = {1.0f, -2.0f, 0.5f};
+  auto e = spec(SLIM_INIT_VALUES);
+  e.value_count = 3;
+  e.value_indices = indices;
+  e.values = values;
+  EXPECT_EQ(draw(e, {2, 3}),
+            (std::vector<float>{0.0f, 1.0f, 0.0f, 0.0f, -2.0f, 0.5f}));
+  std::vector<int64_t> ints(6);
+  slimrt::initializeTensor(e, SLIM_DTYPE_I64, {6}, 1, "i", ints.data());
+  EXPECT_EQ(ints, (std::vector<int64_t>{0, 1, 0, 0, -2, 1}));
+  // A table from a library is checked: out of range, out of order, missing.
+  std::vector<float> v(6);
+  const int64_t outside[] = {1, 4, 9};
+  e.value_indices = outside;
+  EXPECT_THROW(
+      slimrt::initializeTensor(e, SLIM_DTYPE_F32, {6}, 1, "w", v.data()),
+      slimrt::Error);
+  const int64_t unordered[] = {4, 1, 5};
+  e.value_indices = unordered;
+  EXPECT_THROW(
+      slimrt::initializeTensor(e, SLIM_DTYPE_F32, {6}, 1, "w", v.data()),
+      slimrt::Error);
+  e.value_indices = nullptr;
+  EXPECT_THROW(
+      slimrt::initializeTensor(e, SLIM_DTYPE_F32, {6}, 1, "w", v.data()),
+      slimrt::Error);
+}
+
 TEST(Initializers, TruncatedNormal) {
   auto s = spec(SLIM_INIT_TRUNCATED_NORMAL);
   s.mean = 1.0;

@@ -351,6 +351,7 @@ int64_t mlir::slim::packedFilterSize(llvm::StringRef kind,
           .Case("fc", PackKind::FullyConnected)
           .Case("fc_blocked", PackKind::FullyConnectedBlocked)
           .Case("conv2d_transpose", PackKind::Conv2DTranspose)
+          .Case("conv3d", PackKind::Conv3D)
           .Default(std::nullopt);
   if (!packKind)
     return -1;

@@ -27,7 +27,7 @@ namespace {
 bool isKnownInitializer(llvm::StringRef kind) {
   return llvm::is_contained({"zeros", "ones", "constant", "truncated_normal",
                              "random_normal", "random_uniform",
-                             "variance_scaling"},
+                             "variance_scaling", "values"},
                             kind);
 }
 
@@ -55,6 +55,22 @@ LogicalResult VariableOp::verify() {
   auto type = llvm::cast<RankedTensorType>(getType());
   if (!type.hasStaticShape())
     return emitOpError("variables need a fully defined shape");
+  if (kind.getValue() == "values") {
+    // Explicit values: zero except at ascending row-major indices.
+    auto indices = getInitializer().getAs<DenseI64ArrayAttr>("indices");
+    auto values = getInitializer().getAs<DenseF32ArrayAttr>("values");
+    if (!indices || !values || indices.size() != values.size())
+      return emitOpError("a 'values' initializer needs 'indices' and "
+                         "'values' arrays of the same size");
+    int64_t previous = -1;
+    for (int64_t i : indices.asArrayRef()) {
+      if (i <= previous || i >= type.getNumElements())
+        return emitOpError("'values' initializer index ")
+               << i << " is out of order or outside the "
+               << type.getNumElements() << " elements";
+      previous = i;
+    }
+  }
   return success();
 }
 
@@ -189,8 +205,8 @@ LogicalResult ConcatOp::verify() {
 LogicalResult PadOp::verify() {
   Shape out;
   std::string error;
-  auto r = inferPadShape(shapeOf(getInput()), getPadding(), getMode(), out,
-                         error);
+  auto r =
+      inferPadShape(shapeOf(getInput()), getPadding(), getMode(), out, error);
   return checkInferred(*this, r, out, error);
 }
 
@@ -205,21 +221,27 @@ int64_t mlir::slim::getLayoutBlock(Type type) {
   auto name = llvm::dyn_cast<StringAttr>(tensor.getEncoding());
   if (!name)
     return -1;
-  if (name.getValue() == "nChw8c")
-    return 8;
-  if (name.getValue() == "nChw16c")
-    return 16;
+  // A layout name is only valid on tensors of its rank.
+  for (int64_t block : {8, 16})
+    if (name.getValue() == getLayoutName(block, tensor.getRank()))
+      return block;
   return -1;
 }
 
-std::string mlir::slim::getLayoutName(int64_t block) {
-  return "nChw" + std::to_string(block) + "c";
+std::string mlir::slim::getLayoutName(int64_t block, int64_t rank) {
+  return (rank == 5 ? "ndChw" : "nChw") + std::to_string(block) + "c";
+}
+
+bool mlir::slim::hasBlockableRank(Type type) {
+  auto tensor = llvm::dyn_cast<RankedTensorType>(type);
+  return tensor && (tensor.getRank() == 4 || tensor.getRank() == 5);
 }
 
 RankedTensorType mlir::slim::withLayout(RankedTensorType type, int64_t block) {
   Attribute encoding;
   if (block > 0)
-    encoding = StringAttr::get(type.getContext(), getLayoutName(block));
+    encoding = StringAttr::get(type.getContext(),
+                               getLayoutName(block, type.getRank()));
   return RankedTensorType::get(type.getShape(), type.getElementType(),
                                encoding);
 }
@@ -262,14 +284,14 @@ LogicalResult checkChannelVector(Operation *op, Value v, int64_t channels,
   return success();
 }
 
-/// Verification shared by the fused layers once the logical (TF-Slim) filter
-/// shape is known: packed filters, bias, residual, activation and layouts.
-LogicalResult verifyFusedCommon(Operation *op, Value filter, Value bias,
-                                Value residual, llvm::StringRef activation,
-                                std::optional<llvm::StringRef> packing,
-                                std::optional<int64_t> vectorWidth,
-                                llvm::ArrayRef<int64_t> logicalFilter,
-                                llvm::ArrayRef<llvm::StringRef> packings) {
+} // namespace
+
+LogicalResult mlir::slim::verifier::verifyFusedCommon(
+    Operation *op, Value filter, Value bias, Value residual,
+    llvm::StringRef activation, std::optional<llvm::StringRef> packing,
+    std::optional<int64_t> vectorWidth, llvm::ArrayRef<int64_t> logicalFilter,
+    llvm::ArrayRef<llvm::StringRef> packings,
+    llvm::ArrayRef<int64_t> packedShape) {
   Value input = op->getOperand(0);
   Value output = op->getResult(0);
   auto filterShape = shapeOf(filter);
@@ -279,7 +301,9 @@ LogicalResult verifyFusedCommon(Operation *op, Value filter, Value bias,
           "a packed (1-D) filter needs 'packing' and 'vector_width'");
     if (!llvm::is_contained(packings, *packing))
       return op->emitOpError("unsupported packing '") << *packing << "'";
-    int64_t expected = packedFilterSize(*packing, logicalFilter, *vectorWidth);
+    int64_t expected = packedFilterSize(
+        *packing, packedShape.empty() ? logicalFilter : packedShape,
+        *vectorWidth);
     if (filterShape[0] != expected)
       return op->emitOpError("packed filter has ")
              << filterShape[0] << " elements, '" << *packing << "' packing of ["
@@ -305,6 +329,9 @@ LogicalResult verifyFusedCommon(Operation *op, Value filter, Value bias,
     return op->emitOpError("input and result layouts differ");
   return success();
 }
+
+namespace {
+using mlir::slim::verifier::verifyFusedCommon;
 
 template <typename FusedOp>
 LogicalResult verifyFusedWindowOp(FusedOp op, bool depthwise) {
@@ -429,9 +456,10 @@ LogicalResult ToBlockedOp::verify() {
   int64_t block = getLayoutBlock(getOutput().getType());
   if (getLayoutBlock(getInput().getType()) != 0 || block <= 0)
     return emitOpError("converts a dense tensor into a blocked layout");
-  if (shapeOf(getInput()).size() != 4 ||
+  if (!hasBlockableRank(getInput().getType()) ||
       shapeOf(getInput()) != shapeOf(getOutput()))
-    return emitOpError("input and result must have the same 4-D shape");
+    return emitOpError("input and result must have the same 4-D or 5-D "
+                       "shape");
   return success();
 }
 
@@ -439,8 +467,8 @@ LogicalResult FromBlockedOp::verify() {
   if (getLayoutBlock(getInput().getType()) <= 0 ||
       getLayoutBlock(getOutput().getType()) != 0)
     return emitOpError("converts a blocked tensor into a dense one");
-  if (shapeOf(getInput()).size() != 4)
-    return emitOpError("input must be 4-D");
+  if (!hasBlockableRank(getInput().getType()))
+    return emitOpError("input must be 4-D or 5-D");
   if (numElements(shapeOf(getInput())) != numElements(shapeOf(getOutput())))
     return emitOpError("result must have as many elements as the input");
   return success();

@@ -505,5 +505,6 @@ def Slim_WriteParamOp : Slim_Op<"write_param",
 
 include "dialects/Slim/IR/SlimSpatialOps.td"
 include "dialects/Slim/IR/SlimElementwiseOps.td"
+include "dialects/Slim/IR/SlimOps3D.td"
 
 #endif // SLIM_OPS_TD

@@ -21,9 +21,8 @@ LogicalResult ResizeOp::verify() {
 LogicalResult StridedSliceOp::verify() {
   Shape expected;
   std::string error;
-  auto r = inferStridedSliceShape(shapeOf(getInput()), getBegin(),
-                                  getStrides(), shapeOf(getOutput()), expected,
-                                  error);
+  auto r = inferStridedSliceShape(shapeOf(getInput()), getBegin(), getStrides(),
+                                  shapeOf(getOutput()), expected, error);
   return checkInferred(*this, r, expected, error);
 }
 
@@ -34,9 +33,9 @@ LogicalResult InstanceNormOp::verify() {
       params.push_back(Shape(shapeOf(p)));
   Shape expected;
   std::string error;
-  auto r = inferInstanceNormShape(shapeOf(getInput()), params,
-                                  getEpsilon().convertToDouble(), expected,
-                                  error);
+  auto r =
+      inferInstanceNormShape(shapeOf(getInput()), params,
+                             getEpsilon().convertToDouble(), expected, error);
   return checkInferred(*this, r, expected, error);
 }
 
@@ -65,12 +64,11 @@ LogicalResult FusedConv2DTransposeOp::verify() {
   Shape expected;
   std::string error;
   int64_t noDilation[2] = {1, 1};
-  if (failed(checkInferred(*this,
-                           inferConv2DTransposeShape(input, logical,
-                                                     getStrides(), noDilation,
-                                                     getPads(), expected,
-                                                     error),
-                           expected, error)))
+  if (failed(checkInferred(
+          *this,
+          inferConv2DTransposeShape(input, logical, getStrides(), noDilation,
+                                    getPads(), expected, error),
+          expected, error)))
     return failure();
   auto filter = shapeOf(getFilter());
   if (filter.size() == 1) {

@@ -1,7 +1,8 @@
 //===- VerifierSupport.h - Helpers the op verifiers share -------*- C++ -*-===//
 //
-// Internal to the dialect library: SlimOps.cpp and SlimSpatialOps.cpp verify
-// their ops against the same shape rules with the same messages.
+// Internal to the dialect library: SlimOps.cpp, SlimSpatialOps.cpp and
+// SlimOps3D.cpp verify their ops against the same shape rules with the same
+// messages.
 //
 //===----------------------------------------------------------------------===//
 

@@ -50,6 +50,16 @@ constexpr int64_t conv2dPackedSize(int64_t kh, int64_t kw, int64_t inC,
          vec * vec;
 }
 
+/// Floats of packed conv3d weights, [OCb][kd][ICb][kh][kw][vec ic][vec oc]:
+/// the conv2d packing of a filter whose input channels are the kd frames'
+/// blocks in turn, so the taps of consecutive input frames are consecutive
+/// input-channel blocks.
+constexpr int64_t conv3dPackedSize(int64_t kd, int64_t kh, int64_t kw,
+                                   int64_t inC, int64_t outC, int64_t vec) {
+  return conv2dPackedOutBlocks(outC, vec) * kd * numBlocks(inC, vec) * kh * kw *
+         vec * vec;
+}
+
 /// Floats of packed depthwise weights, [OCb][kh][kw][vec oc], where
 /// outC = inC * depth multiplier.
 constexpr int64_t depthwisePackedSize(int64_t kh, int64_t kw, int64_t outC,
@@ -72,7 +82,7 @@ constexpr int64_t fullyConnectedBlockedK(int64_t h, int64_t w, int64_t c,
 }
 
 /// The packings of `slim.pack_filter` (its `kind` attribute spells them
-/// "conv2d", "depthwise", "fc", "fc_blocked", "conv2d_transpose").
+/// "conv2d", "depthwise", "fc", "fc_blocked", "conv2d_transpose", "conv3d").
 enum class PackKind {
   /// HWIO conv2d weights.
   Conv2D,
@@ -86,6 +96,8 @@ enum class PackKind {
   /// [kh][kw][Cout][Cin] conv2d_transpose weights: the conv2d packing of the
   /// filter with its channel axes swapped.
   Conv2DTranspose,
+  /// DHWIO conv3d weights.
+  Conv3D,
 };
 
 /// Floats of a filter of TF-Slim shape `dims` (`rank` entries) packed as
@@ -107,6 +119,10 @@ constexpr int64_t packedFilterSize(PackKind kind, const int64_t *dims, int rank,
     return rank == 2 ? fullyConnectedPackedSize(dims[0], dims[1], vec) : -1;
   case PackKind::Conv2DTranspose:
     return rank == 4 ? conv2dPackedSize(dims[0], dims[1], dims[3], dims[2], vec)
+                     : -1;
+  case PackKind::Conv3D:
+    return rank == 5 ? conv3dPackedSize(dims[0], dims[1], dims[2], dims[3],
+                                        dims[4], vec)
                      : -1;
   case PackKind::FullyConnectedBlocked:
     return rank == 4

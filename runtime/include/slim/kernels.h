@@ -5,8 +5,9 @@
 // kernels/vec.h), load-time weight packing and batch-norm folding, layout
 // conversions, broadcasting arithmetic, lrn and reductions, the small loops
 // of rare ops (kernels/misc.h), the spatial ops of image-to-image nets
-// (transposed convolution, pad, slice, resize, instance norm), and the
-// plain reference kernels behind --kernels=reference.
+// (transposed convolution, pad, slice, resize, instance norm), the 3-D ops
+// of video nets (conv3d, 3-D pools), and the plain reference kernels behind
+// --kernels=reference.
 // Header-only: the generated code is compiled with -O3 -march=<target>, so
 // every kernel is instantiated for that target. See docs/kernels.md.
 //
@@ -16,6 +17,7 @@
 
 #include "slim/kernels/common.h"
 #include "slim/kernels/conv.h"
+#include "slim/kernels/conv3d.h"
 #include "slim/kernels/conv_transpose.h"
 #include "slim/kernels/depthwise.h"
 #include "slim/kernels/elementwise.h"
@@ -26,9 +28,12 @@
 #include "slim/kernels/lrn.h"
 #include "slim/kernels/misc.h"
 #include "slim/kernels/pack.h"
+#include "slim/kernels/pack3d.h"
 #include "slim/kernels/pool.h"
+#include "slim/kernels/pool3d.h"
 #include "slim/kernels/reduce.h"
 #include "slim/kernels/reference.h"
+#include "slim/kernels/reference3d.h"
 #include "slim/kernels/reference_spatial.h"
 #include "slim/kernels/spatial.h"
 #include "slim/kernels/vec.h"

@@ -49,7 +49,7 @@ extern "C" {
 
 /// Bumped on any incompatible change of the structures or entry points below.
 /// The runtime refuses a model whose `abi_version` differs from its own.
-#define SLIM_MODEL_ABI_VERSION 3
+#define SLIM_MODEL_ABI_VERSION 4
 
 /// The largest tensor rank the ABI describes; unused trailing dims are 0.
 #define SLIM_MAX_RANK 8
@@ -122,6 +122,11 @@ typedef enum slim_init_kind {
   /// truncated normal with stddev sqrt(1.3 * factor / n). Xavier/Glorot
   /// uniform is (factor 1, FAN_AVG, uniform); He is (2, FAN_IN, normal).
   SLIM_INIT_VARIANCE_SCALING = 6,
+  /// Explicit values, as a Python initializer function returning a constant
+  /// array gives them (I3D's centering initializer): zero everywhere except
+  /// the `value_count` elements at row-major `value_indices` (ascending),
+  /// which get `values`.
+  SLIM_INIT_VALUES = 7,
 } slim_init_kind;
 
 /// Fan modes of variance scaling. For shape [d0, ..., dk-2, dk-1] (k >= 2)
@@ -140,12 +145,15 @@ typedef struct slim_initializer_spec {
   int32_t mode;    ///< A `slim_fan_mode` (variance scaling only).
   int32_t uniform; ///< Nonzero: uniform variant of variance scaling.
   int32_t reserved0;
-  double value;  ///< CONSTANT.
-  double mean;   ///< TRUNCATED_NORMAL, RANDOM_NORMAL.
-  double stddev; ///< TRUNCATED_NORMAL, RANDOM_NORMAL.
-  double minval; ///< RANDOM_UNIFORM.
-  double maxval; ///< RANDOM_UNIFORM.
-  double factor; ///< VARIANCE_SCALING.
+  double value;                 ///< CONSTANT.
+  double mean;                  ///< TRUNCATED_NORMAL, RANDOM_NORMAL.
+  double stddev;                ///< TRUNCATED_NORMAL, RANDOM_NORMAL.
+  double minval;                ///< RANDOM_UNIFORM.
+  double maxval;                ///< RANDOM_UNIFORM.
+  double factor;                ///< VARIANCE_SCALING.
+  int64_t value_count;          ///< VALUES: entries in the two arrays.
+  const int64_t *value_indices; ///< VALUES: ascending row-major indices.
+  const float *values;          ///< VALUES: the value at each index.
 } slim_initializer_spec;
 
 /// A regularizer as a sum of an L1 and an L2 term, which covers TF-Slim's

@@ -30,6 +30,8 @@ namespace cuda {
 /// tensor may be a channel slice of a bigger one (concat as a view); a
 /// stride of 0 means the tensor's own channel count.
 struct Conv2dParams {
+  /// Spatial dimensions of the window (Conv3dParams: 3).
+  static constexpr int kDims = 2;
   int batch = 1;
   int inH = 0, inW = 0, inC = 0;
   int outH = 0, outW = 0, outC = 0;
@@ -197,12 +199,18 @@ using ConvTileSmall = ConvTile<64, 32, 8, 4, 2>;
 /// writes `out`; otherwise it writes its raw sums to
 /// partial[(z * M + m) * N + n] (split-K: fully connected layers reduce them
 /// afterwards, see fully_connected.cuh).
-template <typename Tile>
+///
+/// With P = Conv3dParams (conv3d.cuh) it is the 3-D convolution: M counts
+/// output voxels (n, d, h, w), K runs over kd x kh x kw x inC (a DHWIO
+/// filter read as [K][outC]); every 3-D-only line is under `if constexpr`,
+/// so the 2-D kernel is unchanged.
+template <typename Tile, typename P = Conv2dParams>
 __global__ void __launch_bounds__(Tile::kThreads)
-    conv2dKernel(Conv2dParams p, const float *__restrict__ in,
+    conv2dKernel(P p, const float *__restrict__ in,
                  const float *__restrict__ filter, const float *bias,
                  const float *residual, float *out, int kPerSplit,
                  float *partial) {
+  constexpr bool k3D = P::kDims == 3;
   constexpr int BM = Tile::BM, BN = Tile::BN, BK = Tile::BK;
   constexpr int TM = Tile::TM, TN = Tile::TN;
   constexpr int kAStride = Tile::kAStride;
@@ -220,10 +228,15 @@ __global__ void __launch_bounds__(Tile::kThreads)
   };
 
   const int tid = threadIdx.x;
-  const int pixels = p.outH * p.outW;
+  int outD = 1, kernelD = 1;
+  if constexpr (k3D) {
+    outD = p.outD;
+    kernelD = p.kernelD;
+  }
+  const int pixels = outD * p.outH * p.outW;
   const int M = p.batch * pixels;
   const int N = p.outC;
-  const int K = p.kernelH * p.kernelW * p.inC;
+  const int K = kernelD * p.kernelH * p.kernelW * p.inC;
   const int m0 = blockIdx.x * BM, n0 = blockIdx.y * BN;
   const int kBegin = blockIdx.z * kPerSplit;
   const int kEnd = K - kBegin < kPerSplit ? K : kBegin + kPerSplit;
@@ -233,13 +246,23 @@ __global__ void __launch_bounds__(Tile::kThreads)
   // coordinates are fixed for the whole K loop, so decode them once.
   const int aK = tid % BK, aRow = tid / BK;
   // 32-bit image row (n * inH): registers are what limits this kernel.
+  // (3-D: aImage is the clip's first frame n * inD, aD the window's first
+  // input frame.)
   int aImage[Tile::kALoads], aH[Tile::kALoads], aW[Tile::kALoads];
+  int aD[k3D ? Tile::kALoads : 1];
   SLIM_UNROLL
   for (int r = 0; r < Tile::kALoads; ++r) {
     int m = m0 + aRow + r * kARowStep;
     if (m < M) {
       int n = m / pixels, rem = m % pixels;
-      aImage[r] = n * p.inH;
+      if constexpr (k3D) {
+        int plane = p.outH * p.outW;
+        aImage[r] = n * p.inD;
+        aD[r] = (rem / plane) * p.strideD - p.padFront;
+        rem %= plane;
+      } else {
+        aImage[r] = n * p.inH;
+      }
       aH[r] = (rem / p.outW) * p.strideH - p.padTop;
       aW[r] = (rem % p.outW) * p.strideW - p.padLeft;
     } else {
@@ -247,6 +270,8 @@ __global__ void __launch_bounds__(Tile::kThreads)
       aImage[r] = 0;
       aH[r] = -(1 << 30);
       aW[r] = 0;
+      if constexpr (k3D)
+        aD[r] = 0;
     }
   }
   const int bN = tid % BN, bRow = tid / BN;
@@ -255,23 +280,30 @@ __global__ void __launch_bounds__(Tile::kThreads)
   float aNext[Tile::kALoads], bNext[Tile::kBLoads];
   auto loadGlobal = [&](int k0) {
     int k = k0 + aK;
-    int ic = 0, kh = 0, kw = 0;
+    int ic = 0, kh = 0, kw = 0, kd = 0;
     bool kValid = k < kEnd;
     if (kValid) {
       ic = k % p.inC;
       int tap = k / p.inC;
       kw = tap % p.kernelW;
       kh = tap / p.kernelW;
+      if constexpr (k3D) {
+        kd = kh / p.kernelH;
+        kh %= p.kernelH;
+      }
     }
     SLIM_UNROLL
     for (int r = 0; r < Tile::kALoads; ++r) {
       int ih = aH[r] + kh * p.dilationH, iw = aW[r] + kw * p.dilationW;
       bool inside = kValid && ih >= 0 && ih < p.inH && iw >= 0 && iw < p.inW;
-      aNext[r] = inside
-                     ? in[(static_cast<int64_t>(aImage[r] + ih) * p.inW + iw) *
-                              inStride +
-                          p.inCOffset + ic]
-                     : 0.0f;
+      int64_t row = aImage[r] + ih;
+      if constexpr (k3D) {
+        int id = aD[r] + kd * p.dilationD;
+        inside = inside && id >= 0 && id < p.inD;
+        row = (static_cast<int64_t>(aImage[r]) + id) * p.inH + ih;
+      }
+      aNext[r] =
+          inside ? in[(row * p.inW + iw) * inStride + p.inCOffset + ic] : 0.0f;
     }
     SLIM_UNROLL
     for (int r = 0; r < Tile::kBLoads; ++r) {
@@ -391,14 +423,13 @@ inline bool isValid(const Conv2dParams &p) {
          p.inCOffset >= 0 && p.outCOffset >= 0 && p.resCOffset >= 0;
 }
 
-/// Launches conv2dKernel<Tile>. With `partial` set, K is split into
+/// Launches conv2dKernel<Tile, P>. With `partial` set, K is split into
 /// `splits` ranges of `kPerSplit` (splits * kPerSplit >= K, a multiple of
 /// BK) whose raw sums go to `partial` ([splits][M][N]) instead of `out`.
-template <typename Tile>
-cudaError_t launchConv2d(const Conv2dParams &p, const float *in,
-                         const float *filter, const float *bias,
-                         const float *residual, float *out, cudaStream_t stream,
-                         int splits = 1, int kPerSplit = 0,
+template <typename Tile, typename P = Conv2dParams>
+cudaError_t launchConv2d(const P &p, const float *in, const float *filter,
+                         const float *bias, const float *residual, float *out,
+                         cudaStream_t stream, int splits = 1, int kPerSplit = 0,
                          float *partial = nullptr) {
   // Checked here, where Tile is complete, for every tile that is launched.
   static_assert(Tile::bLayoutConsistent(),
@@ -407,13 +438,18 @@ cudaError_t launchConv2d(const Conv2dParams &p, const float *in,
                 "shared-memory stores of A and B must be conflict-free");
   static_assert(Tile::vectorReadsConflictFree(),
                 "register-tile vector reads must be aligned, conflict-free");
-  int64_t m = static_cast<int64_t>(p.batch) * p.outH * p.outW;
+  int64_t depth = 1, kernelD = 1;
+  if constexpr (P::kDims == 3) {
+    depth = p.outD;
+    kernelD = p.kernelD;
+  }
+  int64_t m = static_cast<int64_t>(p.batch) * depth * p.outH * p.outW;
   if (!partial) {
     splits = 1;
-    kPerSplit = p.kernelH * p.kernelW * p.inC;
+    kPerSplit = static_cast<int>(kernelD * p.kernelH * p.kernelW * p.inC);
   }
   dim3 grid(blocksFor(m, Tile::BM), blocksFor(p.outC, Tile::BN), splits);
-  return launch(conv2dKernel<Tile>, grid, dim3(Tile::kThreads),
+  return launch(conv2dKernel<Tile, P>, grid, dim3(Tile::kThreads),
                 Tile::kSharedBytes, stream, p, in, filter, bias, residual, out,
                 kPerSplit, partial);
 }

@@ -10,6 +10,7 @@
 
 #include "slim/cuda/arith.cuh"
 #include "slim/cuda/conv2d.cuh"
+#include "slim/cuda/conv3d.cuh"
 #include "slim/cuda/depthwise.cuh"
 #include "slim/cuda/eltwise.cuh"
 #include "slim/cuda/fully_connected.cuh"

@@ -558,22 +558,18 @@ void convRunChunk(const ConvCtx &c, const ConvRowArgs &a, int64_t oh0,
   convRun<RB>(b, 0, rows * p.outW);
 }
 
-/// Output rows [oh0, oh1), columns [ow0, ow1) of one image and one pair of
-/// output blocks. The input-channel chunk loop is outside the row loop, so a
-/// chunk's weights are brought into L1 once for several rows; on narrow maps
-/// (28, 14, 7 pixels) one row alone is too few tiles to amortize that.
-template <int RB>
-void convItem(const ConvCtx &c, int64_t n, int64_t ocb0, int64_t oh0,
-              int64_t oh1, int64_t ow0, int64_t ow1) {
+/// The row arguments every item of the layer shares, for the output block
+/// pair starting at block ocb0; `bias` (2 * kVec floats) receives the
+/// pair's bias lanes.
+inline void convItemArgs(const ConvCtx &c, int64_t ocb0, ConvRowArgs &a,
+                         float *bias) {
   const Conv2DParams &p = c.p;
   const int64_t inPlane = p.inH * p.inW * kVec;
   const int64_t outPlane = p.outH * p.outW * kVec;
-  alignas(64) float bias[2 * kVec] = {};
-  for (int64_t l = 0; l < RB * kVec; ++l) {
+  for (int64_t l = 0; l < 2 * kVec; ++l) {
     int64_t oc = ocb0 * kVec + l;
     bias[l] = c.bias && oc < p.outC ? c.bias[oc] : 0.0f;
   }
-  ConvRowArgs a;
   a.inCbStride = inPlane;
   a.inRowStride = p.inW * kVec;
   a.wIcbStride = static_cast<int64_t>(p.kernelH) * p.kernelW * kVec * kVec;
@@ -592,7 +588,47 @@ void convItem(const ConvCtx &c, int64_t n, int64_t ocb0, int64_t oh0,
   a.inW = p.inW;
   a.act = p.act;
   a.bias = bias;
-  a.storeBlocks = static_cast<int>(std::min<int64_t>(RB, c.ocb - ocb0));
+  a.storeBlocks = static_cast<int>(std::min<int64_t>(2, c.ocb - ocb0));
+}
+
+/// One input-channel chunk (a.in, a.w, nIcb, lastSteps, first and last
+/// set) over output rows [oh0, oh1), columns [ow0, ow1) of the image and
+/// block pair whose output (residual) starts at `out` (`res`).
+template <int RB>
+void convChunk(const ConvCtx &c, ConvRowArgs &a, int64_t oh0, int64_t oh1,
+               int64_t ow0, int64_t ow1, float *out, const float *res) {
+  const Conv2DParams &p = c.p;
+  if (c.run) {
+    convRunChunk<RB>(c, a, oh0, oh1, out, res);
+    return;
+  }
+  for (int64_t oh = oh0; oh < oh1; ++oh) {
+    a.ih0 = oh * p.strideH - p.padTop;
+    validTaps(a.ih0, p.dilationH, p.kernelH, p.inH, a.khLo, a.khHi);
+    a.out = out + oh * p.outW * kVec;
+    a.res = res ? res + oh * p.outW * kVec : nullptr;
+    // Stride 1 gets tiles with a compile-time stride; the others (first
+    // layers, strided 3x3 on wide maps) share one generic variant.
+    if (p.strideW == 1)
+      convRow<RB, 1>(a, ow0, ow1, c.fullLo, c.fullHi);
+    else
+      convRow<RB, 0>(a, ow0, ow1, c.fullLo, c.fullHi);
+  }
+}
+
+/// Output rows [oh0, oh1), columns [ow0, ow1) of one image and one pair of
+/// output blocks. The input-channel chunk loop is outside the row loop, so a
+/// chunk's weights are brought into L1 once for several rows; on narrow maps
+/// (28, 14, 7 pixels) one row alone is too few tiles to amortize that.
+template <int RB>
+void convItem(const ConvCtx &c, int64_t n, int64_t ocb0, int64_t oh0,
+              int64_t oh1, int64_t ow0, int64_t ow1) {
+  const Conv2DParams &p = c.p;
+  const int64_t inPlane = p.inH * p.inW * kVec;
+  const int64_t outPlane = p.outH * p.outW * kVec;
+  alignas(64) float bias[2 * kVec];
+  ConvRowArgs a;
+  convItemArgs(c, ocb0, a, bias);
   float *out = c.out + (n * c.outCbTotal + p.outCbOffset + ocb0) * outPlane;
   const float *res =
       c.res ? c.res + (n * c.resCbTotal + p.resCbOffset + ocb0) * outPlane
@@ -607,22 +643,7 @@ void convItem(const ConvCtx &c, int64_t n, int64_t ocb0, int64_t oh0,
     a.lastSteps = lastIc;
     a.first = cb0 == 0;
     a.last = cb1 == c.icb;
-    if (c.run) {
-      convRunChunk<RB>(c, a, oh0, oh1, out, res);
-      continue;
-    }
-    for (int64_t oh = oh0; oh < oh1; ++oh) {
-      a.ih0 = oh * p.strideH - p.padTop;
-      validTaps(a.ih0, p.dilationH, p.kernelH, p.inH, a.khLo, a.khHi);
-      a.out = out + oh * p.outW * kVec;
-      a.res = res ? res + oh * p.outW * kVec : nullptr;
-      // Stride 1 gets tiles with a compile-time stride; the others (first
-      // layers, strided 3x3 on wide maps) share one generic variant.
-      if (p.strideW == 1)
-        convRow<RB, 1>(a, ow0, ow1, c.fullLo, c.fullHi);
-      else
-        convRow<RB, 0>(a, ow0, ow1, c.fullLo, c.fullHi);
-    }
+    convChunk<RB>(c, a, oh0, oh1, ow0, ow1, out, res);
   }
 }
 
@@ -759,18 +780,14 @@ inline void convTask(void *ctx, int64_t begin, int64_t end) {
 
 } // namespace detail
 
-/// Fused conv2d on blocked tensors:
-///   out = act(conv(in, w) + bias + residual)
-/// `in` is blocked [batch][inCbTotal][inH][inW][kVec] read from block
-/// inCbOffset; `packedW` comes from packConv2dWeights; `bias` has outC floats
-/// or is null; `residual` (or null) is blocked like the output, read at block
-/// resCbOffset of resCbTotal; `out` is written at block outCbOffset of a
-/// tensor with outCbTotal blocks. Work is split over (oc block pair, image,
-/// output row) through `par`.
-inline void conv2d(const Conv2DParams &p, const float *in, const float *packedW,
-                   const float *bias, const float *residual, float *out,
-                   const slim_parallel *par) {
-  detail::ConvCtx c;
+namespace detail {
+
+/// Plans a conv2d over `p` into `c` (everything but the tensor pointers):
+/// the flattened view of 1x1 stride-1 convs, input-channel chunks, the
+/// interior columns, the work items and how tiles find their pixels.
+/// `allowGather` permits the strided-1x1 gather path, whose items are laid
+/// out differently (the 3-D convolution, which reuses the rest, does not).
+inline void planConv(ConvCtx &c, const Conv2DParams &p, bool allowGather) {
   c.p = p;
   // A 1x1 stride-1 conv without padding is a GEMM over the pixels of a
   // plane: view each plane as one row of H*W pixels, so the tiles run
@@ -784,11 +801,6 @@ inline void conv2d(const Conv2DParams &p, const float *in, const float *packedW,
     c.p.inH = c.p.outH = 1;
   }
   const Conv2DParams &q = c.p;
-  c.in = in;
-  c.w = packedW;
-  c.bias = bias;
-  c.res = residual;
-  c.out = out;
   c.icb = numBlocks(q.inC);
   c.ocb = numBlocks(q.outC);
   c.groups = (c.ocb + 1) / 2;
@@ -824,12 +836,12 @@ inline void conv2d(const Conv2DParams &p, const float *in, const float *packedW,
   c.pairsPerItem = 1;
   c.gatherChunk = c.icbChunk;
   const bool gather =
-      SLIM_CONV_RUN_TILES && q.kernelH == 1 && q.kernelW == 1 &&
+      allowGather && SLIM_CONV_RUN_TILES && q.kernelH == 1 && q.kernelW == 1 &&
       (q.strideH > 1 || q.strideW > 1) && q.padTop == 0 && q.padLeft == 0 &&
       q.padBottom == 0 && q.padRight == 0 && q.outH > 0 && q.outW > 0 &&
       (q.outH - 1) * q.strideH < q.inH && (q.outW - 1) * q.strideW < q.inW;
   if (gather) {
-    c.run = detail::kRunGather;
+    c.run = kRunGather;
     // Pixel blocks of near-equal size, at most SLIM_CONV_GATHER_PIXELS; the
     // copy of a block's input-channel chunk fills at most the stack buffer.
     const int64_t plane = q.outH * q.outW;
@@ -839,32 +851,24 @@ inline void conv2d(const Conv2DParams &p, const float *in, const float *packedW,
     c.colBlocks = (plane + c.colsPerItem - 1) / c.colsPerItem;
     c.rowsPerItem = q.outH;
     c.rowBlocks = 1;
-    c.gatherChunk =
-        std::max<int64_t>(1, std::min(c.icbChunk, detail::kRunBufFloats /
-                                                      (c.colsPerItem * kVec)));
+    c.gatherChunk = std::max<int64_t>(
+        1, std::min(c.icbChunk, kRunBufFloats / (c.colsPerItem * kVec)));
     c.pairsPerItem = std::max<int64_t>(
         1, std::min<int64_t>(c.groups, SLIM_CONV_GATHER_PAIRS));
-    const int64_t items = q.batch * c.colBlocks *
-                          ((c.groups + c.pairsPerItem - 1) / c.pairsPerItem);
-    slim_parallel_run(par, items, 1, detail::convTask, &c);
-    if (!preservesZero(p.act))
-      zeroPaddingLanes(out, p.batch, p.outH, p.outW, p.outC, p.outCbOffset,
-                       c.outCbTotal);
     return;
   }
   if (SLIM_CONV_RUN_TILES && !flat) {
-    const int64_t minTile = detail::TileSplit(q.outW).base;
+    const int64_t minTile = TileSplit(q.outW).base;
     if (minTile < kConvTileW - 1)
-      c.run = detail::kRunPadded;
+      c.run = kRunPadded;
     // kRun tiles exist only in the two widest widths: every run (a full row
     // block and the last, shorter one) must split into such tiles.
     const int64_t lastRows =
         q.outH - (q.outH - 1) / c.rowsPerItem * c.rowsPerItem;
     for (int64_t rows : {std::min(c.rowsPerItem, q.outH), lastRows})
-      if (detail::TileSplit(rows * q.outW).base < kConvTileW - 1)
+      if (TileSplit(rows * q.outW).base < kConvTileW - 1)
         c.run = 0;
-    if (c.run && detail::runBufFloats(q, c.rowsPerItem, c.icbChunk) >
-                     detail::kRunBufFloats)
+    if (c.run && runBufFloats(q, c.rowsPerItem, c.icbChunk) > kRunBufFloats)
       c.run = 0;
   }
   c.rowBlocks = (q.outH + c.rowsPerItem - 1) / c.rowsPerItem;
@@ -876,7 +880,35 @@ inline void conv2d(const Conv2DParams &p, const float *in, const float *packedW,
   int64_t weightBytes = conv2dPackedSize(q.kernelH, q.kernelW, q.inC, q.outC) *
                         static_cast<int64_t>(sizeof(float));
   c.groupsInner = weightBytes <= SLIM_CONV_L2_WEIGHT_BYTES;
-  int64_t items = c.groups * q.batch * c.rowBlocks * c.colBlocks;
+}
+
+} // namespace detail
+
+/// Fused conv2d on blocked tensors:
+///   out = act(conv(in, w) + bias + residual)
+/// `in` is blocked [batch][inCbTotal][inH][inW][kVec] read from block
+/// inCbOffset; `packedW` comes from packConv2dWeights; `bias` has outC floats
+/// or is null; `residual` (or null) is blocked like the output, read at block
+/// resCbOffset of resCbTotal; `out` is written at block outCbOffset of a
+/// tensor with outCbTotal blocks. Work is split over (oc block pair, image,
+/// output row) through `par`.
+inline void conv2d(const Conv2DParams &p, const float *in, const float *packedW,
+                   const float *bias, const float *residual, float *out,
+                   const slim_parallel *par) {
+  detail::ConvCtx c;
+  detail::planConv(c, p, /*allowGather=*/true);
+  c.in = in;
+  c.w = packedW;
+  c.bias = bias;
+  c.res = residual;
+  c.out = out;
+  const Conv2DParams &q = c.p;
+  int64_t items;
+  if (c.run == detail::kRunGather)
+    items = q.batch * c.colBlocks *
+            ((c.groups + c.pairsPerItem - 1) / c.pairsPerItem);
+  else
+    items = c.groups * q.batch * c.rowBlocks * c.colBlocks;
   slim_parallel_run(par, items, 1, detail::convTask, &c);
   if (!preservesZero(p.act))
     zeroPaddingLanes(out, p.batch, p.outH, p.outW, p.outC, p.outCbOffset,
