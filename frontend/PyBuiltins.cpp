@@ -1238,22 +1238,27 @@ void slim::installPythonBuiltins(Interpreter &interp, Env &env) {
     }
     if (v[2] == 0)
       return in.raise("ValueError", a.loc, "range() arg 3 must not be zero");
-    std::vector<Ref> items;
-    for (int64_t i = v[0]; v[2] > 0 ? i < v[1] : i > v[1];) {
-      if (int64_t(items.size()) >= kMaxSequenceLength)
-        return in.error(a.loc, "range() with more than " +
-                                   llvm::Twine(kMaxSequenceLength) +
-                                   " elements is not supported");
-      items.push_back(makeInt(i));
-      // A step past INT64_MAX/MIN is past the stop too: the range ends.
-      auto next = checked::add(i, v[2]);
-      if (!next)
-        break;
-      i = *next;
+    // The length first, in unsigned arithmetic (the span of two int64s fits
+    // in uint64), so that the size limit and the work budget are checked
+    // before anything is allocated.
+    uint64_t length = 0;
+    if (v[2] > 0 ? v[0] < v[1] : v[0] > v[1]) {
+      uint64_t span = v[2] > 0 ? uint64_t(v[1]) - uint64_t(v[0])
+                               : uint64_t(v[0]) - uint64_t(v[1]);
+      uint64_t stride = v[2] > 0 ? uint64_t(v[2]) : uint64_t(-(v[2] + 1)) + 1;
+      length = (span - 1) / stride + 1;
     }
+    if (length > uint64_t(kMaxSequenceLength))
+      return in.error(a.loc, "range() with more than " +
+                                 llvm::Twine(kMaxSequenceLength) +
+                                 " elements is not supported");
     // Materialized, so it is work: a loop of ranges is charged per element.
-    if (!in.charge(a.loc, int64_t(items.size())))
+    if (!in.charge(a.loc, int64_t(length)))
       return nullptr;
+    std::vector<Ref> items;
+    items.reserve(length);
+    for (uint64_t k = 0; k < length; ++k)
+      items.push_back(makeInt(int64_t(uint64_t(v[0]) + k * uint64_t(v[2]))));
     return makeList(std::move(items));
   });
   def("enumerate", [](Interpreter &in, CallArgs &a) -> Ref {
