@@ -41,6 +41,10 @@ static constexpr size_t kGeneratorStackBytes = size_t(512) << 20;
 /// Suspended generators each hold a thread; more than this at once is a
 /// runaway program, not a model file.
 static constexpr size_t kMaxLiveGenerators = 256;
+/// What resuming a generator costs against the work budget: two coroutine
+/// switches, the time of tens of statements (at one step, a generator that
+/// never ends took ~40 s to exhaust the default budget).
+static constexpr int64_t kWorkPerResume = 50;
 
 namespace slim {
 /// A generator's frame and the handoff between it and its resumer.
@@ -144,6 +148,13 @@ ResumeResult GeneratorAccess::resume(Interpreter &in, GeneratorState &g,
                                      ResumeMode mode, const Ref &value,
                                      SMLoc loc, Ref &out) {
   out = makeNone();
+  // Charged before anything changes; the teardown of an abandoned
+  // generator (Abort) must run even when the budget is spent.
+  if (mode != ResumeMode::Abort &&
+      (g.status == GeneratorState::Created ||
+       g.status == GeneratorState::Suspended) &&
+      !in.charge(loc, kWorkPerResume))
+    return ResumeResult::Error;
   switch (g.status) {
   case GeneratorState::Running:
     in.raise("ValueError", loc,
