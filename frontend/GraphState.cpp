@@ -243,6 +243,14 @@ Ref GraphState::getVariable(llvm::StringRef name, llvm::ArrayRef<int64_t> shape,
   }
   if (isNone(regularizer))
     regularizer = currentVarScope->regularizer;
+  // Callers check their arguments; this keeps a value that slipped through
+  // an error instead of a bad cast.
+  if (!llvm::isa<SpecObj>(*initializer) ||
+      (!isNone(regularizer) && !llvm::isa<SpecObj>(*regularizer)))
+    return fail(loc, "variable " + fullName + ": the " +
+                         (llvm::isa<SpecObj>(*initializer) ? "regularizer"
+                                                           : "initializer") +
+                         " is not an initializer/regularizer object");
 
   auto type = mlir::RankedTensorType::get(shape, builder.getF32Type());
   mlir::OpBuilder::InsertionGuard guard(builder);

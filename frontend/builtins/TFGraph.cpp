@@ -64,6 +64,19 @@ Ref makeVariableScope(Interpreter &interp, Bound b) {
   auto saved =
       std::make_shared<std::pair<std::string, std::shared_ptr<VarScopeObj>>>();
   ctx->enter = [b, saved](Interpreter &in, SMLoc loc) -> Ref {
+    // A scope's defaults are initializer and regularizer objects (a Python
+    // function initializer is resolved per variable by layers and
+    // tf.get_variable only).
+    for (auto [name, kind] : {std::pair{"initializer", ObjKind::Initializer},
+                              {"regularizer", ObjKind::Regularizer}}) {
+      Ref v = b.get(name);
+      if (!isNone(v) && v->kind != kind)
+        return in.error(b.loc(name),
+                        b.function + "() argument '" + name + "' must be " +
+                            (kind == ObjKind::Initializer ? "an initializer"
+                                                          : "a regularizer") +
+                            " object, not " + typeName(*v));
+    }
     Ref nameOrScope = b.get("name_or_scope");
     Ref reuseArg = b.get("reuse");
     int reuse = 0;
