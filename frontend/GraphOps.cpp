@@ -242,13 +242,12 @@ Ref slim::emitPad(Interpreter &interp, TensorObj &input,
   if (mlir::failed(inferPadShape(input.shape, padding, mode, out, err)))
     return interp.error(loc, "tf.pad: " + err);
   auto &b = interp.graph().getBuilder();
-  auto op = b.create<PadOp>(interp.graph().getLoc(loc),
-                            tensorType(interp, out), input.value,
-                            i64s(interp, padding), scopeAttr(interp),
-                            b.getStringAttr(mode),
-                            b.getF32FloatAttr(constantValue));
-  return interp.graph().makeTensor(op, mode == "constant" ? "Pad"
-                                                          : "MirrorPad");
+  auto op =
+      b.create<PadOp>(interp.graph().getLoc(loc), tensorType(interp, out),
+                      input.value, i64s(interp, padding), scopeAttr(interp),
+                      b.getStringAttr(mode), b.getF32FloatAttr(constantValue));
+  return interp.graph().makeTensor(op,
+                                   mode == "constant" ? "Pad" : "MirrorPad");
 }
 
 Ref slim::emitIdentity(Interpreter &interp, TensorObj &input, SMLoc loc) {

@@ -9,8 +9,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "frontend/PyNumpy.h"
-#include "frontend/Builtins.h"
 #include "dialects/Slim/IR/CheckedInt.h"
+#include "frontend/Builtins.h"
 
 #include "llvm/ADT/APFloat.h"
 

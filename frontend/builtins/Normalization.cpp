@@ -62,21 +62,18 @@ Ref instanceNorm(Interpreter &in, CallArgs &args) {
     // tf_slim creates beta before gamma here (batch_norm does the reverse).
     Ref beta, gamma;
     if (center &&
-        !(beta = layerVariable(in, b, "beta", {channels},
-                               initializerOf("beta",
-                                             in.requireKnown("zeros_default")),
-                               none())))
+        !(beta = layerVariable(
+              in, b, "beta", {channels},
+              initializerOf("beta", in.requireKnown("zeros_default")), none())))
       return nullptr;
     if (scale &&
-        !(gamma = layerVariable(in, b, "gamma", {channels},
-                                initializerOf("gamma",
-                                              in.requireKnown("ones_default")),
-                                none())))
+        !(gamma = layerVariable(
+              in, b, "gamma", {channels},
+              initializerOf("gamma", in.requireKnown("ones_default")), none())))
       return nullptr;
-    Ref out = emitInstanceNorm(in, "instance_norm", *x,
-                               beta ? cast<TensorObj>(beta.get()) : nullptr,
-                               gamma ? cast<TensorObj>(gamma.get()) : nullptr,
-                               epsilon, args.loc);
+    Ref out = emitInstanceNorm(
+        in, "instance_norm", *x, beta ? cast<TensorObj>(beta.get()) : nullptr,
+        gamma ? cast<TensorObj>(gamma.get()) : nullptr, epsilon, args.loc);
     out = applyActivation(in, b, out);
     return collectNamedOutputs(in, b.get("outputs_collections"), sc.name, out,
                                args.loc);

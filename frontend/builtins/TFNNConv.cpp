@@ -67,8 +67,8 @@ Ref conv2dTranspose(Interpreter &in, CallArgs &args) {
   // them.
   auto either = [&](llvm::StringRef v1, llvm::StringRef v2) -> TensorObj * {
     if (!b.isNone(v1) && !b.isNone(v2)) {
-      in.error(b.loc(v2), "conv2d_transpose: give '" + v1 + "' or '" + v2 +
-                              "', not both");
+      in.error(b.loc(v2),
+               "conv2d_transpose: give '" + v1 + "' or '" + v2 + "', not both");
       return nullptr;
     }
     if (b.isNone(v1) && b.isNone(v2)) {

@@ -96,10 +96,10 @@ inline void resize(const float *x, float *y, int64_t n, int64_t inH,
       for (int64_t ox = 0; ox < outW; ++ox) {
         float *dst = y + ((b * outH + oy) * outW + ox) * c;
         if (!bilinear) {
-          int64_t iy = nearestSource(oy, sh, inH, alignCorners,
-                                     halfPixelCenters);
-          int64_t ix = nearestSource(ox, sw, inW, alignCorners,
-                                     halfPixelCenters);
+          int64_t iy =
+              nearestSource(oy, sh, inH, alignCorners, halfPixelCenters);
+          int64_t ix =
+              nearestSource(ox, sw, inW, alignCorners, halfPixelCenters);
           const float *src = x + ((b * inH + iy) * inW + ix) * c;
           for (int64_t ch = 0; ch < c; ++ch)
             dst[ch] = src[ch];
