@@ -36,6 +36,22 @@ DictObj *typesOf(Interpreter &in, const Ref &self) {
   return cast<DictObj>(it->second.get());
 }
 
+/// The (type name, is_list) of parameter `name`'s entry in `_hparam_types`.
+/// The dict is an ordinary attribute that a model file can overwrite, so an
+/// entry that is not such a pair is an error rather than trusted.
+bool entryType(Interpreter &in, const Ref &entry, const std::string &name,
+               SMLoc loc, std::string &type, bool &isList) {
+  auto *pair = dyn_cast<SeqObj>(entry.get());
+  if (!pair || pair->items.size() != 2 || !isa<StrObj>(*pair->items[0])) {
+    in.error(loc, "HParams: _hparam_types['" + name +
+                      "'] is not a (type name, is_list) pair");
+    return false;
+  }
+  type = cast<StrObj>(*pair->items[0]).value;
+  isList = isTruthy(*pair->items[1]);
+  return true;
+}
+
 /// The Python type name of a scalar hyperparameter value.
 std::string scalarType(const Object &v) {
   switch (v.kind) {
@@ -126,8 +142,10 @@ Ref setHParam(Interpreter &in, const Ref &self, const std::string &name,
   Ref entry = typesOf(in, self)->get(makeStr(name));
   if (!entry)
     return in.raise("KeyError", loc, "KeyError: " + reprValue(StrObj(name)));
-  std::string type = cast<StrObj>(*cast<SeqObj>(*entry).items[0]).value;
-  bool isList = isTruthy(*cast<SeqObj>(*entry).items[1]);
+  std::string type;
+  bool isList;
+  if (!entryType(in, entry, name, loc, type, isList))
+    return nullptr;
   if (auto *seq = dyn_cast<SeqObj>(value.get())) {
     if (!isList)
       return in.raise("ValueError", loc,
@@ -248,7 +266,10 @@ Ref getMethod(Interpreter &in, CallArgs &a) {
   Ref value = self->attrs[name];
   // TF checks that a given default could be a value of the parameter.
   if (!isNone(fallback)) {
-    std::string type = cast<StrObj>(*cast<SeqObj>(*entry).items[0]).value;
+    std::string type;
+    bool isList;
+    if (!entryType(in, entry, name, a.positional[2].loc, type, isList))
+      return nullptr;
     if (!isa<SeqObj>(*fallback) &&
         !castTo(in, name, type, fallback, a.positional[2].loc))
       return nullptr;
@@ -262,7 +283,12 @@ Ref valuesMethod(Interpreter &in, CallArgs &a) {
   const Ref &self = a.positional[0].value;
   auto dict = std::make_shared<DictObj>();
   for (auto &entry : typesOf(in, self)->entries) {
-    const std::string &name = cast<StrObj>(*entry.first).value;
+    auto *key = dyn_cast<StrObj>(entry.first.get());
+    if (!key)
+      return in.error(a.loc, "HParams.values: _hparam_types has a key that "
+                             "is not a parameter name: " +
+                                 reprValue(*entry.first));
+    const std::string &name = key->value;
     dict->set(entry.first, self->attrs[name]);
   }
   return dict;
