@@ -33,6 +33,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -111,19 +112,32 @@ MODES = [
 
 
 def run_one(slimc, index, source, text, mode, timeout, scratch):
+    """Compiles one mutant; returns (index, exit code or "timeout", wall
+    seconds, CPU seconds, output, command)."""
     path = Path(scratch) / f"m{index}.slim"
     path.write_text(text)
     cmd = [slimc, str(path), "-I", str(source.parent), *mode, "-o", os.devnull]
     start = time.monotonic()
-    try:
-        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              timeout=timeout)
-        code, output = proc.returncode, proc.stdout
-    except subprocess.TimeoutExpired as e:
-        code, output = "timeout", e.stdout or b""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    killed = threading.Event()
+
+    def kill():
+        killed.set()
+        proc.kill()
+
+    timer = threading.Timer(timeout, kill)
+    timer.start()
+    output = proc.stdout.read()
+    proc.stdout.close()
+    # wait4 rather than Popen.wait: the child's CPU time tells a slow mutant
+    # from a machine that other jobs keep busy.
+    _, status, usage = os.wait4(proc.pid, 0)
+    timer.cancel()
+    proc.returncode = os.waitstatus_to_exitcode(status)
     elapsed = time.monotonic() - start
     path.unlink()
-    return index, code, elapsed, output, cmd
+    code = "timeout" if killed.is_set() else proc.returncode
+    return index, code, elapsed, usage.ru_utime + usage.ru_stime, output, cmd
 
 
 def main():
@@ -157,7 +171,8 @@ def main():
 
     exits = {}
     findings = []
-    slowest = (0.0, None)
+    slowest = (0.0, 0.0, None)  # wall seconds, CPU seconds, mutant
+    most_cpu = (0.0, 0.0, None)
     artifacts = Path(args.artifacts)
     started = time.monotonic()
     with tempfile.TemporaryDirectory() as scratch, \
@@ -172,14 +187,19 @@ def main():
                 done, pending = concurrent.futures.wait(
                     pending, return_when=concurrent.futures.FIRST_COMPLETED)
                 for f in done:
-                    slowest = max(slowest, record(f.result(), exits, findings, artifacts))
+                    timing = record(f.result(), exits, findings, artifacts)
+                    slowest = max(slowest, timing)
+                    most_cpu = max(most_cpu, timing, key=lambda t: t[1])
         for f in concurrent.futures.as_completed(pending):
-            slowest = max(slowest, record(f.result(), exits, findings, artifacts))
+            timing = record(f.result(), exits, findings, artifacts)
+            slowest = max(slowest, timing)
+            most_cpu = max(most_cpu, timing, key=lambda t: t[1])
 
     total = time.monotonic() - started
     summary = ", ".join(f"exit {k}: {v}" for k, v in sorted(exits.items(), key=str))
     print(f"mutate_slim: {args.mutants} mutants of {len(sources)} files (seed {args.seed}) "
-          f"in {total:.0f} s; {summary}; slowest {slowest[0]:.2f} s (mutant {slowest[1]})")
+          f"in {total:.0f} s; {summary}; slowest {slowest[0]:.2f} s wall (mutant {slowest[2]}); "
+          f"most CPU {most_cpu[1]:.2f} s (mutant {most_cpu[2]})")
     if findings:
         print(f"mutate_slim: {len(findings)} finding(s) in {artifacts}/:")
         for line in findings:
@@ -197,8 +217,9 @@ INTERNAL_ERROR = re.compile(rb"error: '[a-z_]+\.[a-z_0-9]+' op |LLVM ERROR|Asser
 
 
 def record(result, exits, findings, artifacts):
-    """Counts one result, saves it if it is a finding; returns (seconds, index)."""
-    index, code, elapsed, output, cmd = result
+    """Counts one result, saves it if it is a finding; returns (wall seconds,
+    CPU seconds, index)."""
+    index, code, elapsed, cpu, output, cmd = result
     if code == 1 and INTERNAL_ERROR.search(output):
         code = "1 (internal error)"
     key = code if code in (0, 1, "timeout", "1 (internal error)") else (
@@ -206,7 +227,7 @@ def record(result, exits, findings, artifacts):
     exits[key] = exits.get(key, 0) + 1
     if code in (0, 1):
         record.texts.pop(index, None)
-        return elapsed, index
+        return elapsed, cpu, index
     source, text = record.texts.pop(index)
     artifacts.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha1(text.encode(errors="replace")).hexdigest()[:12]
@@ -214,9 +235,10 @@ def record(result, exits, findings, artifacts):
     out.write_text(text)
     (artifacts / f"mutant-{index}-{digest}.txt").write_bytes(
         (" ".join(cmd) + f"\n# from {source.relative_to(ROOT)}; result {key} after "
-         f"{elapsed:.1f} s\n").encode() + output[-4000:])
-    findings.append(f"{out.name}: {key} after {elapsed:.1f} s (from {source.relative_to(ROOT)})")
-    return elapsed, index
+         f"{elapsed:.1f} s ({cpu:.1f} s of CPU)\n").encode() + output[-4000:])
+    findings.append(f"{out.name}: {key} after {elapsed:.1f} s, {cpu:.1f} s of CPU "
+                    f"(from {source.relative_to(ROOT)})")
+    return elapsed, cpu, index
 
 
 record.texts = {}
