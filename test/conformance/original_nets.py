@@ -217,6 +217,9 @@ def main():
   ap.add_argument('--jobs', type=int, default=2, help='nets checked at a time')
   ap.add_argument('--work', help='scratch directory, kept (default: a temporary one, removed)')
   ap.add_argument('--no-cache', action='store_true', help='rebuild the TensorFlow references')
+  ap.add_argument('--always-tf', action='store_true',
+                  help='build the TensorFlow reference of a net slimc rejects too (by default '
+                  'it is only taken from the cache)')
   ap.add_argument('--list', action='store_true', help='list the nets and exit')
   args = ap.parse_args()
   if args.list:
@@ -266,7 +269,7 @@ def main():
       print('    ' + l.replace('\n', '\n    '))
 
   results = progcheck.check_all(cases, args.slimc, slimrun, work, args.jobs,
-                                not args.no_cache, progress=progress)
+                                not args.no_cache, progress=progress, always_tf=args.always_tf)
   print()
   print(progcheck.table(results))
   notes = ['%s: %s' % (n.name, n.note) for n in todo if n.note and n not in missing]
