@@ -73,7 +73,8 @@ def check(fname, net):
     with tf.Session() as s:
       s.run(tf.global_variables_initializer())
       variables = tf.global_variables()
-      values = {v.op.name: tfnets.randomize_batch_norm(v.op.name, val, rng)
+      small = net in tfnets.SMALL_VARIANCE_NETS
+      values = {v.op.name: tfnets.randomize_batch_norm(v.op.name, val, rng, small)
                 for v, val in zip(variables, s.run(variables))}
       tfnets.assign_values(s, {v: values[v.op.name] for v in variables})
       want = s.run([outs_ref[r] for _, r in pairs], {inp: x})

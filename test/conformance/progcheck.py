@@ -8,7 +8,7 @@ tf.placeholder ops (float32; a None first dimension is the batch), its outputs i
 
   1. TensorFlow: build the graph; initialize the variables with a fixed seed and perturb them
      (tfnets.perturb_variables: biases, and batch-norm statistics/gamma/beta, so that folding is
-     exercised); run a fixed U(-1, 1) input at every batch (1 and 2), save the V2 checkpoint,
+     exercised; small moving variances where the case asks for them); run a fixed U(-1, 1) input at every batch (1 and 2), save the V2 checkpoint,
      the inputs, the outputs, the variable list and the regularization loss. Cached under
      $SLIMC_CACHE (default ~/.cache/slimc)/conformance/, keyed by a hash of the program, every
      file it can import, the batches, the seed and this harness's code, so that a rerun costs
@@ -67,10 +67,13 @@ class Case(object):
   """A program to check. `program`: its path, or {batch: path} for a program whose inputs have
   a static batch (one text per batch); `roots`: directories its imports are searched in (after
   its own directory; slimc's -I); `key_files`: every file it may import (their contents key the
-  cache)."""
+  cache); `small_variances`: the batch norms' moving variances are drawn small
+  (tfnets.randomize_batch_norm: for nets whose ReLU6 must clip)."""
 
-  def __init__(self, name, program, roots=(), key_files=(), batches=BATCHES):
+  def __init__(self, name, program, roots=(), key_files=(), batches=BATCHES,
+               small_variances=False):
     self.name = name
+    self.small_variances = small_variances
     self.batches = tuple(batches)
     self.program = (dict(program) if isinstance(program, dict) else
                     {b: program for b in self.batches})
@@ -126,7 +129,8 @@ def cache_key(case, seed):
   for f in case.key_files:
     with open(f, 'rb') as fh:
       add('file ' + os.path.relpath(f, base), fh.read())
-  add('case', json.dumps([case.name, list(case.batches), seed]).encode())
+  add('case', json.dumps([case.name, list(case.batches), seed] +
+                         (['small_variances'] if case.small_variances else [])).encode())
   return h.hexdigest()[:20]
 
 
@@ -178,7 +182,7 @@ def build_reference(case, outdir, seed):
       names = list(run.outputs)
       with tf.Session() as sess:
         sess.run([tf.global_variables_initializer(), tf.local_variables_initializer()])
-        tfnets.perturb_variables(sess, variables, rng)
+        tfnets.perturb_variables(sess, variables, rng, small_variances=case.small_variances)
         for b in batches:
           bdir = os.path.join(outdir, 'b%d' % b)
           os.makedirs(bdir)
