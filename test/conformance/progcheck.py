@@ -8,8 +8,9 @@ tf.placeholder ops (float32; a None first dimension is the batch), its outputs i
 
   1. TensorFlow: build the graph; initialize the variables with a fixed seed and perturb them
      (tfnets.perturb_variables: biases, and batch-norm statistics/gamma/beta, so that folding is
-     exercised; small moving variances where the case asks for them); run a fixed U(-1, 1) input at every batch (1 and 2), save the V2 checkpoint,
-     the inputs, the outputs, the variable list and the regularization loss. Cached under
+     exercised; small moving variances where the case asks for them); run a fixed U(-1, 1)
+     input at every batch (1 and 2), save the V2 checkpoint, the inputs, the outputs, the
+     variable list and the regularization loss. Cached under
      $SLIMC_CACHE (default ~/.cache/slimc)/conformance/, keyed by a hash of the program, every
      file it can import, the batches, the seed and this harness's code, so that a rerun costs
      TensorFlow nothing.
