@@ -72,11 +72,11 @@ def check(fname, net):
                                        if 'aux_logits' in outs_ref else [])
     with tf.Session() as s:
       s.run(tf.global_variables_initializer())
-      values = {}
-      for v in tf.global_variables():
-        val = tfnets.randomize_batch_norm(v.op.name, s.run(v), rng)
-        values[v.op.name] = val
-        v.load(val, s)
+      variables = tf.global_variables()
+      small = net in tfnets.SMALL_VARIANCE_NETS
+      values = {v.op.name: tfnets.randomize_batch_norm(v.op.name, val, rng, small)
+                for v, val in zip(variables, s.run(variables))}
+      tfnets.assign_values(s, {v: values[v.op.name] for v in variables})
       want = s.run([outs_ref[r] for _, r in pairs], {inp: x})
 
   g = tf.Graph()
@@ -91,9 +91,8 @@ def check(fname, net):
       problems.append('regularized variables differ: ' +
                       diff(reg, [l.split()[0] for l in read_golden(net, 'reg')]))
     with tf.Session() as s:
-      for v in tf.global_variables():
-        if v.op.name in values:
-          v.load(values[v.op.name], s)
+      tfnets.assign_values(s, {v: values[v.op.name] for v in tf.global_variables()
+                               if v.op.name in values})
       got = s.run([g.get_tensor_by_name(o + ':0') for o, _ in pairs],
                   {g.get_tensor_by_name('input:0'): x})
   for (o, _), a, b in zip(pairs, got, want):

@@ -54,7 +54,7 @@ def main():
   results = progcheck.check_all(cases, os.path.join(args.slimc_bin, 'slimc'),
                                 os.path.join(args.slimc_bin, 'slimrun'), work, args.jobs,
                                 not args.no_cache, progress=progress,
-                                slimc_args=['-O' + args.opt])
+                                slimc_args=['-O' + args.opt], always_tf=True)
   print()
   print(progcheck.table(results, first='feature program'))
   failed = [r.name for r in results if not r.ok]

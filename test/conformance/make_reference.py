@@ -72,7 +72,8 @@ def main():
 
     with tf.Session() as sess:
       sess.run(tf.global_variables_initializer())
-      tfnets.perturb_variables(sess, variables, rng)
+      tfnets.perturb_variables(sess, variables, rng,
+                               small_variances=args.net in tfnets.SMALL_VARIANCE_NETS)
       x = rng.uniform(-1.0, 1.0, (args.batch, size, size, 3)).astype(np.float32)
       names = sorted(outputs)
       values = sess.run([outputs[n] for n in names], {inputs: x})

@@ -44,10 +44,12 @@ class Net(object):
   expression or None (the net applies its own); `aux` names end_points entries that are
   outputs too; `batch_in_shape`: the net needs a static batch (pix2pix's generator reshapes
   to its input's static shape), so each batch gets its own program with the batch in the
-  placeholder."""
+  placeholder; `small_variances`: TensorFlow's reference draws the batch norms' moving
+  variances small (tfnets.randomize_batch_norm), for the nets whose ReLU6 must clip to be
+  tested (MobileNet v1 and v3), chosen here per net rather than by a variable's name."""
 
   def __init__(self, name, module, shape, scope, call, output='logits', aux=(),
-               batch_in_shape=False, note=''):
+               batch_in_shape=False, note='', small_variances=False):
     self.name = name
     self.module = module
     self.shape = shape
@@ -57,11 +59,14 @@ class Net(object):
     self.aux = aux
     self.batch_in_shape = batch_in_shape
     self.note = note
+    self.small_variances = small_variances
 
 
-def _classifier(name, module, size, classes, scope, fn=None, channels=3, aux=()):
+def _classifier(name, module, size, classes, scope, fn=None, channels=3, aux=(),
+                small_variances=False):
   return Net(name, module, [size, size, channels], scope,
-             '%s(inputs, num_classes=%d, is_training=False)' % (fn or name, classes), aux=aux)
+             '%s(inputs, num_classes=%d, is_training=False)' % (fn or name, classes), aux=aux,
+             small_variances=small_variances)
 
 
 AUX = (('AuxLogits', 'aux_logits'),)
@@ -91,27 +96,25 @@ NETS = [
     # The published ResNet v2 checkpoints have a background class.
     _classifier('resnet_v2_50', 'resnet_v2', 224, 1001, 'resnet_arg_scope()'),
     _classifier('resnet_v2_152', 'resnet_v2', 224, 1001, 'resnet_arg_scope()'),
+    # Small batch-norm variances (gains up to 7x) so that ReLU6 clips, as MobileNet v1 and v3
+    # need to be tested.
     _classifier('mobilenet_v1', 'mobilenet_v1', 224, 1001,
-                'mobilenet_v1_arg_scope(is_training=False)'),
-    # tfnets gives variables under a 'Mobilenet' scope small batch-norm variances (gains up to
-    # 7x, so that ReLU6 clips, as MobileNet v1 and v3 need); V2's linear bottlenecks and
-    # residual sums compound them into an ill-conditioned net (with them, a 1-ulp change of the
-    # input moves the logits by 1.4e-3 of their maximum, in TensorFlow and in slimc alike, so
-    # no float32 implementation meets 1e-4). The scope spelled MobileNetV2 gets the ordinary
-    # statistics; the architecture is the same.
-    Net('mobilenet_v2', 'mobilenet.mobilenet_v2', [224, 224, 3],
-        'training_scope(is_training=False)',
-        "mobilenet(inputs, num_classes=1001, is_training=False, scope='MobileNetV2')",
-        note="scope MobileNetV2 (ordinary batch-norm statistics, see original_nets.py)"),
+                'mobilenet_v1_arg_scope(is_training=False)', small_variances=True),
+    # The ordinary statistics: V2's linear bottlenecks and residual sums compound small
+    # variances into an ill-conditioned net (with them, a 1-ulp change of the input moves the
+    # logits by 1.4e-3 of their maximum, in TensorFlow and in slimc alike, so no float32
+    # implementation meets 1e-4).
+    _classifier('mobilenet_v2', 'mobilenet.mobilenet_v2', 224, 1001,
+                'training_scope(is_training=False)', fn='mobilenet'),
     # The file's group-norm variant (V2_DEF_GROUP_NORM: group_norm with 8 groups in place of
     # batch_norm), base only: its feature map is the output.
     Net('mobilenet_v2_group_norm', 'mobilenet.mobilenet_v2', [96, 96, 3],
         'training_scope(is_training=False)', 'mobilenet_base_group_norm(inputs)',
         output='features', note='base only (no logits), 96x96'),
     _classifier('mobilenet_v3_large', 'mobilenet.mobilenet_v3', 224, 1001,
-                'training_scope(is_training=False)', fn='large'),
+                'training_scope(is_training=False)', fn='large', small_variances=True),
     _classifier('mobilenet_v3_small', 'mobilenet.mobilenet_v3', 224, 1001,
-                'training_scope(is_training=False)', fn='small'),
+                'training_scope(is_training=False)', fn='small', small_variances=True),
     _classifier('nasnet_cifar', 'nasnet.nasnet', 32, 10, 'nasnet_cifar_arg_scope()',
                 fn='build_nasnet_cifar'),
     _classifier('nasnet_mobile', 'nasnet.nasnet', 224, 1001, 'nasnet_mobile_arg_scope()',
@@ -217,6 +220,9 @@ def main():
   ap.add_argument('--jobs', type=int, default=2, help='nets checked at a time')
   ap.add_argument('--work', help='scratch directory, kept (default: a temporary one, removed)')
   ap.add_argument('--no-cache', action='store_true', help='rebuild the TensorFlow references')
+  ap.add_argument('--always-tf', action='store_true',
+                  help='build the TensorFlow reference of a net slimc rejects too (by default '
+                  'it is only taken from the cache)')
   ap.add_argument('--list', action='store_true', help='list the nets and exit')
   args = ap.parse_args()
   if args.list:
@@ -254,7 +260,7 @@ def main():
         f.write(text + appended(net, text, b))
       programs[b] = program
     cases.append(progcheck.Case(net.name, programs if net.batch_in_shape else programs[None],
-                                [tree], files))
+                                [tree], files, small_variances=net.small_variances))
 
   for net in missing:
     print('%s: not in %s (nets/%s.py)' % (net.name, args.dir, net.module.replace('.', '/')))
@@ -266,7 +272,7 @@ def main():
       print('    ' + l.replace('\n', '\n    '))
 
   results = progcheck.check_all(cases, args.slimc, slimrun, work, args.jobs,
-                                not args.no_cache, progress=progress)
+                                not args.no_cache, progress=progress, always_tf=args.always_tf)
   print()
   print(progcheck.table(results))
   notes = ['%s: %s' % (n.name, n.note) for n in todo if n.note and n not in missing]

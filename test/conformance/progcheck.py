@@ -8,8 +8,9 @@ tf.placeholder ops (float32; a None first dimension is the batch), its outputs i
 
   1. TensorFlow: build the graph; initialize the variables with a fixed seed and perturb them
      (tfnets.perturb_variables: biases, and batch-norm statistics/gamma/beta, so that folding is
-     exercised); run a fixed U(-1, 1) input at every batch (1 and 2), save the V2 checkpoint,
-     the inputs, the outputs, the variable list and the regularization loss. Cached under
+     exercised; small moving variances where the case asks for them); run a fixed U(-1, 1)
+     input at every batch (1 and 2), save the V2 checkpoint, the inputs, the outputs, the
+     variable list and the regularization loss. Cached under
      $SLIMC_CACHE (default ~/.cache/slimc)/conformance/, keyed by a hash of the program, every
      file it can import, the batches, the seed and this harness's code, so that a rerun costs
      TensorFlow nothing.
@@ -33,6 +34,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -66,10 +68,13 @@ class Case(object):
   """A program to check. `program`: its path, or {batch: path} for a program whose inputs have
   a static batch (one text per batch); `roots`: directories its imports are searched in (after
   its own directory; slimc's -I); `key_files`: every file it may import (their contents key the
-  cache)."""
+  cache); `small_variances`: the batch norms' moving variances are drawn small
+  (tfnets.randomize_batch_norm: for nets whose ReLU6 must clip)."""
 
-  def __init__(self, name, program, roots=(), key_files=(), batches=BATCHES):
+  def __init__(self, name, program, roots=(), key_files=(), batches=BATCHES,
+               small_variances=False):
     self.name = name
+    self.small_variances = small_variances
     self.batches = tuple(batches)
     self.program = (dict(program) if isinstance(program, dict) else
                     {b: program for b in self.batches})
@@ -117,8 +122,7 @@ def cache_key(case, seed):
   for f in HARNESS_FILES:
     with open(os.path.join(HERE, f), 'rb') as fh:
       add('harness ' + f, fh.read())
-  for fn in (build_reference, _shape):
-    add('harness ' + fn.__name__, inspect.getsource(fn).encode())
+  add('harness reference code', _REFERENCE_CODE)
   for b in case.batches:
     with open(case.program[b], 'rb') as fh:
       add('program %d' % b, fh.read())
@@ -126,7 +130,8 @@ def cache_key(case, seed):
   for f in case.key_files:
     with open(f, 'rb') as fh:
       add('file ' + os.path.relpath(f, base), fh.read())
-  add('case', json.dumps([case.name, list(case.batches), seed]).encode())
+  add('case', json.dumps([case.name, list(case.batches), seed] +
+                         (['small_variances'] if case.small_variances else [])).encode())
   return h.hexdigest()[:20]
 
 
@@ -178,7 +183,7 @@ def build_reference(case, outdir, seed):
       names = list(run.outputs)
       with tf.Session() as sess:
         sess.run([tf.global_variables_initializer(), tf.local_variables_initializer()])
-        tfnets.perturb_variables(sess, variables, rng)
+        tfnets.perturb_variables(sess, variables, rng, small_variances=case.small_variances)
         for b in batches:
           bdir = os.path.join(outdir, 'b%d' % b)
           os.makedirs(bdir)
@@ -203,16 +208,18 @@ def build_reference(case, outdir, seed):
   return info
 
 
-def reference(case, seed=SEED, use_cache=True, work=None):
+def reference(case, seed=SEED, use_cache=True, work=None, build=True):
   """(directory, info, cached) of TensorFlow's results for `case`, from the cache or built
-  now (under `work` without the cache). Raises TFError(first line of what went wrong,
-  traceback)."""
+  now (under `work` without the cache; not at all without `build`: None). Raises
+  TFError(first line of what went wrong, traceback)."""
   key = cache_key(case, seed)
   root = cache_root() if use_cache else os.path.join(work, 'ref')
   final = os.path.join(root, '%s-%s' % (case.name, key))
   if use_cache and os.path.isfile(os.path.join(final, 'reference.json')):
     with open(os.path.join(final, 'reference.json')) as f:
       return final, json.load(f), True
+  if not build:
+    return None
   tmp = '%s.tmp%d' % (final, os.getpid())
   shutil.rmtree(tmp, ignore_errors=True)
   os.makedirs(root, exist_ok=True)
@@ -232,23 +239,52 @@ def reference(case, seed=SEED, use_cache=True, work=None):
   return final, info, False
 
 
+def _alive(pid):
+  try:
+    os.kill(pid, 0)
+  except ProcessLookupError:
+    return False
+  except PermissionError:
+    pass
+  return True
+
+
 def _prune(root, name, keep, entries=2):
   """Removes all but the newest `entries` cached references of case `name` (each edit of a
-  file makes a new one; a VGG's checkpoint is 0.5 GB)."""
-  pattern = re.compile(re.escape(name) + r'-[0-9a-f]{20}$')
-  found = [os.path.join(root, d) for d in os.listdir(root) if pattern.match(d)]
+  file makes a new one; a VGG's checkpoint is 0.5 GB), and those that killed runs left
+  unfinished."""
+  pattern = re.compile(re.escape(name) + r'-[0-9a-f]{20}(\.tmp(\d+))?$')
+  found = []
+  for d in os.listdir(root):
+    m = pattern.match(d)
+    if not m:
+      continue
+    if m.group(2):
+      # What a run left half-written when it was killed (not one still writing).
+      if not _alive(int(m.group(2))):
+        shutil.rmtree(os.path.join(root, d), ignore_errors=True)
+      continue
+    found.append(os.path.join(root, d))
   found.sort(key=lambda d: (d == keep, os.path.getmtime(d)), reverse=True)
   for d in found[entries:]:
     shutil.rmtree(d, ignore_errors=True)
 
 
 def _run(cmd, log):
+  """(exit status, output) of cmd, logged. On the timeout the whole process group goes (slimc
+  runs the C++ compiler as a child)."""
+  p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                       start_new_session=True)
   try:
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                       timeout=COMMAND_TIMEOUT)
-    out, rc = p.stdout, p.returncode
-  except subprocess.TimeoutExpired as e:
-    out, rc = (e.stdout or '') + '\ntimed out after %d s' % COMMAND_TIMEOUT, 124
+    out, _ = p.communicate(timeout=COMMAND_TIMEOUT)
+    rc = p.returncode
+  except subprocess.TimeoutExpired:
+    os.killpg(p.pid, signal.SIGKILL)
+    out, _ = p.communicate()
+    out, rc = out + '\ntimed out after %d s' % COMMAND_TIMEOUT, 124
+  except BaseException:  # interrupted: take the compiler along
+    os.killpg(p.pid, signal.SIGKILL)
+    raise
   with open(log, 'a') as f:
     f.write('$ %s\n%s\n' % (' '.join(cmd), out))
   return rc, out
@@ -270,9 +306,12 @@ def _fmt(ratio):
   return '%.2g' % ratio if ratio != float('inf') else 'inf'
 
 
-def check(case, slimc, slimrun, work, use_cache=True, seed=SEED, slimc_args=()):
+def check(case, slimc, slimrun, work, use_cache=True, seed=SEED, slimc_args=(), always_tf=False):
   """Result of one case; scratch files (libraries, outputs, logs) under work/<name>/.
-  `slimc_args`: further options of the library builds (features.py: -O0)."""
+  `slimc_args`: further options of the library builds (features.py: -O0). slimc runs first,
+  outside the TensorFlow lock, so that another case's graph builds meanwhile. Where slimc
+  rejects the program, TensorFlow's reference is only taken from the cache (a NASNet's costs
+  minutes) unless `always_tf`."""
   t0 = time.time()
   r = Result(case.name)
   cdir = os.path.join(work, case.name)
@@ -282,8 +321,34 @@ def check(case, slimc, slimrun, work, use_cache=True, seed=SEED, slimc_args=()):
   base = os.path.dirname(os.path.abspath(first))
   include = sum((['-I', d] for d in case.roots), [])
 
+  # slimc: the variables, then a library per batch.
+  slimc_lines, ours, libraries = [], None, {}
+  rc, out = _run([slimc, first] + include + ['--emit=variables'], log)
+  if rc != 0:
+    r.compiles = 'no'
+    r.error = _short(compare.first_error(out), base)
+    slimc_lines.append('FAIL slimc --emit=variables: %s' % r.error)
+  else:
+    ours = [l for l in out.splitlines() if l]
+    r.compiles = 'yes'
+    for b in case.batches:
+      so = os.path.join(cdir, 'b%d.so' % b)
+      rc, out = _run([slimc, case.program[b]] + include + ['--batch', str(b), '-o', so] +
+                     list(slimc_args), log)
+      if rc != 0:
+        r.compiles = 'no'
+        r.error = _short(compare.first_error(out), base)
+        slimc_lines.append('FAIL slimc --batch %d -o: %s' % (b, r.error))
+        break
+      libraries[b] = so
+
+  # TensorFlow (cached).
   try:
-    ref, info, cached = reference(case, seed, use_cache, cdir)
+    found = reference(case, seed, use_cache, cdir, build=always_tf or ours is not None)
+    if found is None:
+      raise TFError('not run: slimc rejects the program and there is no cached reference '
+                    '(--always-tf builds one)')
+    ref, info, cached = found
     r.lines.append('ok   TensorFlow: %d variables, outputs %s%s' % (
         len(info['variables']), ', '.join(sorted(info['outputs'])),
         ' (cached)' if cached else ''))
@@ -293,69 +358,55 @@ def check(case, slimc, slimrun, work, use_cache=True, seed=SEED, slimc_args=()):
     if len(e.args) > 1:
       with open(log, 'a') as f:
         f.write(e.args[1])
+  r.lines += slimc_lines
 
-  rc, out = _run([slimc, first] + include + ['--emit=variables'], log)
-  if rc != 0:
-    r.compiles = 'no'
-    r.error = _short(compare.first_error(out), base)
-    r.lines.append('FAIL slimc --emit=variables: %s' % r.error)
-  else:
-    ours = [l for l in out.splitlines() if l]
+  if ours is not None:
     if info is not None:
       good, message = compare.compare_variables(info['variables'], ours)
       r.variables = ('ok (%d)' % len(ours)) if good else 'DIFF'
       r.lines.append(message)
       if not good:
-        r.error = 'variables differ: ' + _first_difference(info['variables'], ours)
+        r.error = r.error or 'variables differ: ' + _first_difference(info['variables'], ours)
     else:
       r.variables = '? (%d)' % len(ours)
-    r.compiles = 'yes'
-    for b in case.batches:
-      so = os.path.join(cdir, 'b%d.so' % b)
-      rc, out = _run([slimc, case.program[b]] + include + ['--batch', str(b), '-o', so] +
-                     list(slimc_args), log)
-      if rc != 0:
-        r.compiles = 'no'
-        r.error = _short(compare.first_error(out), base)
-        r.lines.append('FAIL slimc --batch %d -o: %s' % (b, r.error))
-        break
-      if ref is None:
-        continue
-      out_dir = os.path.join(cdir, 'out-b%d' % b)
-      shutil.rmtree(out_dir, ignore_errors=True)
-      cmd = [slimrun, so, '--output-dir', out_dir, '--regularization-loss']
-      if info['checkpoint'][str(b)]:
-        cmd += ['--checkpoint', os.path.join(ref, info['checkpoint'][str(b)])]
-      for i in info['inputs']:
-        cmd += ['--input', '%s=%s' % (i['name'], os.path.join(ref, 'b%d' % b,
-                                                             'input_%s.npy' % i['name']))]
-      run_log = os.path.join(cdir, 'run-b%d.log' % b)
-      rc, out = _run(cmd, log)
-      with open(run_log, 'w') as f:
-        f.write(out)
-      if rc != 0:
-        r.batch[b], r.batch_ok[b] = 'run failed', False
-        r.lines.append('FAIL slimrun at batch %d: %s' % (b, compare.first_error(out)))
-        r.error = r.error or 'slimrun: ' + compare.first_error(out)
-        continue
-      ratios = {}
-      good, lines = compare.compare_output_dirs(os.path.join(ref, 'b%d' % b), out_dir, ratios)
-      worst = max(ratios.values()) if ratios else float('inf')
-      r.batch[b] = _fmt(worst) + ('' if good else ' FAIL')
-      r.lines += ['batch %d: %s' % (b, l) for l in lines]
-      if b == case.batches[0]:
-        good_loss, line = compare.compare_regularization_loss(run_log,
-                                                              info['regularization_loss'])
-        r.lines.append(line)
-        if not good_loss:
-          r.batch[b] += ' (reg. loss FAIL)'
-          good = False
-      r.batch_ok[b] = good
-      if not good:
-        r.error = r.error or 'outputs differ at batch %d' % b
+
+  for b in case.batches:
+    if ref is None or b not in libraries:
+      continue
+    out_dir = os.path.join(cdir, 'out-b%d' % b)
+    shutil.rmtree(out_dir, ignore_errors=True)
+    cmd = [slimrun, libraries[b], '--output-dir', out_dir, '--regularization-loss']
+    if info['checkpoint'][str(b)]:
+      cmd += ['--checkpoint', os.path.join(ref, info['checkpoint'][str(b)])]
+    for i in info['inputs']:
+      cmd += ['--input', '%s=%s' % (i['name'], os.path.join(ref, 'b%d' % b,
+                                                           'input_%s.npy' % i['name']))]
+    run_log = os.path.join(cdir, 'run-b%d.log' % b)
+    rc, out = _run(cmd, log)
+    with open(run_log, 'w') as f:
+      f.write(out)
+    if rc != 0:
+      r.batch[b], r.batch_ok[b] = 'run failed', False
+      r.lines.append('FAIL slimrun at batch %d: %s' % (b, compare.first_error(out)))
+      r.error = r.error or 'slimrun: ' + compare.first_error(out)
+      continue
+    ratios = {}
+    good, lines = compare.compare_output_dirs(os.path.join(ref, 'b%d' % b), out_dir, ratios)
+    worst = max(ratios.values()) if ratios else float('inf')
+    r.batch[b] = _fmt(worst) + ('' if good else ' FAIL')
+    r.lines += ['batch %d: %s' % (b, l) for l in lines]
+    if b == case.batches[0]:
+      good_loss, line = compare.compare_regularization_loss(run_log,
+                                                            info['regularization_loss'])
+      r.lines.append(line)
+      if not good_loss:
+        r.batch[b] += ' (reg. loss FAIL)'
+        good = False
+    r.batch_ok[b] = good
+    if not good:
+      r.error = r.error or 'outputs differ at batch %d' % b
   if info is None:
-    tf_error = next(l for l in r.lines if l.startswith('FAIL TensorFlow'))[5:]
-    r.error = r.error or tf_error
+    r.error = r.error or r.lines[0][len('FAIL '):]
   r.ok = (info is not None and r.compiles == 'yes' and r.variables.startswith('ok') and
           all(r.batch_ok.get(b) for b in case.batches))
   r.seconds = time.time() - t0
@@ -363,13 +414,13 @@ def check(case, slimc, slimrun, work, use_cache=True, seed=SEED, slimc_args=()):
 
 
 def check_all(cases, slimc, slimrun, work, jobs=2, use_cache=True, seed=SEED, progress=None,
-              slimc_args=()):
+              slimc_args=(), always_tf=False):
   """Results of `cases` in order, `jobs` at a time (TensorFlow builds one graph at a time;
   slimc's compilations overlap). `progress(result)` is called as each one finishes."""
 
   def one(case):
     try:
-      r = check(case, slimc, slimrun, work, use_cache, seed, slimc_args)
+      r = check(case, slimc, slimrun, work, use_cache, seed, slimc_args, always_tf)
     except Exception:  # noqa: BLE001 -- a harness error fails this case, not the table
       r = Result(case.name)
       r.error = 'harness error (see the report)'
@@ -396,3 +447,7 @@ def table(results, batches=BATCHES, first='net'):
 
   return '\n'.join([line(head), '|' + '|'.join('-' * (w + 2) for w in widths) + '|'] +
                    [line(r) for r in rows])
+
+
+# Read once, at import: the file may be edited while a long run goes on.
+_REFERENCE_CODE = ''.join(inspect.getsource(f) for f in (build_reference, _shape)).encode()

@@ -113,6 +113,10 @@ NETS = {
     'mobilenet_v1': (mobilenet_v1, mobilenet_v1_arg_scope, 224, 1001),
 }
 
+# The zoo nets whose batch norms get small moving variances (randomize_batch_norm's
+# `small_variances`): MobileNet v1's ReLU6 must clip. Chosen per net, never by a variable's name.
+SMALL_VARIANCE_NETS = frozenset(['mobilenet_v1'])
+
 
 def build(name, inputs, num_classes=None, spatial_squeeze=True, net_args=None):
   """Builds net `name` on `inputs` (in the current default graph) and returns
@@ -174,32 +178,46 @@ def regularized_lines():
           for l in tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES)]
 
 
-def randomize_batch_norm(name, value, rng):
+def randomize_batch_norm(name, value, rng, small_variances=False):
   """Non-trivial values for a batch-norm variable `name` (so that folding the statistics is
-  really tested); other variables are returned unchanged. MobileNet's moving variances are
-  small, which makes pre-activations large enough for ReLU6 to clip often."""
+  really tested); other variables are returned unchanged. `small_variances` (a choice made per
+  net by the caller: MobileNet v1 and v3) draws moving variances from [0.02, 0.2] instead of
+  [0.5, 1.5]: gains up to 7x make pre-activations large enough for ReLU6 to clip often. A net
+  with linear bottlenecks and residual sums (MobileNet v2) compounds such gains into an
+  ill-conditioned function, so it keeps the ordinary range."""
   import numpy as np
-  small_var = 'Mobilenet' in name
   if name.endswith('moving_mean'):
     return rng.uniform(-0.5, 0.5, value.shape).astype(np.float32)
   if name.endswith('moving_variance'):
-    lo, hi = (0.02, 0.2) if small_var else (0.5, 1.5)
+    lo, hi = (0.02, 0.2) if small_variances else (0.5, 1.5)
     return rng.uniform(lo, hi, value.shape).astype(np.float32)
   if name.endswith('/gamma') or name.endswith('/beta'):
     return (value + rng.uniform(-0.2, 0.2, value.shape)).astype(np.float32)
   return value
 
 
-def perturb_variables(sess, variables, rng, batch_norm=True):
+def assign_values(sess, values):
+  """Loads {variable: numpy value} in one session call. (Variable.load, a call per variable,
+  makes TensorFlow prune the whole graph for each new feed/fetch signature: quadratic in the
+  graph's size, half an hour for NASNet's 1400 variables.)"""
+  if values:
+    sess.run([v.initializer for v in values],
+             {v.initializer.inputs[1]: value for v, value in values.items()})
+
+
+def perturb_variables(sess, variables, rng, batch_norm=True, small_variances=False):
   """Gives freshly initialized `variables` values that exercise what initializers leave trivial:
   biases get U(-0.1, 0.1) added (they start at zero), and with `batch_norm` the batch-norm
-  statistics and gamma/beta are randomized (randomize_batch_norm) so that folding is tested.
-  Draws from `rng` in variable order, so a seed gives the same values every time."""
+  statistics and gamma/beta are randomized (randomize_batch_norm, with `small_variances`) so
+  that folding is tested. Draws from `rng` in variable order, so a seed gives the same values
+  every time."""
   import numpy as np
-  for v in variables:
-    val = sess.run(v)
-    new = randomize_batch_norm(v.op.name, val, rng) if batch_norm else val
+  new_values = {}
+  for v, val in zip(variables, sess.run(variables)):
+    new = (randomize_batch_norm(v.op.name, val, rng, small_variances) if batch_norm
+           else val)
     if v.op.name.split('/')[-1] == 'biases':
       new = (val + rng.uniform(-0.1, 0.1, val.shape)).astype(np.float32)
     if new is not val:
-      v.load(new, sess)
+      new_values[v] = new
+  assign_values(sess, new_values)
