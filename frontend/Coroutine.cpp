@@ -4,6 +4,7 @@
 
 #include <cassert>
 #include <cstring>
+#include <system_error>
 
 using namespace slim;
 
@@ -32,7 +33,7 @@ void *Coroutine::threadMain(void *self) {
   return nullptr;
 }
 
-bool Coroutine::resume(std::string &error) {
+llvm::Error Coroutine::resume() {
   assert(!finished && "resuming a finished coroutine");
   std::unique_lock<std::mutex> lock(mutex);
   bodyTurn = true;
@@ -44,8 +45,8 @@ bool Coroutine::resume(std::string &error) {
     pthread_attr_destroy(&attr);
     if (rc != 0) {
       bodyTurn = false;
-      error = std::strerror(rc);
-      return false;
+      return llvm::createStringError(
+          std::error_code(rc, std::generic_category()), std::strerror(rc));
     }
     started = true;
   }
@@ -56,7 +57,7 @@ bool Coroutine::resume(std::string &error) {
     pthread_join(thread, nullptr);
     joined = true;
   }
-  return true;
+  return llvm::Error::success();
 }
 
 void Coroutine::suspend() {

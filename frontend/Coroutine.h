@@ -1,5 +1,4 @@
-//===- Coroutine.h - A body that runs on its own stack, in turns -*- C++
-//-*-===//
+//===- Coroutine.h - A body on its own stack, run in turns ------*- C++ -*-===//
 //
 // The elaborator is a tree-walking evaluator that recurses on the C++ stack,
 // so a Python generator's frame cannot be suspended by returning from it:
@@ -20,12 +19,13 @@
 #ifndef SLIM_FRONTEND_COROUTINE_H
 #define SLIM_FRONTEND_COROUTINE_H
 
+#include "llvm/Support/Error.h"
+
 #include <condition_variable>
 #include <cstddef>
 #include <functional>
 #include <mutex>
 #include <pthread.h>
-#include <string>
 
 namespace slim {
 
@@ -39,9 +39,9 @@ public:
   Coroutine &operator=(const Coroutine &) = delete;
 
   /// Runs the body (from its start, or from where it suspended) until it
-  /// calls suspend() or returns. False, with `error` set, if its thread
-  /// cannot be started.
-  bool resume(std::string &error);
+  /// calls suspend() or returns. Fails (with the system's reason) only if
+  /// its thread cannot be started.
+  llvm::Error resume();
   /// Called by the body: hands control back to resume()'s caller and
   /// returns when resumed again.
   void suspend();

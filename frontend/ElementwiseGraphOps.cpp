@@ -30,9 +30,11 @@ Ref slim::emitBinary(Interpreter &interp, llvm::StringRef kind, TensorObj &lhs,
                      TensorObj &rhs, llvm::StringRef opName,
                      llvm::StringRef opType, SMLoc loc) {
   Shape out;
-  std::string err;
-  if (mlir::failed(inferBroadcastShape(lhs.shape, rhs.shape, out, err)))
-    return interp.error(loc, opName + ": " + err);
+  auto emitError = [&](const llvm::Twine &m) {
+    interp.error(loc, opName + ": " + m);
+  };
+  if (mlir::failed(inferBroadcastShape(lhs.shape, rhs.shape, out, emitError)))
+    return nullptr;
   auto &b = interp.graph().getBuilder();
   mlir::Value result;
   // The residual add the fusion knows; anything that broadcasts is general.
@@ -61,9 +63,11 @@ Ref slim::emitBinaryScalar(Interpreter &interp, llvm::StringRef kind,
 Ref slim::emitLrn(Interpreter &interp, TensorObj &input, int64_t depthRadius,
                   double bias, double alpha, double beta,
                   llvm::StringRef opName, SMLoc loc) {
-  std::string err;
-  if (mlir::failed(checkLrn(input.shape, depthRadius, err)))
-    return interp.error(loc, opName + ": " + err);
+  auto emitError = [&](const llvm::Twine &m) {
+    interp.error(loc, opName + ": " + m);
+  };
+  if (mlir::failed(checkLrn(input.shape, depthRadius, emitError)))
+    return nullptr;
   auto &b = interp.graph().getBuilder();
   auto op = b.create<LrnOp>(interp.graph().getLoc(loc), input.value.getType(),
                             input.value, b.getI64IntegerAttr(depthRadius),
@@ -88,9 +92,12 @@ Ref slim::emitReduce(Interpreter &interp, llvm::StringRef kind,
   }
   llvm::sort(axes);
   Shape out;
-  std::string err;
-  if (mlir::failed(inferReduceShape(input.shape, axes, keepDims, out, err)))
-    return interp.error(loc, opName + ": " + err);
+  auto emitError = [&](const llvm::Twine &m) {
+    interp.error(loc, opName + ": " + m);
+  };
+  if (mlir::failed(
+          inferReduceShape(input.shape, axes, keepDims, out, emitError)))
+    return nullptr;
   auto &b = interp.graph().getBuilder();
   auto location = interp.graph().getLoc(loc);
   auto type = tensorType(interp, out);
@@ -115,9 +122,11 @@ Ref slim::emitReduce(Interpreter &interp, llvm::StringRef kind,
 Ref slim::emitTile(Interpreter &interp, TensorObj &input,
                    llvm::ArrayRef<int64_t> multiples, SMLoc loc) {
   Shape out;
-  std::string err;
-  if (mlir::failed(inferTileShape(input.shape, multiples, out, err)))
-    return interp.error(loc, "tf.tile: " + err);
+  auto emitError = [&](const llvm::Twine &m) {
+    interp.error(loc, "tf.tile: " + m);
+  };
+  if (mlir::failed(inferTileShape(input.shape, multiples, out, emitError)))
+    return nullptr;
   auto op = interp.graph().getBuilder().create<TileOp>(
       interp.graph().getLoc(loc), tensorType(interp, out), input.value,
       i64s(interp, multiples), scopeAttr(interp));

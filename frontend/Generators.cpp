@@ -233,14 +233,13 @@ ResumeResult GeneratorAccess::resume(Interpreter &in, GeneratorState &g,
     in.handling.resize(handlingBase);
   };
   g.status = GeneratorState::Running;
-  std::string startError;
-  bool started = g.co->resume(startError);
-  if (!started) {
+  if (llvm::Error startError = g.co->resume()) {
     in.callStack.resize(base);
     detachHandling();
     g.status = GeneratorState::Finished;
     in.liveGenerators.erase(&g);
-    in.error(loc, "cannot run generator '" + g.name + "': " + startError);
+    in.error(loc, "cannot run generator '" + g.name +
+                      "': " + llvm::toString(std::move(startError)));
     return ResumeResult::Error;
   }
   detachHandling();

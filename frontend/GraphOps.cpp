@@ -63,18 +63,15 @@ bool slim::resolvePadding(Interpreter &interp, llvm::StringRef padding,
   return true;
 }
 
-#define CHECK_SHAPE(call)                                                      \
-  Shape out;                                                                   \
-  std::string err;                                                             \
-  if (mlir::failed(call))                                                      \
-    return interp.error(loc, err);
-
 Ref slim::emitConv2D(Interpreter &interp, TensorObj &input, TensorObj &filter,
                      const int64_t stride[2], const int64_t dilation[2],
                      llvm::ArrayRef<int64_t> pads, SMLoc loc) {
   int64_t s[2] = {stride[0], stride[1]}, d[2] = {dilation[0], dilation[1]};
-  CHECK_SHAPE(
-      inferConv2DShape(input.shape, filter.shape, s, d, pads, out, err));
+  Shape out;
+  auto emitError = [&](const llvm::Twine &m) { interp.error(loc, m); };
+  if (mlir::failed(inferConv2DShape(input.shape, filter.shape, s, d, pads, out,
+                                    emitError)))
+    return nullptr;
   auto op = interp.graph().getBuilder().create<Conv2DOp>(
       interp.graph().getLoc(loc), tensorType(interp, out), input.value,
       filter.value, i64s(interp, s), i64s(interp, d), i64s(interp, pads),
@@ -87,8 +84,11 @@ Ref slim::emitDepthwiseConv2D(Interpreter &interp, TensorObj &input,
                               const int64_t dilation[2],
                               llvm::ArrayRef<int64_t> pads, SMLoc loc) {
   int64_t s[2] = {stride[0], stride[1]}, d[2] = {dilation[0], dilation[1]};
-  CHECK_SHAPE(inferDepthwiseConv2DShape(input.shape, filter.shape, s, d, pads,
-                                        out, err));
+  Shape out;
+  auto emitError = [&](const llvm::Twine &m) { interp.error(loc, m); };
+  if (mlir::failed(inferDepthwiseConv2DShape(input.shape, filter.shape, s, d,
+                                             pads, out, emitError)))
+    return nullptr;
   auto op = interp.graph().getBuilder().create<DepthwiseConv2DOp>(
       interp.graph().getLoc(loc), tensorType(interp, out), input.value,
       filter.value, i64s(interp, s), i64s(interp, d), i64s(interp, pads),
@@ -100,8 +100,11 @@ Ref slim::emitConv2DTranspose(Interpreter &interp, TensorObj &input,
                               TensorObj &filter, const int64_t stride[2],
                               llvm::ArrayRef<int64_t> pads, SMLoc loc) {
   int64_t s[2] = {stride[0], stride[1]}, d[2] = {1, 1};
-  CHECK_SHAPE(inferConv2DTransposeShape(input.shape, filter.shape, s, d, pads,
-                                        out, err));
+  Shape out;
+  auto emitError = [&](const llvm::Twine &m) { interp.error(loc, m); };
+  if (mlir::failed(inferConv2DTransposeShape(input.shape, filter.shape, s, d,
+                                             pads, out, emitError)))
+    return nullptr;
   auto op = interp.graph().getBuilder().create<Conv2DTransposeOp>(
       interp.graph().getLoc(loc), tensorType(interp, out), input.value,
       filter.value, i64s(interp, s), i64s(interp, d), i64s(interp, pads),
@@ -111,7 +114,11 @@ Ref slim::emitConv2DTranspose(Interpreter &interp, TensorObj &input,
 
 Ref slim::emitMatMul(Interpreter &interp, TensorObj &input, TensorObj &weights,
                      SMLoc loc) {
-  CHECK_SHAPE(inferMatMulShape(input.shape, weights.shape, out, err));
+  Shape out;
+  auto emitError = [&](const llvm::Twine &m) { interp.error(loc, m); };
+  if (mlir::failed(
+          inferMatMulShape(input.shape, weights.shape, out, emitError)))
+    return nullptr;
   auto op = interp.graph().getBuilder().create<MatMulOp>(
       interp.graph().getLoc(loc), tensorType(interp, out), input.value,
       weights.value, scopeAttr(interp));
@@ -166,7 +173,10 @@ Ref slim::emitPool(Interpreter &interp, bool isMax, TensorObj &input,
                    const int64_t kernel[2], const int64_t stride[2],
                    llvm::ArrayRef<int64_t> pads, SMLoc loc) {
   int64_t k[2] = {kernel[0], kernel[1]}, s[2] = {stride[0], stride[1]};
-  CHECK_SHAPE(inferPoolShape(input.shape, k, s, pads, out, err));
+  Shape out;
+  auto emitError = [&](const llvm::Twine &m) { interp.error(loc, m); };
+  if (mlir::failed(inferPoolShape(input.shape, k, s, pads, out, emitError)))
+    return nullptr;
   auto type = tensorType(interp, out);
   mlir::Operation *op;
   if (isMax)
@@ -224,7 +234,10 @@ Ref slim::emitConcat(Interpreter &interp, llvm::ArrayRef<TensorObj *> inputs,
     shapes.push_back(t->shape);
     values.push_back(t->value);
   }
-  CHECK_SHAPE(inferConcatShape(shapes, axis, out, err));
+  Shape out;
+  auto emitError = [&](const llvm::Twine &m) { interp.error(loc, m); };
+  if (mlir::failed(inferConcatShape(shapes, axis, out, emitError)))
+    return nullptr;
   if (axis < 0)
     axis += int64_t(shapes.front().size());
   auto &b = interp.graph().getBuilder();
@@ -238,9 +251,11 @@ Ref slim::emitPad(Interpreter &interp, TensorObj &input,
                   llvm::ArrayRef<int64_t> padding, llvm::StringRef mode,
                   double constantValue, SMLoc loc) {
   Shape out;
-  std::string err;
-  if (mlir::failed(inferPadShape(input.shape, padding, mode, out, err)))
-    return interp.error(loc, "tf.pad: " + err);
+  auto emitError = [&](const llvm::Twine &m) {
+    interp.error(loc, "tf.pad: " + m);
+  };
+  if (mlir::failed(inferPadShape(input.shape, padding, mode, out, emitError)))
+    return nullptr;
   auto &b = interp.graph().getBuilder();
   auto op =
       b.create<PadOp>(interp.graph().getLoc(loc), tensorType(interp, out),

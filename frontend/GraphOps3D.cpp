@@ -65,10 +65,12 @@ Ref slim::emitConv3D(Interpreter &interp, llvm::StringRef what,
                      llvm::ArrayRef<int64_t> pads, SMLoc loc) {
   llvm::ArrayRef<int64_t> s(stride, 3), d(dilation, 3);
   Shape out;
-  std::string err;
-  if (mlir::failed(
-          inferConv3DShape(input.shape, filter.shape, s, d, pads, out, err)))
-    return interp.error(loc, what + ": " + err);
+  auto emitError = [&](const llvm::Twine &m) {
+    interp.error(loc, what + ": " + m);
+  };
+  if (mlir::failed(inferConv3DShape(input.shape, filter.shape, s, d, pads, out,
+                                    emitError)))
+    return nullptr;
   auto op = interp.graph().getBuilder().create<Conv3DOp>(
       interp.graph().getLoc(loc), tensorType(interp, out), input.value,
       filter.value, i64s(interp, s), i64s(interp, d), i64s(interp, pads),
@@ -82,9 +84,11 @@ Ref slim::emitPool3D(Interpreter &interp, llvm::StringRef what, bool isMax,
                      SMLoc loc) {
   llvm::ArrayRef<int64_t> k(kernel, 3), s(stride, 3);
   Shape out;
-  std::string err;
-  if (mlir::failed(inferPool3DShape(input.shape, k, s, pads, out, err)))
-    return interp.error(loc, what + ": " + err);
+  auto emitError = [&](const llvm::Twine &m) {
+    interp.error(loc, what + ": " + m);
+  };
+  if (mlir::failed(inferPool3DShape(input.shape, k, s, pads, out, emitError)))
+    return nullptr;
   auto type = tensorType(interp, out);
   auto &b = interp.graph().getBuilder();
   mlir::Operation *op;

@@ -27,11 +27,13 @@ Ref slim::emitResize(Interpreter &interp, llvm::StringRef what,
                      llvm::StringRef method, bool alignCorners,
                      bool halfPixelCenters, SMLoc loc) {
   Shape out;
-  std::string err;
+  auto emitError = [&](const llvm::Twine &m) {
+    interp.error(loc, what + ": " + m);
+  };
   int64_t size[2] = {height, width};
   if (mlir::failed(inferResizeShape(input.shape, size, method, alignCorners,
-                                    halfPixelCenters, out, err)))
-    return interp.error(loc, what + ": " + err);
+                                    halfPixelCenters, out, emitError)))
+    return nullptr;
   auto &b = interp.graph().getBuilder();
   auto op = b.create<ResizeOp>(
       interp.graph().getLoc(loc), tensorType(interp, out), input.value,
@@ -47,10 +49,12 @@ Ref slim::emitStridedSlice(Interpreter &interp, llvm::StringRef what,
                            llvm::ArrayRef<int64_t> count,
                            llvm::StringRef opType, SMLoc loc) {
   Shape out;
-  std::string err;
-  if (mlir::failed(
-          inferStridedSliceShape(input.shape, begin, strides, count, out, err)))
-    return interp.error(loc, what + ": " + err);
+  auto emitError = [&](const llvm::Twine &m) {
+    interp.error(loc, what + ": " + m);
+  };
+  if (mlir::failed(inferStridedSliceShape(input.shape, begin, strides, count,
+                                          out, emitError)))
+    return nullptr;
   auto &b = interp.graph().getBuilder();
   auto op = b.create<StridedSliceOp>(
       interp.graph().getLoc(loc), tensorType(interp, out), input.value,
@@ -67,10 +71,12 @@ Ref slim::emitInstanceNorm(Interpreter &interp, llvm::StringRef what,
     if (p)
       params.push_back(p->shape);
   Shape out;
-  std::string err;
+  auto emitError = [&](const llvm::Twine &m) {
+    interp.error(loc, what + ": " + m);
+  };
   if (mlir::failed(
-          inferInstanceNormShape(input.shape, params, epsilon, out, err)))
-    return interp.error(loc, what + ": " + err);
+          inferInstanceNormShape(input.shape, params, epsilon, out, emitError)))
+    return nullptr;
   auto &b = interp.graph().getBuilder();
   auto op = b.create<InstanceNormOp>(
       interp.graph().getLoc(loc), input.value.getType(), input.value,
@@ -89,11 +95,13 @@ Ref slim::emitGroupNorm(Interpreter &interp, llvm::StringRef what,
     if (p)
       params.push_back(p->shape);
   Shape out;
-  std::string err;
+  auto emitError = [&](const llvm::Twine &m) {
+    interp.error(loc, what + ": " + m);
+  };
   if (mlir::failed(inferGroupNormShape(input.shape, params, groups,
                                        channelsAxis, reductionAxes, epsilon,
-                                       out, err)))
-    return interp.error(loc, what + ": " + err);
+                                       out, emitError)))
+    return nullptr;
   auto &b = interp.graph().getBuilder();
   auto op = b.create<GroupNormOp>(
       interp.graph().getLoc(loc), input.value.getType(), input.value,

@@ -126,11 +126,13 @@ Ref groupNorm(Interpreter &in, CallArgs &args) {
     a = standardizeAxis(a, rank);
   // Check the shape before creating variables, as TF-Slim raises first.
   mlir::slim::Shape checked;
-  std::string err;
-  if (mlir::failed(mlir::slim::inferGroupNormShape(x->shape, {}, groups,
-                                                   channelsAxis, reductionAxes,
-                                                   epsilon, checked, err)))
-    return in.error(args.loc, "group_norm: " + err);
+  auto emitError = [&](const llvm::Twine &m) {
+    in.error(args.loc, "group_norm: " + m);
+  };
+  if (mlir::failed(mlir::slim::inferGroupNormShape(
+          x->shape, {}, groups, channelsAxis, reductionAxes, epsilon, checked,
+          emitError)))
+    return nullptr;
   if (!b.isNone("param_initializers") &&
       !dyn_cast<DictObj>(b.get("param_initializers").get()))
     return in.error(b.loc("param_initializers"),

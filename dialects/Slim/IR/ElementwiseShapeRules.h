@@ -18,19 +18,19 @@ namespace mlir::slim {
 /// range; with `keepDims` the reduced axes stay as 1s.
 LogicalResult inferReduceShape(llvm::ArrayRef<int64_t> input,
                                llvm::ArrayRef<int64_t> axes, bool keepDims,
-                               Shape &out, std::string &error);
+                               Shape &out, ShapeErrorFn emitError);
 /// NumPy / TensorFlow broadcasting: shapes align at their last axes; each
 /// pair of sizes is equal or one of them is 1.
 LogicalResult inferBroadcastShape(llvm::ArrayRef<int64_t> lhs,
                                   llvm::ArrayRef<int64_t> rhs, Shape &out,
-                                  std::string &error);
+                                  ShapeErrorFn emitError);
 /// tf.nn.lrn: a 4-D input, depth_radius >= 0; the result has its shape.
 LogicalResult checkLrn(llvm::ArrayRef<int64_t> input, int64_t depthRadius,
-                       std::string &error);
+                       ShapeErrorFn emitError);
 /// tf.tile: one positive multiple per axis.
 LogicalResult inferTileShape(llvm::ArrayRef<int64_t> input,
                              llvm::ArrayRef<int64_t> multiples, Shape &out,
-                             std::string &error);
+                             ShapeErrorFn emitError);
 /// Whether `kind` names a slim.binary / slim.binary_scalar operation.
 bool isBinaryKind(llvm::StringRef kind);
 

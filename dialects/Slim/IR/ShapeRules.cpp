@@ -20,8 +20,8 @@ std::string describe(llvm::ArrayRef<int64_t> shape) {
   return "[" + shapeToString(shape) + "]";
 }
 
-LogicalResult fail(std::string &error, const llvm::Twine &message) {
-  error = message.str();
+LogicalResult fail(ShapeErrorFn emitError, const llvm::Twine &message) {
+  emitError(message);
   return failure();
 }
 
@@ -29,13 +29,13 @@ LogicalResult fail(std::string &error, const llvm::Twine &message) {
 LogicalResult checkWindowAttrs(llvm::ArrayRef<int64_t> strides,
                                llvm::ArrayRef<int64_t> dilations,
                                llvm::ArrayRef<int64_t> pads,
-                               std::string &error) {
+                               ShapeErrorFn emitError) {
   if (strides.size() != 2 || strides[0] < 1 || strides[1] < 1)
-    return fail(error, "strides must be two positive integers");
+    return fail(emitError, "strides must be two positive integers");
   if (dilations.size() != 2 || dilations[0] < 1 || dilations[1] < 1)
-    return fail(error, "dilation rates must be two positive integers");
+    return fail(emitError, "dilation rates must be two positive integers");
   if (pads.size() != 4 || llvm::any_of(pads, [](int64_t p) { return p < 0; }))
-    return fail(error, "pads must be four non-negative integers");
+    return fail(emitError, "pads must be four non-negative integers");
   return success();
 }
 
@@ -43,23 +43,23 @@ LogicalResult spatialOutput(llvm::ArrayRef<int64_t> input, int64_t kh,
                             int64_t kw, llvm::ArrayRef<int64_t> strides,
                             llvm::ArrayRef<int64_t> dilations,
                             llvm::ArrayRef<int64_t> pads, int64_t &oh,
-                            int64_t &ow, std::string &error) {
+                            int64_t &ow, ShapeErrorFn emitError) {
   if (dilatedWindowSize(kh, dilations[0]) < 0 ||
       dilatedWindowSize(kw, dilations[1]) < 0)
-    return fail(error, "integer overflow: the " + llvm::Twine(kh) + "x" +
-                           llvm::Twine(kw) + " window at rates " +
-                           llvm::Twine(dilations[0]) + "x" +
-                           llvm::Twine(dilations[1]) +
-                           " spans more elements than fit in int64");
+    return fail(emitError, "integer overflow: the " + llvm::Twine(kh) + "x" +
+                               llvm::Twine(kw) + " window at rates " +
+                               llvm::Twine(dilations[0]) + "x" +
+                               llvm::Twine(dilations[1]) +
+                               " spans more elements than fit in int64");
   oh = windowOutputSize(input[1], kh, strides[0], dilations[0], pads[0],
                         pads[1]);
   ow = windowOutputSize(input[2], kw, strides[1], dilations[1], pads[2],
                         pads[3]);
   if (oh < 1 || ow < 1)
-    return fail(error, "the " + llvm::Twine(kh) + "x" + llvm::Twine(kw) +
-                           " window does not fit in the " +
-                           llvm::Twine(input[1]) + "x" + llvm::Twine(input[2]) +
-                           " input (after padding)");
+    return fail(emitError,
+                "the " + llvm::Twine(kh) + "x" + llvm::Twine(kw) +
+                    " window does not fit in the " + llvm::Twine(input[1]) +
+                    "x" + llvm::Twine(input[2]) + " input (after padding)");
   return success();
 }
 } // namespace
@@ -122,22 +122,22 @@ LogicalResult mlir::slim::inferConv2DShape(llvm::ArrayRef<int64_t> input,
                                            llvm::ArrayRef<int64_t> strides,
                                            llvm::ArrayRef<int64_t> dilations,
                                            llvm::ArrayRef<int64_t> pads,
-                                           Shape &out, std::string &error) {
+                                           Shape &out, ShapeErrorFn emitError) {
   if (input.size() != 4)
-    return fail(error, "convolution input must be 4-D (NHWC), got shape " +
-                           describe(input));
+    return fail(emitError, "convolution input must be 4-D (NHWC), got shape " +
+                               describe(input));
   if (filter.size() != 4)
-    return fail(error, "convolution filter must be 4-D (HWIO), got shape " +
-                           describe(filter));
-  if (failed(checkWindowAttrs(strides, dilations, pads, error)))
+    return fail(emitError, "convolution filter must be 4-D (HWIO), got shape " +
+                               describe(filter));
+  if (failed(checkWindowAttrs(strides, dilations, pads, emitError)))
     return failure();
   if (filter[2] != input[3])
-    return fail(error, "filter expects " + llvm::Twine(filter[2]) +
-                           " input channels but the input has " +
-                           llvm::Twine(input[3]));
+    return fail(emitError, "filter expects " + llvm::Twine(filter[2]) +
+                               " input channels but the input has " +
+                               llvm::Twine(input[3]));
   int64_t oh, ow;
   if (failed(spatialOutput(input, filter[0], filter[1], strides, dilations,
-                           pads, oh, ow, error)))
+                           pads, oh, ow, emitError)))
     return failure();
   out = {input[0], oh, ow, filter[3]};
   return success();
@@ -146,30 +146,32 @@ LogicalResult mlir::slim::inferConv2DShape(llvm::ArrayRef<int64_t> input,
 LogicalResult mlir::slim::inferDepthwiseConv2DShape(
     llvm::ArrayRef<int64_t> input, llvm::ArrayRef<int64_t> filter,
     llvm::ArrayRef<int64_t> strides, llvm::ArrayRef<int64_t> dilations,
-    llvm::ArrayRef<int64_t> pads, Shape &out, std::string &error) {
+    llvm::ArrayRef<int64_t> pads, Shape &out, ShapeErrorFn emitError) {
   if (input.size() != 4)
-    return fail(error,
+    return fail(emitError,
                 "depthwise convolution input must be 4-D (NHWC), got shape " +
                     describe(input));
   if (filter.size() != 4)
-    return fail(error, "depthwise filter must be 4-D [kh, kw, C, multiplier], "
-                       "got shape " +
-                           describe(filter));
-  if (failed(checkWindowAttrs(strides, dilations, pads, error)))
+    return fail(emitError,
+                "depthwise filter must be 4-D [kh, kw, C, multiplier], "
+                "got shape " +
+                    describe(filter));
+  if (failed(checkWindowAttrs(strides, dilations, pads, emitError)))
     return failure();
   if (filter[2] != input[3])
-    return fail(error, "depthwise filter expects " + llvm::Twine(filter[2]) +
-                           " input channels but the input has " +
-                           llvm::Twine(input[3]));
+    return fail(emitError, "depthwise filter expects " +
+                               llvm::Twine(filter[2]) +
+                               " input channels but the input has " +
+                               llvm::Twine(input[3]));
   int64_t oh, ow;
   if (failed(spatialOutput(input, filter[0], filter[1], strides, dilations,
-                           pads, oh, ow, error)))
+                           pads, oh, ow, emitError)))
     return failure();
   auto channels = ::slim::checked::mul(filter[2], filter[3]);
   if (!channels)
-    return fail(error, "integer overflow: " + llvm::Twine(filter[2]) +
-                           " channels times depth multiplier " +
-                           llvm::Twine(filter[3]));
+    return fail(emitError, "integer overflow: " + llvm::Twine(filter[2]) +
+                               " channels times depth multiplier " +
+                               llvm::Twine(filter[3]));
   out = {input[0], oh, ow, *channels};
   return success();
 }
@@ -177,23 +179,24 @@ LogicalResult mlir::slim::inferDepthwiseConv2DShape(
 LogicalResult mlir::slim::inferConv2DTransposeShape(
     llvm::ArrayRef<int64_t> input, llvm::ArrayRef<int64_t> filter,
     llvm::ArrayRef<int64_t> strides, llvm::ArrayRef<int64_t> dilations,
-    llvm::ArrayRef<int64_t> pads, Shape &out, std::string &error) {
+    llvm::ArrayRef<int64_t> pads, Shape &out, ShapeErrorFn emitError) {
   if (input.size() != 4 || filter.size() != 4)
-    return fail(error, "transposed convolution needs a 4-D input and a 4-D "
-                       "filter, got " +
-                           describe(input) + " and " + describe(filter));
+    return fail(emitError, "transposed convolution needs a 4-D input and a 4-D "
+                           "filter, got " +
+                               describe(input) + " and " + describe(filter));
   // Pads may be negative here: an output longer than the taps reach has
   // rows no input contributes to (see computeTransposePadding).
   if (strides.size() != 2 || strides[0] < 1 || strides[1] < 1)
-    return fail(error, "strides must be two positive integers");
+    return fail(emitError, "strides must be two positive integers");
   if (dilations.size() != 2 || dilations[0] != 1 || dilations[1] != 1)
-    return fail(error, "transposed convolution does not support dilation");
+    return fail(emitError, "transposed convolution does not support dilation");
   if (pads.size() != 4)
-    return fail(error, "pads must be four integers");
+    return fail(emitError, "pads must be four integers");
   if (filter[3] != input[3])
-    return fail(error, "transposed filter expects " + llvm::Twine(filter[3]) +
-                           " input channels but the input has " +
-                           llvm::Twine(input[3]));
+    return fail(emitError, "transposed filter expects " +
+                               llvm::Twine(filter[3]) +
+                               " input channels but the input has " +
+                               llvm::Twine(input[3]));
   // (in - 1) * stride + kernel - padBefore - padAfter, checked.
   auto transposedSize = [](int64_t in, int64_t stride, int64_t kernel,
                            int64_t before, int64_t after) -> int64_t {
@@ -209,10 +212,10 @@ LogicalResult mlir::slim::inferConv2DTransposeShape(
   int64_t ow =
       transposedSize(input[2], strides[1], filter[1], pads[2], pads[3]);
   if (oh == -1 || ow == -1)
-    return fail(error, "integer overflow in the transposed convolution's "
-                       "output size");
+    return fail(emitError, "integer overflow in the transposed convolution's "
+                           "output size");
   if (oh < 1 || ow < 1)
-    return fail(error, "transposed convolution output would be empty");
+    return fail(emitError, "transposed convolution output would be empty");
   out = {input[0], oh, ow, filter[2]};
   return success();
 }
@@ -221,22 +224,22 @@ LogicalResult mlir::slim::inferPoolShape(llvm::ArrayRef<int64_t> input,
                                          llvm::ArrayRef<int64_t> kernel,
                                          llvm::ArrayRef<int64_t> strides,
                                          llvm::ArrayRef<int64_t> pads,
-                                         Shape &out, std::string &error) {
+                                         Shape &out, ShapeErrorFn emitError) {
   if (input.size() != 4)
-    return fail(error, "pooling input must be 4-D (NHWC), got shape " +
-                           describe(input));
+    return fail(emitError, "pooling input must be 4-D (NHWC), got shape " +
+                               describe(input));
   if (kernel.size() != 2 || kernel[0] < 1 || kernel[1] < 1)
-    return fail(error, "pooling kernel must be two positive integers");
+    return fail(emitError, "pooling kernel must be two positive integers");
   int64_t ones[2] = {1, 1};
-  if (failed(checkWindowAttrs(strides, ones, pads, error)))
+  if (failed(checkWindowAttrs(strides, ones, pads, emitError)))
     return failure();
   // A window made only of padding would have no valid element.
   if (pads[0] >= kernel[0] || pads[1] >= kernel[0] || pads[2] >= kernel[1] ||
       pads[3] >= kernel[1])
-    return fail(error, "pooling padding must be smaller than the window");
+    return fail(emitError, "pooling padding must be smaller than the window");
   int64_t oh, ow;
   if (failed(spatialOutput(input, kernel[0], kernel[1], strides, ones, pads, oh,
-                           ow, error)))
+                           ow, emitError)))
     return failure();
   out = {input[0], oh, ow, input[3]};
   return success();
@@ -244,17 +247,19 @@ LogicalResult mlir::slim::inferPoolShape(llvm::ArrayRef<int64_t> input,
 
 LogicalResult mlir::slim::inferMatMulShape(llvm::ArrayRef<int64_t> input,
                                            llvm::ArrayRef<int64_t> weights,
-                                           Shape &out, std::string &error) {
+                                           Shape &out, ShapeErrorFn emitError) {
   if (input.size() < 2)
-    return fail(error, "fully_connected input must have rank >= 2, got shape " +
-                           describe(input));
+    return fail(emitError,
+                "fully_connected input must have rank >= 2, got shape " +
+                    describe(input));
   if (weights.size() != 2)
-    return fail(error, "fully_connected weights must be 2-D, got shape " +
-                           describe(weights));
+    return fail(emitError, "fully_connected weights must be 2-D, got shape " +
+                               describe(weights));
   if (weights[0] != input.back())
-    return fail(error, "weights expect " + llvm::Twine(weights[0]) +
-                           " input features but the input's last axis has " +
-                           llvm::Twine(input.back()));
+    return fail(emitError,
+                "weights expect " + llvm::Twine(weights[0]) +
+                    " input features but the input's last axis has " +
+                    llvm::Twine(input.back()));
   out.assign(input.begin(), input.end());
   out.back() = weights[1];
   return success();
@@ -262,33 +267,36 @@ LogicalResult mlir::slim::inferMatMulShape(llvm::ArrayRef<int64_t> input,
 
 LogicalResult mlir::slim::inferConcatShape(llvm::ArrayRef<Shape> inputs,
                                            int64_t axis, Shape &out,
-                                           std::string &error) {
+                                           ShapeErrorFn emitError) {
   if (inputs.empty())
-    return fail(error, "concat needs at least one tensor");
+    return fail(emitError, "concat needs at least one tensor");
   int64_t rank = inputs.front().size();
   if (axis < -rank || axis >= rank)
-    return fail(error, "concat axis " + llvm::Twine(axis) +
-                           " is out of range for rank " + llvm::Twine(rank));
+    return fail(emitError, "concat axis " + llvm::Twine(axis) +
+                               " is out of range for rank " +
+                               llvm::Twine(rank));
   if (axis < 0)
     axis += rank;
   out = inputs.front();
   for (size_t i = 1; i < inputs.size(); ++i) {
     const Shape &s = inputs[i];
     if (int64_t(s.size()) != rank)
-      return fail(error, "concat inputs have different ranks: " +
-                             describe(inputs.front()) + " and " + describe(s));
+      return fail(emitError, "concat inputs have different ranks: " +
+                                 describe(inputs.front()) + " and " +
+                                 describe(s));
     for (int64_t d = 0; d < rank; ++d) {
       if (d == axis)
         continue;
       if (s[d] != out[d])
-        return fail(error, "concat inputs " + describe(inputs.front()) +
-                               " and " + describe(s) + " differ in dimension " +
-                               llvm::Twine(d));
+        return fail(emitError, "concat inputs " + describe(inputs.front()) +
+                                   " and " + describe(s) +
+                                   " differ in dimension " + llvm::Twine(d));
     }
     auto joined = ::slim::checked::add(out[axis], s[axis]);
     if (!joined)
-      return fail(error, "integer overflow: the concatenation's dimension " +
-                             llvm::Twine(axis) + " does not fit in int64");
+      return fail(emitError,
+                  "integer overflow: the concatenation's dimension " +
+                      llvm::Twine(axis) + " does not fit in int64");
     out[axis] = *joined;
   }
   return success();
@@ -297,29 +305,31 @@ LogicalResult mlir::slim::inferConcatShape(llvm::ArrayRef<Shape> inputs,
 LogicalResult mlir::slim::inferPadShape(llvm::ArrayRef<int64_t> input,
                                         llvm::ArrayRef<int64_t> padding,
                                         llvm::StringRef mode, Shape &out,
-                                        std::string &error) {
+                                        ShapeErrorFn emitError) {
   if (padding.size() != 2 * input.size())
-    return fail(error, "padding needs a [before, after] pair for each of the " +
-                           llvm::Twine(input.size()) + " dimensions");
+    return fail(emitError,
+                "padding needs a [before, after] pair for each of the " +
+                    llvm::Twine(input.size()) + " dimensions");
   bool reflect = mode == "reflect", symmetric = mode == "symmetric";
   if (!reflect && !symmetric && mode != "constant")
-    return fail(error, "pad mode must be 'constant', 'reflect' or "
-                       "'symmetric', got '" +
-                           mode + "'");
+    return fail(emitError, "pad mode must be 'constant', 'reflect' or "
+                           "'symmetric', got '" +
+                               mode + "'");
   out.assign(input.begin(), input.end());
   for (size_t d = 0; d < input.size(); ++d) {
     int64_t before = padding[2 * d], after = padding[2 * d + 1];
     if (before < 0 || after < 0)
-      return fail(error, "padding must be non-negative");
+      return fail(emitError, "padding must be non-negative");
     // TF's MirrorPad bounds (and its wording): a reflection never repeats
     // the edge, so it has one element fewer to mirror.
     if (reflect && (before >= input[d] || after >= input[d]))
-      return fail(error, "paddings must be less than the dimension size: " +
-                             llvm::Twine(before) + ", " + llvm::Twine(after) +
-                             " not less than " + llvm::Twine(input[d]) +
-                             " (REFLECT, dimension " + llvm::Twine(d) + ")");
+      return fail(emitError,
+                  "paddings must be less than the dimension size: " +
+                      llvm::Twine(before) + ", " + llvm::Twine(after) +
+                      " not less than " + llvm::Twine(input[d]) +
+                      " (REFLECT, dimension " + llvm::Twine(d) + ")");
     if (symmetric && (before > input[d] || after > input[d]))
-      return fail(error,
+      return fail(emitError,
                   "paddings must be no greater than the dimension size: " +
                       llvm::Twine(before) + ", " + llvm::Twine(after) +
                       " greater than " + llvm::Twine(input[d]) +
@@ -327,10 +337,10 @@ LogicalResult mlir::slim::inferPadShape(llvm::ArrayRef<int64_t> input,
     auto padded = ::slim::checked::add(out[d], before);
     padded = padded ? ::slim::checked::add(*padded, after) : std::nullopt;
     if (!padded)
-      return fail(error, "integer overflow: padding dimension " +
-                             llvm::Twine(d) + " of " + describe(input) +
-                             " by " + llvm::Twine(before) + " and " +
-                             llvm::Twine(after));
+      return fail(emitError, "integer overflow: padding dimension " +
+                                 llvm::Twine(d) + " of " + describe(input) +
+                                 " by " + llvm::Twine(before) + " and " +
+                                 llvm::Twine(after));
     out[d] = *padded;
   }
   return success();

@@ -20,13 +20,13 @@ LogicalResult inferConv3DShape(llvm::ArrayRef<int64_t> input,
                                llvm::ArrayRef<int64_t> strides,
                                llvm::ArrayRef<int64_t> dilations,
                                llvm::ArrayRef<int64_t> pads, Shape &out,
-                               std::string &error);
+                               ShapeErrorFn emitError);
 /// max_pool3d / avg_pool3d of an NDHWC input.
 LogicalResult inferPool3DShape(llvm::ArrayRef<int64_t> input,
                                llvm::ArrayRef<int64_t> kernel,
                                llvm::ArrayRef<int64_t> strides,
                                llvm::ArrayRef<int64_t> pads, Shape &out,
-                               std::string &error);
+                               ShapeErrorFn emitError);
 
 } // namespace mlir::slim
 

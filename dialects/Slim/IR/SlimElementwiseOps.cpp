@@ -2,35 +2,17 @@
 
 #include "dialects/Slim/IR/ElementwiseShapeRules.h"
 #include "dialects/Slim/IR/SlimOps.h"
+#include "dialects/Slim/IR/VerifierSupport.h"
 
 using namespace mlir;
 using namespace mlir::slim;
 
 namespace {
-llvm::ArrayRef<int64_t> shapeOf(Value v) {
-  return llvm::cast<RankedTensorType>(v.getType()).getShape();
-}
-
-/// The shape rule's error, or the declared result shape against its answer.
-LogicalResult checkResultShape(Operation *op, LogicalResult inferred,
-                               const Shape &expected,
-                               const std::string &error) {
-  if (failed(inferred))
-    return op->emitOpError(error);
-  auto actual = shapeOf(op->getResult(0));
-  if (actual != llvm::ArrayRef<int64_t>(expected))
-    return op->emitOpError("result shape [")
-           << shapeToString(actual) << "] does not match the inferred shape ["
-           << shapeToString(expected) << "]";
-  return success();
-}
-
 template <typename ReduceOp> LogicalResult verifyReduce(ReduceOp op) {
   Shape out;
-  std::string error;
   auto r = inferReduceShape(shapeOf(op.getInput()), op.getAxes(),
-                            op.getKeepDims(), out, error);
-  return checkResultShape(op, r, out, error);
+                            op.getKeepDims(), out, opError(op));
+  return checkInferred(op, r, out);
 }
 } // namespace
 
@@ -42,10 +24,9 @@ LogicalResult BinaryOp::verify() {
   if (!isBinaryKind(getKind()))
     return emitOpError("unknown kind '") << getKind() << "'";
   Shape out;
-  std::string error;
-  auto r =
-      inferBroadcastShape(shapeOf(getLhs()), shapeOf(getRhs()), out, error);
-  if (failed(checkResultShape(*this, r, out, error)))
+  auto r = inferBroadcastShape(shapeOf(getLhs()), shapeOf(getRhs()), out,
+                               opError(*this));
+  if (failed(checkInferred(*this, r, out)))
     return failure();
   // A blocked result needs blocked operands of its channel count (slim-layout
   // blocks only broadcasts along N, H and W).
@@ -66,15 +47,12 @@ LogicalResult BinaryScalarOp::verify() {
 }
 
 LogicalResult LrnOp::verify() {
-  std::string error;
-  if (failed(checkLrn(shapeOf(getInput()), getDepthRadius(), error)))
-    return emitOpError(error);
-  return success();
+  return checkLrn(shapeOf(getInput()), getDepthRadius(), opError(*this));
 }
 
 LogicalResult TileOp::verify() {
   Shape out;
-  std::string error;
-  auto r = inferTileShape(shapeOf(getInput()), getMultiples(), out, error);
-  return checkResultShape(*this, r, out, error);
+  auto r =
+      inferTileShape(shapeOf(getInput()), getMultiples(), out, opError(*this));
+  return checkInferred(*this, r, out);
 }

@@ -11,10 +11,9 @@ using namespace mlir;
 using namespace mlir::slim;
 
 LogicalResult mlir::slim::checkInferred(Operation *op, LogicalResult inferred,
-                                        const Shape &expected,
-                                        const std::string &error) {
+                                        const Shape &expected) {
   if (failed(inferred))
-    return op->emitOpError(error);
+    return failure();
   auto actual = shapeOf(op->getResult(0));
   if (actual != llvm::ArrayRef<int64_t>(expected))
     return op->emitOpError("result shape [")
@@ -93,53 +92,47 @@ ReadVariableOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
 
 LogicalResult Conv2DOp::verify() {
   Shape out;
-  std::string error;
   auto r =
       inferConv2DShape(shapeOf(getInput()), shapeOf(getFilter()), getStrides(),
-                       getDilations(), getPads(), out, error);
-  return checkInferred(*this, r, out, error);
+                       getDilations(), getPads(), out, opError(*this));
+  return checkInferred(*this, r, out);
 }
 
 LogicalResult DepthwiseConv2DOp::verify() {
   Shape out;
-  std::string error;
   auto r = inferDepthwiseConv2DShape(shapeOf(getInput()), shapeOf(getFilter()),
                                      getStrides(), getDilations(), getPads(),
-                                     out, error);
-  return checkInferred(*this, r, out, error);
+                                     out, opError(*this));
+  return checkInferred(*this, r, out);
 }
 
 LogicalResult Conv2DTransposeOp::verify() {
   Shape out;
-  std::string error;
   auto r = inferConv2DTransposeShape(shapeOf(getInput()), shapeOf(getFilter()),
                                      getStrides(), getDilations(), getPads(),
-                                     out, error);
-  return checkInferred(*this, r, out, error);
+                                     out, opError(*this));
+  return checkInferred(*this, r, out);
 }
 
 LogicalResult MaxPoolOp::verify() {
   Shape out;
-  std::string error;
   auto r = inferPoolShape(shapeOf(getInput()), getKernel(), getStrides(),
-                          getPads(), out, error);
-  return checkInferred(*this, r, out, error);
+                          getPads(), out, opError(*this));
+  return checkInferred(*this, r, out);
 }
 
 LogicalResult AvgPoolOp::verify() {
   Shape out;
-  std::string error;
   auto r = inferPoolShape(shapeOf(getInput()), getKernel(), getStrides(),
-                          getPads(), out, error);
-  return checkInferred(*this, r, out, error);
+                          getPads(), out, opError(*this));
+  return checkInferred(*this, r, out);
 }
 
 LogicalResult MatMulOp::verify() {
   Shape out;
-  std::string error;
-  auto r =
-      inferMatMulShape(shapeOf(getInput()), shapeOf(getWeights()), out, error);
-  return checkInferred(*this, r, out, error);
+  auto r = inferMatMulShape(shapeOf(getInput()), shapeOf(getWeights()), out,
+                            opError(*this));
+  return checkInferred(*this, r, out);
 }
 
 LogicalResult BiasAddOp::verify() {
@@ -197,17 +190,15 @@ LogicalResult ConcatOp::verify() {
   for (Value v : getInputs())
     shapes.push_back(Shape(shapeOf(v)));
   Shape out;
-  std::string error;
-  auto r = inferConcatShape(shapes, getAxis(), out, error);
-  return checkInferred(*this, r, out, error);
+  auto r = inferConcatShape(shapes, getAxis(), out, opError(*this));
+  return checkInferred(*this, r, out);
 }
 
 LogicalResult PadOp::verify() {
   Shape out;
-  std::string error;
-  auto r =
-      inferPadShape(shapeOf(getInput()), getPadding(), getMode(), out, error);
-  return checkInferred(*this, r, out, error);
+  auto r = inferPadShape(shapeOf(getInput()), getPadding(), getMode(), out,
+                         opError(*this));
+  return checkInferred(*this, r, out);
 }
 
 //===----------------------------------------------------------------------===//
@@ -351,14 +342,14 @@ LogicalResult verifyFusedWindowOp(FusedOp op, bool depthwise) {
     logical[3] = output[3] / input[3];
   }
   Shape out;
-  std::string error;
   auto inferred =
-      depthwise ? inferDepthwiseConv2DShape(input, logical, op.getStrides(),
-                                            op.getDilations(), op.getPads(),
-                                            out, error)
-                : inferConv2DShape(input, logical, op.getStrides(),
-                                   op.getDilations(), op.getPads(), out, error);
-  if (failed(checkInferred(op, inferred, out, error)))
+      depthwise
+          ? inferDepthwiseConv2DShape(input, logical, op.getStrides(),
+                                      op.getDilations(), op.getPads(), out,
+                                      opError(op))
+          : inferConv2DShape(input, logical, op.getStrides(), op.getDilations(),
+                             op.getPads(), out, opError(op));
+  if (failed(checkInferred(op, inferred, out)))
     return failure();
   llvm::SmallVector<llvm::StringRef, 2> packings;
   if (depthwise)
@@ -443,9 +434,8 @@ LogicalResult FusedMatMulOp::verify() {
     return emitOpError("input and result must have the same rank >= 2");
   Shape logical = {input.back(), output.back()};
   Shape out;
-  std::string error;
-  if (failed(checkInferred(*this, inferMatMulShape(input, logical, out, error),
-                           out, error)))
+  if (failed(checkInferred(
+          *this, inferMatMulShape(input, logical, out, opError(*this)), out)))
     return failure();
   return verifyFusedCommon(*this, getFilter(), getBias(), getResidual(),
                            getActivation(), getPacking(), getVectorWidth(),

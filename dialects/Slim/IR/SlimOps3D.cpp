@@ -10,10 +10,9 @@ using namespace mlir::slim;
 namespace {
 template <typename PoolOp> LogicalResult verifyPool3D(PoolOp op) {
   Shape out;
-  std::string error;
   auto r = inferPool3DShape(shapeOf(op.getInput()), op.getKernel(),
-                            op.getStrides(), op.getPads(), out, error);
-  if (failed(checkInferred(op, r, out, error)))
+                            op.getStrides(), op.getPads(), out, opError(op));
+  if (failed(checkInferred(op, r, out)))
     return failure();
   if (getLayoutBlock(op.getInput().getType()) !=
       getLayoutBlock(op.getOutput().getType()))
@@ -24,11 +23,10 @@ template <typename PoolOp> LogicalResult verifyPool3D(PoolOp op) {
 
 LogicalResult Conv3DOp::verify() {
   Shape out;
-  std::string error;
   auto r =
       inferConv3DShape(shapeOf(getInput()), shapeOf(getFilter()), getStrides(),
-                       getDilations(), getPads(), out, error);
-  return checkInferred(*this, r, out, error);
+                       getDilations(), getPads(), out, opError(*this));
+  return checkInferred(*this, r, out);
 }
 
 LogicalResult MaxPool3DOp::verify() { return verifyPool3D(*this); }
@@ -45,12 +43,11 @@ LogicalResult FusedConv3DOp::verify() {
     return emitOpError("input and result must be 5-D (NDHWC)");
   Shape logical = {kernel[0], kernel[1], kernel[2], input[4], output[4]};
   Shape out;
-  std::string error;
-  if (failed(
-          checkInferred(*this,
-                        inferConv3DShape(input, logical, getStrides(),
-                                         getDilations(), getPads(), out, error),
-                        out, error)))
+  if (failed(checkInferred(*this,
+                           inferConv3DShape(input, logical, getStrides(),
+                                            getDilations(), getPads(), out,
+                                            opError(*this)),
+                           out)))
     return failure();
   // fc_blocked: a one-frame window over a whole one-frame map is the 2-D
   // fully-connected case on the frames' blocked [h, w, c] (packed as the

@@ -11,19 +11,18 @@ LogicalResult ResizeOp::verify() {
   if (out.size() != 4)
     return emitOpError("result must be 4-D (NHWC)");
   Shape expected;
-  std::string error;
   auto r = inferResizeShape(shapeOf(getInput()), {out[1], out[2]}, getMethod(),
                             getAlignCorners(), getHalfPixelCenters(), expected,
-                            error);
-  return checkInferred(*this, r, expected, error);
+                            opError(*this));
+  return checkInferred(*this, r, expected);
 }
 
 LogicalResult StridedSliceOp::verify() {
   Shape expected;
-  std::string error;
-  auto r = inferStridedSliceShape(shapeOf(getInput()), getBegin(), getStrides(),
-                                  shapeOf(getOutput()), expected, error);
-  return checkInferred(*this, r, expected, error);
+  auto r =
+      inferStridedSliceShape(shapeOf(getInput()), getBegin(), getStrides(),
+                             shapeOf(getOutput()), expected, opError(*this));
+  return checkInferred(*this, r, expected);
 }
 
 LogicalResult InstanceNormOp::verify() {
@@ -32,11 +31,10 @@ LogicalResult InstanceNormOp::verify() {
     if (p)
       params.push_back(Shape(shapeOf(p)));
   Shape expected;
-  std::string error;
-  auto r =
-      inferInstanceNormShape(shapeOf(getInput()), params,
-                             getEpsilon().convertToDouble(), expected, error);
-  return checkInferred(*this, r, expected, error);
+  auto r = inferInstanceNormShape(shapeOf(getInput()), params,
+                                  getEpsilon().convertToDouble(), expected,
+                                  opError(*this));
+  return checkInferred(*this, r, expected);
 }
 
 LogicalResult GroupNormOp::verify() {
@@ -45,11 +43,11 @@ LogicalResult GroupNormOp::verify() {
     if (p)
       params.push_back(Shape(shapeOf(p)));
   Shape expected;
-  std::string error;
   auto r = inferGroupNormShape(shapeOf(getInput()), params, getGroups(),
                                getChannelsAxis(), getReductionAxes(),
-                               getEpsilon().convertToDouble(), expected, error);
-  return checkInferred(*this, r, expected, error);
+                               getEpsilon().convertToDouble(), expected,
+                               opError(*this));
+  return checkInferred(*this, r, expected);
 }
 
 LogicalResult FusedConv2DTransposeOp::verify() {
@@ -62,13 +60,12 @@ LogicalResult FusedConv2DTransposeOp::verify() {
     return emitOpError("input and result must be 4-D (NHWC)");
   Shape logical = {kernel[0], kernel[1], output[3], input[3]};
   Shape expected;
-  std::string error;
   int64_t noDilation[2] = {1, 1};
   if (failed(checkInferred(
           *this,
           inferConv2DTransposeShape(input, logical, getStrides(), noDilation,
-                                    getPads(), expected, error),
-          expected, error)))
+                                    getPads(), expected, opError(*this)),
+          expected)))
     return failure();
   auto filter = shapeOf(getFilter());
   if (filter.size() == 1) {

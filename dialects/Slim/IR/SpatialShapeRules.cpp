@@ -11,8 +11,8 @@ using namespace mlir;
 using namespace mlir::slim;
 
 namespace {
-LogicalResult fail(std::string &error, const llvm::Twine &message) {
-  error = message.str();
+LogicalResult fail(ShapeErrorFn emitError, const llvm::Twine &message) {
+  emitError(message);
   return failure();
 }
 
@@ -26,19 +26,21 @@ LogicalResult mlir::slim::inferResizeShape(llvm::ArrayRef<int64_t> input,
                                            llvm::StringRef method,
                                            bool alignCorners,
                                            bool halfPixelCenters, Shape &out,
-                                           std::string &error) {
+                                           ShapeErrorFn emitError) {
   if (input.size() != 4)
-    return fail(error, "resize input must be 4-D (NHWC), got shape " +
-                           describe(input));
+    return fail(emitError, "resize input must be 4-D (NHWC), got shape " +
+                               describe(input));
   if (method != "nearest" && method != "bilinear")
-    return fail(error, "resize method must be 'nearest' or 'bilinear', got '" +
-                           method + "'");
+    return fail(emitError,
+                "resize method must be 'nearest' or 'bilinear', got '" +
+                    method + "'");
   if (size.size() != 2 || size[0] < 1 || size[1] < 1)
-    return fail(error, "resize size must be two positive integers");
+    return fail(emitError, "resize size must be two positive integers");
   // TF's ResizeNearestNeighbor and ResizeBilinear reject the combination.
   if (alignCorners && halfPixelCenters)
-    return fail(error, "if half_pixel_centers is True, align_corners must be "
-                       "False");
+    return fail(emitError,
+                "if half_pixel_centers is True, align_corners must be "
+                "False");
   out = {input[0], size[0], size[1], input[3]};
   return success();
 }
@@ -46,26 +48,26 @@ LogicalResult mlir::slim::inferResizeShape(llvm::ArrayRef<int64_t> input,
 LogicalResult mlir::slim::inferStridedSliceShape(
     llvm::ArrayRef<int64_t> input, llvm::ArrayRef<int64_t> begin,
     llvm::ArrayRef<int64_t> strides, llvm::ArrayRef<int64_t> count, Shape &out,
-    std::string &error) {
+    ShapeErrorFn emitError) {
   size_t rank = input.size();
   if (begin.size() != rank || strides.size() != rank || count.size() != rank)
-    return fail(error, "a slice of a rank-" + llvm::Twine(rank) +
-                           " tensor needs " + llvm::Twine(rank) +
-                           " begins, strides and sizes");
+    return fail(emitError, "a slice of a rank-" + llvm::Twine(rank) +
+                               " tensor needs " + llvm::Twine(rank) +
+                               " begins, strides and sizes");
   for (size_t d = 0; d < rank; ++d) {
     if (strides[d] == 0)
-      return fail(error, "slice strides must be non-zero");
+      return fail(emitError, "slice strides must be non-zero");
     if (count[d] < 1)
-      return fail(error, "the slice of dimension " + llvm::Twine(d) + " of " +
-                             describe(input) +
-                             " is empty (slimc compiles no empty tensors)");
+      return fail(emitError, "the slice of dimension " + llvm::Twine(d) +
+                                 " of " + describe(input) +
+                                 " is empty (slimc compiles no empty tensors)");
     // The first and the last element read must both be inside the input.
     auto span = ::slim::checked::mul(count[d] - 1, strides[d]);
     auto lastRead = span ? ::slim::checked::add(begin[d], *span) : std::nullopt;
     int64_t last = lastRead.value_or(-1);
     if (begin[d] < 0 || begin[d] >= input[d] || last < 0 || last >= input[d])
-      return fail(error, "the slice of dimension " + llvm::Twine(d) +
-                             " reads outside the input " + describe(input));
+      return fail(emitError, "the slice of dimension " + llvm::Twine(d) +
+                                 " reads outside the input " + describe(input));
   }
   out.assign(count.begin(), count.end());
   return success();
@@ -74,18 +76,18 @@ LogicalResult mlir::slim::inferStridedSliceShape(
 LogicalResult mlir::slim::inferInstanceNormShape(llvm::ArrayRef<int64_t> input,
                                                  llvm::ArrayRef<Shape> params,
                                                  double epsilon, Shape &out,
-                                                 std::string &error) {
+                                                 ShapeErrorFn emitError) {
   if (input.size() < 2)
-    return fail(error, "instance_norm input must have rank >= 2 (batch and "
-                       "channels), got shape " +
-                           describe(input));
+    return fail(emitError, "instance_norm input must have rank >= 2 (batch and "
+                           "channels), got shape " +
+                               describe(input));
   for (const Shape &p : params)
     if (p.size() != 1 || p[0] != input.back())
-      return fail(error, "parameter of shape " + describe(p) +
-                             " does not match " + llvm::Twine(input.back()) +
-                             " channels");
+      return fail(emitError, "parameter of shape " + describe(p) +
+                                 " does not match " +
+                                 llvm::Twine(input.back()) + " channels");
   if (!(epsilon > 0.0))
-    return fail(error, "instance_norm epsilon must be positive");
+    return fail(emitError, "instance_norm epsilon must be positive");
   out.assign(input.begin(), input.end());
   return success();
 }
@@ -93,43 +95,45 @@ LogicalResult mlir::slim::inferInstanceNormShape(llvm::ArrayRef<int64_t> input,
 LogicalResult mlir::slim::inferGroupNormShape(
     llvm::ArrayRef<int64_t> input, llvm::ArrayRef<Shape> params, int64_t groups,
     int64_t channelsAxis, llvm::ArrayRef<int64_t> reductionAxes, double epsilon,
-    Shape &out, std::string &error) {
+    Shape &out, ShapeErrorFn emitError) {
   int64_t rank = input.size();
   // The kernels' loop nests (slim/kernels/group_norm_layout.h) hold 8 axes.
   if (rank < 2 || rank > 8)
-    return fail(error,
+    return fail(emitError,
                 "input must have rank 2 to 8, got shape " + describe(input));
   if (channelsAxis < 0 || channelsAxis >= rank)
-    return fail(error, "channels axis " + llvm::Twine(channelsAxis) +
-                           " is out of bounds for shape " + describe(input));
+    return fail(emitError, "channels axis " + llvm::Twine(channelsAxis) +
+                               " is out of bounds for shape " +
+                               describe(input));
   llvm::SmallVector<bool, 8> seen(rank, false);
   for (int64_t a : reductionAxes) {
     if (a < 0 || a >= rank)
-      return fail(error, "reduction axis " + llvm::Twine(a) +
-                             " is out of bounds for shape " + describe(input));
+      return fail(emitError, "reduction axis " + llvm::Twine(a) +
+                                 " is out of bounds for shape " +
+                                 describe(input));
     if (a == channelsAxis)
-      return fail(error, "reduction axes must be mutually "
-                         "exclusive with the channels axis " +
-                             llvm::Twine(channelsAxis));
+      return fail(emitError, "reduction axes must be mutually "
+                             "exclusive with the channels axis " +
+                                 llvm::Twine(channelsAxis));
     if (seen[a])
-      return fail(error, "reduction axis " + llvm::Twine(a) + " repeats");
+      return fail(emitError, "reduction axis " + llvm::Twine(a) + " repeats");
     seen[a] = true;
   }
   int64_t channels = input[channelsAxis];
   if (groups <= 0 || groups > channels)
-    return fail(error, "invalid groups " + llvm::Twine(groups) + " for " +
-                           llvm::Twine(channels) + " channels");
+    return fail(emitError, "invalid groups " + llvm::Twine(groups) + " for " +
+                               llvm::Twine(channels) + " channels");
   if (channels % groups != 0)
-    return fail(error, llvm::Twine(channels) +
-                           " channels is not commensurate with " +
-                           llvm::Twine(groups) + " groups");
+    return fail(emitError, llvm::Twine(channels) +
+                               " channels is not commensurate with " +
+                               llvm::Twine(groups) + " groups");
   for (const Shape &p : params)
     if (p.size() != 1 || p[0] != channels)
-      return fail(error, "parameter of shape " + describe(p) +
-                             " does not match " + llvm::Twine(channels) +
-                             " channels");
+      return fail(emitError, "parameter of shape " + describe(p) +
+                                 " does not match " + llvm::Twine(channels) +
+                                 " channels");
   if (!(epsilon > 0.0))
-    return fail(error, "epsilon must be positive");
+    return fail(emitError, "epsilon must be positive");
   out.assign(input.begin(), input.end());
   return success();
 }

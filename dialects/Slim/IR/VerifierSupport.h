@@ -20,9 +20,16 @@ inline llvm::ArrayRef<int64_t> shapeOf(Value v) {
   return llvm::cast<RankedTensorType>(v.getType()).getShape();
 }
 
-/// Compares an op's declared result shape with the one its shape rule gives.
+/// The ShapeErrorFn of a verifier: the rule's message becomes `op`'s error,
+/// `'slim.conv2d' op <message>`.
+inline auto opError(Operation *op) {
+  return [op](const llvm::Twine &message) { (void)op->emitOpError(message); };
+}
+
+/// Compares an op's declared result shape with the one its shape rule gave;
+/// a rule that failed has already reported its error through opError.
 LogicalResult checkInferred(Operation *op, LogicalResult inferred,
-                            const Shape &expected, const std::string &error);
+                            const Shape &expected);
 
 } // namespace mlir::slim
 

@@ -21,6 +21,13 @@ namespace {
 
 constexpr size_t kStack = size_t(8) << 20;
 
+/// resume(), failing the test with the reason if the thread cannot start.
+::testing::AssertionResult resumed(Coroutine &co) {
+  if (llvm::Error error = co.resume())
+    return ::testing::AssertionFailure() << llvm::toString(std::move(error));
+  return ::testing::AssertionSuccess();
+}
+
 TEST(CoroutineTest, TurnsAlternateAndFramesSurvive) {
   std::vector<std::string> log;
   Coroutine *self = nullptr;
@@ -37,13 +44,12 @@ TEST(CoroutineTest, TurnsAlternateAndFramesSurvive) {
       kStack);
   self = &co;
   EXPECT_FALSE(co.isStarted());
-  std::string error;
   for (int i = 0; i < 3; ++i) {
-    ASSERT_TRUE(co.resume(error)) << error;
+    ASSERT_TRUE(resumed(co));
     log.push_back("resumer " + std::to_string(i));
     EXPECT_FALSE(co.isFinished());
   }
-  ASSERT_TRUE(co.resume(error));
+  ASSERT_TRUE(resumed(co));
   EXPECT_TRUE(co.isFinished());
   EXPECT_EQ(log, (std::vector<std::string>{"body 0", "resumer 0", "body 1",
                                            "resumer 1", "body 2", "resumer 2",
@@ -64,12 +70,11 @@ TEST(CoroutineTest, BodyRunsOnItsOwnThreadOneAtATime) {
       },
       kStack);
   self = &co;
-  std::string error;
-  ASSERT_TRUE(co.resume(error));
+  ASSERT_TRUE(resumed(co));
   // The body handed control back: it is not running any more.
   overlapped |= !bodyRunning;
   bodyRunning = false;
-  ASSERT_TRUE(co.resume(error));
+  ASSERT_TRUE(resumed(co));
   EXPECT_TRUE(bodyRunning);
   EXPECT_FALSE(overlapped);
   EXPECT_NE(body, resumer);
@@ -94,8 +99,7 @@ TEST(CoroutineTest, DeepRecursionFitsTheStack) {
   };
   int result = 0;
   Coroutine co([&] { result = depth(4000); }, kStack);
-  std::string error;
-  ASSERT_TRUE(co.resume(error));
+  ASSERT_TRUE(resumed(co));
   EXPECT_EQ(result, 4000);
 }
 
