@@ -169,6 +169,8 @@ const char *slim_status_code_name(slim_status_code code) {
     return "INTERNAL";
   case SLIM_STATUS_UNAVAILABLE:
     return "UNAVAILABLE";
+  case SLIM_STATUS_CODE_MAX_ENUM:
+    break;
   }
   return "UNKNOWN";
 }

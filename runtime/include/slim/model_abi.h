@@ -74,6 +74,10 @@ typedef enum slim_dtype {
   SLIM_DTYPE_I32 = 3,
   SLIM_DTYPE_I64 = 4,
   SLIM_DTYPE_U8 = 5,
+  /// Not a type: widens the enum to every non-negative int32 (see
+  /// SLIM_STATUS_CODE_MAX_ENUM), so an unknown value read from a hostile or
+  /// newer library is rejected, not undefined behaviour.
+  SLIM_DTYPE_MAX_ENUM = 0x7FFFFFFF,
 } slim_dtype;
 
 /// Instruction-set extensions the generated code may use; `required_isa` is
@@ -127,6 +131,8 @@ typedef enum slim_init_kind {
   /// the `value_count` elements at row-major `value_indices` (ascending),
   /// which get `values`.
   SLIM_INIT_VALUES = 7,
+  SLIM_INIT_KIND_MAX_ENUM =
+      0x7FFFFFFF, ///< Not a kind; see SLIM_DTYPE_MAX_ENUM.
 } slim_init_kind;
 
 /// Fan modes of variance scaling. For shape [d0, ..., dk-2, dk-1] (k >= 2)
@@ -137,6 +143,7 @@ typedef enum slim_fan_mode {
   SLIM_FAN_IN = 0,
   SLIM_FAN_OUT = 1,
   SLIM_FAN_AVG = 2,
+  SLIM_FAN_MODE_MAX_ENUM = 0x7FFFFFFF, ///< Not a mode; see SLIM_DTYPE_MAX_ENUM.
 } slim_fan_mode;
 
 /// How a variable gets its initial value. Fields not used by `kind` are 0.
@@ -171,6 +178,7 @@ typedef struct slim_regularizer_spec {
 typedef enum slim_collection {
   SLIM_COLLECTION_REGULAR = 0,
   SLIM_COLLECTION_MODEL = 1,
+  SLIM_COLLECTION_MAX_ENUM = 0x7FFFFFFF, ///< Not one; see SLIM_DTYPE_MAX_ENUM.
 } slim_collection;
 
 /// A variable: the runtime allocates it, names it in checkpoints exactly as
@@ -264,6 +272,7 @@ typedef int32_t (*slim_run_fn)(const slim_exec_env *env,
 typedef enum slim_device_kind {
   SLIM_DEVICE_CPU = 0,
   SLIM_DEVICE_CUDA = 1,
+  SLIM_DEVICE_KIND_MAX_ENUM = 0x7FFFFFFF, ///< Not one; see SLIM_DTYPE_MAX_ENUM.
 } slim_device_kind;
 
 /// How the runtime reaches the accelerator of a device model. The model

@@ -80,6 +80,10 @@ typedef enum slim_status_code {
   /// The model needs a device this machine lacks (no driver, no GPU, an
   /// unsupported GPU): the library is fine, the machine cannot run it.
   SLIM_STATUS_UNAVAILABLE = 12,
+  /// Not a status: widens the enum to every non-negative int32, so a value a
+  /// C caller passes (or a newer library returns) is in range for the C++
+  /// side, which then reports it as unknown instead of reading an invalid enum.
+  SLIM_STATUS_CODE_MAX_ENUM = 0x7FFFFFFF,
 } slim_status_code;
 
 typedef struct slim_status_object *slim_status;
