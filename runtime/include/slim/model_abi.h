@@ -131,8 +131,8 @@ typedef enum slim_init_kind {
   /// the `value_count` elements at row-major `value_indices` (ascending),
   /// which get `values`.
   SLIM_INIT_VALUES = 7,
-  SLIM_INIT_KIND_MAX_ENUM =
-      0x7FFFFFFF, ///< Not a kind; see SLIM_DTYPE_MAX_ENUM.
+  /// Not a kind; see SLIM_DTYPE_MAX_ENUM.
+  SLIM_INIT_KIND_MAX_ENUM = 0x7FFFFFFF,
 } slim_init_kind;
 
 /// Fan modes of variance scaling. For shape [d0, ..., dk-2, dk-1] (k >= 2)
