@@ -3,7 +3,8 @@
 model files, each compiled by a real `slimc` process under a wall-clock limit.
 
     test/fuzz/mutate_slim.py SLIMC [--mutants N] [--seed S] [--jobs J]
-                             [--timeout SECONDS] [--artifacts DIR]
+                             [--timeout CPU_SECONDS] [--wall-timeout SECONDS]
+                             [--artifacts DIR]
 
 The libFuzzer target (frontend_fuzzer) covers parsing and elaboration in
 process; this covers what it does not: the driver, every pass and the
@@ -15,10 +16,15 @@ splices from other files, byte flips) and compiled with `--emit=cpp`,
 `--emit=cpp --kernels=reference` or `--target=cuda --emit=cu` in turn, with
 `-I` the original's directory so that imports still resolve.
 
-A mutant passes when slimc exits 0 or 1 (a diagnostic) within the limit. A
-signal, any other exit status, a timeout, or an error reported by an op
-verifier or LLVM rather than by the frontend is a finding: the mutant is
-saved under --artifacts with the command and its output. The mutants are a pure
+A mutant passes when slimc exits 0 or 1 (a diagnostic) within the limit:
+--timeout seconds of CPU time (RLIMIT_CPU, so the verdict does not depend
+on how busy the machine is: on a shared 2-core machine under a parallel
+test run, a mutant that needs 1 s of CPU has taken over 20 s of wall
+time), and --wall-timeout seconds of wall time (default 10 x --timeout:
+a backstop for a process that blocks without computing). A signal, any
+other exit status, either limit, or an error reported by an op verifier or
+LLVM rather than by the frontend is a finding: the mutant is saved under
+--artifacts with the command and its output. The mutants are a pure
 function of --seed, so a finding reproduces. Exit status: 0 when there was
 no finding, 1 otherwise, 2 on usage errors.
 """
@@ -26,6 +32,7 @@ no finding, 1 otherwise, 2 on usage errors.
 import argparse
 import concurrent.futures
 import hashlib
+import math
 import os
 import random
 import re
@@ -111,21 +118,26 @@ MODES = [
 ]
 
 
-def run_one(slimc, index, source, text, mode, timeout, scratch):
-    """Compiles one mutant; returns (index, exit code or "timeout", wall
-    seconds, CPU seconds, output, command)."""
+def run_one(slimc, index, source, text, mode, limits, scratch):
+    """Compiles one mutant; returns (index, exit code, "CPU limit" or "wall
+    limit", wall seconds, CPU seconds, output, command)."""
+    cpu_limit, wall_limit = limits
     path = Path(scratch) / f"m{index}.slim"
     path.write_text(text)
     cmd = [slimc, str(path), "-I", str(source.parent), *mode, "-o", os.devnull]
     start = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    # The CPU limit is set by a shell that then execs slimc (same process):
+    # preexec_fn is unsafe with the thread pool. A soft limit only, so the
+    # kernel sends SIGXCPU rather than SIGKILL when it runs out.
+    limited = ["sh", "-c", 'ulimit -S -t "$0" && exec "$@"', str(math.ceil(cpu_limit)), *cmd]
+    proc = subprocess.Popen(limited, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     killed = threading.Event()
 
     def kill():
         killed.set()
         proc.kill()
 
-    timer = threading.Timer(timeout, kill)
+    timer = threading.Timer(wall_limit, kill)
     timer.start()
     output = proc.stdout.read()
     proc.stdout.close()
@@ -136,7 +148,11 @@ def run_one(slimc, index, source, text, mode, timeout, scratch):
     proc.returncode = os.waitstatus_to_exitcode(status)
     elapsed = time.monotonic() - start
     path.unlink()
-    code = "timeout" if killed.is_set() else proc.returncode
+    code = proc.returncode
+    if killed.is_set():
+        code = "wall limit"
+    elif code == -signal.SIGXCPU:
+        code = "CPU limit"
     return index, code, elapsed, usage.ru_utime + usage.ru_stime, output, cmd
 
 
@@ -146,13 +162,18 @@ def main():
     parser.add_argument("--mutants", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--timeout", type=float, default=20.0)
+    parser.add_argument("--timeout", type=float, default=20.0,
+                        help="CPU seconds a mutant may use (default 20)")
+    parser.add_argument("--wall-timeout", type=float,
+                        help="wall seconds a mutant may take (default 10 x --timeout)")
     parser.add_argument("--artifacts", default="mutation-findings")
     args = parser.parse_args()
     if not os.access(args.slimc, os.X_OK):
         parser.error(f"{args.slimc} is not an executable")
-    if args.mutants <= 0 or args.jobs <= 0 or args.timeout <= 0:
-        parser.error("--mutants, --jobs and --timeout must be positive")
+    if args.wall_timeout is None:
+        args.wall_timeout = 10 * args.timeout
+    if args.mutants <= 0 or args.jobs <= 0 or args.timeout <= 0 or args.wall_timeout <= 0:
+        parser.error("--mutants, --jobs, --timeout and --wall-timeout must be positive")
 
     sources = sorted(p for d in ("test", "examples") for p in (ROOT / d).rglob("*.slim")
                      if p.stat().st_size < 64 * 1024)
@@ -182,7 +203,7 @@ def main():
             # Kept until the result is in, to save the mutant if it is a finding.
             record.texts[index] = (source, text)
             pending.add(pool.submit(run_one, args.slimc, index, source, text, mode,
-                                    args.timeout, scratch))
+                                    (args.timeout, args.wall_timeout), scratch))
             if len(pending) >= 4 * args.jobs:
                 done, pending = concurrent.futures.wait(
                     pending, return_when=concurrent.futures.FIRST_COMPLETED)
@@ -205,7 +226,7 @@ def main():
         for line in findings:
             print("  " + line)
         return 1
-    print("mutate_slim: no signal, no timeout, no unexpected exit status")
+    print("mutate_slim: no signal, no limit reached, no unexpected exit status")
     return 0
 
 
@@ -222,7 +243,7 @@ def record(result, exits, findings, artifacts):
     index, code, elapsed, cpu, output, cmd = result
     if code == 1 and INTERNAL_ERROR.search(output):
         code = "1 (internal error)"
-    key = code if code in (0, 1, "timeout", "1 (internal error)") else (
+    key = code if isinstance(code, str) or code in (0, 1) else (
         f"signal {signal.Signals(-code).name}" if isinstance(code, int) and code < 0 else code)
     exits[key] = exits.get(key, 0) + 1
     if code in (0, 1):

@@ -30,6 +30,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/Program.h"
+#include "llvm/Support/Signals.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/Threading.h"
 #include "llvm/Support/WithColor.h"
@@ -37,6 +38,7 @@
 #include "llvm/Support/thread.h"
 
 #include <chrono>
+#include <csignal>
 #include <optional>
 
 using namespace llvm;
@@ -623,10 +625,30 @@ int run() {
 
   return writeOutput(text);
 }
+/// SIGXCPU (a CPU-time limit, `ulimit -t`): removes the temporaries LLVM
+/// registered (a half-written output) and dies by the signal. LLVM's own
+/// handler prints a stack trace first, which allocates: a limit that landed
+/// inside malloc deadlocked on the allocator's lock (test/fuzz/mutate_slim.py
+/// found it by running each mutant under a CPU limit).
+extern "C" void endOnCpuLimit(int signalNumber) {
+  llvm::sys::RunInterruptHandlers();
+  std::signal(signalNumber, SIG_DFL);
+  std::raise(signalNumber);
+}
+
+/// Resource limits end slimc cleanly rather than through the crash handler.
+/// Must follow InitLLVM, which installs LLVM's handlers once.
+void handleResourceLimits() {
+  std::signal(SIGXCPU, endOnCpuLimit);
+  // A file-size limit (`ulimit -f`) then fails the write with EFBIG, which
+  // is reported as an error with the output's temporary removed.
+  std::signal(SIGXFSZ, SIG_IGN);
+}
 } // namespace
 
 int main(int argc, char **argv) {
   InitLLVM initLLVM(argc, argv);
+  handleResourceLimits();
   programName = argv[0];
   mlir::registerAsmPrinterCLOptions();
   registerThreadsOption();
