@@ -257,15 +257,18 @@ FailureOr<std::string> CudaEmitter::convertedWeights(Operation *op,
   while (auto reshape = v.getDefiningOp<ReshapeOp>())
     v = reshape.getInput();
   std::string src;
-  if (auto read = v.getDefiningOp<ReadParamOp>())
+  if (auto read = v.getDefiningOp<ReadParamOp>()) {
     src = "static_cast<const float *>(params[" +
           std::to_string(paramIndex.lookup(read.getName())) + "])";
-  else if (auto read = v.getDefiningOp<ReadVariableOp>())
-    src = "static_cast<const float *>(variables[" +
-          std::to_string(variableIndex.lookup(read.getName())) + "])";
-  else
+  } else if (auto read = v.getDefiningOp<ReadVariableOp>()) {
+    unsigned index = variableIndex.lookup(read.getName());
+    readInPrepareTail(index);
+    src =
+        "static_cast<const float *>(variables[" + std::to_string(index) + "])";
+  } else {
     return unsupported(op, "reduced-precision weights that are not a "
                            "variable or a parameter");
+  }
   auto it = converted.find(src);
   if (it == converted.end()) {
     int64_t count = numElements(filter);
@@ -824,15 +827,18 @@ FailureOr<std::string> CudaEmitter::swappedFilter(Operation *op, Value filter) {
   while (auto reshape = v.getDefiningOp<ReshapeOp>())
     v = reshape.getInput();
   std::string src;
-  if (auto read = v.getDefiningOp<ReadParamOp>())
+  if (auto read = v.getDefiningOp<ReadParamOp>()) {
     src = "static_cast<const float *>(params[" +
           std::to_string(paramIndex.lookup(read.getName())) + "])";
-  else if (auto read = v.getDefiningOp<ReadVariableOp>())
-    src = "static_cast<const float *>(variables[" +
-          std::to_string(variableIndex.lookup(read.getName())) + "])";
-  else
+  } else if (auto read = v.getDefiningOp<ReadVariableOp>()) {
+    unsigned index = variableIndex.lookup(read.getName());
+    readInPrepareTail(index);
+    src =
+        "static_cast<const float *>(variables[" + std::to_string(index) + "])";
+  } else {
     return unsupported(op, "transposed-convolution weights that are not a "
                            "variable or a parameter");
+  }
   ArrayRef<int64_t> f = shapeOf(filter);
   unsigned index = addParam(scopeOf(op).str() + "/weights_io",
                             numElements(filter) * sizeof(float));

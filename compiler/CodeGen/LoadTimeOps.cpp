@@ -75,7 +75,8 @@ LogicalResult ModelEmitter::emitLoadTimeOp(Operation *op) {
              Twine(f[1]) + ", " + Twine(f[2] * f[3]) + ", " + dst + ");");
     else if (kind == "fc" && f.size() == 2)
       w.line("packFullyConnectedWeights(" + src + ", " + Twine(f[0]) + ", " +
-             Twine(f[1]) + ", " + dst + ");");
+             Twine(f[1]) + ", " + dst + sourceConsumer(op, pack.getFilter()) +
+             ");");
     else if (kind == "conv3d" && f.size() == 5)
       w.line("packConv3dWeights(" + src + ", " + Twine(f[0]) + ", " +
              Twine(f[1]) + ", " + Twine(f[2]) + ", " + Twine(f[3]) + ", " +
@@ -83,7 +84,7 @@ LogicalResult ModelEmitter::emitLoadTimeOp(Operation *op) {
     else if (kind == "fc_blocked" && f.size() == 4)
       w.line("packFullyConnectedWeightsBlocked(" + src + ", " + Twine(f[0]) +
              ", " + Twine(f[1]) + ", " + Twine(f[2]) + ", " + Twine(f[3]) +
-             ", " + dst + ");");
+             ", " + dst + sourceConsumer(op, pack.getFilter()) + ");");
     else if (kind == "conv2d_transpose" && f.size() == 4)
       w.line("packConv2dTransposeWeights(" + src + ", " + Twine(f[0]) + ", " +
              Twine(f[1]) + ", " + Twine(f[2]) + ", " + Twine(f[3]) + ", " +

@@ -14,6 +14,7 @@
 
 #include "compiler/Analysis/Analysis.h"
 
+#include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/StringExtras.h"
 
 #include <algorithm>
@@ -244,13 +245,87 @@ LogicalResult ModelEmitter::emitPrepare() {
   prepareScratchSize = scratch > 0 ? (scratch + 63) / 64 * 64 : 0;
   if (scratch > 0)
     w.line("void *const scratch = env->scratch;");
+  findLastReaders();
   for (Operation &op : prepareFn.getBody().front()) {
     if (isa<func::ReturnOp>(op))
       continue;
     if (failed(emitOp(&op, /*inPrepare=*/true)))
       return failure();
+    for (unsigned var : lastReaderOf.lookup(&op))
+      consumedAt.emplace_back(prepareText.size(), var);
   }
   return success();
+}
+
+std::optional<unsigned> ModelEmitter::variableOf(Value v) const {
+  while (Operation *def = v.getDefiningOp()) {
+    if (auto read = dyn_cast<ReadVariableOp>(def)) {
+      auto it = variableIndex.find(read.getName());
+      if (it == variableIndex.end())
+        return std::nullopt;
+      return it->second;
+    }
+    if (!isa<ReshapeOp, IdentityOp, DropoutOp>(def))
+      return std::nullopt;
+    v = def->getOperand(0);
+  }
+  return std::nullopt;
+}
+
+void ModelEmitter::findLastReaders() {
+  // Ops are visited in program order, so the last one recorded wins.
+  // Views emit no code: their readers read the variable.
+  llvm::MapVector<unsigned, Operation *> last;
+  for (Operation &op : prepareFn.getBody().front()) {
+    if (isa<ReadVariableOp, ReshapeOp, IdentityOp, DropoutOp, func::ReturnOp>(
+            op))
+      continue;
+    for (Value operand : op.getOperands())
+      if (std::optional<unsigned> var = variableOf(operand))
+        last[*var] = &op;
+  }
+  for (auto [var, op] : last)
+    lastReaderOf[op].push_back(var);
+  for (auto &entry : lastReaderOf)
+    llvm::sort(entry.second);
+}
+
+std::string ModelEmitter::sourceConsumer(Operation *op, Value source) {
+  std::optional<unsigned> var = variableOf(source);
+  if (!var || !llvm::is_contained(lastReaderOf.lookup(op), *var))
+    return "";
+  consumedInPack.insert(*var);
+  return ", slim::kernels::SourceConsumer(env, " + std::to_string(*var) + ")";
+}
+
+std::string ModelEmitter::prepareBody() const {
+  auto report = [&](unsigned var) {
+    auto type = cast<RankedTensorType>(VariableOp(variables[var]).getType());
+    uint64_t bytes = uint64_t(type.getNumElements()) *
+                     uint64_t(type.getElementTypeBitWidth() / 8);
+    return "  slim::kernels::variableConsumed(env, " + std::to_string(var) +
+           ", " + std::to_string(bytes) + "u);\n";
+  };
+  std::string out;
+  size_t from = 0;
+  for (auto [at, var] : consumedAt) {
+    // A statement appended later still reads it.
+    if (tailReads.contains(var))
+      continue;
+    out += prepareText.substr(from, at - from);
+    out += report(var);
+    from = at;
+  }
+  out += prepareText.substr(from);
+  out += prepareTail;
+  SmallVector<unsigned> tail(tailReads.begin(), tailReads.end());
+  llvm::sort(tail);
+  for (unsigned var : tail) {
+    assert(!consumedInPack.contains(var) &&
+           "a pack dropped a variable that an appended statement reads");
+    out += report(var);
+  }
+  return out;
 }
 
 LogicalResult ModelEmitter::emitRun() {
@@ -309,7 +384,7 @@ void ModelEmitter::emitEntryPoints(raw_ostream &os) {
   os << "int32_t prepare(const slim_exec_env *env, const void *const "
         "*variables,\n                void *const *params) {\n"
      << "  (void)env;\n  (void)variables;\n  (void)params;\n"
-     << prepareText << prepareTail << "  return 0;\n}\n\n";
+     << prepareBody() << "  return 0;\n}\n\n";
   os << "int32_t run(const slim_exec_env *env, const void *const "
         "*variables,\n            const void *const *params, const void "
         "*const *inputs,\n            void *const *outputs, void *arena) {\n"

@@ -47,6 +47,7 @@
 #include "llvm/ADT/StringMap.h"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -223,6 +224,15 @@ protected:
   void appendPrepare(const Twine &line) {
     prepareTail += "  " + line.str() + "\n";
   }
+  /// Records that a statement of appendPrepare reads variable `index`: it
+  /// is reported consumed after them, not after its last load-time op.
+  void readInPrepareTail(unsigned index) { tailReads.insert(index); }
+  /// The variable whose storage `v` is (through views), if any.
+  std::optional<unsigned> variableOf(Value v) const;
+  /// ", slim::kernels::SourceConsumer(env, i)", a last argument for a pack
+  /// that is the last reader in @slim_prepare of the variable `source` is,
+  /// so it reports the bytes it has walked; else "".
+  std::string sourceConsumer(Operation *op, Value source);
 
   /// The statements of the function being written (prepare or run).
   Writer &body() { return *current; }
@@ -281,6 +291,17 @@ private:
   std::vector<Layer> layers;
 
   std::string prepareText, runText, prepareTail;
+  /// For each op of @slim_prepare, the variables it reads for the last time
+  /// (through views): `prepare` reports them consumed right after it.
+  DenseMap<Operation *, SmallVector<unsigned>> lastReaderOf;
+  /// Where those reports go: (offset in prepareText, variable).
+  std::vector<std::pair<size_t, unsigned>> consumedAt;
+  /// Variables read by the appended statements (readInPrepareTail), and
+  /// those whose last load-time op reports its bytes as it goes.
+  llvm::DenseSet<unsigned> tailReads, consumedInPack;
+  void findLastReaders();
+  /// prepareText and prepareTail with the consumed reports inserted.
+  std::string prepareBody() const;
   struct ExtraParam {
     std::string name;
     uint64_t bytes;

@@ -131,6 +131,9 @@ public:
   void read(size_t i, void *dst) const override {
     const unsigned char *p = verifiedData(i);
     std::memcpy(dst, p, entries[i].sizeBytes);
+    // A restore copies every tensor before it keeps any: without this the
+    // file's pages would stay resident beside the copies until the end.
+    dropPages(p, entries[i].sizeBytes);
   }
 
   const void *view(size_t i, size_t alignment,
@@ -341,8 +344,11 @@ public:
       fail(SLIM_STATUS_UNIMPLEMENTED, "checkpoint '", filePath, "' tensor '",
            e.name, "' has dtype ", e.dtypeName,
            ", which the runtime cannot load");
-    for (const Piece &piece : pieces[i])
+    for (const Piece &piece : pieces[i]) {
       readPiece(e, piece, static_cast<unsigned char *>(dst));
+      // As for V2: the copy is all a restore keeps.
+      dropPages(piece.tensor.data(), piece.tensor.size());
+    }
   }
 
 private:

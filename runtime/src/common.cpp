@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <sys/mman.h>
+#include <unistd.h>
 
 struct slim_status_object {
   slim_status_code code;
@@ -94,6 +96,17 @@ std::string shapeString(const std::vector<int64_t> &dims) {
   return s + "]";
 }
 
+namespace {
+/// From this size on a buffer is mapped: below it, a heap block wastes less
+/// than rounding up to pages would.
+constexpr size_t kMapThreshold = size_t(256) << 10;
+
+size_t pageSize() {
+  static const size_t page = size_t(sysconf(_SC_PAGESIZE));
+  return page;
+}
+} // namespace
+
 AlignedBuffer::AlignedBuffer(size_t size, size_t alignment) {
   if (alignment < sizeof(void *))
     alignment = sizeof(void *);
@@ -103,6 +116,21 @@ AlignedBuffer::AlignedBuffer(size_t size, size_t alignment) {
     rounded = alignment;
   if (rounded < size)
     throw std::bad_alloc();
+  if (rounded >= kMapThreshold && alignment <= pageSize()) {
+    // The kernel hands out zeroed pages on first touch: no memset, which
+    // would make the whole buffer resident now.
+    size_t length = (rounded + pageSize() - 1) / pageSize() * pageSize();
+    if (length < rounded)
+      throw std::bad_alloc();
+    void *p = mmap(nullptr, length, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+      throw std::bad_alloc();
+    ptr = p;
+    mapped = length;
+    bytes = size;
+    return;
+  }
   ptr = std::aligned_alloc(alignment, rounded);
   if (!ptr)
     throw std::bad_alloc();
@@ -111,23 +139,39 @@ AlignedBuffer::AlignedBuffer(size_t size, size_t alignment) {
 }
 
 AlignedBuffer::AlignedBuffer(AlignedBuffer &&other) noexcept
-    : ptr(other.ptr), bytes(other.bytes) {
+    : ptr(other.ptr), bytes(other.bytes), mapped(other.mapped) {
   other.ptr = nullptr;
   other.bytes = 0;
+  other.mapped = 0;
 }
 
 AlignedBuffer &AlignedBuffer::operator=(AlignedBuffer &&other) noexcept {
   if (this != &other) {
-    std::free(ptr);
+    this->~AlignedBuffer();
     ptr = other.ptr;
     bytes = other.bytes;
+    mapped = other.mapped;
     other.ptr = nullptr;
     other.bytes = 0;
+    other.mapped = 0;
   }
   return *this;
 }
 
-AlignedBuffer::~AlignedBuffer() { std::free(ptr); }
+AlignedBuffer::~AlignedBuffer() {
+  if (mapped)
+    munmap(ptr, mapped);
+  else
+    std::free(ptr);
+}
+
+void dropPages(const void *p, uint64_t bytes) {
+  uintptr_t page = pageSize();
+  uintptr_t begin = (uintptr_t(p) + page - 1) & ~(page - 1);
+  uintptr_t end = (uintptr_t(p) + bytes) & ~(page - 1);
+  if (end > begin)
+    (void)madvise(reinterpret_cast<void *>(begin), end - begin, MADV_DONTNEED);
+}
 
 } // namespace slimrt
 

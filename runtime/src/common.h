@@ -69,7 +69,10 @@ uint64_t checkedNumElements(const std::vector<int64_t> &dims, size_t elemSize,
 /// "[3, 3, 64]".
 std::string shapeString(const std::vector<int64_t> &dims);
 
-/// An owned buffer aligned to 64 bytes.
+/// An owned, zeroed buffer aligned to 64 bytes (or `alignment`). Large ones
+/// are anonymous mappings whose pages become resident only when written, so
+/// a buffer allocated long before it is filled (a model's params, an arena)
+/// costs no memory until then, and freeing one returns its pages at once.
 struct AlignedBuffer {
   AlignedBuffer() = default;
   explicit AlignedBuffer(size_t size, size_t alignment = 64);
@@ -84,7 +87,16 @@ struct AlignedBuffer {
 private:
   void *ptr = nullptr;
   size_t bytes = 0;
+  /// Length of the mapping; 0 for a heap allocation.
+  size_t mapped = 0;
 };
+
+/// Gives the whole pages inside [p, p + bytes) back to the kernel, for
+/// storage nobody reads again: pages of an anonymous mapping (a large
+/// AlignedBuffer) read back as zeros afterwards, pages of a read-only file
+/// mapping are read from the file again. Either way they leave the resident
+/// set now.
+void dropPages(const void *p, uint64_t bytes);
 
 /// True if `name` starts with `prefix`.
 inline bool startsWith(const std::string &name, const std::string &prefix) {

@@ -179,12 +179,49 @@ struct slim_model {
     return variables[size_t(i)];
   }
 
-  /// Runs `prepare`; the caller holds the lock exclusively.
-  void prepareLocked() {
+  /// `prepare` will not read [offset, offset + bytes) of variable `index`
+  /// again (slim_exec_env::consumed, only while freezing): drop it now, so
+  /// the variables and their params never all reside at once. From the
+  /// first dropped byte on the variable counts as released.
+  void consumedLocked(int32_t index, uint64_t offset, uint64_t bytes) {
+    if (index < 0 || size_t(index) >= variables.size())
+      return;
+    Variable &v = variables[size_t(index)];
+    // `run` reads the others (a device model's upload too).
+    if (!v.desc->prepare_only || !v.data || offset >= v.sizeBytes)
+      return;
+    bytes = std::min(bytes, v.sizeBytes - offset);
+    v.released = true;
+    dropPages(static_cast<const char *>(v.data) + offset, bytes);
+    if (offset == 0 && bytes == v.sizeBytes) {
+      // An owned buffer goes back to the allocator; a view's pages left the
+      // resident set above, and its mapping goes with the last view.
+      v.owned = AlignedBuffer();
+      v.keepAlive.reset();
+      v.data = nullptr;
+    }
+  }
+
+  static void consumedCallback(const slim_exec_env *env, int32_t variable,
+                               uint64_t offset, uint64_t bytes) {
+    if (env && env->consumed_user)
+      static_cast<slim_model *>(env->consumed_user)
+          ->consumedLocked(variable, offset, bytes);
+  }
+
+  /// Runs `prepare`; the caller holds the lock exclusively. `freezing`: the
+  /// caller releases every `prepare_only` variable afterwards, so `prepare`
+  /// may release them as it consumes them.
+  void prepareLocked(bool freezing = false) {
     std::vector<std::string> uninitialized;
-    for (const Variable &v : variables)
+    for (const Variable &v : variables) {
+      if (v.released)
+        fail(SLIM_STATUS_FAILED_PRECONDITION, "model '", name,
+             "' cannot prepare: variable '", v.desc->name,
+             "' was released by a slim_model_freeze whose prepare failed");
       if (!v.initialized)
         uninitialized.push_back(v.desc->name);
+    }
     if (!uninitialized.empty()) {
       std::string list;
       for (size_t i = 0; i < uninitialized.size() && i < 10; ++i)
@@ -229,7 +266,9 @@ struct slim_model {
                         error,
                         sizeof(error),
                         def->prepare_scratch_size ? scratch.data() : nullptr,
-                        nullptr};
+                        nullptr,
+                        freezing ? consumedCallback : nullptr,
+                        freezing ? this : nullptr};
       int32_t rc =
           def->prepare(&env, variablePointers.data(), paramPtrs.data());
       error[sizeof(error) - 1] = '\0'; // Never trust the model to terminate.
@@ -589,10 +628,10 @@ void callRun(slim_context *context, const void *const *inputs,
   // models elapsed, and neither may find a null it would call.
   slim_profiler profiler{context, profilerBegin, profilerEnd, profilerElapsed};
   char error[1024] = "";
-  slim_exec_env env{
-      &par,    context->profiling ? &profiler : nullptr,
-      error,   sizeof(error),
-      nullptr, context->device ? context->device->get() : nullptr};
+  slim_exec_env env{&par,    context->profiling ? &profiler : nullptr,
+                    error,   sizeof(error),
+                    nullptr, context->device ? context->device->get() : nullptr,
+                    nullptr, nullptr};
   int32_t rc = model->def->run(&env, model->runVariables(), model->runParams(),
                                inputs, outputs, context->arena);
   error[sizeof(error) - 1] = '\0';
@@ -1105,8 +1144,19 @@ slim_status slim_model_freeze(slim_model *model) {
     WriteLock lock(model);
     if (model->frozen)
       return;
-    if (!model->prepared)
-      model->prepareLocked();
+    if (!model->prepared) {
+      try {
+        model->prepareLocked(/*freezing=*/true);
+      } catch (...) {
+        // Variables `prepare` consumed before it failed are gone: the model
+        // can no longer change (nor prepare, which says why).
+        for (const Variable &v : model->variables)
+          if (v.released)
+            model->frozen = true;
+        model->refreshPointers();
+        throw;
+      }
+    }
     for (Variable &v : model->variables) {
       // A device model's `run` reads device copies only, so its host
       // variables all go.

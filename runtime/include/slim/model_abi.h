@@ -49,7 +49,7 @@ extern "C" {
 
 /// Bumped on any incompatible change of the structures or entry points below.
 /// The runtime refuses a model whose `abi_version` differs from its own.
-#define SLIM_MODEL_ABI_VERSION 4
+#define SLIM_MODEL_ABI_VERSION 5
 
 /// The largest tensor rank the ABI describes; unused trailing dims are 0.
 #define SLIM_MAX_RANK 8
@@ -248,6 +248,20 @@ typedef struct slim_exec_env {
   /// `slim_device_ops::context_create` (its stream, its captured graph).
   /// Null for CPU models and in `prepare`.
   void *device_context;
+  /* Since ABI 5. */
+  /// `prepare` only, and null unless the runtime is freezing the model:
+  /// `prepare` calls it once it will read no byte of
+  /// [offset, offset + bytes) of variable `variable` again (during this
+  /// call), so the runtime may drop that storage right away, before the
+  /// params that follow are written. Generated code reports every variable
+  /// whole after its last reader, and the big ones chunk by chunk while it
+  /// packs them, always from the thread that called `prepare`. The runtime
+  /// ignores it for variables `run` reads (`prepare_only` == 0). Always null
+  /// in `run`.
+  void (*consumed)(const struct slim_exec_env *env, int32_t variable,
+                   uint64_t offset, uint64_t bytes);
+  /// The runtime's own state for `consumed`; generated code never reads it.
+  void *consumed_user;
 } slim_exec_env;
 
 /// Computes every derived parameter from the variables. `variables[i]` is the

@@ -17,6 +17,7 @@
 
 #include "slim/contract.h"
 #include "slim/kernels/common.h"
+#include "slim/model_abi.h"
 
 #include <cmath>
 #include <cstdint>
@@ -120,16 +121,66 @@ constexpr int64_t fullyConnectedPackedSize(int64_t kPacked, int64_t n) {
   return contract::fullyConnectedPackedSize(kPacked, n, kVec);
 }
 
+/// Tells the runtime (slim_exec_env::consumed) that `prepare` reads no byte
+/// of variable `variable` (`bytes` long) again, after its last reader.
+inline void variableConsumed(const slim_exec_env *env, int32_t variable,
+                             uint64_t bytes) {
+  if (env && env->consumed)
+    env->consumed(env, variable, 0, bytes);
+}
+
+/// Lets a pack that walks its source variable front to back report each
+/// part it is done with (slim_exec_env::consumed), in steps of about
+/// kReportBytes, so a freezing runtime drops the source while the packed
+/// copy grows: VGG-16's fc6 is 392 MiB in each form. A default-constructed
+/// one reports nothing (tests, or a source that something later reads).
+class SourceConsumer {
+public:
+  static constexpr uint64_t kReportBytes = uint64_t(1) << 20;
+
+  SourceConsumer() = default;
+  SourceConsumer(const slim_exec_env *env, int32_t variable)
+      : env(env), variable(variable) {}
+
+  /// The source's bytes [0, done) are consumed; `last`: that is all of it.
+  void upTo(uint64_t done, bool last = false) {
+    if (!env || !env->consumed || done <= reported ||
+        (done - reported < kReportBytes && !last))
+      return;
+    env->consumed(env, variable, reported, done - reported);
+    reported = done;
+  }
+
+private:
+  const slim_exec_env *env = nullptr;
+  int32_t variable = -1;
+  uint64_t reported = 0;
+};
+
+/// Copies source row `row` (n floats) into row `r` of every panel of a
+/// [NP][K][kFcPanel] buffer with K rows, zero-filling the last panel's
+/// padding columns.
+inline void scatterFcRow(const float *row, int64_t n, int64_t k, int64_t r,
+                         float *dst) {
+  for (int64_t pn = 0; pn < numFcPanels(n); ++pn) {
+    float *out = dst + (pn * k + r) * kFcPanel;
+    for (int64_t l = 0; l < kFcPanel; ++l) {
+      int64_t col = pn * kFcPanel + l;
+      out[l] = col < n ? row[col] : 0.0f;
+    }
+  }
+}
+
 /// [K][N] -> [NP][K][kFcPanel]: each panel is one contiguous stream, which
-/// is what the M = 1 (memory-bound) case wants.
+/// is what the M = 1 (memory-bound) case wants. Walks the source in its own
+/// order, so that `consumed` can drop it front to back.
 inline void packFullyConnectedWeights(const float *w, int64_t k, int64_t n,
-                                      float *dst) {
-  for (int64_t pn = 0; pn < numFcPanels(n); ++pn)
-    for (int64_t r = 0; r < k; ++r)
-      for (int64_t l = 0; l < kFcPanel; ++l) {
-        int64_t col = pn * kFcPanel + l;
-        *dst++ = col < n ? w[r * n + col] : 0.0f;
-      }
+                                      float *dst,
+                                      SourceConsumer consumed = {}) {
+  for (int64_t r = 0; r < k; ++r) {
+    scatterFcRow(w + r * n, n, k, r, dst);
+    consumed.upTo(uint64_t(r + 1) * uint64_t(n) * sizeof(float), r + 1 == k);
+  }
 }
 
 /// K' of a fully-connected layer that reads a blocked [h, w, c] activation
@@ -145,20 +196,32 @@ constexpr int64_t fullyConnectedBlockedK(int64_t h, int64_t w, int64_t c) {
 /// weights whose kernel covers the whole input are exactly such a [K][N].
 inline void packFullyConnectedWeightsBlocked(const float *w, int64_t h,
                                              int64_t wd, int64_t c, int64_t n,
-                                             float *dst) {
+                                             float *dst,
+                                             SourceConsumer consumed = {}) {
   int64_t cb = numBlocks(c);
-  for (int64_t pn = 0; pn < numFcPanels(n); ++pn)
-    for (int64_t b = 0; b < cb; ++b)
-      for (int64_t y = 0; y < h; ++y)
-        for (int64_t x = 0; x < wd; ++x)
-          for (int64_t il = 0; il < kVec; ++il) {
-            int64_t ch = b * kVec + il;
-            const float *row = w + ((y * wd + x) * c + ch) * n;
-            for (int64_t l = 0; l < kFcPanel; ++l) {
-              int64_t col = pn * kFcPanel + l;
-              *dst++ = ch < c && col < n ? row[col] : 0.0f;
-            }
-          }
+  int64_t k = cb * h * wd * kVec;
+  // Packed row of (channel ch, y, x): the blocked order (cb, h, w, lane).
+  auto packedRow = [&](int64_t ch, int64_t y, int64_t x) {
+    return ((ch / kVec * h + y) * wd + x) * kVec + ch % kVec;
+  };
+  // Source rows in their own order, so `consumed` can drop them front to
+  // back; then the zero rows of the padding lanes.
+  for (int64_t y = 0; y < h; ++y)
+    for (int64_t x = 0; x < wd; ++x)
+      for (int64_t ch = 0; ch < c; ++ch) {
+        int64_t src = (y * wd + x) * c + ch;
+        scatterFcRow(w + src * n, n, k, packedRow(ch, y, x), dst);
+        consumed.upTo(uint64_t(src + 1) * uint64_t(n) * sizeof(float),
+                      src + 1 == h * wd * c);
+      }
+  for (int64_t ch = c; ch < cb * kVec; ++ch)
+    for (int64_t y = 0; y < h; ++y)
+      for (int64_t x = 0; x < wd; ++x)
+        for (int64_t pn = 0; pn < numFcPanels(n); ++pn) {
+          float *out = dst + (pn * k + packedRow(ch, y, x)) * kFcPanel;
+          for (int64_t l = 0; l < kFcPanel; ++l)
+            out[l] = 0.0f;
+        }
 }
 
 /// Per-channel scale/shift of an inference batch_norm:
