@@ -147,7 +147,7 @@ AlignedBuffer::AlignedBuffer(AlignedBuffer &&other) noexcept
 
 AlignedBuffer &AlignedBuffer::operator=(AlignedBuffer &&other) noexcept {
   if (this != &other) {
-    this->~AlignedBuffer();
+    release();
     ptr = other.ptr;
     bytes = other.bytes;
     mapped = other.mapped;
@@ -158,12 +158,14 @@ AlignedBuffer &AlignedBuffer::operator=(AlignedBuffer &&other) noexcept {
   return *this;
 }
 
-AlignedBuffer::~AlignedBuffer() {
+void AlignedBuffer::release() noexcept {
   if (mapped)
     munmap(ptr, mapped);
   else
     std::free(ptr);
 }
+
+AlignedBuffer::~AlignedBuffer() { release(); }
 
 void dropPages(const void *p, uint64_t bytes) {
   uintptr_t page = pageSize();

@@ -85,6 +85,9 @@ struct AlignedBuffer {
   size_t size() const { return bytes; }
 
 private:
+  /// Returns the storage to the heap or the kernel.
+  void release() noexcept;
+
   void *ptr = nullptr;
   size_t bytes = 0;
   /// Length of the mapping; 0 for a heap allocation.
