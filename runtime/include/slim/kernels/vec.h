@@ -73,6 +73,9 @@ SLIM_INLINE Vec vmin(Vec a, Vec b) {
 SLIM_INLINE void vprefetchL2(const float *p) {
   _mm_prefetch(reinterpret_cast<const char *>(p), _MM_HINT_T1);
 }
+SLIM_INLINE void vprefetchL1(const float *p) {
+  _mm_prefetch(reinterpret_cast<const char *>(p), _MM_HINT_T0);
+}
 /// Stores lanes [0, m) of `a` for some m >= n (the narrowest of 4, 8, 16):
 /// for packing runs of n < kVec floats with stores that the next one
 /// overwrites, without a store per lane or a 64-byte store split across
@@ -105,6 +108,9 @@ SLIM_INLINE Vec vmax(Vec a, Vec b) { return {_mm256_max_ps(a.v, b.v)}; }
 SLIM_INLINE Vec vmin(Vec a, Vec b) { return {_mm256_min_ps(a.v, b.v)}; }
 SLIM_INLINE void vprefetchL2(const float *p) {
   _mm_prefetch(reinterpret_cast<const char *>(p), _MM_HINT_T1);
+}
+SLIM_INLINE void vprefetchL1(const float *p) {
+  _mm_prefetch(reinterpret_cast<const char *>(p), _MM_HINT_T0);
 }
 SLIM_INLINE void vstoreAtLeast(float *p, Vec a, int n) {
   if (n <= 4)
@@ -170,6 +176,7 @@ SLIM_INLINE Vec vmin(Vec a, Vec b) {
   return r;
 }
 SLIM_INLINE void vprefetchL2(const float *) {}
+SLIM_INLINE void vprefetchL1(const float *) {}
 SLIM_INLINE void vstoreAtLeast(float *p, Vec a, int n) {
   std::memcpy(p, a.v, sizeof(float) * n);
 }
