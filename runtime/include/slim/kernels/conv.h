@@ -38,7 +38,11 @@
 //    1x1 stride-1 GEMM tiles over the copy for a group of 8 output block
 //    pairs (convGather);
 //  - a 1x1 stride-1 conv is a GEMM over the pixels of a plane, tiled as one
-//    long row.
+//    long row;
+//  - a layer with fewer input channels than a block (RGB first layers)
+//    copies its rows densely ([rows][cols][inC], zero padding included) and
+//    reduces over (kw, ic) as one run of kw * inC floats per kernel row
+//    (convSmallCItem).
 //
 // Design notes and measurements: docs/kernels.md, "The conv microkernel".
 //

@@ -4,12 +4,12 @@
 // of kFcPanel columns ([NP][K][kFcPanel], see pack.h). M is the batch: small.
 //
 // At M = 1 each weight is used once, so the layer is a weight stream from
-// DRAM (VGG fc6: 400 MB). The kernel reads each panel front to back, which
-// the hardware prefetchers follow, with 4 k-steps in flight so FMA latency
-// never throttles the stream. For larger M a register tile of kFcRows rows x
-// 2 vectors reuses each weight load kFcRows times. K is cut into chunks whose
-// slice of the panel fits L1, so a panel chunk is read from DRAM once and
-// reused by every row group. Threads split the panels.
+// DRAM (VGG fc6: 400 MB). The kernel reads each panel front to back in one
+// pass, which the hardware prefetchers follow, 8 k-steps per iteration so
+// FMA latency never throttles the stream. For larger M a register tile of
+// kFcRows rows x 2 vectors reuses each weight load kFcRows times. K is cut into
+// chunks whose slice of the panel fits L1, so a panel chunk is read from DRAM
+// once and reused by every row group. Threads split the panels.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SLIM_KERNELS_GEMM_H
