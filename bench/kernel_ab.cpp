@@ -2,7 +2,10 @@
 //
 // A/B comparison of two versions of conv2d (two include trees, compiled into
 // one binary by kernel_ab.sh) on the conv layers of VGG-16, ResNet-50 and
-// MobileNet-v1, batch 1, one thread.
+// MobileNet-v1, batch 1, one thread; and of fullyConnected on VGG-16's fc6,
+// fc7 and fc8 at batch 1 with 1 and 2 threads (--threads=), as weight
+// streams: GB/s of weights per wall-clock second against the memory read
+// bandwidth measured in the same run with the same number of threads.
 //
 // Why not two conv_bench runs: this machine is shared, and both the load and
 // the placement of the buffers (their addresses modulo 4 KiB) move a layer's
@@ -13,10 +16,15 @@
 // second, and the median of the per-repetition time ratio A/B (> 1: B is
 // faster).
 //
-// Usage: kernel_ab --peak=GFLOPS [--reps=N] [--batch=N] [LAYER_SUBSTRING...]
+// Usage: kernel_ab --peak=GFLOPS [--reps=N] [--batch=N] [--threads=1,2]
+//                  [LAYER_SUBSTRING...]   (all fc layers: "fc")
 //
 //===----------------------------------------------------------------------===//
+#include "thread_pool.h"
+
 #include <algorithm>
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -31,7 +39,11 @@
   void pack_##V(const float *, long, long, int, float *);                      \
   void tob_##V(const float *, long, long, long, int, float *);                 \
   void run_##V(long, long, long, long, int, int, int, const float *,           \
-               const float *, const float *, float *);
+               const float *, const float *, float *);                         \
+  long fcpacksize_##V(long, long);                                             \
+  void fcpack_##V(const float *, long, long, float *);                         \
+  void fcrun_##V(long, long, long, const float *, const float *,               \
+                 const float *, float *, const slim_parallel *);
 extern "C" {
 DECL(A)
 DECL(B)
@@ -78,12 +90,170 @@ const Layer kLayers[] = {
 };
 // clang-format on
 
+struct FcLayer {
+  const char *name;
+  long k, n;
+};
+const FcLayer kFcLayers[] = {
+    {"vgg_fc6", 25088, 4096}, {"vgg_fc7", 4096, 4096}, {"vgg_fc8", 4096, 1000}};
+
+double wallSeconds() {
+  using namespace std::chrono;
+  return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+struct ReadCtx {
+  const char *buf;
+  int64_t bytes;
+  uint64_t sink[64];
+};
+
+/// Reads slices [begin, end) of 64: a plain streaming read with 4
+/// independent 64-byte accumulators (GCC vector extensions: full-width
+/// loads on AVX-512, two per accumulator on AVX2), the bound of a weight
+/// stream.
+void readTask(void *ctx, int64_t begin, int64_t end) {
+  typedef uint64_t V __attribute__((vector_size(64)));
+  ReadCtx &c = *static_cast<ReadCtx *>(ctx);
+  const int64_t per = c.bytes / 64 / 256 * 256;
+  V a = {}, b = {}, d = {}, e = {};
+  for (const char *p = c.buf + begin * per, *q = c.buf + end * per; p < q;
+       p += 256) {
+    V x, y, z, w;
+    std::memcpy(&x, p, 64);
+    std::memcpy(&y, p + 64, 64);
+    std::memcpy(&z, p + 128, 64);
+    std::memcpy(&w, p + 192, 64);
+    a ^= x;
+    b ^= y;
+    d ^= z;
+    e ^= w;
+  }
+  a ^= b ^ d ^ e;
+  c.sink[begin] = a[0] ^ a[7];
+}
+
+/// A vector of floats whose data() is 64-byte aligned, as the runtime's
+/// parameters are (a plain vector's big blocks are 16 bytes off a line).
+struct Aligned {
+  std::vector<float> v;
+  float *p = nullptr;
+  explicit Aligned(size_t n) : v(n + 16) {
+    p = v.data() + (16 - reinterpret_cast<uintptr_t>(v.data()) / 4 % 16) % 16;
+  }
+};
+
+/// Memory read bandwidth (GB/s) with the pool's threads: the median of
+/// `reps` passes over 512 MiB, split in 64 contiguous slices.
+double readBandwidth(const slim_parallel *par, int reps) {
+  static Aligned buf(128 << 20);
+  std::fill(buf.v.begin(), buf.v.end(), 1.0f);
+  ReadCtx c{reinterpret_cast<const char *>(buf.p), (128LL << 20) * 4, {}};
+  std::vector<double> t;
+  for (int r = 0; r < reps; ++r) {
+    const double t0 = wallSeconds();
+    slim_parallel_run(par, 64, 1, readTask, &c);
+    t.push_back(wallSeconds() - t0);
+  }
+  std::sort(t.begin(), t.end());
+  return c.bytes / 64 / 256 * 256 * 64 / t[t.size() / 2] * 1e-9;
+}
+
+/// The fc rows: batch-1 weight streams, A and B alternating on the same
+/// input, each with its own packed copy of the weights (both far bigger
+/// than L3 for fc6, so neither reads the other's cached lines).
+void runFc(const std::vector<const char *> &filters, int reps,
+           const std::vector<int> &threadsList) {
+  auto take = [&](const FcLayer &l) {
+    bool t = filters.empty();
+    for (const char *f : filters)
+      t |= std::strstr(l.name, f) != nullptr;
+    return t;
+  };
+  if (std::none_of(std::begin(kFcLayers), std::end(kFcLayers), take))
+    return;
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> d(-1, 1);
+  for (int threads : threadsList) {
+    slim::test::ThreadPool pool(threads);
+    const slim_parallel *par = pool.get();
+    const double bw = readBandwidth(par, 2 * reps + 1);
+    std::printf("# fc, batch 1, %d thread(s), %d repetitions; memory read "
+                "bandwidth (same threads, median): %.1f GB/s; rates per "
+                "wall-clock second\n",
+                threads, reps, bw);
+    std::printf("%-16s %8s %8s %7s %7s %7s %7s %6s\n", "layer", "A_GB/s",
+                "B_GB/s", "A_%bw", "B_%bw", "A_best", "B_best", "A/B_t");
+    for (const FcLayer &l : kFcLayers) {
+      if (!take(l))
+        continue;
+      std::vector<float> w(l.k * l.n);
+      for (float &x : w)
+        x = d(rng) * 0.01f;
+      // As in a whole net, the weights come from memory: layers smaller
+      // than 256 MB rotate over enough copies to leave L3 between reads.
+      const double bytes = 4.0 * l.k * l.n;
+      const int copies = std::max(1, static_cast<int>(256e6 / bytes));
+      std::vector<Aligned> pa, pb;
+      for (int i = 0; i < copies; ++i) {
+        pa.emplace_back(fcpacksize_A(l.k, l.n));
+        pb.emplace_back(fcpacksize_B(l.k, l.n));
+        fcpack_A(w.data(), l.k, l.n, pa.back().p);
+        fcpack_B(w.data(), l.k, l.n, pb.back().p);
+      }
+      w = std::vector<float>();
+      std::vector<float> x(l.k), bias(l.n, 0.1f), y(l.n);
+      for (float &v : x)
+        v = d(rng);
+      int next = 0;
+      auto call = [&](bool a) {
+        next = (next + 1) % copies;
+        if (a)
+          fcrun_A(1, l.k, l.n, x.data(), pa[next].p, bias.data(), y.data(),
+                  par);
+        else
+          fcrun_B(1, l.k, l.n, x.data(), pb[next].p, bias.data(), y.data(),
+                  par);
+      };
+      // Each timing spans all the copies (about 256 MB of weights).
+      const int inner = copies;
+      call(true);
+      call(false);
+      std::vector<double> ta, tb, ratio;
+      for (int r = 0; r < reps; ++r) {
+        double t[2];
+        for (int o = 0; o < 2; ++o) {
+          const bool a = (o == 0) == (r % 2 == 0);
+          const double t0 = wallSeconds();
+          for (int i = 0; i < inner; ++i)
+            call(a);
+          t[a ? 0 : 1] = (wallSeconds() - t0) / inner;
+        }
+        ta.push_back(t[0]);
+        tb.push_back(t[1]);
+        ratio.push_back(t[0] / t[1]);
+      }
+      std::sort(ta.begin(), ta.end());
+      std::sort(tb.begin(), tb.end());
+      std::sort(ratio.begin(), ratio.end());
+      auto gbs = [&](double t) { return bytes / t * 1e-9; };
+      const double ma = ta[ta.size() / 2], mb = tb[tb.size() / 2];
+      std::printf("%-16s %8.1f %8.1f %6.1f%% %6.1f%% %6.1f%% %6.1f%% %6.2f\n",
+                  l.name, gbs(ma), gbs(mb), 100 * gbs(ma) / bw,
+                  100 * gbs(mb) / bw, 100 * gbs(ta[0]) / bw,
+                  100 * gbs(tb[0]) / bw, ratio[ratio.size() / 2]);
+      std::fflush(stdout);
+    }
+  }
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
   int reps = 9, batch = 1;
   double peak = 0;
   std::vector<const char *> filters;
+  std::vector<int> threadsList = {1, 2};
   for (int i = 1; i < argc; ++i) {
     if (!std::strncmp(argv[i], "--reps=", 7))
       reps = std::max(1, std::atoi(argv[i] + 7));
@@ -91,14 +261,34 @@ int main(int argc, char **argv) {
       peak = std::atof(argv[i] + 7);
     else if (!std::strncmp(argv[i], "--batch=", 8))
       batch = std::max(1, std::atoi(argv[i] + 8));
-    else
+    else if (!std::strncmp(argv[i], "--threads=", 10)) {
+      threadsList.clear();
+      for (const char *t = argv[i] + 10; *t;) {
+        threadsList.push_back(std::max(1, std::atoi(t)));
+        while (*t && *t != ',')
+          ++t;
+        if (*t == ',')
+          ++t;
+      }
+    } else
       filters.push_back(argv[i]);
   }
   if (peak <= 0) {
     std::fprintf(stderr, "usage: kernel_ab --peak=GFLOPS [--reps=N] "
-                         "[--batch=N] [LAYER_SUBSTRING...]\n");
+                         "[--batch=N] [--threads=1,2] "
+                         "[LAYER_SUBSTRING...]\n");
     return 2;
   }
+  runFc(filters, reps, threadsList);
+  const bool anyConv =
+      std::any_of(std::begin(kLayers), std::end(kLayers), [&](const Layer &l) {
+        bool t = filters.empty();
+        for (const char *f : filters)
+          t |= std::strstr(l.name, f) != nullptr;
+        return t;
+      });
+  if (!anyConv)
+    return 0;
   std::printf("# batch %d, 1 thread, %d repetitions, peak %.1f GFLOP/s; "
               "rates per CPU second\n",
               batch, reps, peak);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A/B benchmark of two versions of the conv kernels in one process (see
+# A/B benchmark of two versions of the conv and fc kernels in one process (see
 # bench/kernel_ab.cpp for why): builds bench/peak.c and kernel_ab against two
 # include trees, measures the peak, then runs the layers.
 #
@@ -8,6 +8,7 @@
 #   extracted with `git archive`), a directory holding slim/kernels.h, or
 #   "." for the working tree.
 #   e.g. bench/kernel_ab.sh HEAD . --reps=9 vgg r_b
+#        bench/kernel_ab.sh HEAD . --threads=1,2 fc
 # Environment: CXX (default g++), BUILD_DIR (default /tmp/slim-kernel-ab),
 # CXXFLAGS_A / CXXFLAGS_B (extra flags per side, e.g. -DSLIM_CONV_TILE_W=5).
 set -euo pipefail
@@ -16,7 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 build=${BUILD_DIR:-/tmp/slim-kernel-ab}
 cxx=${CXX:-g++}
-[ $# -ge 2 ] || { sed -n '2,13p' "$0"; exit 2; }
+[ $# -ge 2 ] || { sed -n '2,14p' "$0"; exit 2; }
 mkdir -p "$build"
 
 tree() { # $1 = spec, $2 = side -> prints an include directory
@@ -41,7 +42,8 @@ flags=(-std=c++17 -O3 -march=native)
 # shellcheck disable=SC2086
 "$cxx" "${flags[@]}" -I"$incB" -Dslim=slim_B -DVNAME=B ${CXXFLAGS_B:-} \
   -c "$here/kernel_ab_variant.cpp" -o "$build/b.o" &
-"$cxx" "${flags[@]}" -c "$here/kernel_ab.cpp" -o "$build/main.o" &
+"$cxx" "${flags[@]}" -I"$repo/runtime/include" -I"$repo/test/kernels" \
+  -c "$here/kernel_ab.cpp" -o "$build/main.o" &
 wait
 "$cxx" "$build/main.o" "$build/a.o" "$build/b.o" -o "$build/kernel_ab" -lpthread
 gcc -O2 -march=native "$here/peak.c" -o "$build/peak" -lpthread

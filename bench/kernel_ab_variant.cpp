@@ -55,3 +55,23 @@ extern "C" void CAT(run_, VNAME)(long h, long w, long ic, long oc, int k, int s,
   Conv2DParams p = mk(h, w, ic, oc, k, s, b);
   conv2d(p, in, pw, bias, nullptr, out, nullptr);
 }
+
+// Fully connected at batch m (kernel_ab's fc rows): [k][n] weights packed
+// into panels, x dense [m][k], relu, threads from `par`.
+extern "C" long CAT(fcpacksize_, VNAME)(long k, long n) {
+  return fullyConnectedPackedSize(k, n);
+}
+extern "C" void CAT(fcpack_, VNAME)(const float *w, long k, long n,
+                                    float *dst) {
+  packFullyConnectedWeights(w, k, n, dst);
+}
+extern "C" void CAT(fcrun_, VNAME)(long m, long k, long n, const float *x,
+                                   const float *pw, const float *bias, float *y,
+                                   const slim_parallel *par) {
+  FullyConnectedParams p;
+  p.m = m;
+  p.k = k;
+  p.n = n;
+  p.act = Activation::Relu;
+  fullyConnected(p, x, pw, bias, nullptr, y, par);
+}

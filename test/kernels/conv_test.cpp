@@ -351,6 +351,54 @@ std::vector<ConvCase> convSweep() {
   cases.push_back(
       {1,     32,   32, 3, 64, 7, 7, 2, 2, 1, 1, true, Activation::Relu,
        false, true, 0,  0, 0,  1, 1});
+  // Fewer input channels than a block (convSmallCItem: (kw, ic) as the
+  // reduction on a dense padded copy of the rows): 1-7 and 12 channels,
+  // 3x3, 5x5, 7x7/2, 11x11/4, 1x7, 7x1, 2x2, strides 1-3 (also 2x1),
+  // SAME and VALID on odd maps, maps wider than an item's 2048 pixels (so
+  // items split the rows), maps narrower than a tile, an odd number of
+  // output blocks, every activation (relu/relu6 in registers, the others
+  // after the tile), residual, block offsets, batch 2-3, 1-3 threads.
+  cases.push_back(
+      {1,     45,   67, 3, 64, 3, 3, 1, 1, 1, 1, true, Activation::Relu,
+       false, true, 0,  0, 0,  1, 1});
+  cases.push_back(
+      {2,    39,   41, 3, 40, 7, 7, 2, 2, 1, 1, true, Activation::Relu6,
+       true, true, 1,  1, 1,  2, 1});
+  cases.push_back(
+      {1,     61,   59, 3, 24, 11, 11, 4, 4, 1, 1, false, Activation::Relu,
+       false, true, 0,  0, 0,  3,  1});
+  cases.push_back(
+      {3,    13,    11, 1, 19, 5, 5, 1, 1, 1, 1, true, Activation::Tanh,
+       true, false, 0,  0, 1,  2, 1});
+  cases.push_back(
+      {1,    17,   23, 2, 33, 1, 7, 1, 2, 1, 1, true, Activation::Sigmoid,
+       true, true, 0,  1, 0,  1, 1});
+  cases.push_back(
+      {2,     21,   18, 4, 72, 7, 1, 2, 1, 1, 1, false, Activation::Elu,
+       false, true, 1,  0, 0,  3, 1});
+  cases.push_back(
+      {1,     9,    10, 5, 17, 2, 2, 3, 3, 1, 1, true, Activation::None,
+       false, true, 0,  0, 0,  1, 1});
+  cases.push_back(
+      {1,    5,    3, 7, 48, 3, 3, 1, 1, 1, 1, true, Activation::Relu,
+       true, true, 0, 1, 1,  2, 1});
+  cases.push_back(
+      {2,    12,   14, 12, 20, 3, 3, 1, 1, 1, 1, false, Activation::Relu6,
+       true, true, 0,  0,  0,  2, 1});
+  cases.push_back(
+      {1,     100,  230, 3, 32, 3, 3, 1, 1, 1, 1, true, Activation::Relu,
+       false, true, 0,   0, 0,  2, 1});
+  cases.push_back(
+      {1,     30,   2001, 1, 16, 3, 3, 1, 1, 1, 1, true, Activation::None,
+       false, true, 0,    0, 0,  1, 1});
+  // Too wide for the copy buffer (falls back to the blocked path), and
+  // dilated (not taken): still exact.
+  cases.push_back(
+      {1,     6,    2001, 3, 16, 3, 3, 1, 1, 1, 1, true, Activation::Relu,
+       false, true, 0,    0, 0,  1, 1});
+  cases.push_back(
+      {1,    20,   20, 3, 32, 3, 3, 1, 1, 2, 2, true, Activation::Relu,
+       true, true, 0,  0, 0,  2, 1});
   return cases;
 }
 
@@ -438,6 +486,10 @@ TEST(Conv2DThreads, ResultsDoNotDependOnTheThreadCount) {
        false, true, 0,  0,  0,  1, 1},
       {2,    33,   31, 300, 290, 1, 1, 2, 2, 1, 1, true, Activation::Relu,
        true, true, 0,  0,   0,   1, 1},
+      {2,    150,  41, 3, 40, 3, 3, 1, 1, 1, 1, true, Activation::Relu,
+       true, true, 0,  0, 0,  1, 1},
+      {1,     96,   96, 3, 64, 7, 7, 2, 2, 1, 1, true, Activation::Sigmoid,
+       false, true, 0,  0, 0,  1, 1},
   };
   for (const ConvCase &c : shapes) {
     Conv2DParams p = makeParams(c);
@@ -465,6 +517,30 @@ TEST(Conv2DThreads, ResultsDoNotDependOnTheThreadCount) {
             << caseName(c) << " threads=" << threads;
     }
   }
+}
+
+/// The small-channel path is taken where it should be (so the sweep's
+/// cases with fewer channels than a block test it) and not elsewhere.
+TEST(Conv2DSmallChannels, PlanTakesThePath) {
+  auto plan = [](int64_t h, int64_t w, int64_t inC, int k, int s, int d) {
+    ConvCase c{
+        1,     h,    w, inC, 64, k, k, s, s, d, d, true, Activation::Relu,
+        false, true, 0, 0,   0,  1, 1};
+    slim::kernels::detail::ConvCtx ctx;
+    slim::kernels::detail::planConv(ctx, makeParams(c), /*ownItems=*/true);
+    return ctx.run == slim::kernels::detail::kRunSmallC;
+  };
+  EXPECT_TRUE(plan(224, 224, 3, 3, 1, 1)) << "VGG conv1_1";
+  EXPECT_TRUE(plan(224, 224, 3, 7, 2, 1)) << "ResNet-50 stem";
+  EXPECT_TRUE(plan(224, 224, 3, 3, 2, 1)) << "MobileNet conv0";
+  EXPECT_TRUE(plan(227, 227, 3, 11, 4, 1)) << "AlexNet conv1";
+  for (int64_t c = 1; c < kVec; ++c)
+    EXPECT_TRUE(plan(20, 20, c, 3, 1, 1)) << c << " channels";
+  EXPECT_FALSE(plan(20, 20, kVec, 3, 1, 1));
+  EXPECT_FALSE(plan(20, 20, 3, 3, 1, 2)) << "dilated";
+  EXPECT_FALSE(plan(20, 20, 3, 1, 1, 1)) << "1x1";
+  EXPECT_FALSE(plan(6, 2001, 3, 3, 1, 1)) << "rows too wide for the copy";
+  EXPECT_TRUE(plan(30, 2001, 1, 3, 1, 1));
 }
 
 /// conv + batch_norm + relu, unfolded through the reference, equals the fast

@@ -182,6 +182,12 @@ std::vector<FcCase> fcSweep() {
                          i % 3 == 1, 1 + i % 2});
         ++i;
       }
+  // Batch 1 (the weight stream: 8 k-steps per iteration, the whole panel
+  // in one pass): K a multiple of 8, K over the old 256-row chunks with a
+  // tail, many panels over 2 and 3 threads, residual, padded output.
+  cases.push_back({1, 8, 65, Activation::Relu, true, true, false, 2});
+  cases.push_back({1, 4103, 1000, Activation::Relu, true, false, true, 3});
+  cases.push_back({1, 2056, 129, Activation::None, false, true, false, 2});
   return cases;
 }
 

@@ -38,7 +38,11 @@
 //    1x1 stride-1 GEMM tiles over the copy for a group of 8 output block
 //    pairs (convGather);
 //  - a 1x1 stride-1 conv is a GEMM over the pixels of a plane, tiled as one
-//    long row.
+//    long row;
+//  - a layer with fewer input channels than a block (RGB first layers)
+//    copies its rows densely ([rows][cols][inC], zero padding included) and
+//    reduces over (kw, ic) as one run of kw * inC floats per kernel row
+//    (convSmallCItem).
 //
 // Design notes and measurements: docs/kernels.md, "The conv microkernel".
 //
@@ -99,6 +103,19 @@ inline constexpr int kConvTileW = 3;
 /// Strided 1x1 convs: output block pairs per work item, which share one
 /// copy of the item's sampled input pixels.
 #define SLIM_CONV_GATHER_PAIRS 8
+#endif
+
+#ifndef SLIM_CONV_SMALL_C
+/// Layers with fewer than kVec input channels (RGB first layers) reduce
+/// over (kw, ic) on a dense copy of their input rows (convSmallC); 0 turns
+/// this off (for measurements).
+#define SLIM_CONV_SMALL_C 1
+#endif
+
+#ifndef SLIM_CONV_SMALL_C_PIXELS
+/// Small-channel layers: output pixels per work item (whole rows), so the
+/// copy of the kernel's extra rows is amortized over several output rows.
+#define SLIM_CONV_SMALL_C_PIXELS 2048
 #endif
 
 #ifndef SLIM_CONV_RUN_TILES
@@ -492,10 +509,12 @@ struct ConvCtx {
   /// (items are then (image, pixel block, group of pairs); see convGather).
   int run;
   int64_t pairsPerItem, gatherChunk;
+  /// kRunSmallC: columns of the dense padded row copy (see convSmallC).
+  int64_t smallCols;
   int64_t fullLo, fullHi;
 };
 
-enum RunKind : int { kRunPadded = 1, kRunGather = 2 };
+enum RunKind : int { kRunPadded = 1, kRunGather = 2, kRunSmallC = 3 };
 
 /// Floats of the per-item copy the kRun paths make of one input-channel
 /// chunk of their input rows (on the stack, 64 KiB).
@@ -730,10 +749,237 @@ void convGather(const ConvCtx &c, int64_t n, int64_t g0, int64_t g1, int64_t p0,
   }
 }
 
+/// Floats of the stack copy of one output block pair's weights in the
+/// small-channel path: kh * kw * inC * 2 * kVec at most (an 11x11 RGB
+/// kernel on AVX-512).
+inline constexpr int64_t kSmallCWeightFloats = 12288;
+
+/// The activation a small-channel tile applies in registers; the others
+/// (sigmoid, tanh, elu) run on the stored tile (kActIdentity, then
+/// convSmallCPostAct).
+enum SmallCAct : int { kActIdentity = 0, kActRelu = 1, kActRelu6 = 2 };
+
+/// What a small-channel tile needs (see convSmallCItem).
+struct SmallCArgs {
+  const float *in;   // dense padded copy of the item's rows: [rows][cols][inC]
+  const float *w;    // the pair's weights: [kh][kw * inC][2][kVec]
+  float *out;        // (n, first block of the pair), first pixel of the item
+  const float *res;  // like out, or null
+  const float *bias; // 2 * kVec floats
+  int storeBlocks;   // 2, or 1 for an odd last block
+  int64_t outCbStride, resCbStride;
+  int64_t rowFloats;  // one row of the copy: cols * inC
+  int64_t pixStep;    // next output pixel of a row: strideW * inC
+  int64_t outRowStep; // next output row: strideH * rowFloats
+  int64_t outW;
+  int kernelH;
+  int kwc; // kw * inC: the reduction of one kernel row
+  Activation act;
+};
+
+/// RW consecutive output pixels (they may span rows) x 2 output blocks,
+/// starting at pixel p0 of the item. On the dense copy the taps of one
+/// kernel row are kw * inC consecutive floats per pixel, so the reduction
+/// is a plain loop over them: 3 x 3 = 9 FMA steps per kernel row for a 3x3
+/// RGB kernel, where the blocked path runs 3 taps x 4 channel steps (one of
+/// them on zero padding) and re-reads its stored tile for the epilogue.
+/// Bias, residual and relu / relu6 are applied in registers.
+template <int RW, int Act>
+inline void convSmallCTile(const SmallCArgs &a, int64_t p0) {
+  // One division per tile, not per pixel (a tile is only ~270 cycles of
+  // FMAs for a 3x3 RGB kernel).
+  const float *pr[RW];
+  int64_t oh = p0 / a.outW, ow = p0 - oh * a.outW;
+  const float *rowStart = a.in + oh * a.outRowStep;
+  SLIM_UNROLL
+  for (int r = 0; r < RW; ++r) {
+    pr[r] = rowStart + ow * a.pixStep;
+    if (++ow == a.outW) {
+      ow = 0;
+      rowStart += a.outRowStep;
+    }
+  }
+  Vec acc[RW][2];
+  SLIM_UNROLL
+  for (int r = 0; r < RW; ++r) {
+    acc[r][0] = vzero();
+    acc[r][1] = vzero();
+  }
+  const float *wp = a.w;
+  for (int kh = 0; kh < a.kernelH; ++kh) {
+    for (int j = 0; j < a.kwc; ++j) {
+      const Vec w0 = vload(wp), w1 = vload(wp + kVec);
+      wp += 2 * kVec;
+      SLIM_UNROLL
+      for (int r = 0; r < RW; ++r) {
+        const Vec x = vbcast(pr[r] + j);
+        acc[r][0] = vfma(x, w0, acc[r][0]);
+        acc[r][1] = vfma(x, w1, acc[r][1]);
+      }
+    }
+    SLIM_UNROLL
+    for (int r = 0; r < RW; ++r)
+      pr[r] += a.rowFloats;
+  }
+  float *o = a.out + p0 * kVec;
+  const float *res = a.res ? a.res + p0 * kVec : nullptr;
+  SLIM_UNROLL
+  for (int b = 0; b < 2; ++b) {
+    if (b < a.storeBlocks) {
+      const Vec bias = vload(a.bias + b * kVec);
+      SLIM_UNROLL
+      for (int r = 0; r < RW; ++r) {
+        Vec v = vadd(acc[r][b], bias);
+        if (res)
+          v = vadd(v, vload(res + b * a.resCbStride + r * kVec));
+        if constexpr (Act == kActRelu)
+          v = vmax(v, vzero());
+        else if constexpr (Act == kActRelu6)
+          v = vmin(vmax(v, vzero()), vset1(6.0f));
+        vstore(o + b * a.outCbStride + r * kVec, v);
+      }
+    }
+  }
+}
+
+/// The activation of `w` stored pixels from p0 (tiles that ran without it).
+inline void convSmallCPostAct(const SmallCArgs &a, int64_t p0, int64_t w) {
+  if (a.act == Activation::None)
+    return;
+  for (int b = 0; b < a.storeBlocks; ++b) {
+    float *o = a.out + b * a.outCbStride + p0 * kVec;
+    for (int64_t r = 0; r < w; ++r)
+      vstore(o + r * kVec, activateVec(a.act, vload(o + r * kVec)));
+  }
+}
+
+/// Tiles narrower than kConvTileW - 1 (items of fewer pixels: small maps):
+/// one variant per width, without the activation, which follows.
+template <int RW>
+inline void convSmallCNarrow(const SmallCArgs &a, int64_t p0, int w) {
+  if constexpr (RW > 1) {
+    if (w < RW) {
+      convSmallCNarrow<RW - 1>(a, p0, w);
+      return;
+    }
+  }
+  convSmallCTile<RW, kActIdentity>(a, p0);
+  convSmallCPostAct(a, p0, RW);
+}
+
+/// All `pixels` output pixels of an item for one output block pair, as one
+/// sequence of tiles across row ends (no tile is narrow unless the item is).
+template <int Act>
+inline void convSmallCRun(const SmallCArgs &a, int64_t pixels) {
+  constexpr int TW = kConvTileW, TW1 = TW > 1 ? TW - 1 : 1;
+  TileSplit split(pixels);
+  int64_t p = 0;
+  for (int64_t t = 0; t < split.tiles; ++t) {
+    const int w = split.width(t);
+    if (w == TW || w == TW1) {
+      if (w == TW)
+        convSmallCTile<TW, Act>(a, p);
+      else
+        convSmallCTile<TW1, Act>(a, p);
+      if (Act == kActIdentity)
+        convSmallCPostAct(a, p, w);
+    } else if constexpr (TW > 2) {
+      convSmallCNarrow<TW - 2>(a, p, w);
+    }
+    p += w;
+  }
+}
+
+/// One small-channel work item: output rows [oh0, oh0 + rowsPerItem) of
+/// image n, every output block pair. The item's input rows are copied once
+/// into a dense zero-padded buffer, [rows][cols][inC] (the blocked input's
+/// padding lanes dropped), so a kernel row's taps are kw * inC consecutive
+/// floats; then, per output block pair, the pair's weights are copied into
+/// the matching compact order [kh][kw * inC][2][kVec] and the tiles sweep
+/// the item's pixels. The copies are ~1-3% of the tiles' work for a 3x3
+/// RGB layer with 64 outputs.
+inline void convSmallCItem(const ConvCtx &c, int64_t n, int64_t rb) {
+  const Conv2DParams &p = c.p;
+  const int64_t oh0 = rb * c.rowsPerItem;
+  const int64_t oh1 = std::min(p.outH, oh0 + c.rowsPerItem);
+  const int64_t rows = oh1 - oh0;
+  const int64_t inPlane = p.inH * p.inW * kVec;
+  const int64_t outPlane = p.outH * p.outW * kVec;
+  const int64_t inC = p.inC, cols = c.smallCols;
+  const int64_t prows = (rows - 1) * p.strideH + p.kernelH;
+  alignas(64) float buf[kRunBufFloats];
+  alignas(64) float wbuf[kSmallCWeightFloats];
+  alignas(64) float bias[2 * kVec];
+  // Each pixel is stored as a vector of at least inC lanes whose tail the
+  // next pixel overwrites (planConv leaves kVec floats of room at the end).
+  const float *src = c.in + (n * c.inCbTotal + p.inCbOffset) * inPlane;
+  const int64_t ihStart = oh0 * p.strideH - p.padTop;
+  float *dst = buf;
+  for (int64_t r = 0; r < prows; ++r) {
+    const int64_t ih = ihStart + r;
+    const bool rowOk = ih >= 0 && ih < p.inH;
+    for (int64_t col = 0; col < cols; ++col, dst += inC) {
+      const int64_t iw = col - p.padLeft;
+      vstoreAtLeast(dst,
+                    rowOk && iw >= 0 && iw < p.inW
+                        ? vload(src + (ih * p.inW + iw) * kVec)
+                        : vzero(),
+                    static_cast<int>(inC));
+    }
+  }
+  SmallCArgs a;
+  a.in = buf;
+  a.w = wbuf;
+  a.bias = bias;
+  a.outCbStride = outPlane;
+  a.resCbStride = outPlane;
+  a.rowFloats = cols * inC;
+  a.pixStep = p.strideW * inC;
+  a.outRowStep = p.strideH * a.rowFloats;
+  a.outW = p.outW;
+  a.kernelH = p.kernelH;
+  a.kwc = static_cast<int>(p.kernelW * inC);
+  a.act = p.act;
+  const int64_t wOcbStride =
+      static_cast<int64_t>(p.kernelH) * p.kernelW * kVec * kVec;
+  for (int64_t g = 0; g < c.groups; ++g) {
+    const int64_t ocb0 = 2 * g;
+    for (int64_t l = 0; l < 2 * kVec; ++l) {
+      const int64_t oc = ocb0 * kVec + l;
+      bias[l] = c.bias && oc < p.outC ? c.bias[oc] : 0.0f;
+    }
+    a.storeBlocks = static_cast<int>(std::min<int64_t>(2, c.ocb - ocb0));
+    // [OCb][1][kh][kw][ic][oc] -> [kh][kw][ic][2][oc], real ic only.
+    float *wd = wbuf;
+    for (int64_t t = 0; t < static_cast<int64_t>(p.kernelH) * p.kernelW; ++t)
+      for (int64_t ic = 0; ic < inC; ++ic)
+        for (int b = 0; b < 2; ++b, wd += kVec)
+          vstore(wd,
+                 vload(c.w + (ocb0 + b) * wOcbStride + (t * kVec + ic) * kVec));
+    a.out = c.out + (n * c.outCbTotal + p.outCbOffset + ocb0) * outPlane +
+            oh0 * p.outW * kVec;
+    a.res = c.res
+                ? c.res + (n * c.resCbTotal + p.resCbOffset + ocb0) * outPlane +
+                      oh0 * p.outW * kVec
+                : nullptr;
+    if (p.act == Activation::Relu)
+      convSmallCRun<kActRelu>(a, rows * p.outW);
+    else if (p.act == Activation::Relu6)
+      convSmallCRun<kActRelu6>(a, rows * p.outW);
+    else
+      convSmallCRun<kActIdentity>(a, rows * p.outW);
+  }
+}
+
 inline void convTask(void *ctx, int64_t begin, int64_t end) {
   const ConvCtx &c = *static_cast<const ConvCtx *>(ctx);
   const Conv2DParams &p = c.p;
   const int64_t spatial = c.rowBlocks * c.colBlocks;
+  if (c.run == kRunSmallC) {
+    for (int64_t i = begin; i < end; ++i)
+      convSmallCItem(c, i / c.rowBlocks, i % c.rowBlocks);
+    return;
+  }
   if (c.run == kRunGather) {
     // (n, pixel block, group of pairs): the pixel block's input stays
     // cached for all the groups.
@@ -785,9 +1031,10 @@ namespace detail {
 /// Plans a conv2d over `p` into `c` (everything but the tensor pointers):
 /// the flattened view of 1x1 stride-1 convs, input-channel chunks, the
 /// interior columns, the work items and how tiles find their pixels.
-/// `allowGather` permits the strided-1x1 gather path, whose items are laid
-/// out differently (the 3-D convolution, which reuses the rest, does not).
-inline void planConv(ConvCtx &c, const Conv2DParams &p, bool allowGather) {
+/// `ownItems` permits the paths whose work items are laid out differently
+/// (the strided-1x1 gather, the small-channel path); the 3-D convolution,
+/// which reuses the rest, does not.
+inline void planConv(ConvCtx &c, const Conv2DParams &p, bool ownItems) {
   c.p = p;
   // A 1x1 stride-1 conv without padding is a GEMM over the pixels of a
   // plane: view each plane as one row of H*W pixels, so the tiles run
@@ -835,8 +1082,38 @@ inline void planConv(ConvCtx &c, const Conv2DParams &p, bool allowGather) {
   c.run = 0;
   c.pairsPerItem = 1;
   c.gatherChunk = c.icbChunk;
+  c.smallCols = 0;
+  // Fewer input channels than a block (RGB first layers), no dilation:
+  // reduce over (kw, ic) on a dense copy of the rows (convSmallCItem), if
+  // one kernel's rows and one pair's weights fit the stack buffers.
+  if (ownItems && SLIM_CONV_SMALL_C && c.icb == 1 && q.inC < kVec &&
+      q.dilationH == 1 && q.dilationW == 1 && !flat &&
+      q.kernelH * q.kernelW > 1 && q.outH > 0 && q.outW > 0) {
+    const int64_t cols = (q.outW - 1) * q.strideW + q.kernelW;
+    const int64_t rowFloats = cols * q.inC;
+    auto bufFloats = [&](int64_t rows) {
+      return ((rows - 1) * q.strideH + q.kernelH) * rowFloats + kVec;
+    };
+    const int64_t wFloats =
+        static_cast<int64_t>(q.kernelH) * q.kernelW * q.inC * 2 * kVec;
+    if (wFloats <= kSmallCWeightFloats && bufFloats(1) <= kRunBufFloats) {
+      int64_t rows = std::max<int64_t>(
+          1, std::min<int64_t>(q.outH, SLIM_CONV_SMALL_C_PIXELS / q.outW));
+      while (rows > 1 && bufFloats(rows) > kRunBufFloats)
+        --rows;
+      // Near-equal items.
+      c.rowBlocks = (q.outH + rows - 1) / rows;
+      c.rowsPerItem = (q.outH + c.rowBlocks - 1) / c.rowBlocks;
+      c.colBlocks = 1;
+      c.colsPerItem = q.outW;
+      c.smallCols = cols;
+      c.run = kRunSmallC;
+      c.groupsInner = true;
+      return;
+    }
+  }
   const bool gather =
-      allowGather && SLIM_CONV_RUN_TILES && q.kernelH == 1 && q.kernelW == 1 &&
+      ownItems && SLIM_CONV_RUN_TILES && q.kernelH == 1 && q.kernelW == 1 &&
       (q.strideH > 1 || q.strideW > 1) && q.padTop == 0 && q.padLeft == 0 &&
       q.padBottom == 0 && q.padRight == 0 && q.outH > 0 && q.outW > 0 &&
       (q.outH - 1) * q.strideH < q.inH && (q.outW - 1) * q.strideW < q.inW;
@@ -896,7 +1173,7 @@ inline void conv2d(const Conv2DParams &p, const float *in, const float *packedW,
                    const float *bias, const float *residual, float *out,
                    const slim_parallel *par) {
   detail::ConvCtx c;
-  detail::planConv(c, p, /*allowGather=*/true);
+  detail::planConv(c, p, /*ownItems=*/true);
   c.in = in;
   c.w = packedW;
   c.bias = bias;
@@ -904,7 +1181,9 @@ inline void conv2d(const Conv2DParams &p, const float *in, const float *packedW,
   c.out = out;
   const Conv2DParams &q = c.p;
   int64_t items;
-  if (c.run == detail::kRunGather)
+  if (c.run == detail::kRunSmallC)
+    items = q.batch * c.rowBlocks;
+  else if (c.run == detail::kRunGather)
     items = q.batch * c.colBlocks *
             ((c.groups + c.pairsPerItem - 1) / c.pairsPerItem);
   else

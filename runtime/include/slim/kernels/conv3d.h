@@ -151,7 +151,7 @@ inline void conv3d(const Conv3DParams &p, const float *in, const float *packedW,
     return;
   }
   detail::Conv3DCtx x;
-  detail::planConv(x.c, p, /*allowGather=*/false);
+  detail::planConv(x.c, p, /*ownItems=*/false);
   x.c.in = in;
   x.c.w = packedW;
   x.c.bias = bias;

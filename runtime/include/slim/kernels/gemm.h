@@ -4,12 +4,12 @@
 // of kFcPanel columns ([NP][K][kFcPanel], see pack.h). M is the batch: small.
 //
 // At M = 1 each weight is used once, so the layer is a weight stream from
-// DRAM (VGG fc6: 400 MB). The kernel reads each panel front to back, which
-// the hardware prefetchers follow, with 4 k-steps in flight so FMA latency
-// never throttles the stream. For larger M a register tile of kFcRows rows x
-// 2 vectors reuses each weight load kFcRows times. K is cut into chunks whose
-// slice of the panel fits L1, so a panel chunk is read from DRAM once and
-// reused by every row group. Threads split the panels.
+// DRAM (VGG fc6: 400 MB). The kernel reads each panel front to back in one
+// pass, which the hardware prefetchers follow, 8 k-steps per iteration so
+// FMA latency never throttles the stream. For larger M a register tile of
+// kFcRows rows x 2 vectors reuses each weight load kFcRows times. K is cut into
+// chunks whose slice of the panel fits L1, so a panel chunk is read from DRAM
+// once and reused by every row group. Threads split the panels.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SLIM_KERNELS_GEMM_H
@@ -57,33 +57,61 @@ inline void fcTile(const float *x, int64_t ldx, const float *wp, int64_t kLen,
       vstore(part + r * kFcPanel + b * kVec, acc[r][b]);
 }
 
-/// One row: 4 k-steps unrolled into separate accumulators, because two
-/// dependent FMA chains alone would cap the weight stream.
+#ifndef SLIM_FC_PREFETCH_BYTES
+/// M = 1: how far ahead of the loads the weight stream is prefetched into
+/// L1 (0: none, the hardware prefetchers alone).
+#define SLIM_FC_PREFETCH_BYTES 0
+#endif
+
+/// One row (M = 1, a weight stream): 8 k-steps per iteration into 4 pairs
+/// of accumulators, so FMA latency never throttles the stream, and one
+/// software prefetch per cache line of the panel SLIM_FC_PREFETCH_BYTES
+/// ahead (within this panel and on into the next one, which follows it in
+/// memory), so the misses are in flight before the hardware prefetchers
+/// would have issued them.
 template <>
 inline void fcTile<1>(const float *x, int64_t, const float *wp, int64_t kLen,
                       float *part, bool first) {
+  constexpr int kLine = 64 / sizeof(float);
+  constexpr int kStep = kFcPanel; // floats per k-step
   Vec a0 = first ? vzero() : vload(part),
       a1 = first ? vzero() : vload(part + kVec);
   Vec b0 = vzero(), b1 = vzero(), c0 = vzero(), c1 = vzero(), d0 = vzero(),
       d1 = vzero();
   int64_t k = 0;
-  for (; k + 4 <= kLen; k += 4) {
-    const float *w = wp + k * kFcPanel;
+  for (; k + 8 <= kLen; k += 8) {
+    const float *w = wp + k * kStep;
+    if constexpr (SLIM_FC_PREFETCH_BYTES > 0) {
+      for (int l = 0; l < 8 * kStep; l += kLine)
+        vprefetchL1(w + SLIM_FC_PREFETCH_BYTES / sizeof(float) + l);
+    }
     Vec x0 = vbcast(x + k), x1 = vbcast(x + k + 1), x2 = vbcast(x + k + 2),
         x3 = vbcast(x + k + 3);
     a0 = vfma(x0, vload(w), a0);
     a1 = vfma(x0, vload(w + kVec), a1);
-    b0 = vfma(x1, vload(w + kFcPanel), b0);
-    b1 = vfma(x1, vload(w + kFcPanel + kVec), b1);
-    c0 = vfma(x2, vload(w + 2 * kFcPanel), c0);
-    c1 = vfma(x2, vload(w + 2 * kFcPanel + kVec), c1);
-    d0 = vfma(x3, vload(w + 3 * kFcPanel), d0);
-    d1 = vfma(x3, vload(w + 3 * kFcPanel + kVec), d1);
+    b0 = vfma(x1, vload(w + kStep), b0);
+    b1 = vfma(x1, vload(w + kStep + kVec), b1);
+    c0 = vfma(x2, vload(w + 2 * kStep), c0);
+    c1 = vfma(x2, vload(w + 2 * kStep + kVec), c1);
+    d0 = vfma(x3, vload(w + 3 * kStep), d0);
+    d1 = vfma(x3, vload(w + 3 * kStep + kVec), d1);
+    x0 = vbcast(x + k + 4);
+    x1 = vbcast(x + k + 5);
+    x2 = vbcast(x + k + 6);
+    x3 = vbcast(x + k + 7);
+    a0 = vfma(x0, vload(w + 4 * kStep), a0);
+    a1 = vfma(x0, vload(w + 4 * kStep + kVec), a1);
+    b0 = vfma(x1, vload(w + 5 * kStep), b0);
+    b1 = vfma(x1, vload(w + 5 * kStep + kVec), b1);
+    c0 = vfma(x2, vload(w + 6 * kStep), c0);
+    c1 = vfma(x2, vload(w + 6 * kStep + kVec), c1);
+    d0 = vfma(x3, vload(w + 7 * kStep), d0);
+    d1 = vfma(x3, vload(w + 7 * kStep + kVec), d1);
   }
   for (; k < kLen; ++k) {
     Vec xb = vbcast(x + k);
-    a0 = vfma(xb, vload(wp + k * kFcPanel), a0);
-    a1 = vfma(xb, vload(wp + k * kFcPanel + kVec), a1);
+    a0 = vfma(xb, vload(wp + k * kStep), a0);
+    a1 = vfma(xb, vload(wp + k * kStep + kVec), a1);
   }
   vstore(part, vadd(vadd(a0, b0), vadd(c0, d0)));
   vstore(part + kVec, vadd(vadd(a1, b1), vadd(c1, d1)));
@@ -116,8 +144,10 @@ inline void fcTask(void *ctx, int64_t begin, int64_t end) {
     int64_t cols = std::min<int64_t>(kFcPanel, c.nStore - col0);
     for (int64_t m0 = 0; m0 < p.m; m0 += kFcRowBlock) {
       int64_t rows = std::min(kFcRowBlock, p.m - m0);
-      for (int64_t k0 = 0; k0 < p.k || k0 == 0; k0 += kFcKChunk) {
-        int64_t kLen = std::min(kFcKChunk, p.k - k0);
+      // One row reuses nothing: stream the whole panel in one pass.
+      const int64_t kChunk = p.m == 1 ? std::max<int64_t>(1, p.k) : kFcKChunk;
+      for (int64_t k0 = 0; k0 < p.k || k0 == 0; k0 += kChunk) {
+        int64_t kLen = std::min(kChunk, p.k - k0);
         for (int64_t r = 0; r < rows; r += kFcRows) {
           int mr = static_cast<int>(std::min<int64_t>(kFcRows, rows - r));
           fcTileDispatch<kFcRows>(mr, c.x + (m0 + r) * c.ldx + k0, c.ldx,

@@ -73,6 +73,21 @@ SLIM_INLINE Vec vmin(Vec a, Vec b) {
 SLIM_INLINE void vprefetchL2(const float *p) {
   _mm_prefetch(reinterpret_cast<const char *>(p), _MM_HINT_T1);
 }
+SLIM_INLINE void vprefetchL1(const float *p) {
+  _mm_prefetch(reinterpret_cast<const char *>(p), _MM_HINT_T0);
+}
+/// Stores lanes [0, m) of `a` for some m >= n (the narrowest of 4, 8, 16):
+/// for packing runs of n < kVec floats with stores that the next one
+/// overwrites, without a store per lane or a 64-byte store split across
+/// two cache lines every time.
+SLIM_INLINE void vstoreAtLeast(float *p, Vec a, int n) {
+  if (n <= 4)
+    _mm_storeu_ps(p, _mm512_castps512_ps128(a.v));
+  else if (n <= 8)
+    _mm256_storeu_ps(p, _mm512_castps512_ps256(a.v));
+  else
+    _mm512_storeu_ps(p, a.v);
+}
 
 #elif defined(__AVX2__) && defined(__FMA__)
 
@@ -93,6 +108,15 @@ SLIM_INLINE Vec vmax(Vec a, Vec b) { return {_mm256_max_ps(a.v, b.v)}; }
 SLIM_INLINE Vec vmin(Vec a, Vec b) { return {_mm256_min_ps(a.v, b.v)}; }
 SLIM_INLINE void vprefetchL2(const float *p) {
   _mm_prefetch(reinterpret_cast<const char *>(p), _MM_HINT_T1);
+}
+SLIM_INLINE void vprefetchL1(const float *p) {
+  _mm_prefetch(reinterpret_cast<const char *>(p), _MM_HINT_T0);
+}
+SLIM_INLINE void vstoreAtLeast(float *p, Vec a, int n) {
+  if (n <= 4)
+    _mm_storeu_ps(p, _mm256_castps256_ps128(a.v));
+  else
+    _mm256_storeu_ps(p, a.v);
 }
 
 #else
@@ -152,6 +176,10 @@ SLIM_INLINE Vec vmin(Vec a, Vec b) {
   return r;
 }
 SLIM_INLINE void vprefetchL2(const float *) {}
+SLIM_INLINE void vprefetchL1(const float *) {}
+SLIM_INLINE void vstoreAtLeast(float *p, Vec a, int n) {
+  std::memcpy(p, a.v, sizeof(float) * n);
+}
 
 #endif
 
