@@ -190,15 +190,18 @@ run() {
         [ "${c%%:*}" = "$b" ] || continue
         local t=${c##*:} n
         n=$(runs_for "$net" "$b")
-        local s tfl sl tl ol=- vl=-
+        # Wall-clock medians (sl tl ol vl) and CPU-time medians (sc tc oc vc).
+        local s tfl sl tl ol=- vl=- sc tc oc=- vc=- c
         s=$("$slimrun" "$so" --init-seed 1 --bench "$n" --warmup 1 \
           --threads "$t" 2>/dev/null)
-        sl=$(sed -n 's/.*median \([0-9.]*\).*/\1/p' <<<"$s")
-        echo "# slimc $net b$b t$t: $(grep latency <<<"$s")"
+        sl=$(sed -n 's/^latency.*median \([0-9.]*\).*/\1/p' <<<"$s")
+        sc=$(sed -n 's/^cpu ms: median \([0-9.]*\).*/\1/p' <<<"$s")
+        echo "# slimc $net b$b t$t: $(grep latency <<<"$s"); cpu ms median $sc"
         tfl=$("$py" "$here/tf_bench.py" "$net" --batch "$b" --threads "$t" \
           --runs "$n" --warmup 1)
         echo "# $tfl"
         tl=$(sed -n 's/.*median_ms=\([0-9.]*\).*/\1/p' <<<"$tfl")
+        tc=$(sed -n 's/.*cpu_ms=\([0-9.]*\).*/\1/p' <<<"$tfl")
         # A peer whose output disagrees with TF's exits 1: no column.
         local o peer
         for peer in ort ov; do
@@ -209,14 +212,15 @@ run() {
           if o=$("$ort_venv/bin/python" "$here/${peer}_bench.py" "$onnx" \
             --threads "$t" --runs "$n" --warmup 1 --ref "$ref" 2>&1); then
             echo "# $o"
+            c=$(sed -n 's/.*cpu_ms=\([0-9.]*\).*/\1/p' <<<"$o")
             o=$(sed -n 's/.*median_ms=\([0-9.]*\).*/\1/p' <<<"$o")
           else
             echo "# $peer rejected: $(tail -n1 <<<"$o")"
-            o=-
+            o=- c=-
           fi
-          if [ "$peer" = ort ]; then ol=$o; else vl=$o; fi
+          if [ "$peer" = ort ]; then ol=$o oc=$c; else vl=$o vc=$c; fi
         done
-        rows+=("$net $b $t $n $sl $tl $ol $vl $macs")
+        rows+=("$net $b $t $n $sl $tl $ol $vl $macs $sc $tc $oc $vc")
       done
     done
   done
@@ -236,6 +240,23 @@ run() {
       }' <<<"$r"
   done
   echo "# ratios > 1: slimc is faster than the peer"
+  # The same runs by process CPU time (all threads, median per run): on a
+  # shared machine this is the work each peer did, whatever share of the
+  # cores it got. Spinning or idle-polling worker threads count too, so the
+  # 2-thread rows overstate a peer whose workers spin while waiting.
+  echo
+  echo "# CPU time per run (process, all threads; medians of the same runs)"
+  printf '%-13s %5s %7s %10s %10s %8s %10s %9s %10s %8s\n' net batch threads \
+    slimc_cpu tf_cpu tf/slimc ort_cpu ort/slimc ov_cpu ov/slimc
+  for r in "${rows[@]}"; do
+    awk '
+      function ms(x) { return x == "-" ? "-" : sprintf("%.1f", x) }
+      function ratio(x) { return (x == "-" || $10 == 0) ? "-" : sprintf("%.2f", x / $10) }
+      {
+        printf "%-13s %5d %7d %10.1f %10.1f %8s %10s %9s %10s %8s\n",
+          $1, $2, $3, $10, $11, ratio($11), ms($12), ratio($12), ms($13), ratio($13)
+      }' <<<"$r"
+  done
 
   # Per-layer profile of VGG-16 batch 1.
   if [[ " $nets " == *" vgg_16 "* ]]; then

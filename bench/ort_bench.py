@@ -2,13 +2,13 @@
 with tf2onnx, or for VGG-16 by bench/onnx_export.py).
 
 Usage: python bench/ort_bench.py MODEL.onnx --threads T --runs R [--warmup W] [--ref REF.npz]
-Prints: ort MODEL threads=T runs=R min_ms=.. median_ms=.. p90_ms=.. [rel_diff=..]
+Prints: ort MODEL threads=T runs=R min_ms=.. median_ms=.. p90_ms=.. cpu_ms=.. [rel_diff=..]
+(cpu_ms: median process CPU time per run, all threads; bench/tf_ref.py timed)
 With --ref (TensorFlow's input and logits, bench/tf_ref.py) it first checks ORT's output against
 TensorFlow's and exits 1 without timing when they disagree.
 """
 import argparse
 import os
-import time
 
 import onnxruntime as ort
 import tf_ref
@@ -39,13 +39,9 @@ def main():
     feed = {inp.name: tf_ref.batch(inp.shape)}
   for _ in range(args.warmup):
     sess.run(None, feed)
-  times = []
-  for _ in range(args.runs):
-    t0 = time.perf_counter()
-    sess.run(None, feed)
-    times.append((time.perf_counter() - t0) * 1e3)
-  print('ort %s threads=%d runs=%d %s%s' % (name, args.threads, args.runs, tf_ref.summary(times),
-                                           checked))
+  wall, cpu = tf_ref.timed(lambda: sess.run(None, feed), args.runs)
+  print('ort %s threads=%d runs=%d %s%s' % (name, args.threads, args.runs,
+                                           tf_ref.summary(wall, cpu), checked))
 
 
 if __name__ == '__main__':

@@ -2,8 +2,9 @@
 bench/tf_bench.py --onnx with tf2onnx, or for VGG-16 by bench/onnx_export.py).
 
 Usage: python bench/ov_bench.py MODEL.onnx --threads T --runs R [--warmup W] [--ref REF.npz]
-Prints: ov MODEL threads=T runs=R min_ms=.. median_ms=.. p90_ms=.. [rel_diff=..] precision=..
-        streams=.. pinning=..
+Prints: ov MODEL threads=T runs=R min_ms=.. median_ms=.. p90_ms=.. cpu_ms=.. [rel_diff=..]
+        precision=.. streams=.. pinning=..
+(cpu_ms: median process CPU time per run, all threads)
 
 The model is compiled for the CPU plugin with
   INFERENCE_PRECISION_HINT = f32  (the plugin's default is bf16 on CPUs with AVX-512 BF16, such as
@@ -17,7 +18,6 @@ checks OpenVINO's output against TensorFlow's and exits 1 without timing when th
 """
 import argparse
 import os
-import time
 
 import openvino as ov
 import tf_ref
@@ -55,13 +55,9 @@ def main():
     x = tf_ref.batch(tuple(compiled.input(0).get_shape()))
   for _ in range(args.warmup):
     request.infer({0: x})
-  times = []
-  for _ in range(args.runs):
-    t0 = time.perf_counter()
-    request.infer({0: x})
-    times.append((time.perf_counter() - t0) * 1e3)
+  wall, cpu = tf_ref.timed(lambda: request.infer({0: x}), args.runs)
   print('ov %s threads=%d runs=%d %s%s precision=%s streams=%s pinning=%s' %
-        (name, args.threads, args.runs, tf_ref.summary(times), checked, precision,
+        (name, args.threads, args.runs, tf_ref.summary(wall, cpu), checked, precision,
          prop('NUM_STREAMS'), prop('ENABLE_CPU_PINNING')))
 
 

@@ -9,7 +9,8 @@ built with tf_slim inside its own arg_scope with is_training=False, variables ar
 from their initializers (timing does not depend on the values), the session runs with
 intra_op_parallelism_threads = inter_op_parallelism_threads = T, and after W warm-up runs the
 script times R runs of sess.run on one fixed random batch. It prints one line:
-  tf NET batch=N threads=T runs=R min_ms=.. median_ms=.. p90_ms=..
+  tf NET batch=N threads=T runs=R min_ms=.. median_ms=.. p90_ms=.. cpu_ms=..
+(cpu_ms: median process CPU time per run, all threads)
 With --onnx it also freezes the graph and writes it as ONNX (tf2onnx must be importable; used
 by bench/nets.sh for the ONNX Runtime and OpenVINO peers, from its own venv) and, with --ref, the
 input and TensorFlow's logits for it from the same session (bench/tf_ref.py; the peers check
@@ -19,7 +20,6 @@ bench/nets.sh exports that net with bench/onnx_export.py.
 import argparse
 import os
 import sys
-import time
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, '..', 'test', 'conformance'))
@@ -65,13 +65,9 @@ def main():
       return
     for _ in range(args.warmup):
       sess.run(logits, {inputs: feed})
-    times = []
-    for _ in range(args.runs):
-      t0 = time.perf_counter()
-      sess.run(logits, {inputs: feed})
-      times.append((time.perf_counter() - t0) * 1e3)
+    wall, cpu = tf_ref.timed(lambda: sess.run(logits, {inputs: feed}), args.runs)
   print('tf %s batch=%d threads=%d runs=%d %s' %
-        (args.net, args.batch, args.threads, args.runs, tf_ref.summary(times)))
+        (args.net, args.batch, args.threads, args.runs, tf_ref.summary(wall, cpu)))
 
 
 if __name__ == '__main__':

@@ -7,6 +7,7 @@ before timing and require max |peer - TF| <= MAX_REL_DIFF x max |TF logit|; othe
 why and exit 1, and bench/nets.sh leaves that peer's column empty.
 """
 import statistics
+import time
 
 import numpy as np
 
@@ -48,8 +49,22 @@ def check(peer, model, got, ref):
   return ' rel_diff=%.2g' % rel
 
 
-def summary(times_ms):
-  """'min_ms=.. median_ms=.. p90_ms=..' of the timed runs."""
-  t = sorted(times_ms)
+def timed(fn, runs):
+  """Runs fn() `runs` times; returns (wall ms, process CPU ms) per run. The CPU time is all the
+  process's threads (spinning workers included): on a shared machine it shows the work done,
+  whatever share of the cores the scheduler gave."""
+  wall, cpu = [], []
+  for _ in range(runs):
+    t0, c0 = time.perf_counter(), time.process_time()
+    fn()
+    cpu.append((time.process_time() - c0) * 1e3)
+    wall.append((time.perf_counter() - t0) * 1e3)
+  return wall, cpu
+
+
+def summary(wall_ms, cpu_ms):
+  """'min_ms=.. median_ms=.. p90_ms=.. cpu_ms=..' of the timed runs (cpu_ms: median)."""
+  t = sorted(wall_ms)
   p90 = t[min(len(t) - 1, int(round(0.9 * (len(t) - 1))))]
-  return 'min_ms=%.3f median_ms=%.3f p90_ms=%.3f' % (t[0], statistics.median(t), p90)
+  return 'min_ms=%.3f median_ms=%.3f p90_ms=%.3f cpu_ms=%.3f' % (
+      t[0], statistics.median(t), p90, statistics.median(cpu_ms))
