@@ -129,8 +129,8 @@ run() {
   core=$(sed -n 's/.*peak_gflops_per_cpu_second=\([0-9.]*\).*/\1/p' <<<"$p1")
   echo "# peak used for %: $core GFLOP/s per core x threads"
   # Memory read bandwidth: 1 GiB (far beyond L3) is what fc6-fc8 are judged
-  # against; 64 MiB beside it, since on this VM a smaller region streams
-  # faster even from DRAM (docs/performance.md).
+  # against; 64 MiB beside it for context: on a shared VM the shorter runs
+  # meet less of the co-runners' memory traffic (docs/performance.md).
   local bw1 bw2 b
   for t in 1 2; do
     b=$("$build/bandwidth" "$t" 7 1024)
@@ -191,7 +191,7 @@ run() {
         local t=${c##*:} n
         n=$(runs_for "$net" "$b")
         # Wall-clock medians (sl tl ol vl) and CPU-time medians (sc tc oc vc).
-        local s tfl sl tl ol=- vl=- sc tc oc=- vc=- c
+        local s tfl sl tl ol=- vl=- sc tc oc=- vc=- pc
         s=$("$slimrun" "$so" --init-seed 1 --bench "$n" --warmup 1 \
           --threads "$t" 2>/dev/null)
         sl=$(sed -n 's/^latency.*median \([0-9.]*\).*/\1/p' <<<"$s")
@@ -212,13 +212,13 @@ run() {
           if o=$("$ort_venv/bin/python" "$here/${peer}_bench.py" "$onnx" \
             --threads "$t" --runs "$n" --warmup 1 --ref "$ref" 2>&1); then
             echo "# $o"
-            c=$(sed -n 's/.*cpu_ms=\([0-9.]*\).*/\1/p' <<<"$o")
+            pc=$(sed -n 's/.*cpu_ms=\([0-9.]*\).*/\1/p' <<<"$o")
             o=$(sed -n 's/.*median_ms=\([0-9.]*\).*/\1/p' <<<"$o")
           else
             echo "# $peer rejected: $(tail -n1 <<<"$o")"
-            o=- c=-
+            o=- pc=-
           fi
-          if [ "$peer" = ort ]; then ol=$o oc=$c; else vl=$o vc=$c; fi
+          if [ "$peer" = ort ]; then ol=$o oc=$pc; else vl=$o vc=$pc; fi
         done
         rows+=("$net $b $t $n $sl $tl $ol $vl $macs $sc $tc $oc $vc")
       done
