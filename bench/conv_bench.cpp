@@ -14,6 +14,7 @@
 //                   layers only, net "custom")
 //
 //===----------------------------------------------------------------------===//
+#include "bandwidth.h"
 #include "slim/kernels.h"
 #include "thread_pool.h"
 
@@ -287,30 +288,6 @@ Timing runLayer(const Layer &l, int batch, const slim_parallel *par,
       o);
 }
 
-/// Single-thread streaming read rate over a buffer far bigger than L3: the
-/// bound for the M = 1 fully-connected layers, which stream their weights.
-double readBandwidthGBs() {
-  std::vector<float> buf(64 << 20, 1.0f); // 256 MiB
-  double best = 0.0;
-  for (int t = 0; t < 3; ++t) {
-    double t0 = seconds();
-    Vec s0 = vzero(), s1 = vzero(), s2 = vzero(), s3 = vzero();
-    for (size_t i = 0; i + 4 * kVec <= buf.size(); i += 4 * kVec) {
-      s0 = vadd(s0, vload(&buf[i]));
-      s1 = vadd(s1, vload(&buf[i + kVec]));
-      s2 = vadd(s2, vload(&buf[i + 2 * kVec]));
-      s3 = vadd(s3, vload(&buf[i + 3 * kVec]));
-    }
-    double dt = seconds() - t0;
-    alignas(64) float sink[kVec];
-    vstore(sink, vadd(vadd(s0, s1), vadd(s2, s3)));
-    if (sink[0] < 0)
-      std::printf("#");
-    best = std::max(best, buf.size() * sizeof(float) / dt * 1e-9);
-  }
-  return best;
-}
-
 } // namespace
 
 int main(int argc, char **argv) {
@@ -327,9 +304,13 @@ int main(int argc, char **argv) {
               "batch", "thr", "median_ms", "GFLOP/s", "%peak", "GF/cpu-s",
               "%pk-cpu", "%pk-best");
   bool hasFc = std::find(o.nets.begin(), o.nets.end(), "fc") != o.nets.end();
-  if (hasFc)
-    std::printf("# memory read bandwidth (1 thread, best of 3): %.1f GB/s\n",
-                readBandwidthGBs());
+  if (hasFc) {
+    SlimBandwidth bw{};
+    slimMeasureReadBandwidth(1, 3, size_t(1) << 30, &bw);
+    std::printf("# memory read bandwidth (bench/bandwidth.h, 1 thread, 1 GiB, "
+                "best of 3): %.1f GB/s\n",
+                bw.bestGBs);
+  }
   auto pct = [&](double gf, double peak) {
     return peak > 0 ? 100.0 * gf / peak : 0.0;
   };

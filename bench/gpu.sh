@@ -46,7 +46,7 @@ for cu in "$pack"/bench/*.cu; do
       -I "$repo/runtime/include" "$cu" -o "$so" 2> "$tmp/$n.nvcc" ||
       { echo "$n: nvcc failed: $(head -c 400 "$tmp/$n.nvcc")"; continue; }
   fi
-  med() { sed -n 's/.*median \([0-9.]*\).*/\1/p'; }
+  med() { sed -n 's/^latency.*median \([0-9.]*\).*/\1/p'; }
   g=$("$slimrun" "$so" --init-seed 1 --bench "$iters" 2>/dev/null | med)
   e=$(SLIM_CUDA_GRAPHS=0 "$slimrun" "$so" --init-seed 1 --bench "$iters" 2>/dev/null | med)
   t=$(python3 "$repo/bench/gpu_torch.py" --net "$net" --batch "$b" \

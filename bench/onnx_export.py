@@ -1,8 +1,8 @@
 """Writes a TF-Slim net as ONNX directly (no tf2onnx) and checks it against TensorFlow.
 
 Usage (with the ORT venv of bench/nets.sh: tensorflow-cpu, tf-slim, onnx, onnxruntime):
-  python bench/onnx_export.py NET --batch N --onnx OUT.onnx [--checkpoint CKPT] [--seed S]
-                             [--bias-noise X]
+  python bench/onnx_export.py NET --batch N --onnx OUT.onnx [--ref REF.npz] [--checkpoint CKPT]
+                             [--seed S] [--bias-noise X]
 
 Why: tf2onnx 1.17 needs more than the VM's 23 GB to convert the frozen VGG-16 graph (its grappler
 constant folding is killed by the OOM killer; without grappler its ONNX optimizers still need
@@ -26,6 +26,8 @@ Check: TensorFlow and ONNX Runtime (CPU, ORT_ENABLE_ALL, as bench/ort_bench.py) 
 random batch; it prints
   onnx_export NET batch=N nodes=.. max_abs_diff=.. max_abs_logit=.. rel_diff=.. peak_rss_mb=..
 and exits with status 1, deleting OUT, when rel_diff = max|ort - tf| / max|tf| exceeds 1e-4.
+With --ref it also writes TensorFlow's input and logits there (bench/tf_ref.py), against which
+bench/ort_bench.py and bench/ov_bench.py check the file's other peers before timing them.
 """
 import argparse
 import os
@@ -38,10 +40,11 @@ sys.path.insert(0, os.path.join(here, '..', 'test', 'conformance'))
 import numpy as np  # noqa: E402
 import onnx  # noqa: E402
 from onnx import TensorProto, helper, numpy_helper  # noqa: E402
+import tf_ref  # noqa: E402
 import tfnets  # noqa: E402
 from tfnets import tf  # noqa: E402
 
-MAX_REL_DIFF = 1e-4
+MAX_REL_DIFF = tf_ref.MAX_REL_DIFF
 NHWC_TO_NCHW = {0: 0, 1: 2, 2: 3, 3: 1}
 
 
@@ -201,6 +204,7 @@ def main():
   ap.add_argument('net')
   ap.add_argument('--batch', type=int, default=1)
   ap.add_argument('--onnx', required=True)
+  ap.add_argument('--ref', default=None, help="write TensorFlow's input and logits here (.npz)")
   ap.add_argument('--checkpoint', default=None, help='TF-Slim checkpoint (default: initializers)')
   ap.add_argument('--seed', type=int, default=1, help='graph seed for the initializers')
   ap.add_argument('--bias-noise', type=float, default=0.0,
@@ -216,7 +220,7 @@ def main():
     _, logits = tfnets.build(args.net, inputs)
     init = tf.global_variables_initializer()
     saver = tf.train.Saver() if args.checkpoint else None
-  feed = np.random.RandomState(1).uniform(-1, 1, (args.batch, size, size, 3)).astype(np.float32)
+  feed = tf_ref.batch((args.batch, size, size, 3))
 
   with tf.Session(graph=graph) as sess:
     if saver:
@@ -255,6 +259,8 @@ def main():
     os.remove(args.onnx)
     sys.exit('onnx_export: %s: ONNX Runtime differs from TensorFlow by %.3g of max |logit| '
              '(limit %g); %s removed' % (args.net, rel, MAX_REL_DIFF, args.onnx))
+  if args.ref:
+    tf_ref.save(args.ref, feed, ref)
 
 
 if __name__ == '__main__':
