@@ -349,13 +349,52 @@ std::optional<std::string> resolveNvcc() {
 }
 
 /// Writes `text` to -o (or stdout), whole or not at all.
+/// Writes `text` to `path` ("-": stdout) so that a failed write leaves no
+/// file: a regular file goes through a temporary renamed into place only
+/// once the stream has flushed without error. llvm::writeToOutput renames
+/// before it looks at the stream, so a full disk or `ulimit -f` left a
+/// truncated output and then a fatal "IO failure on output stream".
+Error writeOutputFile(StringRef path, StringRef text) {
+  auto checked = [](raw_fd_ostream &out) -> Error {
+    out.flush();
+    if (std::error_code ec = out.error()) {
+      out.clear_error(); // Else its destructor reports a fatal error.
+      return errorCodeToError(ec);
+    }
+    return Error::success();
+  };
+  if (path == "-") {
+    outs() << text;
+    return checked(outs());
+  }
+  sys::fs::file_status status;
+  if (!sys::fs::status(path, status) && sys::fs::exists(status) &&
+      !sys::fs::is_regular_file(status)) {
+    // A device such as /dev/null: written in place, no rename possible.
+    std::error_code ec;
+    raw_fd_ostream out(path, ec);
+    if (ec)
+      return errorCodeToError(ec);
+    out << text;
+    return checked(out);
+  }
+  Expected<sys::fs::TempFile> temp =
+      sys::fs::TempFile::create(path + ".tmp-%%%%%%");
+  if (!temp)
+    return temp.takeError();
+  raw_fd_ostream out(temp->FD, /*shouldClose=*/false);
+  out << text;
+  if (Error err = checked(out))
+    return joinErrors(std::move(err), temp->discard());
+  return temp->keep(path);
+}
+
 int writeOutput(StringRef text) {
-  if (Error err = writeToOutput(outputFilename, [&](raw_ostream &out) {
-        out << text;
-        return Error::success();
-      })) {
-    driverError() << "cannot write '" << outputFilename
-                  << "': " << toString(std::move(err)) << "\n";
+  if (Error err = writeOutputFile(outputFilename, text)) {
+    driverError() << "cannot write "
+                  << (outputFilename == "-" ? std::string("standard output")
+                                            : "'" + outputFilename + "'")
+                  << ": " << toString(std::move(err)) << "\n";
     return 1;
   }
   return 0;
