@@ -133,6 +133,12 @@ inline constexpr int kConvTileW = 3;
 #endif
 #endif
 
+#ifndef SLIM_CONV_WEIGHT_PREFETCH
+/// kRun tiles (narrow maps) prefetch the next input-channel chunk's
+/// weights into L2; 0 turns this off (for measurements).
+#define SLIM_CONV_WEIGHT_PREFETCH 1
+#endif
+
 #ifndef SLIM_CONV_RUN_TILES
 /// Narrow maps (rows that would need tiles narrower than kConvTileW - 1)
 /// use tiles that span rows; 0 turns this off (for measurements).
@@ -191,6 +197,11 @@ struct ConvRowArgs {
   int64_t outW; // kRun tiles
   bool first, last;
   Activation act;
+  /// The next input-channel chunk's weights (first output block) and their
+  /// floats per block, which kRun tiles ask L2 for (see convRun); null for
+  /// the last chunk.
+  const float *wNext = nullptr;
+  int64_t wNextFloats = 0;
 };
 
 /// Zeros that clipped taps of border tiles read instead of padding.
@@ -484,8 +495,20 @@ struct TileSplit {
 template <int RB>
 inline void convRun(const ConvRowArgs &a, int64_t p0, int64_t p1) {
   TileSplit split(p1 - p0);
+  // Narrow maps have few work items per output block pair, so a chunk's
+  // weights mostly come from L3 (VGG conv5: 576 KiB per pair, 2 items).
+  // Each tile asks L2 for its share of the next chunk's weights, so the
+  // next chunk's first tile does not wait on them.
+  constexpr int64_t kLine = 64 / sizeof(float);
+  const int64_t lines =
+      SLIM_CONV_WEIGHT_PREFETCH && a.wNext ? a.wNextFloats / kLine : 0;
   int64_t p = p0;
   for (int64_t t = 0; t < split.tiles; ++t) {
+    for (int64_t l = lines * t / split.tiles,
+                 l1 = lines * (t + 1) / split.tiles;
+         l < l1; ++l)
+      for (int b = 0; b < RB; ++b)
+        vprefetchL2(a.wNext + b * a.wOcbStride + l * kLine);
     const int w = split.width(t);
     convTileW<RB, 0>(a, p, w, kRun); // w >= kConvTileW - 1, see conv2d
     p += w;
@@ -694,6 +717,8 @@ void convItem(const ConvCtx &c, int64_t n, int64_t ocb0, int64_t oh0,
     a.lastSteps = lastIc;
     a.first = cb0 == 0;
     a.last = cb1 == c.icb;
+    a.wNext = a.last ? nullptr : a.w + (cb1 - cb0) * a.wIcbStride;
+    a.wNextFloats = (std::min(c.icb, cb1 + c.icbChunk) - cb1) * a.wIcbStride;
     convChunk<RB>(c, a, oh0, oh1, ow0, ow1, out, res);
   }
 }
