@@ -15,8 +15,10 @@
 // is fully unrolled (SLIM_UNROLL) and the epilogue runs on the stored tile,
 // because anything else made GCC keep the whole tile in memory (it stored 12
 // accumulators after every kernel tap; issue 5). Clang spills the 6-wide
-// tile, so it gets W = 5. AVX-512 uses 10 x 2 = 20 of 32 zmm (not tuned: no
-// AVX-512 machine here); the portable path 3 x 2.
+// tile, so it gets W = 5. AVX-512 uses 10 x 2 = 20 of 32 zmm and loops over
+// the input channels of a block in groups of 4 unrolled steps, so the tile
+// variants a row alternates between fit the op cache (Zen 5); the portable
+// path 3 x 2.
 //
 // Input channels are processed in chunks sized so the chunk's weights stay in
 // L1 while the tiles sweep the output rows of a work item; partial sums go
@@ -118,6 +120,25 @@ inline constexpr int kConvTileW = 3;
 #define SLIM_CONV_SMALL_C_PIXELS 2048
 #endif
 
+#ifndef SLIM_CONV_IC_UNROLL
+/// Input-channel steps unrolled per iteration of a tile's channel loop; kVec
+/// or more unrolls the whole block. AVX-512: 4, so the 4 tile variants a
+/// row alternates between fit the op cache (fully unrolled they ran at
+/// ~80% of peak on Zen 5 where one variant alone ran at 95%). AVX2: the
+/// whole block (8 steps); rolled, GCC spills 4 of the 12 accumulators.
+#if defined(__AVX512F__)
+#define SLIM_CONV_IC_UNROLL 4
+#else
+#define SLIM_CONV_IC_UNROLL 16
+#endif
+#endif
+
+#ifndef SLIM_CONV_WEIGHT_PREFETCH
+/// kRun tiles (narrow maps) prefetch the next input-channel chunk's
+/// weights into L2; 0 turns this off (for measurements).
+#define SLIM_CONV_WEIGHT_PREFETCH 1
+#endif
+
 #ifndef SLIM_CONV_RUN_TILES
 /// Narrow maps (rows that would need tiles narrower than kConvTileW - 1)
 /// use tiles that span rows; 0 turns this off (for measurements).
@@ -131,10 +152,13 @@ namespace detail {
 /// memory (it stored all 12 accumulators after every kernel tap).
 #if defined(__clang__)
 #define SLIM_UNROLL _Pragma("unroll")
+#define SLIM_NO_UNROLL _Pragma("nounroll")
 #elif defined(__GNUC__)
 #define SLIM_UNROLL _Pragma("GCC unroll 32")
+#define SLIM_NO_UNROLL _Pragma("GCC unroll 1")
 #else
 #define SLIM_UNROLL
+#define SLIM_NO_UNROLL
 #endif
 
 /// Taps t in [lo, hi) of a k-tap window with dilation `dil` that start at
@@ -173,6 +197,11 @@ struct ConvRowArgs {
   int64_t outW; // kRun tiles
   bool first, last;
   Activation act;
+  /// The next input-channel chunk's weights (first output block) and their
+  /// floats per block, which kRun tiles ask L2 for (see convRun); null for
+  /// the last chunk.
+  const float *wNext = nullptr;
+  int64_t wNextFloats = 0;
 };
 
 /// Zeros that clipped taps of border tiles read instead of padding.
@@ -203,7 +232,21 @@ template <int NS, int RW, int RB, typename PixelFn, int... IC>
 SLIM_INLINE void convTapSteps(std::integer_sequence<int, IC...>,
                               Vec (&acc)[NS][RW][RB], PixelFn px,
                               const float *wp, int64_t wOcbStride) {
-  (convStep<NS, RW, RB>(acc, IC % NS, px, wp, wOcbStride, IC), ...);
+  constexpr int NIC = sizeof...(IC);
+  constexpr int U = SLIM_CONV_IC_UNROLL;
+  if constexpr (NS == 1 && U < NIC && NIC % U == 0) {
+    // One accumulator set: the channel index is only an address offset,
+    // so the channels can loop in groups of U unrolled steps. This keeps
+    // the tile variants a row alternates between small enough for the
+    // op cache (see SLIM_CONV_IC_UNROLL).
+    SLIM_NO_UNROLL
+    for (int ic0 = 0; ic0 < NIC; ic0 += U)
+      convTapSteps<NS, RW, RB>(
+          std::make_integer_sequence<int, U>(), acc,
+          [&](int r) { return px(r) + ic0; }, wp + ic0 * kVec, wOcbStride);
+  } else {
+    (convStep<NS, RW, RB>(acc, IC % NS, px, wp, wOcbStride, IC), ...);
+  }
 }
 
 /// How a tile finds its input pixels.
@@ -452,8 +495,20 @@ struct TileSplit {
 template <int RB>
 inline void convRun(const ConvRowArgs &a, int64_t p0, int64_t p1) {
   TileSplit split(p1 - p0);
+  // Narrow maps have few work items per output block pair, so a chunk's
+  // weights mostly come from L3 (VGG conv5: 576 KiB per pair, 2 items).
+  // Each tile asks L2 for its share of the next chunk's weights, so the
+  // next chunk's first tile does not wait on them.
+  constexpr int64_t kLine = 64 / sizeof(float);
+  const int64_t lines =
+      SLIM_CONV_WEIGHT_PREFETCH && a.wNext ? a.wNextFloats / kLine : 0;
   int64_t p = p0;
   for (int64_t t = 0; t < split.tiles; ++t) {
+    for (int64_t l = lines * t / split.tiles,
+                 l1 = lines * (t + 1) / split.tiles;
+         l < l1; ++l)
+      for (int b = 0; b < RB; ++b)
+        vprefetchL2(a.wNext + b * a.wOcbStride + l * kLine);
     const int w = split.width(t);
     convTileW<RB, 0>(a, p, w, kRun); // w >= kConvTileW - 1, see conv2d
     p += w;
@@ -662,6 +717,8 @@ void convItem(const ConvCtx &c, int64_t n, int64_t ocb0, int64_t oh0,
     a.lastSteps = lastIc;
     a.first = cb0 == 0;
     a.last = cb1 == c.icb;
+    a.wNext = a.last ? nullptr : a.w + (cb1 - cb0) * a.wIcbStride;
+    a.wNextFloats = (std::min(c.icb, cb1 + c.icbChunk) - cb1) * a.wIcbStride;
     convChunk<RB>(c, a, oh0, oh1, ow0, ow1, out, res);
   }
 }
