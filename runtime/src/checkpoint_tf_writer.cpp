@@ -35,6 +35,10 @@
 namespace slimrt {
 namespace {
 
+// The header says LITTLE and tensors are written as they lie in memory.
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+              "the TensorFlow V2 writer assumes a little-endian host");
+
 /// BundleHeaderProto.version.producer TensorFlow writes
 /// (kTensorBundleVersion); its readers accept any producer >= 0.
 constexpr uint64_t kBundleVersion = 1;

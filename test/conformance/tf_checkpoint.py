@@ -20,8 +20,8 @@ Usage:  PY=$(scripts/tf-venv.sh)/bin/python
    max |expected|).
 
 Step 3 is cached in $SLIMC_CACHE (default ~/.cache/slimc)/conformance/, keyed by the bytes of
-both bundles, the input, the program and this file, so that a rerun with an unchanged writer
-does not start TensorFlow. Steps 1, 2 and 4 always run.
+both bundles, the input, the program, this file, pyrun.py and tfnets.py, so that a rerun with
+an unchanged writer does not start TensorFlow. Steps 1, 2 and 4 always run.
 """
 import argparse
 import hashlib
@@ -126,7 +126,9 @@ def tensorflow_results(prefixes, program, input_path, outdir):
 def cached_tensorflow(prefixes, input_path, use_cache, work):
   """(directory of step 3's results, cached?)."""
   h = hashlib.sha256()
-  files = [__file__, PROGRAM, input_path]
+  # The TensorFlow half's code: this file and the harness it runs the program with.
+  files = [__file__, os.path.join(HERE, 'pyrun.py'), os.path.join(HERE, 'tfnets.py'), PROGRAM,
+           input_path]
   for key in sorted(prefixes):
     files += [prefixes[key] + '.index', prefixes[key] + DATA_SUFFIX]
   for path in files:

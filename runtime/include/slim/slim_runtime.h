@@ -319,9 +319,9 @@ typedef enum slim_checkpoint_format {
 /// Writes every variable, under its own name, in `format`:
 ///  - SLIM_CHECKPOINT_SAFETENSORS: the file `path`, as
 ///    slim_model_save_checkpoint does.
-///  - SLIM_CHECKPOINT_TF_V2: `path` is a checkpoint prefix (not a
-///    directory); writes `path`.index and `path`.data-00000-of-00001, the
-///    bundle TensorFlow's Saver, tf.train.Checkpoint and
+///  - SLIM_CHECKPOINT_TF_V2: `path` is a checkpoint prefix in an existing
+///    directory (not a directory itself); writes `path`.index and
+///    `path`.data-00000-of-00001, the bundle tf.compat.v1.train.Saver and
 ///    tf.train.load_checkpoint restore. Both files go to temporaries in the
 ///    same directory and are renamed only once both are complete, the index
 ///    last. A failure before the renames (an unwritable directory, a full
