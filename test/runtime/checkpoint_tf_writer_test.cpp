@@ -337,6 +337,29 @@ TEST(TFV2Writer, TableLayoutMatchesTensorFlowsBuilder) {
   for (size_t i = 0; i < kv.size(); ++i)
     EXPECT_EQ(back[i].first, kv[i].first);
 
+  // One entry per block: each index key is shortened as LevelDB's
+  // comparator shortens it, between neighbours and after the last key.
+  slimrt::SSTableOptions one;
+  one.blockSize = 1;
+  auto shortKeys = [&](std::vector<std::string> keys) {
+    std::vector<std::pair<std::string, std::string>> kv;
+    for (const std::string &k : keys)
+      kv.emplace_back(k, "");
+    std::vector<std::string> seps;
+    for (const auto &[sep, block] : dataBlocks(slimrt::buildSSTable(kv, one)))
+      seps.push_back(sep);
+    return seps;
+  };
+  EXPECT_EQ(shortKeys({"the quick brown fox", "the who"}),
+            (std::vector<std::string>{"the r", "u"}));
+  // A prefix of the next key and neighbours one byte apart stay whole ("a0"
+  // before "a1x"); "a1x" before "\xff\xff" shortens to "b"; the successor
+  // skips leading 0xff bytes, and a run of them stays as it is.
+  EXPECT_EQ(shortKeys({"a", "a/b", "a0", "a1x", "\xff\xff", "\xff\xffz"}),
+            (std::vector<std::string>{"a", "a/b", "a0", "b", "\xff\xff",
+                                      "\xff\xff{"}));
+  EXPECT_EQ(shortKeys({"\xff\xff"}), (std::vector<std::string>{"\xff\xff"}));
+
   // An entry of twice the block size or more starts a block of its own
   // (otherwise "b" would join "a", whose block is still under 64 bytes).
   slimrt::SSTableOptions small;
