@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 
 import numpy as np
 from safetensors.numpy import load_file, save_file
@@ -143,7 +144,11 @@ def cached_tensorflow(prefixes, input_path, use_cache, work):
   tmp = '%s.tmp%d' % (final, os.getpid())
   shutil.rmtree(tmp, ignore_errors=True)
   os.makedirs(tmp)
-  tensorflow_results(prefixes, PROGRAM, input_path, tmp)
+  try:
+    tensorflow_results(prefixes, PROGRAM, input_path, tmp)
+  except BaseException:
+    shutil.rmtree(tmp, ignore_errors=True)
+    raise
   shutil.rmtree(final, ignore_errors=True)
   os.rename(tmp, final)
   if use_cache:
@@ -211,7 +216,16 @@ def main():
 
   # 3. TensorFlow (cached).
   prefixes = {'model': model, 'many': many_prefix}
-  ref, cached = cached_tensorflow(prefixes, input_path, not args.no_cache, work)
+  try:
+    ref, cached = cached_tensorflow(prefixes, input_path, not args.no_cache, work)
+  except Exception as e:  # noqa: BLE001 -- TensorFlow refusing our files is the failure
+    traceback.print_exc()
+    print('FAIL TensorFlow cannot read slimc\'s checkpoints: %s: %s' % (
+        type(e).__name__, str(e).strip().splitlines()[0] if str(e).strip() else ''))
+    print('tf_checkpoint: FAILED; %.1f s' % (time.time() - t0))
+    if not args.work:
+      shutil.rmtree(work, ignore_errors=True)
+    return 1
 
   # 4. Comparisons.
   ok, lines = True, []
