@@ -3,6 +3,7 @@
 #define SLIM_RUNTIME_CHECKPOINT_H
 
 #include "common.h"
+#include "sstable.h"
 
 #include <map>
 #include <memory>
@@ -75,6 +76,28 @@ struct TensorToWrite {
 void writeSafetensors(const std::string &path,
                       const std::vector<TensorToWrite> &tensors,
                       const std::map<std::string, std::string> &metadata);
+
+/// Writes a TensorFlow V2 bundle (PREFIX.index and
+/// PREFIX.data-00000-of-00001) that TensorFlow restores. Both files go to
+/// temporaries next to their final names and are renamed only once both are
+/// complete and synced, the index last; on any failure before the renames
+/// neither final file is touched. `tableOptions` sets the index's block
+/// layout (tests use small blocks).
+void writeTFV2(const std::string &prefix,
+               const std::vector<TensorToWrite> &tensors,
+               const SSTableOptions &tableOptions = {});
+
+/// Fails unless `format` is one writeCheckpoint writes: UNIMPLEMENTED for
+/// TensorFlow V1, INVALID_ARGUMENT for values outside the enum.
+void checkWritableFormat(const std::string &path,
+                         slim_checkpoint_format format);
+
+/// Writes `tensors` in `format` (safetensors with `metadata`, or TensorFlow
+/// V2, which has no place for metadata). TensorFlow V1 is refused with
+/// UNIMPLEMENTED.
+void writeCheckpoint(const std::string &path, slim_checkpoint_format format,
+                     const std::vector<TensorToWrite> &tensors,
+                     const std::map<std::string, std::string> &metadata);
 
 } // namespace slimrt
 

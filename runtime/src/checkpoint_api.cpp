@@ -4,6 +4,32 @@
 
 using namespace slimrt;
 
+void slimrt::checkWritableFormat(const std::string &path,
+                                 slim_checkpoint_format format) {
+  switch (format) {
+  case SLIM_CHECKPOINT_SAFETENSORS:
+  case SLIM_CHECKPOINT_TF_V2:
+    return;
+  case SLIM_CHECKPOINT_TF_V1:
+    fail(SLIM_STATUS_UNIMPLEMENTED, "cannot save '", path,
+         "': writing TensorFlow V1 checkpoints is not supported (TensorFlow "
+         "itself writes V2 only); save as TensorFlow V2");
+  }
+  fail(SLIM_STATUS_INVALID_ARGUMENT, "cannot save '", path,
+       "': unknown checkpoint format ", int(format));
+}
+
+void slimrt::writeCheckpoint(const std::string &path,
+                             slim_checkpoint_format format,
+                             const std::vector<TensorToWrite> &tensors,
+                             const std::map<std::string, std::string> &meta) {
+  checkWritableFormat(path, format);
+  if (format == SLIM_CHECKPOINT_TF_V2)
+    writeTFV2(path, tensors);
+  else
+    writeSafetensors(path, tensors, meta);
+}
+
 struct slim_checkpoint {
   std::unique_ptr<CheckpointReader> reader;
 };
@@ -83,9 +109,17 @@ slim_status slim_checkpoint_read_tensor(const slim_checkpoint *checkpoint,
 
 slim_status slim_checkpoint_convert(const char *src_path,
                                     const char *dst_path) {
+  return slim_checkpoint_convert_as(src_path, dst_path,
+                                    SLIM_CHECKPOINT_SAFETENSORS);
+}
+
+slim_status slim_checkpoint_convert_as(const char *src_path,
+                                       const char *dst_path,
+                                       slim_checkpoint_format format) {
   return guard([&] {
     if (!src_path || !dst_path)
       fail(SLIM_STATUS_INVALID_ARGUMENT, "checkpoint path is null");
+    checkWritableFormat(dst_path, format);
     std::unique_ptr<CheckpointReader> reader = openCheckpoint(src_path);
     std::vector<AlignedBuffer> buffers;
     std::vector<TensorToWrite> tensors;
@@ -110,7 +144,7 @@ slim_status slim_checkpoint_convert(const char *src_path,
         {"slim.converted_from", reader->formatName()}};
     if (!note.empty())
       meta["slim.skipped_tensors"] = note;
-    writeSafetensors(dst_path, tensors, meta);
+    writeCheckpoint(dst_path, format, tensors, meta);
   });
 }
 

@@ -191,7 +191,9 @@ void AtomicFileWriter::write(const void *data, size_t n) {
   }
 }
 
-void AtomicFileWriter::commit() {
+void AtomicFileWriter::finish() {
+  if (fd < 0)
+    return;
   if (fsync(fd) != 0)
     fail(SLIM_STATUS_IO_ERROR, "cannot sync '", tempPath,
          "': ", std::strerror(errno));
@@ -200,6 +202,10 @@ void AtomicFileWriter::commit() {
   if (rc != 0)
     fail(SLIM_STATUS_IO_ERROR, "cannot close '", tempPath,
          "': ", std::strerror(errno));
+}
+
+void AtomicFileWriter::commit() {
+  finish();
   if (std::rename(tempPath.c_str(), finalPath.c_str()) != 0)
     fail(SLIM_STATUS_IO_ERROR, "cannot rename '", tempPath, "' to '", finalPath,
          "': ", std::strerror(errno));

@@ -42,6 +42,10 @@ public:
   explicit AtomicFileWriter(const std::string &path);
   ~AtomicFileWriter();
   void write(const void *data, size_t n);
+  /// Syncs and closes the temporary, reporting any write-back error, without
+  /// making it visible yet. Lets a caller finish several files before it
+  /// renames any of them. commit() does it if it has not been done.
+  void finish();
   /// Makes the file visible under its final name.
   void commit();
 

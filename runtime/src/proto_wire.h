@@ -1,8 +1,9 @@
 //===- proto_wire.h - Minimal protobuf wire-format decoding -----*- C++ -*-===//
 //
-// Just enough of the protobuf encoding to read TensorFlow's checkpoint protos
-// without the protobuf library. Every read is bounds-checked and throws
-// DATA_LOSS with `context` in the message when the bytes run out.
+// Just enough of the protobuf encoding to read and write TensorFlow's
+// checkpoint protos without the protobuf library. Every read is
+// bounds-checked and throws DATA_LOSS with `context` in the message when the
+// bytes run out.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SLIM_RUNTIME_PROTO_WIRE_H
@@ -11,6 +12,7 @@
 #include "common.h"
 
 #include <cstring>
+#include <string>
 #include <string_view>
 
 namespace slimrt {
@@ -150,6 +152,56 @@ private:
   const char *context;
   uint32_t fieldNumber = 0;
   uint32_t wireType = 0;
+};
+
+/// Appends a base-128 varint, low group first.
+inline void putVarint(std::string &out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(char((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(char(v));
+}
+
+/// Appends `v` as 4 little-endian bytes.
+inline void putFixed32(std::string &out, uint32_t v) {
+  for (int i = 0; i < 4; ++i)
+    out.push_back(char((v >> (8 * i)) & 0xff));
+}
+
+/// Appends `v` as 8 little-endian bytes.
+inline void putFixed64(std::string &out, uint64_t v) {
+  putFixed32(out, uint32_t(v));
+  putFixed32(out, uint32_t(v >> 32));
+}
+
+/// Builds one message field by field. Fields are written in the order given;
+/// callers leave out proto3 fields that hold their default (0, empty), as
+/// protobuf's own serializer does, so equal messages encode to equal bytes.
+class ProtoWriter {
+public:
+  void varint(uint32_t field, uint64_t v) {
+    tag(field, WireVarint);
+    putVarint(out, v);
+  }
+  void fixed32(uint32_t field, uint32_t v) {
+    tag(field, WireFixed32);
+    putFixed32(out, v);
+  }
+  /// A length-delimited field: bytes, a string or a nested message.
+  void bytes(uint32_t field, std::string_view v) {
+    tag(field, WireLengthDelimited);
+    putVarint(out, v.size());
+    out.append(v.data(), v.size());
+  }
+  const std::string &str() const { return out; }
+
+private:
+  void tag(uint32_t field, uint32_t wire) {
+    putVarint(out, (uint64_t(field) << 3) | wire);
+  }
+
+  std::string out;
 };
 
 } // namespace slimrt

@@ -1117,9 +1117,16 @@ slim_status slim_model_load_checkpoint(slim_model *model, const char *path,
 }
 
 slim_status slim_model_save_checkpoint(slim_model *model, const char *path) {
+  return slim_model_save_checkpoint_as(model, path,
+                                       SLIM_CHECKPOINT_SAFETENSORS);
+}
+
+slim_status slim_model_save_checkpoint_as(slim_model *model, const char *path,
+                                          slim_checkpoint_format format) {
   return guard([&] {
     requireNonNull(model, "model");
     requireNonNull(path, "checkpoint path");
+    checkWritableFormat(path, format);
     ReadLock lock(model);
     std::vector<TensorToWrite> tensors;
     for (const Variable &v : model->variables) {
@@ -1130,11 +1137,11 @@ slim_status slim_model_save_checkpoint(slim_model *model, const char *path) {
       tensors.push_back(
           {v.desc->name, v.desc->dtype, v.dims, v.data, v.sizeBytes});
     }
-    writeSafetensors(path, tensors,
-                     {{"format", "slimc"},
-                      {"slim.format_version",
-                       std::to_string(SLIM_CHECKPOINT_FORMAT_VERSION)},
-                      {"slim.model", model->name}});
+    writeCheckpoint(path, format, tensors,
+                    {{"format", "slimc"},
+                     {"slim.format_version",
+                      std::to_string(SLIM_CHECKPOINT_FORMAT_VERSION)},
+                     {"slim.model", model->name}});
   });
 }
 

@@ -22,9 +22,9 @@
 namespace slimrt {
 namespace {
 
-constexpr uint64_t kTableMagic = 0xdb4775248b80fb57ull;
-constexpr size_t kFooterSize = 48;
-constexpr size_t kBlockTrailerSize = 5;
+constexpr uint64_t kTableMagic = kSSTableMagic;
+constexpr size_t kFooterSize = kSSTableFooterSize;
+constexpr size_t kBlockTrailerSize = kSSTableBlockTrailerSize;
 
 struct BlockHandle {
   uint64_t offset = 0;

@@ -2,7 +2,9 @@
 //
 //   slim-ckpt list CKPT            names, dtypes, shapes, sizes
 //   slim-ckpt verify CKPT          read every tensor, checking checksums
-//   slim-ckpt convert CKPT OUT     any readable checkpoint -> safetensors
+//   slim-ckpt convert [--to F] CKPT OUT
+//                                  any readable checkpoint -> safetensors or
+//                                  a TensorFlow V2 prefix
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,9 +19,13 @@ namespace {
 const char *kUsage =
     "usage: slim-ckpt list CKPT\n"
     "       slim-ckpt verify CKPT\n"
-    "       slim-ckpt convert CKPT OUT.safetensors\n"
+    "       slim-ckpt convert [--to safetensors|tf] CKPT OUT\n"
     "CKPT is a safetensors file, a TensorFlow V2 prefix (or its .index) or "
-    "a TensorFlow V1 file.\n";
+    "a TensorFlow V1 file.\n"
+    "convert writes OUT as a safetensors file (the default) or, with --to "
+    "tf, as a\n"
+    "TensorFlow V2 checkpoint: OUT is a prefix, the files are OUT.index and "
+    "OUT.data-00000-of-00001.\n";
 
 int report(slim_status s) {
   std::fprintf(stderr, "slim-ckpt: error: %s\n", slim_status_get_message(s));
@@ -102,10 +108,26 @@ int main(int argc, char **argv) {
     return listOrVerify(argv[2], false);
   if (argc == 3 && std::string(argv[1]) == "verify")
     return listOrVerify(argv[2], true);
-  if (argc == 4 && std::string(argv[1]) == "convert") {
-    if (slim_status s = slim_checkpoint_convert(argv[2], argv[3]))
+  if ((argc == 4 || argc == 6) && std::string(argv[1]) == "convert") {
+    slim_checkpoint_format format = SLIM_CHECKPOINT_SAFETENSORS;
+    int first = 2;
+    if (argc == 6) {
+      std::string to = argv[3];
+      if (std::string(argv[2]) != "--to" ||
+          (to != "safetensors" && to != "tf")) {
+        std::fputs(kUsage, stderr);
+        return 2;
+      }
+      format = to == "tf" ? SLIM_CHECKPOINT_TF_V2 : SLIM_CHECKPOINT_SAFETENSORS;
+      first = 4;
+    }
+    const char *src = argv[first], *dst = argv[first + 1];
+    if (slim_status s = slim_checkpoint_convert_as(src, dst, format))
       return report(s);
-    std::printf("wrote %s\n", argv[3]);
+    if (format == SLIM_CHECKPOINT_TF_V2)
+      std::printf("wrote %s.index and %s.data-00000-of-00001\n", dst, dst);
+    else
+      std::printf("wrote %s\n", dst);
     return 0;
   }
   std::fputs(kUsage, stderr);

@@ -48,7 +48,12 @@ const char *kUsage =
     "  --input NAME=FILE.npy    an input (repeatable); missing inputs get "
     "fixed pseudo-random values\n"
     "  --output-dir DIR         write every output as DIR/NAME.npy\n"
-    "  --save-checkpoint PATH   save the variables as safetensors\n"
+    "  --save-checkpoint PATH   save the variables (after any restore or "
+    "initialization)\n"
+    "  --save-format FORMAT     safetensors (default: the file PATH) or tf "
+    "(a TensorFlow V2\n"
+    "                           checkpoint: PATH is a prefix, PATH.index and "
+    "PATH.data-*)\n"
     "  --regularization-loss    print the model's regularization loss\n"
     "performance:\n"
     "  --bench N                time N runs after warm-up; print min/median/"
@@ -232,6 +237,7 @@ void printMemoryReport(slim_model *model, const ProcessMemory &before,
 
 int main(int argc, char **argv) {
   std::string modelPath, checkpoint, outputDir, saveCheckpoint;
+  slim_checkpoint_format saveFormat = SLIM_CHECKPOINT_SAFETENSORS;
   std::string modelPrefix, checkpointPrefix;
   std::vector<std::string> includes, excludes;
   std::map<std::string, std::string> inputFiles;
@@ -266,6 +272,14 @@ int main(int argc, char **argv) {
       outputDir = value();
     } else if (a == "--save-checkpoint") {
       saveCheckpoint = value();
+    } else if (a == "--save-format") {
+      std::string f = value();
+      if (f == "safetensors")
+        saveFormat = SLIM_CHECKPOINT_SAFETENSORS;
+      else if (f == "tf")
+        saveFormat = SLIM_CHECKPOINT_TF_V2;
+      else
+        die("--save-format expects safetensors or tf, got '" + f + "'");
     } else if (a == "--bench") {
       bench = parseInt(value(), "--bench");
       if (bench < 1)
@@ -340,7 +354,8 @@ int main(int argc, char **argv) {
           "cannot initialize variables");
   }
   if (!saveCheckpoint.empty())
-    check(slim_model_save_checkpoint(model, saveCheckpoint.c_str()),
+    check(slim_model_save_checkpoint_as(model, saveCheckpoint.c_str(),
+                                        saveFormat),
           "cannot save checkpoint");
   if (printRegLoss) {
     double loss = 0;

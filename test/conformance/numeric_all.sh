@@ -4,8 +4,9 @@
 # the real TF-Slim and must reproduce TensorFlow's outputs and regularization
 # loss (numeric.sh). Each net runs at batch 1 and batch 4; one net restores a
 # V1 checkpoint; three run at a non-default input size (cases/). Then the
-# seed document's snippets run through both (seed.py), and the feature
-# programs of features/ (features.py).
+# seed document's snippets run through both (seed.py), the feature
+# programs of features/ (features.py), and TensorFlow restoring the V2
+# checkpoints slimc's runtime writes (tf_checkpoint.py).
 #
 # SLIM_SKIP_TF=1 skips the suite explicitly and says so. If the TensorFlow
 # virtual environment cannot be created (no access to the Python package
@@ -90,6 +91,19 @@ if out=$("$PY" "$here/features.py" --slimc-bin "$SLIMC_BIN" --work "$WORK/featur
 else
   failed=$((failed + 1))
   echo "conformance: FAIL feature programs ($((SECONDS - t0)) s)"
+fi
+printf '%s\n' "$out" | sed 's/^/    /'
+rm -rf "$WORK"/*
+# TensorFlow restores the V2 checkpoints the runtime writes (slimrun
+# --save-format tf, slim-ckpt convert --to tf) and computes slimc's logits
+# (tf_checkpoint.py; TensorFlow's half is cached by the bundles' bytes).
+t0=$SECONDS
+if out=$("$PY" "$here/tf_checkpoint.py" --slimc-bin "$SLIMC_BIN" --work "$WORK/ckpt" 2>&1); then
+  passed=$((passed + 1))
+  echo "conformance: ok   TensorFlow restores slimc's checkpoints ($((SECONDS - t0)) s)"
+else
+  failed=$((failed + 1))
+  echo "conformance: FAIL TensorFlow restores slimc's checkpoints ($((SECONDS - t0)) s)"
 fi
 printf '%s\n' "$out" | sed 's/^/    /'
 rm -rf "$WORK"/*

@@ -774,6 +774,11 @@ TEST(CApi, UsableFromC99) {
                              save.c_str(), msg, sizeof(msg)),
             0)
       << msg;
+  slim_checkpoint *tf = nullptr;
+  SLIM_ASSERT_OK(slim_checkpoint_open((save + ".tf").c_str(), &tf));
+  EXPECT_EQ(slim_checkpoint_get_format(tf), SLIM_CHECKPOINT_TF_V2);
+  EXPECT_EQ(slim_checkpoint_num_tensors(tf), 5u);
+  slim_checkpoint_destroy(tf);
   EXPECT_EQ(
       slim_c_api_smoke("/nonexistent.so", "", save.c_str(), msg, sizeof(msg)),
       1);

@@ -33,6 +33,7 @@ int slim_c_api_smoke(const char *model_path, const char *checkpoint,
   void *outputs[2];
   const size_t input_sizes[1] = {sizeof x};
   const size_t output_sizes[2] = {sizeof logits, sizeof probs};
+  char prefix[4096];
 
   if (failed(slim_model_open(model_path, &model), msg, size))
     return 1;
@@ -57,6 +58,12 @@ int slim_c_api_smoke(const char *model_path, const char *checkpoint,
                                     output_sizes, 2),
              msg, size) ||
       failed(slim_model_save_checkpoint(model, save_path), msg, size))
+    goto done;
+  /* The same variables as a TensorFlow V2 bundle, prefix SAVE_PATH.tf. */
+  snprintf(prefix, sizeof prefix, "%s.tf", save_path);
+  if (failed(
+          slim_model_save_checkpoint_as(model, prefix, SLIM_CHECKPOINT_TF_V2),
+          msg, size))
     goto done;
   rc = 0;
 done:

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 namespace {
 std::string model() {
   return std::string(SLIM_TEST_MODEL_DIR) + "/test_dense.so";
@@ -38,6 +40,21 @@ TEST(CppWrapper, OpenRunAndErrors) {
   }
   EXPECT_THROW(slim::Model::open("/nonexistent.so"), slim::Error);
   EXPECT_THROW(ctx.run({}, {}), slim::Error);
+
+  // Saving: safetensors by default, TensorFlow V2 on request, V1 refused.
+  char dir[] = "/tmp/slim-cpp-test-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  std::string base = dir;
+  m.saveCheckpoint(base + "/m.safetensors");
+  m.saveCheckpoint(base + "/m.ckpt", SLIM_CHECKPOINT_TF_V2);
+  slim::Model back = slim::Model::open(model());
+  back.loadCheckpoint(base + "/m.ckpt");
+  EXPECT_EQ(back.getVariable<float>("net/fc1/weights"), w);
+  back.loadCheckpoint(base + "/m.safetensors");
+  EXPECT_EQ(back.getVariable<float>("net/fc1/weights"), w);
+  EXPECT_THROW(m.saveCheckpoint(base + "/v1", SLIM_CHECKPOINT_TF_V1),
+               slim::Error);
+  std::system(("rm -rf '" + base + "'").c_str());
 
   // Moves transfer ownership; the moved-from handle is empty.
   slim::Model moved = std::move(m);

@@ -189,6 +189,79 @@ TEST(Slimrun, DeviceModelWithoutADevice) {
       << r.out;
 }
 
+TEST(Slimrun, SavesATensorFlowCheckpoint) {
+  TempDir dir;
+  std::string prefix = dir.file("out");
+  Result r = run(tool("slimrun") + " " + modelPath("test_dense") +
+                 " --checkpoint " + fixture("dense_v2/model.ckpt") +
+                 " --save-checkpoint " + prefix + " --save-format tf");
+  ASSERT_EQ(r.rc, 0) << r.out;
+  // The variables TensorFlow saved, saved again: the same bytes.
+  EXPECT_EQ(readFile(prefix + ".index"),
+            readFile(fixture("dense_v2/model.ckpt.index")));
+  EXPECT_EQ(readFile(prefix + ".data-00000-of-00001"),
+            readFile(fixture("dense_v2/model.ckpt.data-00000-of-00001")));
+  r = run(tool("slimrun") + " " + modelPath("test_dense") +
+          " --init-seed 1 --save-checkpoint " + dir.file("s.safetensors"));
+  ASSERT_EQ(r.rc, 0) << r.out;
+  EXPECT_EQ(slimrt::openCheckpoint(dir.file("s.safetensors"))->format(),
+            SLIM_CHECKPOINT_SAFETENSORS);
+  r = run(tool("slimrun") + " " + modelPath("test_dense") +
+          " --init-seed 1 --save-checkpoint " + dir.path + " --save-format tf");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_TRUE(contains(r.out, "cannot save checkpoint")) << r.out;
+  EXPECT_TRUE(contains(r.out, "names a directory")) << r.out;
+  r = run(tool("slimrun") + " " + modelPath("test_dense") +
+          " --init-seed 1 --save-checkpoint x --save-format v1");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_TRUE(
+      contains(r.out, "--save-format expects safetensors or tf, got 'v1'"))
+      << r.out;
+  r = run(tool("slimrun") + " --help");
+  EXPECT_EQ(r.rc, 0);
+  EXPECT_TRUE(contains(r.out, "--save-format FORMAT")) << r.out;
+}
+
+TEST(SlimCkpt, ConvertToTensorFlow) {
+  TempDir dir;
+  // safetensors -> TensorFlow V2 -> safetensors keeps every value.
+  Result r = run(tool("slim-ckpt") + " convert --to tf " +
+                 fixture("dense_expected.safetensors") + " " + dir.file("tf"));
+  ASSERT_EQ(r.rc, 0) << r.out;
+  EXPECT_TRUE(contains(r.out, "tf.index and " + dir.file("tf") +
+                                  ".data-00000-of-00001"))
+      << r.out;
+  r = run(tool("slim-ckpt") + " list " + dir.file("tf"));
+  EXPECT_TRUE(contains(r.out, "# TensorFlow V2")) << r.out;
+  EXPECT_TRUE(contains(r.out, "net/fc1/weights\tfloat32\t[4, 8]\t128"))
+      << r.out;
+  r = run(tool("slim-ckpt") + " verify " + dir.file("tf"));
+  EXPECT_EQ(r.rc, 0) << r.out;
+  r = run(tool("slim-ckpt") + " convert --to safetensors " + dir.file("tf") +
+          " " + dir.file("back.safetensors"));
+  ASSERT_EQ(r.rc, 0) << r.out;
+  auto a = slimrt::openCheckpoint(fixture("dense_expected.safetensors"));
+  auto b = slimrt::openCheckpoint(dir.file("back.safetensors"));
+  ASSERT_EQ(a->tensors().size(), b->tensors().size());
+  for (size_t i = 0; i < a->tensors().size(); ++i) {
+    EXPECT_EQ(a->tensors()[i].name, b->tensors()[i].name);
+    std::vector<unsigned char> x(a->tensors()[i].sizeBytes),
+        y(b->tensors()[i].sizeBytes);
+    a->read(i, x.data());
+    b->read(i, y.data());
+    EXPECT_EQ(x, y) << a->tensors()[i].name;
+  }
+  r = run(tool("slim-ckpt") + " convert --to v1 " +
+          fixture("dense_expected.safetensors") + " " + dir.file("x"));
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_TRUE(contains(r.out, "convert [--to safetensors|tf] CKPT OUT"))
+      << r.out;
+  r = run(tool("slim-ckpt") + " --help");
+  EXPECT_EQ(r.rc, 0);
+  EXPECT_TRUE(contains(r.out, "TensorFlow V2 checkpoint: OUT is a prefix"))
+      << r.out;
+}
+
 TEST(SlimCkpt, ListVerifyConvert) {
   for (const char *ck :
        {"dense_v2/model.ckpt", "dense_v1.ckpt", "dense_expected.safetensors"}) {

@@ -42,7 +42,7 @@ extern "C" {
  *===----------------------------------------------------------------------===*/
 
 #define SLIM_RUNTIME_VERSION_MAJOR 0
-#define SLIM_RUNTIME_VERSION_MINOR 4
+#define SLIM_RUNTIME_VERSION_MINOR 5
 #define SLIM_RUNTIME_VERSION_PATCH 0
 /// (major << 16) | (minor << 8) | patch of the header you compiled against.
 #define SLIM_RUNTIME_VERSION                                                   \
@@ -302,6 +302,8 @@ SLIM_API slim_status slim_model_load_checkpoint(
 /// Writes every variable to a safetensors file. The data goes to a temporary
 /// file in the same directory, which is renamed over `path` only once
 /// complete, so an interrupted save leaves any previous file intact.
+/// Same as slim_model_save_checkpoint_as(model, path,
+/// SLIM_CHECKPOINT_SAFETENSORS).
 SLIM_API slim_status slim_model_save_checkpoint(slim_model *model,
                                                 const char *path);
 
@@ -313,6 +315,24 @@ typedef enum slim_checkpoint_format {
   SLIM_CHECKPOINT_TF_V2 = 2,
   SLIM_CHECKPOINT_TF_V1 = 3,
 } slim_checkpoint_format;
+
+/// Writes every variable, under its own name, in `format`:
+///  - SLIM_CHECKPOINT_SAFETENSORS: the file `path`, as
+///    slim_model_save_checkpoint does.
+///  - SLIM_CHECKPOINT_TF_V2: `path` is a checkpoint prefix in an existing
+///    directory (not a directory itself); writes `path`.index and
+///    `path`.data-00000-of-00001, the bundle tf.compat.v1.train.Saver and
+///    tf.train.load_checkpoint restore. Both files go to temporaries in the
+///    same directory and are renamed only once both are complete, the index
+///    last. A failure before the renames (an unwritable directory, a full
+///    disk, a target that is a directory) leaves any previous checkpoint at
+///    `path` intact; a crash between the two renames leaves a new data file
+///    beside the old index, which then fails its checksums on restore.
+///  - SLIM_CHECKPOINT_TF_V1: refused with SLIM_STATUS_UNIMPLEMENTED
+///    (TensorFlow itself writes V2 only).
+/// The model is only read; the caller keeps ownership of everything.
+SLIM_API slim_status slim_model_save_checkpoint_as(
+    slim_model *model, const char *path, slim_checkpoint_format format);
 
 /// Opens and validates a checkpoint's index (and block CRCs). On success the
 /// caller owns `*out_checkpoint`.
@@ -332,8 +352,18 @@ SLIM_API slim_status
 slim_checkpoint_read_tensor(const slim_checkpoint *checkpoint, const char *name,
                             void *dst, size_t size_bytes);
 /// Converts any readable checkpoint to safetensors (all numeric tensors).
+/// Same as slim_checkpoint_convert_as(src_path, dst_path,
+/// SLIM_CHECKPOINT_SAFETENSORS).
 SLIM_API slim_status slim_checkpoint_convert(const char *src_path,
                                              const char *dst_path);
+/// Converts any readable checkpoint to `format` (safetensors or TensorFlow
+/// V2, where `dst_path` is a prefix; V1 is UNIMPLEMENTED), with the
+/// atomicity of slim_model_save_checkpoint_as. Tensors of dtypes the runtime
+/// cannot load (strings, say) are left out: safetensors records their names
+/// in its metadata, TensorFlow V2 has no place for them.
+SLIM_API slim_status slim_checkpoint_convert_as(const char *src_path,
+                                                const char *dst_path,
+                                                slim_checkpoint_format format);
 
 /*===----------------------------------------------------------------------===*
  * Execution contexts

@@ -156,8 +156,10 @@ public:
                       const slim_restore_options *options = nullptr) {
     check(slim_model_load_checkpoint(ptr, path.c_str(), options));
   }
-  void saveCheckpoint(const std::string &path) {
-    check(slim_model_save_checkpoint(ptr, path.c_str()));
+  void
+  saveCheckpoint(const std::string &path,
+                 slim_checkpoint_format format = SLIM_CHECKPOINT_SAFETENSORS) {
+    check(slim_model_save_checkpoint_as(ptr, path.c_str(), format));
   }
   /// Inference only, weights held once (slim_model_freeze).
   void freeze() { check(slim_model_freeze(ptr)); }
