@@ -334,7 +334,9 @@ class Model:
                 raise invalid_argument("model '%s': missing input(s) %s" %
                                        (self.name, missing))
             values = [inputs[s.name] for s in specs]
-        elif isinstance(inputs, (list, tuple)):
+        elif isinstance(inputs, (list, tuple)) and (
+                len(specs) != 1 or
+                (len(inputs) == 1 and isinstance(inputs[0], np.ndarray))):
             values = list(inputs)
         else:
             values = [inputs]
@@ -422,8 +424,10 @@ class Model:
         """Runs the model once and returns every output by name.
 
         Args:
-            inputs: one array (a model with one input), a list or tuple in
-                the declared order, or a dict from input name to array.
+            inputs: a dict from input name to array; or a list or tuple in
+                the declared order; or, for a model with one input, the
+                array itself (any array-like: a list that is not a
+                one-element list holding an ndarray is taken as the data).
                 C-contiguous arrays of the declared dtype (float32) are read
                 in place; anything else is converted first (a copy).
 
