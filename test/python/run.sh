@@ -22,6 +22,10 @@ fi
 pkg_build="$build-python"
 venv="$build-python-venv"
 export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=1
+# The compilers scripts/build.sh's CMake picks by default (scikit-build-core
+# would otherwise take Python's own, gcc/g++): ccache keys on the compiler's
+# name, so only the same names reuse the main build's objects.
+export CC="${CC:-cc}" CXX="${CXX:-c++}"
 
 start=$(date +%s)
 rm -rf "$venv"
