@@ -28,7 +28,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -97,7 +97,7 @@ def _write_atomic(path: str, write) -> None:
 
 
 def score_shard(model: slimc.Model, shard: int, files: Sequence[str],
-                output_dir: str) -> Dict[str, object]:
+                output_dir: str) -> Dict[str, Any]:
     """Scores one shard's images and writes its files; returns a summary."""
     images = np.stack([np.load(f) for f in files])
     outputs = run_batches(model, images)
@@ -147,16 +147,16 @@ class ModelPlugin(WorkerPlugin):  # type: ignore[misc, valid-type]
 
 
 def _score_shard_on_worker(shard: int, files: List[str],
-                           output_dir: str) -> Dict[str, object]:
+                           output_dir: str) -> Dict[str, Any]:
     from distributed import get_worker
-    model = get_worker().plugins[PLUGIN_NAME].model
-    return score_shard(model, shard, files, output_dir)
+    plugin: Any = get_worker().plugins[PLUGIN_NAME]
+    return score_shard(plugin.model, shard, files, output_dir)
 
 
 def score_directory(input_dir: str, output_dir: str, library: str, *,
                     client=None, checkpoint: Optional[str] = None,
                     seed: Optional[int] = None, shard_size: int = 64,
-                    num_threads: int = 1) -> List[Dict[str, object]]:
+                    num_threads: int = 1) -> List[Dict[str, Any]]:
     """Scores every image of ``input_dir`` into shards in ``output_dir``.
 
     With a ``distributed.Client`` the shards are tasks on its cluster; without
@@ -175,7 +175,7 @@ def score_directory(input_dir: str, output_dir: str, library: str, *,
     # Ship this module's functions and plugin by value: the workers need the
     # slimc package, not this file.
     if __name__ != "__main__":  # __main__ is pickled by value anyway
-        import cloudpickle
+        import cloudpickle  # type: ignore[import-untyped]
         cloudpickle.register_pickle_by_value(sys.modules[__name__])
     client.register_plugin(ModelPlugin(library, checkpoint, seed, num_threads))
     futures = [client.submit(_score_shard_on_worker, i, f, output_dir,

@@ -6,7 +6,7 @@ import ctypes
 import os
 import threading
 from ctypes import c_char_p, c_double, c_size_t, c_void_p
-from typing import (Any, Dict, List, Mapping, NamedTuple, Optional, Sequence,
+from typing import (Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence,
                     Tuple, Union)
 
 import numpy as np
@@ -19,7 +19,7 @@ PathLike = Union[str, "os.PathLike[str]"]
 ArrayLike = Any  # whatever np.asarray accepts
 
 # slim_dtype values -> numpy dtypes.
-_DTYPES = {
+_DTYPES: Dict[int, "np.dtype[Any]"] = {
     1: np.dtype(np.float32),
     2: np.dtype(np.float64),
     3: np.dtype(np.int32),
@@ -28,7 +28,7 @@ _DTYPES = {
 }
 
 
-def _dtype(code: int) -> np.dtype:
+def _dtype(code: int) -> "np.dtype[Any]":
     try:
         return _DTYPES[code]
     except KeyError:
@@ -67,7 +67,9 @@ def _tensor_info(info: _capi.TensorInfoC) -> TensorInfo:
     return TensorInfo(info.name.decode(), shape, _dtype(info.dtype))
 
 
-def _scopes(scopes: Optional[Union[str, Sequence[str]]]):
+def _scopes(
+    scopes: Optional[Union[str, Sequence[str]]]
+) -> Tuple[Optional["ctypes.Array[c_char_p]"], int, List[bytes]]:
     """A C array of scope strings (None for none), and the values it holds."""
     if scopes is None:
         return None, 0, []
@@ -137,7 +139,8 @@ class Model:
 
     # -- description ---------------------------------------------------------
 
-    def _io_info(self, fn, index: int) -> TensorInfo:
+    def _io_info(self, fn: Callable[..., Optional[int]],
+                 index: int) -> TensorInfo:
         info = _capi.TensorInfoC()
         check(fn(self._handle, index, ctypes.byref(info)))
         return _tensor_info(info)
@@ -353,6 +356,18 @@ class Model:
                 arrays.append(np.ascontiguousarray(value, dtype=spec.dtype))
         return arrays
 
+    # -- batch: the only code that knows how a batch runs -------------------
+    # Today a library runs exactly the batch it was compiled for. Dynamic
+    # batch (slim_model_max_batch & co.) changes these four methods only.
+
+    def _create_context(self) -> _Context:
+        """A new execution context (slim_context_create)."""
+        handle = _capi.slim_context_p()
+        check(lib().slim_context_create(self._model(), None, 0,
+                                        ctypes.byref(handle)))
+        assert handle.value is not None
+        return _Context(handle.value, -1)
+
     def _batch_of(self, arrays: Sequence[np.ndarray]) -> int:
         """Checks the inputs' shapes and returns the batch size to run.
 
@@ -398,10 +413,7 @@ class Model:
             self._in_use += 1
         try:
             if ctx is None:
-                handle = _capi.slim_context_p()
-                check(lib().slim_context_create(self._handle, None, 0,
-                                                ctypes.byref(handle)))
-                ctx = _Context(handle.value, -1)
+                ctx = self._create_context()
             if ctx.max_threads != self._num_threads:
                 check(lib().slim_context_set_max_threads(ctx.handle,
                                                          self._num_threads))
