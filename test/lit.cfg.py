@@ -10,10 +10,9 @@ config.suffixes = [".mlir", ".slim", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.slimc_obj_root, "test")
 # Conformance, runtime and kernel tests have their own runners; unit/ holds
-# GoogleTest sources; Inputs/ holds files that other tests include; python/
-# is the Python package's pytest suite (test/python/run.sh).
+# GoogleTest sources; Inputs/ holds files that other tests include.
 config.excludes = ["Inputs", "conformance", "runtime", "kernels", "unit",
-                   "python", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+                   "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
 
 # No substitution may start with %s, %t or %p: lit would expand those first.
 config.substitutions.append(("%golden", os.path.join(config.slimc_src_root, "test", "conformance", "golden")))
