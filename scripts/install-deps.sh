@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  cmake ninja-build ccache g++ python3
+  cmake ninja-build ccache g++ python3 python3-venv
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools
   libfmt-dev nlohmann-json3-dev googletest libgtest-dev
   libpng-dev graphviz
