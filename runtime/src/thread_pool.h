@@ -42,14 +42,17 @@ public:
 
 private:
   struct Job;
+  struct SlotStat;
+  struct JobStat;
   void workerLoop();
-  static void runChunks(Job &job);
+  static void runChunks(Job &job, int slot);
 
   std::vector<std::thread> workers;
   std::mutex mutex;
   std::condition_variable wake;
   std::deque<std::shared_ptr<Job>> queue;
   bool stopping = false;
+  std::vector<JobStat> stats; // Guarded by mutex; SLIM_POOL_STATS only.
 };
 
 /// The process-wide pool: created on first use with one thread per CPU the
