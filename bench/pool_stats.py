@@ -60,9 +60,9 @@ def main():
     runs = len(jobs) // per
     runs_l = [jobs[r * per:(r + 1) * per] for r in range(skip, runs)]
     print(f"# {len(jobs)} jobs, {runs} runs of {per} jobs, {len(runs_l)} used")
-    print("%-8s %7s %6s %9s %9s %9s %6s %8s %6s %s" %
-          ("job", "n", "chunks", "wall_us", "cpu0_us", "cpu1_us", "cpuImb",
-           "start1us", "idle%", "items/thread"))
+    print("%-8s %7s %6s %9s %9s %9s %9s %6s %8s %6s %5s %6s %s" %
+          ("job", "n", "chunks", "wall_us", "minwall", "cpu0_us", "cpu1_us",
+           "cpuImb", "start1us", "idle%", "clean", "eff%", "items/thread"))
     tot = dict(wall=0.0, cpu=0.0, idle=0.0)
     for i in range(per):
         js = [run[i] for run in runs_l]
@@ -91,12 +91,25 @@ def main():
             # never came counts as fully idle).
             nthr = 2
             idle.append(1 - sum(bw) / (nthr * j["wall"]) if j["wall"] else 0)
+        # Clean jobs: both threads ran chunks, the helper started within
+        # 100 us and neither lost more than 3% of its busy time to other
+        # processes (busy wall <= 1.03 x thread CPU). Their efficiency,
+        # thread CPU / (2 x job wall), is what the pool and the kernels'
+        # split leave on a machine with two free cores.
+        eff = []
+        for j in js:
+            sl = j["slots"]
+            if (len(sl) == 2 and all(s["wall"] <= 1.03 * s["cpu"] for s in sl)
+                    and all(s["start"] < 100000 for s in sl)):
+                eff.append(sum(s["cpu"] for s in sl) / (2 * j["wall"]))
+        minwall = min(j["wall"] for j in js) / 1e3
         c0 = med(cpu.get(0, []))
         c1 = med(cpu.get(1, [])) if 1 in cpu else 0.0
         it = " ".join(f"{k}:{med(v):.0f}" for k, v in sorted(items.items()))
-        print("%-8s %7d %6d %9.1f %9.1f %9.1f %6.3f %8.1f %6.1f %s" %
-              (names[i] if i < len(names) else str(i), j0["n"], j0["chunks"], wall, c0, c1, med(busy),
-               med(starts), 100 * med(idle), it))
+        print("%-8s %7d %6d %9.1f %9.1f %9.1f %9.1f %6.3f %8.1f %6.1f %5d %6.1f %s" %
+              (names[i] if i < len(names) else str(i), j0["n"], j0["chunks"],
+               wall, minwall, c0, c1, med(busy), med(starts), 100 * med(idle),
+               len(eff), 100 * med(eff), it))
         tot["wall"] += wall
         tot["cpu"] += c0 + c1
         tot["idle"] += wall * med(idle)

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -49,15 +50,73 @@ struct ThreadPool::Job {
   slim_task_fn fn;
   void *ctx;
   int64_t n;
-  int64_t numChunks;
+  int64_t grain;
+  int threads;    // Threads that may work on it, the caller included.
   int maxHelpers; // Workers allowed besides the caller.
-  std::atomic<int64_t> nextChunk{0};
+  std::atomic<int64_t> next{0}; // First index not yet claimed.
+  std::atomic<int64_t> done{0}; // Indices finished.
   std::atomic<int> helpers{0};
   std::mutex doneMutex;
   std::condition_variable doneCv;
-  int64_t chunksDone = 0; // Guarded by doneMutex.
   std::unique_ptr<JobStat> stat; // Only with SLIM_POOL_STATS.
 };
+
+int64_t guidedChunk(int64_t remaining, int64_t grain, int threads) {
+  // A share of what is left, so early chunks are long (contiguous work:
+  // weights and rows stay cached) and the last ones short (the threads end
+  // together); never below the grain, and no remainder below it either.
+  int64_t take =
+      (remaining + 2 * int64_t(threads) - 1) / (2 * int64_t(threads));
+  take = std::max(take, grain);
+  if (remaining - take < grain)
+    take = remaining;
+  return take;
+}
+
+namespace {
+/// Microseconds a worker polls for the next job before it sleeps, and the
+/// caller polls for the helpers to finish before it sleeps. The jobs of one
+/// network run follow each other within microseconds, while a sleeping
+/// thread needs a futex wake (tens of microseconds under KVM) before it
+/// helps; the bound keeps an idle pool off the CPU between runs.
+int spinMicros() {
+  static const int us = [] {
+    const char *v = std::getenv("SLIM_POOL_SPIN_US");
+    if (!v || !*v)
+      return 200;
+    char *endp = nullptr;
+    long x = std::strtol(v, &endp, 10);
+    return *endp == 0 && x >= 0 && x <= 1000000 ? int(x) : 200;
+  }();
+  return us;
+}
+
+inline void cpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+/// Polls `ready` for up to spinMicros(); true once it holds.
+template <typename Pred> bool spinUntil(Pred ready) {
+  const int us = spinMicros();
+  if (us == 0)
+    return ready();
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::microseconds(us);
+  for (;;) {
+    for (int i = 0; i < 64; ++i) {
+      if (ready())
+        return true;
+      cpuRelax();
+    }
+    if (std::chrono::steady_clock::now() >= deadline)
+      return ready();
+  }
+}
+} // namespace
 
 ThreadPool::ThreadPool(int numThreads) {
   for (int i = 1; i < numThreads; ++i)
@@ -97,58 +156,80 @@ ThreadPool::~ThreadPool() {
 }
 
 void ThreadPool::runChunks(Job &job, int slot) {
-  int64_t done = 0;
-  SlotStat *st = job.stat && slot < kStatSlots ? &job.stat->slots[slot]
-                                               : nullptr;
+  SlotStat *st =
+      job.stat && slot < kStatSlots ? &job.stat->slots[slot] : nullptr;
   int64_t wall0 = 0, cpu0 = 0;
   if (st) {
     wall0 = nowNs(CLOCK_MONOTONIC);
     cpu0 = nowNs(CLOCK_THREAD_CPUTIME_ID);
   }
-  int64_t items = 0;
+  int64_t chunks = 0, items = 0;
+  int64_t begin = job.next.load(std::memory_order_relaxed);
   for (;;) {
-    int64_t c = job.nextChunk.fetch_add(1);
-    if (c >= job.numChunks)
+    if (begin >= job.n)
       break;
-    // Even split: chunk c covers [c*n/k, (c+1)*n/k).
-    int64_t begin = c * job.n / job.numChunks;
-    int64_t end = (c + 1) * job.n / job.numChunks;
+    int64_t end = begin + guidedChunk(job.n - begin, job.grain, job.threads);
+    if (!job.next.compare_exchange_weak(begin, end, std::memory_order_relaxed))
+      continue; // `begin` now holds the current value.
     job.fn(job.ctx, begin, end);
-    ++done;
+    ++chunks;
     items += end - begin;
+    begin = job.next.load(std::memory_order_relaxed);
   }
-  // A helper that found no chunk left records nothing: it takes no lock
+  // A helper that found nothing left records nothing: it takes no lock
   // that would order its writes before the caller reads them.
-  if (st && done) {
+  if (st && chunks) {
     st->startNs = wall0;
     st->items = items;
     st->wallNs = nowNs(CLOCK_MONOTONIC) - wall0;
     st->cpuNs = nowNs(CLOCK_THREAD_CPUTIME_ID) - cpu0;
-    st->chunks = done;
+    st->chunks = chunks;
   }
-  if (done) {
+  // Release: the caller reads the outputs (and the stats) after it sees
+  // done == n.
+  if (items &&
+      job.done.fetch_add(items, std::memory_order_acq_rel) + items == job.n) {
+    // The lock orders this notify after a caller's check of `done` under
+    // the same lock, so a caller going to sleep cannot miss it.
     std::lock_guard<std::mutex> lock(job.doneMutex);
-    job.chunksDone += done;
-    if (job.chunksDone == job.numChunks)
-      job.doneCv.notify_all();
+    job.doneCv.notify_all();
   }
+}
+
+bool ThreadPool::takeJob(std::shared_ptr<Job> &job, int &slot) {
+  // Called with `mutex` held.
+  if (queue.empty())
+    return false;
+  job = queue.front();
+  slot = job->helpers.fetch_add(1) + 1;
+  // Leave the job queued until enough helpers joined or it ran dry.
+  if (slot >= job->maxHelpers || job->next.load() >= job->n) {
+    queue.pop_front();
+    queued.store(int(queue.size()), std::memory_order_relaxed);
+  }
+  return true;
 }
 
 void ThreadPool::workerLoop() {
   for (;;) {
     std::shared_ptr<Job> job;
-    int slot;
+    int slot = 0;
+    // Poll first: the next job of a run usually comes within microseconds.
+    spinUntil([this] {
+      return queued.load(std::memory_order_relaxed) > 0 ||
+             stopping.load(std::memory_order_relaxed);
+    });
     {
       std::unique_lock<std::mutex> lock(mutex);
-      wake.wait(lock, [this] { return stopping || !queue.empty(); });
+      if (!stopping && queue.empty()) {
+        ++sleepers;
+        wake.wait(lock, [this] { return stopping || !queue.empty(); });
+        --sleepers;
+      }
       if (stopping)
         return;
-      job = queue.front();
-      // Leave the job queued until enough helpers joined or it ran dry.
-      slot = job->helpers.fetch_add(1) + 1;
-      if (slot >= job->maxHelpers ||
-          job->nextChunk.load() >= job->numChunks)
-        queue.pop_front();
+      if (!takeJob(job, slot))
+        continue;
     }
     runChunks(*job, slot);
   }
@@ -162,9 +243,8 @@ void ThreadPool::parallelFor(int64_t n, int64_t grain, slim_task_fn fn,
   if (maxThreads > 0)
     threads = std::min(threads, maxThreads);
   grain = std::max<int64_t>(grain, 1);
-  // A few chunks per thread balance uneven work; never below the grain.
-  int64_t numChunks = std::min<int64_t>(n / grain, int64_t(threads) * 4);
-  if (threads <= 1 || numChunks <= 1) {
+  const int64_t maxChunks = n / grain;
+  if (threads <= 1 || maxChunks <= 1) {
     if (statsPath()) {
       // Recorded too, so 1- and 2-thread runs compare job by job.
       JobStat st;
@@ -187,35 +267,52 @@ void ThreadPool::parallelFor(int64_t n, int64_t grain, slim_task_fn fn,
   job->fn = fn;
   job->ctx = ctx;
   job->n = n;
-  job->numChunks = numChunks;
-  job->maxHelpers = int(std::min<int64_t>(threads - 1, numChunks - 1));
+  job->grain = grain;
+  job->threads = threads;
+  job->maxHelpers = int(std::min<int64_t>(threads - 1, maxChunks - 1));
   if (statsPath()) {
     job->stat = std::make_unique<JobStat>();
     job->stat->n = n;
-    job->stat->numChunks = numChunks;
     job->stat->beginNs = nowNs(CLOCK_MONOTONIC);
   }
+  int asleep;
   {
     std::lock_guard<std::mutex> lock(mutex);
     queue.push_back(job);
+    queued.store(int(queue.size()), std::memory_order_relaxed);
+    // Read under the lock: a worker counts itself asleep under it too, so
+    // one that sleeps from here on sees the job before it waits.
+    asleep = sleepers;
   }
-  if (job->maxHelpers == 1)
-    wake.notify_one();
-  else
-    wake.notify_all();
+  // Polling workers see `queued`; only sleeping ones need the futex.
+  if (asleep > 0) {
+    if (job->maxHelpers == 1)
+      wake.notify_one();
+    else
+      wake.notify_all();
+  }
   runChunks(*job, 0);
   {
     // The caller ran dry: drop the job from the queue if nobody took it.
     std::lock_guard<std::mutex> lock(mutex);
     auto it = std::find(queue.begin(), queue.end(), job);
-    if (it != queue.end())
+    if (it != queue.end()) {
       queue.erase(it);
+      queued.store(int(queue.size()), std::memory_order_relaxed);
+    }
   }
-  std::unique_lock<std::mutex> lock(job->doneMutex);
-  job->doneCv.wait(lock, [&] { return job->chunksDone == job->numChunks; });
+  auto finished = [&] {
+    return job->done.load(std::memory_order_acquire) == job->n;
+  };
+  if (!spinUntil(finished)) {
+    std::unique_lock<std::mutex> lock(job->doneMutex);
+    job->doneCv.wait(lock, finished);
+  }
   if (job->stat) {
     job->stat->endNs = nowNs(CLOCK_MONOTONIC);
-    std::lock_guard<std::mutex> statLock(mutex);
+    for (const SlotStat &sl : job->stat->slots)
+      job->stat->numChunks += sl.chunks;
+    std::lock_guard<std::mutex> lock(mutex);
     stats.push_back(*job->stat);
   }
 }
