@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <sched.h>
+#include <string>
 
 namespace slimrt {
 
@@ -51,8 +52,9 @@ struct ThreadPool::Job {
   void *ctx;
   int64_t n;
   int64_t grain;
-  int threads;    // Threads that may work on it, the caller included.
-  int maxHelpers; // Workers allowed besides the caller.
+  int threads;       // Threads that may work on it, the caller included.
+  int64_t evenChunk; // > 0: fixed chunks (SLIM_POOL_SCHEDULE=even).
+  int maxHelpers;    // Workers allowed besides the caller.
   std::atomic<int64_t> next{0}; // First index not yet claimed.
   std::atomic<int64_t> done{0}; // Indices finished.
   std::atomic<int> helpers{0};
@@ -97,6 +99,16 @@ inline void cpuRelax() {
 #elif defined(__aarch64__)
   asm volatile("yield");
 #endif
+}
+
+/// SLIM_POOL_SCHEDULE=even: 4 equal chunks per thread, as before the guided
+/// schedule (kept for A/B runs on one binary).
+bool scheduleEven() {
+  static const bool even = [] {
+    const char *v = std::getenv("SLIM_POOL_SCHEDULE");
+    return v && std::string(v) == "even";
+  }();
+  return even;
 }
 
 /// Polls `ready` for up to spinMicros(); true once it holds.
@@ -168,7 +180,14 @@ void ThreadPool::runChunks(Job &job, int slot) {
   for (;;) {
     if (begin >= job.n)
       break;
-    int64_t end = begin + guidedChunk(job.n - begin, job.grain, job.threads);
+    const int64_t left = job.n - begin;
+    int64_t take = guidedChunk(left, job.grain, job.threads);
+    if (job.evenChunk) {
+      take = std::min(job.evenChunk, left);
+      if (left - take < job.grain)
+        take = left;
+    }
+    const int64_t end = begin + take;
     if (!job.next.compare_exchange_weak(begin, end, std::memory_order_relaxed))
       continue; // `begin` now holds the current value.
     job.fn(job.ctx, begin, end);
@@ -269,6 +288,11 @@ void ThreadPool::parallelFor(int64_t n, int64_t grain, slim_task_fn fn,
   job->n = n;
   job->grain = grain;
   job->threads = threads;
+  job->evenChunk = 0;
+  if (scheduleEven()) {
+    const int64_t k = std::min<int64_t>(maxChunks, int64_t(threads) * 4);
+    job->evenChunk = (n + k - 1) / k;
+  }
   job->maxHelpers = int(std::min<int64_t>(threads - 1, maxChunks - 1));
   if (statsPath()) {
     job->stat = std::make_unique<JobStat>();
