@@ -60,7 +60,7 @@ private:
 };
 
 /// The size of the next chunk a thread claims from a parallel_for of
-/// `remaining` unclaimed indices run by `threads` threads: a 1/(2 threads)
+/// `remaining` unclaimed indices run by `threads` threads: a 1/(4 threads)
 /// share of them (guided scheduling), at least `grain`, and all of them when
 /// less than `grain` would be left.
 int64_t guidedChunk(int64_t remaining, int64_t grain, int threads);

@@ -124,14 +124,14 @@ TEST(ThreadPoolImpl, GuidedChunksCoverTheRangeAndShrink) {
           left -= take;
           ++claims;
         }
-        EXPECT_LE(claims, 2 * threads * 14 + 2 * threads)
+        EXPECT_LE(claims, 4 * threads * 13 + 4 * threads)
             << threads << " " << n << " " << grain;
       }
-  // Two threads, 448 items: a quarter of what is left each time, down to
+  // Two threads, 448 items: an eighth of what is left each time, down to
   // single items at the end.
-  EXPECT_EQ(slimrt::guidedChunk(448, 1, 2), 112);
-  EXPECT_EQ(slimrt::guidedChunk(336, 1, 2), 84);
-  EXPECT_EQ(slimrt::guidedChunk(3, 1, 2), 1);
+  EXPECT_EQ(slimrt::guidedChunk(448, 1, 2), 56);
+  EXPECT_EQ(slimrt::guidedChunk(392, 1, 2), 49);
+  EXPECT_EQ(slimrt::guidedChunk(7, 1, 2), 1);
   EXPECT_EQ(slimrt::guidedChunk(5, 3, 2), 5);
 }
 

@@ -183,6 +183,16 @@ SLIM_INLINE void vstoreAtLeast(float *p, Vec a, int n) {
 
 #endif
 
+/// Asks for the cache line of `p` with intent to write (x86 PREFETCHW), so
+/// a later store does not wait for the line's read-for-ownership.
+SLIM_INLINE void vprefetchWrite(const float *p) {
+#if defined(__GNUC__)
+  __builtin_prefetch(p, 1, 3);
+#else
+  (void)p;
+#endif
+}
+
 } // namespace kernels
 } // namespace slim
 
