@@ -35,6 +35,14 @@
 #define SLIM_INLINE inline
 #endif
 
+/// Makes the compiler forget what it knows about the value of `x` (a
+/// register operand of an empty asm), e.g. to keep it from reusing loads.
+#if defined(__GNUC__)
+#define SLIM_OPAQUE(x) asm("" : "+r"(x))
+#else
+#define SLIM_OPAQUE(x) ((void)0)
+#endif
+
 namespace slim {
 namespace kernels {
 
