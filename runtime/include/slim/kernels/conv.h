@@ -1070,16 +1070,27 @@ inline void convSmallCItem(const ConvCtx &c, int64_t n, int64_t rb) {
                 ? c.res + (n * c.resCbTotal + p.resCbOffset + ocb0) * outPlane +
                       oh0 * p.outW * kVec
                 : nullptr;
-    // The one-pointer tiles for 3-channel inputs at stride 1 (VGG's
-    // conv1_1) only: each pixel step is another set of instantiations.
+    // One-pointer tiles for 3-channel inputs at strides 1 and 2 (VGG's
+    // conv1_1, ResNet's 7x7/2 stem, MobileNet's conv0) with relu or relu6
+    // only: each pixel step is another set of instantiations.
     const int64_t px = rows * p.outW;
-    if (p.act == Activation::Relu)
-      a.pixStep == 3 ? convSmallCRun<kActRelu, 3>(a, px)
-                     : convSmallCRun<kActRelu, 0>(a, px);
-    else if (p.act == Activation::Relu6)
-      convSmallCRun<kActRelu6, 0>(a, px);
-    else
+    if (p.act == Activation::Relu) {
+      if (a.pixStep == 3)
+        convSmallCRun<kActRelu, 3>(a, px);
+      else if (a.pixStep == 6)
+        convSmallCRun<kActRelu, 6>(a, px);
+      else
+        convSmallCRun<kActRelu, 0>(a, px);
+    } else if (p.act == Activation::Relu6) {
+      if (a.pixStep == 3)
+        convSmallCRun<kActRelu6, 3>(a, px);
+      else if (a.pixStep == 6)
+        convSmallCRun<kActRelu6, 6>(a, px);
+      else
+        convSmallCRun<kActRelu6, 0>(a, px);
+    } else {
       convSmallCRun<kActIdentity, 0>(a, px);
+    }
   }
 }
 
