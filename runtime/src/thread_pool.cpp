@@ -88,10 +88,10 @@ int spinMicros() {
   static const int us = [] {
     const char *v = std::getenv("SLIM_POOL_SPIN_US");
     if (!v || !*v)
-      return 200;
+      return 100;
     char *endp = nullptr;
     long x = std::strtol(v, &endp, 10);
-    return *endp == 0 && x >= 0 && x <= 1000000 ? int(x) : 200;
+    return *endp == 0 && x >= 0 && x <= 1000000 ? int(x) : 100;
   }();
   return us;
 }
@@ -114,7 +114,12 @@ bool scheduleEven() {
   return even;
 }
 
-/// Polls `ready` for up to spinMicros(); true once it holds.
+/// Polls `ready` for up to spinMicros(); true once it holds. Between short
+/// bursts of polling it yields the CPU: when the machine has more runnable
+/// threads than cores, the thread this one waits for may be queued behind
+/// it on the same core (measured: with 200 us of pure polling, ResNet-50 at
+/// 2 threads under load 10 ran 2-4x slower than with the old sleeping pool,
+/// at 5-8 ms more CPU per run). On an idle core sched_yield returns at once.
 template <typename Pred> bool spinUntil(Pred ready) {
   const int us = spinMicros();
   if (us == 0)
@@ -122,13 +127,14 @@ template <typename Pred> bool spinUntil(Pred ready) {
   auto deadline =
       std::chrono::steady_clock::now() + std::chrono::microseconds(us);
   for (;;) {
-    for (int i = 0; i < 64; ++i) {
+    for (int i = 0; i < 32; ++i) {
       if (ready())
         return true;
       cpuRelax();
     }
     if (std::chrono::steady_clock::now() >= deadline)
       return ready();
+    sched_yield();
   }
 }
 } // namespace
