@@ -117,9 +117,10 @@ bool scheduleEven() {
 /// Polls `ready` for up to spinMicros(); true once it holds. Between short
 /// bursts of polling it yields the CPU: when the machine has more runnable
 /// threads than cores, the thread this one waits for may be queued behind
-/// it on the same core (measured: with 200 us of pure polling, ResNet-50 at
-/// 2 threads under load 10 ran 2-4x slower than with the old sleeping pool,
-/// at 5-8 ms more CPU per run). On an idle core sched_yield returns at once.
+/// it on the same core (with 200 us of pure polling, ResNet-50 at 2 threads
+/// under load average 10 had a higher median than the old sleeping pool in 5
+/// of 6 paired runs and 3-8 ms more CPU per run; docs/performance.md, round
+/// 4). On an idle core sched_yield returns at once.
 template <typename Pred> bool spinUntil(Pred ready) {
   const int us = spinMicros();
   if (us == 0)
