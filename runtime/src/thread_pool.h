@@ -4,6 +4,7 @@
 
 #include "slim/parallel.h"
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -42,15 +43,27 @@ public:
 
 private:
   struct Job;
+  struct SlotStat;
+  struct JobStat;
   void workerLoop();
-  static void runChunks(Job &job);
+  bool takeJob(std::shared_ptr<Job> &job, int &slot);
+  static void runChunks(Job &job, int slot);
 
   std::vector<std::thread> workers;
   std::mutex mutex;
   std::condition_variable wake;
-  std::deque<std::shared_ptr<Job>> queue;
-  bool stopping = false;
+  std::deque<std::shared_ptr<Job>> queue; // Guarded by mutex.
+  std::atomic<int> queued{0}; // queue.size(), for workers polling unlocked.
+  int sleepers = 0;           // Workers waiting on `wake`; guarded by mutex.
+  std::atomic<bool> stopping{false};
+  std::vector<JobStat> stats; // Guarded by mutex; SLIM_POOL_STATS only.
 };
+
+/// The size of the next chunk a thread claims from a parallel_for of
+/// `remaining` unclaimed indices run by `threads` threads: a 1/(4 threads)
+/// share of them (guided scheduling), at least `grain`, and all of them when
+/// less than `grain` would be left.
+int64_t guidedChunk(int64_t remaining, int64_t grain, int threads);
 
 /// The process-wide pool: created on first use with one thread per CPU the
 /// process may run on, resizable with setSharedPoolSize(). Callers hold a

@@ -361,6 +361,15 @@ std::vector<ConvCase> convSweep() {
   cases.push_back(
       {1,     45,   67, 3, 64, 3, 3, 1, 1, 1, 1, true, Activation::Relu,
        false, true, 0,  0, 0,  1, 1});
+  // The one-pointer tiles (3 channels, pixel steps 3 and 6, relu / relu6):
+  // rows of 23 and 12 pixels, so tiles both stay within rows and cross row
+  // ends; an odd block count, residual, block offsets and 2-3 threads.
+  cases.push_back(
+      {2,    19,   23, 3, 40, 3, 3, 1, 1, 1, 1, true, Activation::Relu6,
+       true, true, 1,  1, 1,  3, 1});
+  cases.push_back(
+      {1,    25,    24, 3, 24, 3, 3, 2, 2, 1, 1, true, Activation::Relu,
+       true, false, 0,  1, 0,  2, 1});
   cases.push_back(
       {2,    39,   41, 3, 40, 7, 7, 2, 2, 1, 1, true, Activation::Relu6,
        true, true, 1,  1, 1,  2, 1});

@@ -4,6 +4,8 @@
 #include "thread_pool.h"
 
 #include <atomic>
+#include <chrono>
+#include <memory>
 #include <thread>
 
 using namespace slimtest;
@@ -39,6 +41,98 @@ TEST(ThreadPoolImpl, CoversEveryIndexOnce) {
       EXPECT_EQ(sum.load(), n * (n - 1) / 2) << n << " " << grain;
     }
   }
+}
+
+namespace {
+struct Coverage {
+  explicit Coverage(int64_t n, int64_t grain)
+      : count(new std::atomic<int>[size_t(n)]), n(n), grain(grain) {
+    for (int64_t i = 0; i < n; ++i)
+      count[size_t(i)] = 0;
+  }
+  std::unique_ptr<std::atomic<int>[]> count;
+  int64_t n, grain;
+  std::atomic<int64_t> shortChunks{0}, badRanges{0};
+};
+
+void markRange(void *ctx, int64_t begin, int64_t end) {
+  auto *c = static_cast<Coverage *>(ctx);
+  if (begin < 0 || end > c->n || begin >= end)
+    ++c->badRanges;
+  else if (end - begin < std::min(c->grain, c->n))
+    ++c->shortChunks;
+  for (int64_t i = std::max<int64_t>(begin, 0); i < std::min(end, c->n); ++i)
+    ++c->count[size_t(i)];
+}
+} // namespace
+
+// Every index of every job runs exactly once, in chunks of at least the
+// grain, whatever the pool size, thread cap, odd sizes and grains.
+TEST(ThreadPoolImpl, RunsEveryIndexExactlyOnceInChunksOfAtLeastTheGrain) {
+  for (int poolSize = 1; poolSize <= 4; ++poolSize) {
+    slimrt::ThreadPool pool(poolSize);
+    for (int maxThreads = 0; maxThreads <= 4; ++maxThreads)
+      for (int64_t n : {1, 2, 3, 5, 7, 31, 100, 1001, 4099})
+        for (int64_t grain : {1, 2, 3, 7, 64}) {
+          Coverage c(n, grain);
+          pool.parallelFor(n, grain, markRange, &c, maxThreads);
+          int64_t wrong = 0;
+          for (int64_t i = 0; i < n; ++i)
+            wrong += c.count[size_t(i)].load() != 1;
+          EXPECT_EQ(wrong, 0) << "pool " << poolSize << " max " << maxThreads
+                              << " n " << n << " grain " << grain;
+          EXPECT_EQ(c.badRanges.load(), 0);
+          EXPECT_EQ(c.shortChunks.load(), 0)
+              << "pool " << poolSize << " n " << n << " grain " << grain;
+        }
+  }
+}
+
+// Workers that went to sleep between jobs (longer gaps than they poll for)
+// are woken for the next one; none is lost.
+TEST(ThreadPoolImpl, WakesSleepingWorkers) {
+  slimrt::ThreadPool pool(3);
+  for (int r = 0; r < 5; ++r) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    Coverage c(997, 1);
+    pool.parallelFor(997, 1, markRange, &c, 0);
+    int64_t wrong = 0;
+    for (int64_t i = 0; i < 997; ++i)
+      wrong += c.count[size_t(i)].load() != 1;
+    EXPECT_EQ(wrong, 0) << r;
+  }
+}
+
+// The guided chunks cover what is left exactly, shrink as it shrinks (but
+// for a last remainder below twice the grain), never fall below the grain (but
+// for the whole of a smaller remainder) and stay few: about 2 x threads x ln(n
+// / grain).
+TEST(ThreadPoolImpl, GuidedChunksCoverTheRangeAndShrink) {
+  for (int threads = 1; threads <= 4; ++threads)
+    for (int64_t n : {1, 2, 5, 31, 448, 1001, 100000})
+      for (int64_t grain : {1, 3, 16}) {
+        int64_t left = n, last = n, claims = 0;
+        while (left > 0) {
+          int64_t take = slimrt::guidedChunk(left, grain, threads);
+          ASSERT_GE(take, 1);
+          ASSERT_LE(take, left);
+          EXPECT_TRUE(take >= grain || take == left);
+          EXPECT_TRUE(left - take == 0 || left - take >= grain);
+          // The last chunk takes a remainder below 2 x grain whole.
+          EXPECT_TRUE(take <= last || (take == left && take < 2 * grain));
+          last = take;
+          left -= take;
+          ++claims;
+        }
+        EXPECT_LE(claims, 4 * threads * 13 + 4 * threads)
+            << threads << " " << n << " " << grain;
+      }
+  // Two threads, 448 items: an eighth of what is left each time, down to
+  // single items at the end.
+  EXPECT_EQ(slimrt::guidedChunk(448, 1, 2), 56);
+  EXPECT_EQ(slimrt::guidedChunk(392, 1, 2), 49);
+  EXPECT_EQ(slimrt::guidedChunk(7, 1, 2), 1);
+  EXPECT_EQ(slimrt::guidedChunk(5, 3, 2), 5);
 }
 
 TEST(ThreadPoolImpl, NestedAndConcurrentCallersDoNotDeadlock) {

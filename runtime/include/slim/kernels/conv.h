@@ -120,6 +120,12 @@ inline constexpr int kConvTileW = 3;
 #define SLIM_CONV_SMALL_C_PIXELS 2048
 #endif
 
+/// Output pixels ahead of the current small-channel tile whose cache lines
+/// the tile prefetches for writing (0: none); see convSmallCTile.
+#ifndef SLIM_CONV_SMALL_C_PREFETCH
+#define SLIM_CONV_SMALL_C_PREFETCH 20
+#endif
+
 #ifndef SLIM_CONV_IC_UNROLL
 /// Input-channel steps unrolled per iteration of a tile's channel loop; kVec
 /// or more unrolls the whole block. AVX-512: 4, so the 4 tile variants a
@@ -841,19 +847,29 @@ struct SmallCArgs {
 /// RGB kernel, where the blocked path runs 3 taps x 4 channel steps (one of
 /// them on zero padding) and re-reads its stored tile for the epilogue.
 /// Bias, residual and relu / relu6 are applied in registers.
-template <int RW, int Act>
+///
+/// PS > 0: the tile lies within one output row and a.pixStep == PS, so
+/// pixel r reads at a constant offset r * PS from one pointer (immediate
+/// displacements): one pointer register instead of RW, none reloaded per
+/// kernel row (the RW-pointer form spills them; perf put ~12% of the tile's
+/// time in its setup).
+template <int RW, int Act, int PS = 0>
 inline void convSmallCTile(const SmallCArgs &a, int64_t p0) {
   // One division per tile, not per pixel (a tile is only ~270 cycles of
   // FMAs for a 3x3 RGB kernel).
-  const float *pr[RW];
+  const float *pr[PS > 0 ? 1 : RW];
   int64_t oh = p0 / a.outW, ow = p0 - oh * a.outW;
   const float *rowStart = a.in + oh * a.outRowStep;
-  SLIM_UNROLL
-  for (int r = 0; r < RW; ++r) {
-    pr[r] = rowStart + ow * a.pixStep;
-    if (++ow == a.outW) {
-      ow = 0;
-      rowStart += a.outRowStep;
+  if constexpr (PS > 0) {
+    pr[0] = rowStart + ow * PS;
+  } else {
+    SLIM_UNROLL
+    for (int r = 0; r < RW; ++r) {
+      pr[r] = rowStart + ow * a.pixStep;
+      if (++ow == a.outW) {
+        ow = 0;
+        rowStart += a.outRowStep;
+      }
     }
   }
   Vec acc[RW][2];
@@ -862,20 +878,39 @@ inline void convSmallCTile(const SmallCArgs &a, int64_t p0) {
     acc[r][0] = vzero();
     acc[r][1] = vzero();
   }
+  // The output of a first layer is the largest tensor of the net (VGG:
+  // 12.8 MB) and its lines are not in any cache: without this, a tile's
+  // stores wait on their read-for-ownership (perf: ~28% of the tile's time
+  // in its epilogue). Ask for the lines SLIM_CONV_SMALL_C_PREFETCH pixels
+  // ahead, so they arrive while this tile's FMAs run. Prefetches past the
+  // end of the tensor do not fault.
+  if constexpr (SLIM_CONV_SMALL_C_PREFETCH > 0) {
+    float *pf = a.out + (p0 + SLIM_CONV_SMALL_C_PREFETCH) * kVec;
+    SLIM_UNROLL
+    for (int r = 0; r < RW; ++r)
+      for (int b = 0; b < 2; ++b)
+        vprefetchWrite(pf + b * a.outCbStride + r * kVec);
+  }
   const float *wp = a.w;
   for (int kh = 0; kh < a.kernelH; ++kh) {
     for (int j = 0; j < a.kwc; ++j) {
       const Vec w0 = vload(wp), w1 = vload(wp + kVec);
       wp += 2 * kVec;
+      // Hide the one pointer's value from the compiler: seeing that pixel r
+      // at step j reads what pixel r + 1 reads at step j - PS, GCC keeps
+      // broadcasts across steps and spills accumulators.
+      const float *q = pr[0] + j;
+      if constexpr (PS > 0)
+        SLIM_OPAQUE(q);
       SLIM_UNROLL
       for (int r = 0; r < RW; ++r) {
-        const Vec x = vbcast(pr[r] + j);
+        const Vec x = PS > 0 ? vbcast(q + r * PS) : vbcast(pr[r] + j);
         acc[r][0] = vfma(x, w0, acc[r][0]);
         acc[r][1] = vfma(x, w1, acc[r][1]);
       }
     }
     SLIM_UNROLL
-    for (int r = 0; r < RW; ++r)
+    for (int r = 0; r < (PS > 0 ? 1 : RW); ++r)
       pr[r] += a.rowFloats;
   }
   float *o = a.out + p0 * kVec;
@@ -926,7 +961,7 @@ inline void convSmallCNarrow(const SmallCArgs &a, int64_t p0, int w) {
 
 /// All `pixels` output pixels of an item for one output block pair, as one
 /// sequence of tiles across row ends (no tile is narrow unless the item is).
-template <int Act>
+template <int Act, int PS>
 inline void convSmallCRun(const SmallCArgs &a, int64_t pixels) {
   constexpr int TW = kConvTileW, TW1 = TW > 1 ? TW - 1 : 1;
   TileSplit split(pixels);
@@ -934,8 +969,14 @@ inline void convSmallCRun(const SmallCArgs &a, int64_t pixels) {
   for (int64_t t = 0; t < split.tiles; ++t) {
     const int w = split.width(t);
     if (w == TW || w == TW1) {
-      if (w == TW)
+      // Most tiles lie within one row (VGG conv1_1: 193 of 202 per item).
+      const bool oneRow = PS > 0 && p % a.outW + w <= a.outW;
+      if (w == TW && oneRow)
+        convSmallCTile<TW, Act, PS>(a, p);
+      else if (w == TW)
         convSmallCTile<TW, Act>(a, p);
+      else if (oneRow)
+        convSmallCTile<TW1, Act, PS>(a, p);
       else
         convSmallCTile<TW1, Act>(a, p);
       if (Act == kActIdentity)
@@ -971,18 +1012,28 @@ inline void convSmallCItem(const ConvCtx &c, int64_t n, int64_t rb) {
   // next pixel overwrites (planConv leaves kVec floats of room at the end).
   const float *src = c.in + (n * c.inCbTotal + p.inCbOffset) * inPlane;
   const int64_t ihStart = oh0 * p.strideH - p.padTop;
+  // Padding columns and rows get zeros, the interior columns a branch-free
+  // loop (the copy is ~10% of a 3x3 RGB layer's time: every pixel is a
+  // whole cache line of the blocked input).
+  const int64_t colLo = std::min<int64_t>(cols, p.padLeft);
+  const int64_t colHi =
+      std::max<int64_t>(colLo, std::min<int64_t>(cols, p.padLeft + p.inW));
+  const int lanes = static_cast<int>(inC);
   float *dst = buf;
-  for (int64_t r = 0; r < prows; ++r) {
+  for (int64_t r = 0; r < prows; ++r, dst += cols * inC) {
     const int64_t ih = ihStart + r;
-    const bool rowOk = ih >= 0 && ih < p.inH;
-    for (int64_t col = 0; col < cols; ++col, dst += inC) {
-      const int64_t iw = col - p.padLeft;
-      vstoreAtLeast(dst,
-                    rowOk && iw >= 0 && iw < p.inW
-                        ? vload(src + (ih * p.inW + iw) * kVec)
-                        : vzero(),
-                    static_cast<int>(inC));
+    if (ih < 0 || ih >= p.inH) {
+      std::fill_n(dst, cols * inC, 0.0f);
+      continue;
     }
+    // Left padding, interior (each store may spill zeros or garbage into
+    // the next pixel, which that pixel's store overwrites), right padding.
+    std::fill_n(dst, colLo * inC, 0.0f);
+    const float *s = src + (ih * p.inW + colLo - p.padLeft) * kVec;
+    float *d = dst + colLo * inC;
+    for (int64_t col = colLo; col < colHi; ++col, d += inC, s += kVec)
+      vstoreAtLeast(d, vload(s), lanes);
+    std::fill_n(dst + colHi * inC, (cols - colHi) * inC, 0.0f);
   }
   SmallCArgs a;
   a.in = buf;
@@ -1019,12 +1070,27 @@ inline void convSmallCItem(const ConvCtx &c, int64_t n, int64_t rb) {
                 ? c.res + (n * c.resCbTotal + p.resCbOffset + ocb0) * outPlane +
                       oh0 * p.outW * kVec
                 : nullptr;
-    if (p.act == Activation::Relu)
-      convSmallCRun<kActRelu>(a, rows * p.outW);
-    else if (p.act == Activation::Relu6)
-      convSmallCRun<kActRelu6>(a, rows * p.outW);
-    else
-      convSmallCRun<kActIdentity>(a, rows * p.outW);
+    // One-pointer tiles for 3-channel inputs at strides 1 and 2 (VGG's
+    // conv1_1, ResNet's 7x7/2 stem, MobileNet's conv0) with relu or relu6
+    // only: each pixel step is another set of instantiations.
+    const int64_t px = rows * p.outW;
+    if (p.act == Activation::Relu) {
+      if (a.pixStep == 3)
+        convSmallCRun<kActRelu, 3>(a, px);
+      else if (a.pixStep == 6)
+        convSmallCRun<kActRelu, 6>(a, px);
+      else
+        convSmallCRun<kActRelu, 0>(a, px);
+    } else if (p.act == Activation::Relu6) {
+      if (a.pixStep == 3)
+        convSmallCRun<kActRelu6, 3>(a, px);
+      else if (a.pixStep == 6)
+        convSmallCRun<kActRelu6, 6>(a, px);
+      else
+        convSmallCRun<kActRelu6, 0>(a, px);
+    } else {
+      convSmallCRun<kActIdentity, 0>(a, px);
+    }
   }
 }
 

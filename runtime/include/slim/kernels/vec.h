@@ -35,6 +35,14 @@
 #define SLIM_INLINE inline
 #endif
 
+/// Makes the compiler forget what it knows about the value of `x` (a
+/// register operand of an empty asm), e.g. to keep it from reusing loads.
+#if defined(__GNUC__)
+#define SLIM_OPAQUE(x) asm("" : "+r"(x))
+#else
+#define SLIM_OPAQUE(x) ((void)0)
+#endif
+
 namespace slim {
 namespace kernels {
 
@@ -182,6 +190,16 @@ SLIM_INLINE void vstoreAtLeast(float *p, Vec a, int n) {
 }
 
 #endif
+
+/// Asks for the cache line of `p` with intent to write (x86 PREFETCHW), so
+/// a later store does not wait for the line's read-for-ownership.
+SLIM_INLINE void vprefetchWrite(const float *p) {
+#if defined(__GNUC__)
+  __builtin_prefetch(p, 1, 3);
+#else
+  (void)p;
+#endif
+}
 
 } // namespace kernels
 } // namespace slim
