@@ -501,6 +501,10 @@ TEST(Backward, PadAllModes) {
   }
 }
 
+namespace tf {
+#include "tf/optimizer_expected.inc"
+} // namespace tf
+
 //===----------------------------------------------------------------------===//
 // Batch norm (training mode)
 //===----------------------------------------------------------------------===//
@@ -556,13 +560,31 @@ TEST(Backward, BatchNormTrainingStatisticsByHand) {
   EXPECT_FLOAT_EQ(moving, 1.2f);
 }
 
+TEST(Backward, BatchNormTrainingStepMatchesSlim) {
+  // One step of slim.batch_norm(decay=0.9, is_training=True) in TF 2.12.1
+  // (its default fused path): output with the biased batch variance; the
+  // moving mean fed the batch mean and the moving variance fed the
+  // Bessel-corrected variance, both through assign_moving_average's form.
+  const int64_t outer = 18, c = 2;
+  std::vector<float> y(outer * c), mean(c), var(c), inv(c), corrected(c);
+  ref::batchNormTraining(tf::kTfBnInput, y.data(), outer, c, nullptr, nullptr,
+                         1e-3f, mean.data(), var.data(), inv.data());
+  ref::besselCorrectVariance(var.data(), outer, c, corrected.data());
+  std::vector<float> movingMean(c, 0.0f), movingVar(c, 1.0f);
+  ref::movingAverageUpdate(movingMean.data(), mean.data(), c, 0.9);
+  ref::movingAverageUpdate(movingVar.data(), corrected.data(), c, 0.9);
+  // TF's statistics are float sums, ours double: a few ulps.
+  for (int64_t i = 0; i < outer * c; ++i)
+    EXPECT_NEAR(y[i], tf::kTfBnOutput[i], 2e-6) << i;
+  for (int64_t ch = 0; ch < c; ++ch) {
+    EXPECT_NEAR(movingMean[ch], tf::kTfBnMovingMean[ch], 1e-7) << ch;
+    EXPECT_NEAR(movingVar[ch], tf::kTfBnMovingVariance[ch], 1e-6) << ch;
+  }
+}
+
 //===----------------------------------------------------------------------===//
 // Losses and regularizers
 //===----------------------------------------------------------------------===//
-
-namespace tf {
-#include "tf/optimizer_expected.inc"
-} // namespace tf
 
 TEST(Backward, SoftmaxCrossEntropyMatchesTf) {
   // tf.losses.softmax_cross_entropy(label_smoothing=0.1, reduction=NONE)

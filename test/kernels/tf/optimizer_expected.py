@@ -100,3 +100,24 @@ with tf.Session() as s:
                                            reduction=tf.losses.Reduction.NONE)
     fmt("kTfXentLoss", s.run(loss))
     fmt("kTfXentGrad", s.run(tf.gradients(tf.reduce_sum(loss), logits)[0]))
+
+# One training step of slim.batch_norm (decay 0.9; defaults otherwise:
+# epsilon 0.001, center, no scale, updates in UPDATE_OPS) on a [2, 3, 3, 2]
+# input: its output and the moving statistics after the update ops ran.
+import tf_slim as slim  # noqa: E402
+
+g = tf.Graph()
+with g.as_default():
+    x = np.random.RandomState(3).uniform(-2, 2, (2, 3, 3, 2)).astype(np.float32)
+    y = slim.batch_norm(tf.constant(x), decay=0.9, is_training=True)
+    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+        y = tf.identity(y)
+    mm = [v for v in tf.global_variables() if "moving_mean" in v.name][0]
+    mv = [v for v in tf.global_variables() if "moving_variance" in v.name][0]
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        out = s.run(y)
+        fmt("kTfBnInput", x)
+        fmt("kTfBnOutput", out)
+        fmt("kTfBnMovingMean", s.run(mm))
+        fmt("kTfBnMovingVariance", s.run(mv))

@@ -538,9 +538,10 @@ inline void movingAverageUpdate(float *moving, const float *value,
     moving[i] -= (moving[i] - value[i]) * complement;
 }
 
-/// The moving variance FusedBatchNorm (TF-Slim's default fused path for
-/// 4-D inputs) feeds the average: the batch variance with Bessel's
-/// correction, var * M / (M - 1) (M = outer; M == 1 leaves it as is).
+/// The value TF-Slim's batch_norm (its default fused path for 4-D inputs,
+/// graph mode) feeds the moving variance: the batch variance with Bessel's
+/// correction, var * M / (M - 1) (M = outer; M == 1 leaves it as is). The
+/// moving mean is fed the batch mean as is.
 inline void besselCorrectVariance(const float *batchVar, int64_t outer,
                                   int64_t c, float *out) {
   double f = outer > 1 ? static_cast<double>(outer) / (outer - 1) : 1.0;
