@@ -105,6 +105,17 @@ TEST(Optimizer, AdamMatchesTf) {
                  });
 }
 
+TEST(Optimizer, AdamNesterovMatchesTf) {
+  // ResourceApplyAdam(use_nesterov=True), powers advanced after each step.
+  opt::AdamPowers powers(0.9f, 0.999f);
+  checkAgainstTf(kTfAdamNesterov, {zeros(), zeros()},
+                 [&](float *v, auto &s, const float *g) {
+                   opt::applyAdam(v, s[0].data(), s[1].data(), g, kN, powers,
+                                  0.01f, 0.9f, 0.999f, 1e-8f, true);
+                   powers.advance(0.9f, 0.999f);
+                 });
+}
+
 TEST(Optimizer, AdamEpsilonOutsideTheRootMatchesTf) {
   // epsilon = 0.1 is large enough that putting it inside the sqrt or
   // bias-correcting it would change every value.

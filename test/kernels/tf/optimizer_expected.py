@@ -76,6 +76,34 @@ run("kTfRmsPropCentered",
     lambda: tf.train.RMSPropOptimizer(0.02, decay=0.8, momentum=0.5, epsilon=1e-3,
                                       centered=True), ["rms", "mg", "momentum"])
 
+# Adam with use_nesterov: TF1's AdamOptimizer has no flag for it, so the raw
+# ResourceApplyAdam op, with the powers advanced as _finish does (float32
+# products after each step).
+from tensorflow.python.ops import gen_training_ops  # noqa: E402
+
+g = tf.Graph()
+with g.as_default():
+    var = tf.Variable(VAR0, use_resource=True)
+    m = tf.Variable(np.zeros_like(VAR0), use_resource=True)
+    v = tf.Variable(np.zeros_like(VAR0), use_resource=True)
+    b1p = tf.Variable(np.float32(0.9), use_resource=True)
+    b2p = tf.Variable(np.float32(0.999), use_resource=True)
+    grad = tf.placeholder(tf.float32, [len(VAR0)])
+    apply = gen_training_ops.resource_apply_adam(
+        var.handle, m.handle, v.handle, b1p.read_value(), b2p.read_value(),
+        np.float32(0.01), np.float32(0.9), np.float32(0.999), np.float32(1e-8),
+        grad, use_nesterov=True)
+    with tf.control_dependencies([apply]):
+        finish = tf.group(b1p.assign(b1p * np.float32(0.9)),
+                          b2p.assign(b2p * np.float32(0.999)))
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        out = []
+        for gv in GRADS:
+            s.run(finish, {grad: gv})
+            out += [s.run(var), s.run(m), s.run(v)]
+        fmt("kTfAdamNesterov", out)
+
 with tf.Session() as s:
     a = tf.constant(GRADS[0][:5])
     b = tf.constant(GRADS[1][:5])
