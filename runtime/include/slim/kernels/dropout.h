@@ -72,7 +72,8 @@ inline float dropoutScale(double keepProb) {
 ///   mask[i] = uniform(seed, step, i) >= 1 - keepProb ? scale : 0
 ///   y[i]    = x[i] * scale * keep            (tf.nn.dropout's order)
 /// `mask` (may be null) holds scale or 0 per element for the backward;
-/// x, y and mask are indexed by the global i. keepProb == 1 copies x.
+/// x, y and mask are indexed by the global i. keepProb in (0, 1], as
+/// tf.nn.dropout's rate in [0, 1); keepProb == 1 copies x.
 inline void dropoutForward(const float *x, float *y, float *mask, int64_t begin,
                            int64_t end, double keepProb, uint64_t seed,
                            uint64_t step) {
