@@ -688,9 +688,11 @@ void checkBufferSizes(const slim_model *model, const char *kind,
     if (uint64_t(sizes[i]) != bytes)
       fail(SLIM_STATUS_INVALID_ARGUMENT, "model '", model->name, "': ", kind,
            " '", tensors[i].name, "' (", shapeString(dims), " ",
-           dtypeName(tensors[i].dtype), ", batch ", batch, " of max ",
-           model->maxBatch, ") needs a buffer of ", bytes, " bytes, got ",
-           sizes[i], " bytes");
+           dtypeName(tensors[i].dtype),
+           def->dynamic_batch
+               ? cat(", batch ", batch, " of max ", model->maxBatch)
+               : std::string(),
+           ") needs a buffer of ", bytes, " bytes, got ", sizes[i], " bytes");
   }
 }
 
