@@ -26,7 +26,9 @@
 #include <deque>
 #include <map>
 #include <string>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -64,6 +66,14 @@ const char *kUsage =
     "  --warmup N               warm-up runs before timing (default "
     "max(1, N/10))\n"
     "  --profile                per-layer time and GFLOP/s\n"
+    "  --guard-arena            run in an application arena of exactly "
+    "the batch's size\n"
+    "                           (slim_model_arena_size_for_batch) that ends "
+    "at an\n"
+    "                           inaccessible page: a kernel writing or "
+    "reading past it\n"
+    "                           crashes (a test of the memory plan; CPU "
+    "models only)\n"
     "  --threads N              threads to run with (default: the model's "
     "slimc --threads,\n"
     "                           else one per CPU; CPU models only)\n"
@@ -245,7 +255,7 @@ int main(int argc, char **argv) {
   std::map<std::string, std::string> inputFiles;
   long long seed = -1, bench = 0, warmup = -1, threads = -1, runBatch = 0;
   bool profile = false, ignoreMissing = false, printRegLoss = false;
-  bool printMemory = false, freeze = true;
+  bool printMemory = false, freeze = true, guardArena = false;
 
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -274,6 +284,8 @@ int main(int argc, char **argv) {
       runBatch = parseInt(value(), "--batch");
       if (runBatch < 1)
         die("--batch needs a positive batch");
+    } else if (a == "--guard-arena") {
+      guardArena = true;
     } else if (a == "--output-dir") {
       outputDir = value();
     } else if (a == "--save-checkpoint") {
@@ -435,7 +447,25 @@ int main(int argc, char **argv) {
   }
 
   slim_context *ctx = nullptr;
-  check(slim_context_create_for_batch(model, runBatch, nullptr, 0, &ctx),
+  void *arena = nullptr;
+  size_t arenaBytes = 0;
+  if (guardArena) {
+    // The arena's last byte is the last before a PROT_NONE page.
+    arenaBytes = slim_model_arena_size_for_batch(model, runBatch);
+    if (!arenaBytes && slim_model_get_definition(model)->arena_size)
+      die("--batch " + std::to_string(runBatch) +
+          " is out of the model's range");
+    const size_t page = size_t(sysconf(_SC_PAGESIZE));
+    const size_t body = (arenaBytes + page - 1) / page * page;
+    void *map = mmap(nullptr, body + page, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (map == MAP_FAILED ||
+        mprotect(static_cast<char *>(map) + body, page, PROT_NONE))
+      die("--guard-arena: cannot map the arena");
+    // Arena sizes are multiples of their 64-byte alignment.
+    arena = static_cast<char *>(map) + (body - arenaBytes) / 64 * 64;
+  }
+  check(slim_context_create_for_batch(model, runBatch, arena, arenaBytes, &ctx),
         "cannot create context (--batch)");
   if (threads > 0)
     check(slim_context_set_max_threads(ctx, int32_t(threads)), "--threads");
