@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "slim/slim_runtime.h"
+#include "slim/slim_runtime.hpp"
 #include "test_util.h"
 
 #include <gtest/gtest.h>
@@ -23,9 +24,9 @@ using slimtest::modelPath;
 struct Model {
   explicit Model(const std::string &name) {
     std::string msg;
-    EXPECT_EQ(slimtest::consume(slim_model_open(modelPath(name).c_str(), &m),
-                                &msg),
-              SLIM_STATUS_OK)
+    EXPECT_EQ(
+        slimtest::consume(slim_model_open(modelPath(name).c_str(), &m), &msg),
+        SLIM_STATUS_OK)
         << msg;
   }
   ~Model() { slim_model_destroy(m); }
@@ -123,16 +124,17 @@ TEST(Batch, WrongSizesNameTheTensorTheBatchAndTheMax) {
   void *out[] = {y.data()};
   // Batch 2 needs 24 bytes each; a wrong inner shape ([2, 2]) has 16.
   size_t good[] = {24}, inner[] = {16}, full[] = {48};
-  SLIM_EXPECT_ERROR(
-      slim_context_run_batch(ctx, 2, in, inner, 1, out, good, 1),
-      SLIM_STATUS_INVALID_ARGUMENT,
-      "input 'x' ([2, 3] float32, batch 2 of max 4) needs a buffer of 24 bytes, "
-      "got 16 bytes");
-  // The max batch's buffers are wrong for batch 2 too.
-  SLIM_EXPECT_ERROR(slim_context_run_batch(ctx, 2, in, good, 1, out, full, 1),
+  SLIM_EXPECT_ERROR(slim_context_run_batch(ctx, 2, in, inner, 1, out, good, 1),
                     SLIM_STATUS_INVALID_ARGUMENT,
-                    "output 'y' ([2, 3] float32, batch 2 of max 4) needs a buffer "
-                    "of 24 bytes, got 48 bytes");
+                    "input 'x' ([2, 3] float32, batch 2 of max 4) needs a "
+                    "buffer of 24 bytes, "
+                    "got 16 bytes");
+  // The max batch's buffers are wrong for batch 2 too.
+  SLIM_EXPECT_ERROR(
+      slim_context_run_batch(ctx, 2, in, good, 1, out, full, 1),
+      SLIM_STATUS_INVALID_ARGUMENT,
+      "output 'y' ([2, 3] float32, batch 2 of max 4) needs a buffer "
+      "of 24 bytes, got 48 bytes");
   SLIM_EXPECT_ERROR(
       slim_context_run_batch(ctx, 2, in, nullptr, 1, out, good, 1),
       SLIM_STATUS_INVALID_ARGUMENT, "input_sizes array is null");
@@ -191,6 +193,18 @@ TEST(Batch, StaticModelRunsOnlyItsBatch) {
   SLIM_ASSERT_OK(
       slim_context_run_batch(ctx, 2, in, inSize, 1, out, outSize, 2));
   slim_context_destroy(ctx);
+}
+
+TEST(Batch, CppWrapper) {
+  slim::Model model = slim::Model::open(modelPath("test_batch"));
+  EXPECT_EQ(model.maxBatch(), 4);
+  EXPECT_TRUE(model.hasDynamicBatch());
+  EXPECT_EQ(model.arenaSizeForBatch(2), 192u);
+  slim::Context ctx = model.createContext(2);
+  std::vector<float> x = {1, 2, 3, 4, 5, 6}, y(6);
+  ctx.runBatch(2, {x}, {y});
+  EXPECT_EQ(y[5], 13.0f);
+  EXPECT_THROW(ctx.runBatch(3, {x}, {y}), slim::Error);
 }
 
 TEST(Batch, DynamicModelWhoseInputLacksTheBatchIsRefused) {
