@@ -21,6 +21,8 @@
 #include "llvm/Support/FormatVariadic.h"
 
 #include <cctype>
+#include <cstring>
+#include <tuple>
 
 using namespace llvm;
 
@@ -164,8 +166,8 @@ Expected<std::string> mlir::slim::generalizeBatch(ArrayRef<std::string> sources,
                                 "batch {1} differs in structure",
                                 batches[0], batches[k]));
 
-  std::string out;
-  size_t copied = 0;
+  // (offset in base, bytes replaced, replacement), in order.
+  std::vector<std::tuple<size_t, size_t, std::string>> edits;
   int64_t arenaSlope = -1;
   auto text = [&](size_t k, size_t i) {
     return StringRef(sources[k]).substr(tokens[k][i].begin, tokens[k][i].size);
@@ -208,9 +210,15 @@ Expected<std::string> mlir::slim::generalizeBatch(ArrayRef<std::string> sources,
                         "at " +
                         where);
     if (regions.inRun(tok.begin)) {
-      out += base.slice(copied, tok.begin).str();
-      out += affine(a, c);
-      copied = tok.begin + tok.size;
+      // A static local (`static const int64_t dims[] = {2, 7, 7, 12};`)
+      // would keep the batch of the first call: it becomes an automatic
+      // one.
+      size_t lineBegin = base.rfind('\n', tok.begin) + 1;
+      size_t first = base.find_first_not_of(" ", lineBegin);
+      if (base.substr(first).starts_with("static ") &&
+          (edits.empty() || std::get<0>(edits.back()) < first))
+        edits.emplace_back(first, strlen("static "), "");
+      edits.emplace_back(tok.begin, tok.size, affine(a, c));
       continue;
     }
     StringRef l = lineAt(base, tok.begin);
@@ -227,6 +235,13 @@ Expected<std::string> mlir::slim::generalizeBatch(ArrayRef<std::string> sources,
     return traceError("a literal outside the run function depends on the "
                       "batch, at " +
                       where);
+  }
+  std::string out;
+  size_t copied = 0;
+  for (auto &[at, size, text] : edits) {
+    out += base.slice(copied, at).str();
+    out += text;
+    copied = at + size;
   }
   out += base.substr(copied).str();
   StringRef marker = "0u /* arena_bytes_per_sample */";
