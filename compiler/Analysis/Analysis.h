@@ -25,6 +25,16 @@ int64_t countMacs(Operation *op);
 /// "max_pool", "fully_connected+bias".
 std::string describeLayer(Operation *op);
 
+/// Elaborations of one model at its max batch and at another batch: whether
+/// the batch is a run-time one (dim 0 of some input changes), after checking
+/// that every tensor computed from the inputs has the batch as dim 0 and its
+/// other dims fixed, that no op mixes the samples of a batch (reductions or
+/// normalizations over the batch axis, training-mode batch norm, reshapes
+/// that move the batch) and that the variables do not depend on the batch.
+/// Failure after an error at the offending op (file:line:col).
+FailureOr<bool> checkBatchFollowing(ModuleOp atMax, ModuleOp atOther,
+                                    int64_t maxBatch, int64_t otherBatch);
+
 /// Prints one line per layer of each inference function (TF-Slim scope, op
 /// after fusion, output shape, parameters, MACs), then totals (parameters,
 /// weight bytes, MACs) and the memory plan against its two references.

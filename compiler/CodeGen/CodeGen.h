@@ -69,7 +69,28 @@ struct CodeGenOptions {
   int64_t vectorWidth = 8;
   /// slim_model_def::default_num_threads (slimc --threads); 0 = all.
   int defaultNumThreads = 0;
+  /// slim_model_def::max_batch: the batch of the module (dim 0 of its
+  /// inputs), the largest a dynamic library runs.
+  int64_t maxBatch = 1;
+  /// slim_model_def::dynamic_batch, and `run` declares `batch` (from
+  /// slim_exec_env::batch) for generalizeBatch to use. The module is one of
+  /// the traced ones (see generalizeBatch); the text still has its literals.
+  bool dynamicBatch = false;
 };
+
+/// A dynamic-batch library's source from the sources emitted for the same
+/// model at several batches (`batches[0]` the max batch, at least three
+/// distinct values, every source emitted with `dynamicBatch`). The sources
+/// must agree token for token except for integer literals; in `run` each
+/// literal that differs must be an exact affine function a * batch + c of
+/// the batch (fitted on two batches, checked on every other) and becomes
+/// that expression of the run-time `batch`; outside `run` only the tensor
+/// tables (their dim 0), the layer flops and the arena size may differ (they
+/// keep the max batch's values) and the arena's slope is written as
+/// `arena_bytes_per_sample`. Anything else (a float, a structural
+/// difference, a non-affine literal) is an error naming the first place.
+llvm::Expected<std::string> generalizeBatch(llvm::ArrayRef<std::string> sources,
+                                            llvm::ArrayRef<int64_t> batches);
 
 /// Emits the C++ source of `module` to `os`. On failure (an op or attribute
 /// the emitter does not handle) reports an error at the op's location,

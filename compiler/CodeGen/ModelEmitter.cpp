@@ -391,6 +391,10 @@ void ModelEmitter::emitEntryPoints(raw_ostream &os) {
      << "  (void)variables;\n  (void)params;\n  (void)inputs;\n"
      << "  (void)outputs;\n  (void)arena;\n";
   emitRunPrologue(os);
+  // The batch-dependent literals of runText become expressions of it
+  // (generalizeBatch).
+  if (options.dynamicBatch)
+    os << "  const int64_t batch = env->batch;\n  (void)batch;\n";
   os << runText << "  return 0;\n}\n\n";
 }
 
@@ -410,12 +414,17 @@ void ModelEmitter::emitDefAndExports(raw_ostream &os) {
      << "    " << runFn.getNumResults() << ",\n    kOutputs,\n"
      << "    " << variables.size() << ",\n    kVariables,\n"
      << "    " << numAllParams() << ",\n    kParams,\n"
-     << "    " << arenaSize << "u,\n    64,\n"
+     << "    " << arenaSize << "u /* arena_size */,\n    64,\n"
      << "    " << layers.size() << ",\n    kLayers,\n"
      << "    prepare,\n    run,\n"
      << "    " << prepareScratchSize << "u,\n"
      << "    " << options.defaultNumThreads << ",\n";
   emitDefTail(os);
+  // slimc's batch tracing (generalizeBatch) fills in the bytes per sample
+  // after the marker.
+  os << "    " << (options.dynamicBatch ? 1 : 0) << ",\n"
+     << "    " << options.maxBatch << ",\n"
+     << "    0u /* arena_bytes_per_sample */,\n";
   os << "};\n\n} // namespace\n\n";
   os << "#define SLIM_EXPORT __attribute__((visibility(\"default\")))\n\n"
      << "extern \"C\" {\n"

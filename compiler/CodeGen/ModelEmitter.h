@@ -147,10 +147,11 @@ protected:
   /// `dst` in `run` (memcpy on a CPU, an asynchronous device copy on a
   /// stream).
   virtual void emitOutputCopy(StringRef dst, StringRef src, int64_t bytes) = 0;
-  /// Initializers of `slim_model_def` after `default_num_threads`, one per
-  /// line (a device target's `device` and `device_ops`). Default: none, so
-  /// they are zero: a CPU model.
-  virtual void emitDefTail(raw_ostream &os) {}
+  /// Initializers of `slim_model_def`'s `device` and `device_ops`, one per
+  /// line. Default: a CPU model.
+  virtual void emitDefTail(raw_ostream &os) {
+    os << "    SLIM_DEVICE_CPU,\n    nullptr,\n";
+  }
 
   //===--------------------------------------------------------------------===//
   // Services for the hooks.

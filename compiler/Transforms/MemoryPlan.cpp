@@ -60,7 +60,11 @@ bool canWriteAtChannelOffset(Operation *op) {
 bool isView(Operation *op) { return isa<ReshapeOp, IdentityOp, DropoutOp>(op); }
 
 struct Buffer {
+  /// Bytes; per sample for a batch-scaled buffer.
   int64_t size = 0;
+  /// Per-sample planning (slim-memory-plan{per-sample}): a tensor computed
+  /// from the inputs, whose bytes and offset scale with the batch.
+  bool scaled = false;
   int64_t start = 0, end = 0; ///< Op positions, inclusive.
   int64_t offset = -1;
 };
@@ -70,12 +74,16 @@ struct Plan {
   int64_t arenaSize = 0;
   int64_t noReuse = 0;
   int64_t lowerBound = 0;
+  /// Per-sample planning: the arena bytes that scale with the batch.
+  int64_t perSample = 0;
 };
 
 class FunctionPlanner {
 public:
-  FunctionPlanner(func::FuncOp func, int64_t alignment, bool isPrepare)
-      : func(func), alignment(alignment), isPrepare(isPrepare) {}
+  FunctionPlanner(func::FuncOp func, int64_t alignment, bool isPrepare,
+                  bool perSample)
+      : func(func), alignment(alignment), isPrepare(isPrepare),
+        perSample(perSample && !isPrepare) {}
 
   /// The plan, or failure after an error at a tensor larger than the
   /// runtime accepts (the arena's own limit is the caller's to check).
@@ -84,6 +92,8 @@ public:
     for (Operation &op : body)
       positions[&op] = positions.size();
     collectValues(body);
+    if (perSample)
+      findScaledValues(body);
     if (!isPrepare)
       planConcatsInPlace(body);
     if (failed(buildBuffers()))
@@ -114,6 +124,24 @@ private:
     if (isView(def))
       return isPlanned(def->getOperand(0));
     return llvm::isa<RankedTensorType>(v.getType());
+  }
+
+  /// Per-sample planning: the values computed from the function's arguments
+  /// (the inputs, whose dim 0 is the batch). Which values follow the batch
+  /// is known from the data flow, not from their sizes; buildBuffers checks
+  /// that each has the batch as dim 0.
+  void findScaledValues(Block &body) {
+    for (BlockArgument arg : body.getArguments()) {
+      scaled.insert(arg);
+      auto type = llvm::dyn_cast<RankedTensorType>(arg.getType());
+      if (type && type.getRank() > 0)
+        batch = type.getDimSize(0);
+    }
+    for (Operation &op : body)
+      if (llvm::any_of(op.getOperands(),
+                       [&](Value v) { return scaled.contains(v); }))
+        for (Value r : op.getResults())
+          scaled.insert(r);
   }
 
   /// Whether `v` is stored outside the arena because it is a graph output or
@@ -265,21 +293,41 @@ private:
                << " is larger than 2^48 bytes, the most one tensor may have "
                   "(the runtime refuses larger)";
       Value leader = values[find(valueIndex.lookup(v))];
+      bool isScaled = scaled.contains(v);
+      if (isScaled) {
+        if (type.getRank() < 1 || type.getDimSize(0) != batch ||
+            bytes % batch != 0)
+          return v.getDefiningOp()->emitOpError()
+                 << "result of type " << type
+                 << " is computed from the inputs but does not have the "
+                    "batch "
+                 << batch
+                 << " as dim 0: it cannot be planned for a run-time batch "
+                    "(compile with --static-batch)";
+        bytes /= batch;
+      }
       auto [it, inserted] = bufferIndex.try_emplace(leader, buffers.size());
       if (inserted) {
         Buffer buffer;
         buffer.start = positionOf(v.getDefiningOp());
         buffer.end = buffer.start;
+        buffer.scaled = isScaled;
         buffers.push_back(buffer);
       }
       Buffer &buffer = buffers[it->second];
+      if (buffer.scaled != isScaled)
+        return v.getDefiningOp()->emitOpError()
+               << "shares its buffer with a tensor that does not follow the "
+                  "batch: it cannot be planned for a run-time batch (compile "
+                  "with --static-batch)";
       // A class's largest member (the concat output) gives its size.
       buffer.size = std::max(buffer.size, alignTo(bytes, alignment));
       buffer.start = std::min(buffer.start, positionOf(v.getDefiningOp()));
       buffer.end = std::max(buffer.end, positionOf(v.getDefiningOp()));
       buffer.end = std::max(buffer.end, lastRead(v));
       if (!isView(v.getDefiningOp()))
-        plan.noReuse = saturatingAdd(plan.noReuse, alignTo(bytes, alignment));
+        plan.noReuse = saturatingAdd(plan.noReuse, alignTo(bytes, alignment) *
+                                                       (isScaled ? batch : 1));
     }
     return success();
   }
@@ -323,24 +371,60 @@ private:
     return arenaSize;
   }
 
+  /// Bytes `buffer` has at the planned batch.
+  int64_t fullSize(const Buffer &buffer) const {
+    return buffer.scaled ? buffer.size * batch : buffer.size;
+  }
+
   void assignOffsets() {
     // Bytes alive at each op; its maximum is the lower bound no plan beats.
     int64_t numOps = positions.size();
     llvm::SmallVector<int64_t> breadth(numOps, 0);
     for (const Buffer &buffer : buffers)
       for (int64_t p = buffer.start; p <= buffer.end; ++p)
-        breadth[p] = saturatingAdd(breadth[p], buffer.size);
+        breadth[p] = saturatingAdd(breadth[p], fullSize(buffer));
     for (int64_t b : breadth)
       plan.lowerBound = std::max(plan.lowerBound, b);
+    if (!perSample) {
+      llvm::SmallVector<unsigned> all;
+      for (unsigned i = 0; i < buffers.size(); ++i)
+        all.push_back(i);
+      plan.arenaSize = placeSubset(all, breadth);
+      return;
+    }
+    // Per-sample planning: the scaled buffers are planned by their bytes per
+    // sample, so at batch b each offset is b times the batch-1 offset and
+    // the plan is the same for every batch; the others follow them.
+    llvm::SmallVector<unsigned> scaledBuffers, fixedBuffers;
+    for (unsigned i = 0; i < buffers.size(); ++i)
+      (buffers[i].scaled ? scaledBuffers : fixedBuffers).push_back(i);
+    plan.perSample = placeSubset(scaledBuffers, breadth);
+    int64_t fixed = placeSubset(fixedBuffers, breadth);
+    if (plan.perSample > ::slim::contract::kMaxArenaBytes / batch ||
+        fixed > ::slim::contract::kMaxArenaBytes) {
+      plan.arenaSize = INT64_MAX; // Refused by the caller.
+      return;
+    }
+    int64_t base = plan.perSample * batch;
+    for (Buffer &buffer : buffers)
+      buffer.offset =
+          buffer.scaled ? buffer.offset * batch : base + buffer.offset;
+    plan.arenaSize = saturatingAdd(base, fixed);
+  }
+
+  /// Places the buffers `subset` (offsets from 0) and returns their arena.
+  int64_t placeSubset(llvm::ArrayRef<unsigned> subset,
+                      llvm::ArrayRef<int64_t> breadth) {
+    int64_t numOps = positions.size();
+    if (subset.empty())
+      return 0;
 
     // Placement order decides how well gaps are reused, and no single order
     // is best on every graph, so try the orders of Pisarchyk & Lee's greedy
     // planners and keep the smallest arena. Each is O(n^2) in buffers, which
     // is cheap next to compiling the C++.
     llvm::SmallVector<llvm::SmallVector<unsigned>> orders;
-    llvm::SmallVector<unsigned> all;
-    for (unsigned i = 0; i < buffers.size(); ++i)
-      all.push_back(i);
+    llvm::SmallVector<unsigned> all(subset.begin(), subset.end());
     // Greedy by size: biggest first, earlier first among equals.
     orders.push_back(all);
     llvm::stable_sort(orders.back(), [&](unsigned a, unsigned b) {
@@ -354,7 +438,9 @@ private:
       crowded.push_back(p);
     llvm::stable_sort(
         crowded, [&](int64_t a, int64_t b) { return breadth[a] > breadth[b]; });
-    llvm::SmallVector<bool> taken(buffers.size(), false);
+    llvm::SmallVector<bool> taken(buffers.size(), true);
+    for (unsigned i : subset)
+      taken[i] = false;
     orders.emplace_back();
     for (int64_t p : crowded) {
       llvm::SmallVector<unsigned> live;
@@ -381,9 +467,9 @@ private:
         bestOffsets = offsets;
       }
     }
-    plan.arenaSize = buffers.empty() ? 0 : bestSize;
-    for (unsigned i = 0; i < buffers.size(); ++i)
+    for (unsigned i : subset)
       buffers[i].offset = bestOffsets[i];
+    return bestSize;
   }
 
   void annotate() {
@@ -408,6 +494,10 @@ private:
   func::FuncOp func;
   int64_t alignment;
   bool isPrepare;
+  bool perSample;
+  /// Per-sample planning: values computed from the inputs, and the batch.
+  llvm::DenseSet<Value> scaled;
+  int64_t batch = 1;
   Plan plan;
   llvm::DenseMap<Operation *, int64_t> positions;
   llvm::SmallVector<Value> values;
@@ -448,7 +538,7 @@ struct MemoryPlanPass : mlir::slim::impl::MemoryPlanPassBase<MemoryPlanPass> {
         continue;
       bool isPrepare = func.getSymName() == "slim_prepare";
       FailureOr<Plan> planned =
-          FunctionPlanner(func, alignment, isPrepare).run();
+          FunctionPlanner(func, alignment, isPrepare, perSample).run();
       if (failed(planned))
         return signalPassFailure();
       Plan plan = *planned;
@@ -468,7 +558,11 @@ struct MemoryPlanPass : mlir::slim::impl::MemoryPlanPassBase<MemoryPlanPass> {
       graph.arenaSize = std::max(graph.arenaSize, plan.arenaSize);
       graph.noReuse = std::max(graph.noReuse, plan.noReuse);
       graph.lowerBound = std::max(graph.lowerBound, plan.lowerBound);
+      graph.perSample = std::max(graph.perSample, plan.perSample);
     }
+    if (perSample)
+      module->setAttr("slim.arena_bytes_per_sample",
+                      b.getI64IntegerAttr(graph.perSample));
     module->setAttr("slim.arena_size", b.getI64IntegerAttr(graph.arenaSize));
     module->setAttr("slim.arena_alignment", b.getI64IntegerAttr(alignment));
     module->setAttr("slim.arena_no_reuse", b.getI64IntegerAttr(graph.noReuse));

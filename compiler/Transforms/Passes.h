@@ -35,6 +35,11 @@ struct SlimPipelineOptions : public PassPipelineOptions<SlimPipelineOptions> {
   Option<bool> memoryPlan{*this, "memory-plan",
                           llvm::cl::desc("plan the activation arena"),
                           llvm::cl::init(true)};
+  Option<bool> perSamplePlan{
+      *this, "per-sample-plan",
+      llvm::cl::desc("plan the arena for a run-time batch (slimc "
+                     "--max-batch): offsets scale with the batch"),
+      llvm::cl::init(false)};
 };
 
 /// Appends the inference pipeline to a module-level pass manager:

@@ -123,7 +123,12 @@ def MemoryPlanPass : Pass<"slim-memory-plan", "ModuleOp"> {
   }];
   let options = [
     Option<"alignment", "alignment", "int64_t", /*default=*/"64",
-           "byte alignment of every planned tensor">
+           "byte alignment of every planned tensor">,
+    Option<"perSample", "per-sample", "bool", /*default=*/"false",
+           "plan the inference function for a run-time batch: every tensor "
+           "computed from the inputs (dim 0 the batch) is planned by its "
+           "per-sample size, so its offset and the arena scale exactly with "
+           "the batch; records `slim.arena_bytes_per_sample`">
   ];
 }
 

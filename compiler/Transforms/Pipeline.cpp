@@ -31,7 +31,8 @@ void mlir::slim::buildSlimInferencePipeline(
   // share one parameter.
   pm.addPass(createCSEPass());
   if (options.memoryPlan)
-    pm.addPass(createMemoryPlanPass());
+    pm.addPass(createMemoryPlanPass(
+        MemoryPlanPassOptions{/*alignment=*/64, options.perSamplePlan}));
 }
 
 void mlir::slim::registerSlimTransforms() {

@@ -87,6 +87,9 @@ struct slim_model {
   const slim_model_def *def = nullptr;
   std::string name;
   std::vector<std::vector<int64_t>> inputDims, outputDims;
+  /// def->max_batch, or for a static model that leaves it 0, dim 0 of its
+  /// first input (1 without one).
+  int64_t maxBatch = 1;
   std::vector<uint64_t> inputBytes, outputBytes;
   std::vector<Variable> variables;
   /// Host parameter buffers. A CPU model keeps them; a device model has them
@@ -335,6 +338,8 @@ struct slim_context {
   std::vector<DeviceBuffer> inputStaging, outputStaging;
   /// Host memory for CPU models, device memory for device models.
   void *arena = nullptr;
+  /// The most samples a run may compute (the arena is sized for it).
+  int64_t batch = 1;
   int maxThreads = 0;
   bool profiling = false;
   std::vector<std::chrono::steady_clock::time_point> layerStart;
@@ -394,6 +399,64 @@ void validateDevice(const slim_model_def *def, const std::string &name) {
            "-byte alignment; device memory has ", kDeviceAlignment);
 }
 
+/// Checks the batch fields (ABI 6): a positive max batch and, for a model
+/// with a run-time batch, a CPU model whose inputs and outputs all have the
+/// max batch as dim 0 and whose arena shrinks by at most what it has.
+void validateBatch(const slim_model_def *def, const std::string &name) {
+  if (def->max_batch < (def->dynamic_batch ? 1 : 0) ||
+      def->max_batch > (int64_t(1) << 31))
+    fail(SLIM_STATUS_INCOMPATIBLE, "model '", name, "' has max batch ",
+         def->max_batch, " (expected 1 to 2^31)");
+  if (!def->dynamic_batch) {
+    if (def->arena_bytes_per_sample)
+      fail(SLIM_STATUS_INCOMPATIBLE, "model '", name,
+           "' has a static batch but arena bytes per sample");
+    return;
+  }
+  if (def->device != SLIM_DEVICE_CPU)
+    fail(SLIM_STATUS_INCOMPATIBLE, "model '", name,
+         "' is a device model with a run-time batch (not supported)");
+  if (def->arena_bytes_per_sample > def->arena_size / uint64_t(def->max_batch))
+    fail(SLIM_STATUS_INCOMPATIBLE, "model '", name, "' has ",
+         def->arena_bytes_per_sample, " arena bytes per sample, more than its ",
+         def->arena_size, "-byte arena holds for ", def->max_batch, " samples");
+  auto check = [&](const slim_tensor_desc *t, int32_t n, const char *kind) {
+    for (int32_t i = 0; i < n; ++i)
+      if (t[i].rank < 1 || t[i].dims[0] != def->max_batch)
+        fail(SLIM_STATUS_INCOMPATIBLE, "model '", name,
+             "' has a run-time "
+             "batch but ",
+             kind, " '", t[i].name ? t[i].name : "",
+             "' does not have its max batch ", def->max_batch, " as dim 0");
+  };
+  check(def->inputs, def->num_inputs, "input");
+  check(def->outputs, def->num_outputs, "output");
+}
+
+/// Bytes of arena a context for `batch` samples needs (batch in range).
+uint64_t arenaForBatch(const slim_model_def *def, int64_t batch) {
+  if (!def->dynamic_batch)
+    return def->arena_size;
+  return def->arena_size -
+         uint64_t(def->max_batch - batch) * def->arena_bytes_per_sample;
+}
+
+/// Fails unless `batch` is one a context or run of `model` may have: 1..
+/// `limit` for a model with a run-time batch, exactly `limit` otherwise.
+void checkBatch(const slim_model *model, int64_t batch, int64_t limit,
+                const char *what) {
+  if (model->def->dynamic_batch ? (batch >= 1 && batch <= limit)
+                                : batch == limit)
+    return;
+  if (model->def->dynamic_batch)
+    fail(SLIM_STATUS_INVALID_ARGUMENT, what, " of model '", model->name,
+         "' has batch ", batch, "; it runs batch 1 to ", limit, " (max batch ",
+         model->maxBatch, ")");
+  fail(SLIM_STATUS_INVALID_ARGUMENT, what, " of model '", model->name,
+       "' has batch ", batch, "; the model has a static batch of ", limit,
+       " (compiled without a run-time batch)");
+}
+
 /// Checks a definition before anything in it is trusted.
 void validateDef(const slim_model_def *def) {
   if (def->abi_version != SLIM_MODEL_ABI_VERSION)
@@ -427,6 +490,7 @@ void validateDef(const slim_model_def *def) {
     fail(SLIM_STATUS_INCOMPATIBLE, "model '", name,
          "' asks for an absurd arena size");
   validateDevice(def, name);
+  validateBatch(def, name);
   std::set<std::string> seen;
   for (int32_t i = 0; i < def->num_inputs; ++i) {
     validateTensorDesc(def->inputs[i], "input", size_t(i));
@@ -478,6 +542,11 @@ slim_model *buildModel(const slim_model_def *def, void *library) {
   std::unique_ptr<slim_model> model(new slim_model());
   model->def = def;
   model->name = modelName;
+  model->maxBatch = def->max_batch;
+  if (!model->maxBatch)
+    model->maxBatch = def->num_inputs && def->inputs[0].rank > 0
+                          ? std::max<int64_t>(def->inputs[0].dims[0], 1)
+                          : 1;
   model->deviceOps = def->device_ops;
   for (int32_t i = 0; i < def->num_inputs; ++i) {
     model->inputDims.push_back(
@@ -604,21 +673,32 @@ void checkRunBuffers(const slim_model *model, const void *const *inputs,
 void checkBufferSizes(const slim_model *model, const char *kind,
                       const char *arrayName, const slim_tensor_desc *tensors,
                       const std::vector<uint64_t> &expected,
-                      const size_t *sizes, size_t count) {
+                      const size_t *sizes, size_t count, int64_t batch) {
   if (count && !sizes)
     fail(SLIM_STATUS_INVALID_ARGUMENT, arrayName, " array is null");
-  for (size_t i = 0; i < count; ++i)
-    if (uint64_t(sizes[i]) != expected[i])
+  const slim_model_def *def = model->def;
+  for (size_t i = 0; i < count; ++i) {
+    std::vector<int64_t> dims = dimsOf(tensors[i].rank, tensors[i].dims);
+    uint64_t bytes = expected[i];
+    // Dim 0 is the batch: this run's share of the max-batch buffer.
+    if (def->dynamic_batch) {
+      bytes = bytes / uint64_t(def->max_batch) * uint64_t(batch);
+      dims[0] = batch;
+    }
+    if (uint64_t(sizes[i]) != bytes)
       fail(SLIM_STATUS_INVALID_ARGUMENT, "model '", model->name, "': ", kind,
-           " '", tensors[i].name, "' (",
-           shapeString(dimsOf(tensors[i].rank, tensors[i].dims)), " ",
-           dtypeName(tensors[i].dtype), ") needs a buffer of ", expected[i],
-           " bytes, got ", sizes[i], " bytes");
+           " '", tensors[i].name, "' (", shapeString(dims), " ",
+           dtypeName(tensors[i].dtype),
+           def->dynamic_batch
+               ? cat(", batch ", batch, " of max ", model->maxBatch)
+               : std::string(),
+           ") needs a buffer of ", bytes, " bytes, got ", sizes[i], " bytes");
+  }
 }
 
 /// Calls the model's `run` once; the caller holds the read lock of a
 /// prepared model.
-void callRun(slim_context *context, const void *const *inputs,
+void callRun(slim_context *context, int64_t batch, const void *const *inputs,
              void *const *outputs) {
   slim_model *model = context->model;
   std::shared_ptr<ThreadPool> pool = sharedPool();
@@ -631,7 +711,8 @@ void callRun(slim_context *context, const void *const *inputs,
   slim_exec_env env{&par,    context->profiling ? &profiler : nullptr,
                     error,   sizeof(error),
                     nullptr, context->device ? context->device->get() : nullptr,
-                    nullptr, nullptr};
+                    nullptr, nullptr,
+                    batch};
   int32_t rc = model->def->run(&env, model->runVariables(), model->runParams(),
                                inputs, outputs, context->arena);
   error[sizeof(error) - 1] = '\0';
@@ -673,7 +754,7 @@ void runOnDevice(slim_context *context, const void *const *inputs,
     for (size_t i = 0; i < out.size(); ++i)
       out[i] = context->outputStaging[i].data();
   }
-  callRun(context, in.data(), out.data());
+  callRun(context, context->batch, in.data(), out.data());
   if (!deviceBuffers)
     for (size_t i = 0; i < out.size(); ++i)
       stream.copyToHost(outputs[i], out[i], model->outputBytes[i],
@@ -688,15 +769,20 @@ void runOnDevice(slim_context *context, const void *const *inputs,
 void runContext(slim_context *context, const void *const *inputs,
                 const size_t *inputSizes, size_t num_inputs,
                 void *const *outputs, const size_t *outputSizes,
-                size_t num_outputs, bool deviceBuffers, bool sized) {
+                size_t num_outputs, bool deviceBuffers, bool sized,
+                int64_t batch = 0) {
   requireNonNull(context, "context");
   slim_model *model = context->model;
+  if (batch == 0)
+    batch = context->batch;
+  else
+    checkBatch(model, batch, context->batch, "a run");
   checkRunBuffers(model, inputs, num_inputs, outputs, num_outputs);
   if (sized) {
     checkBufferSizes(model, "input", "input_sizes", model->def->inputs,
-                     model->inputBytes, inputSizes, num_inputs);
+                     model->inputBytes, inputSizes, num_inputs, batch);
     checkBufferSizes(model, "output", "output_sizes", model->def->outputs,
-                     model->outputBytes, outputSizes, num_outputs);
+                     model->outputBytes, outputSizes, num_outputs, batch);
   }
   for (;;) {
     ReadLock lock(model);
@@ -710,7 +796,7 @@ void runContext(slim_context *context, const void *const *inputs,
     if (model->deviceOps)
       runOnDevice(context, inputs, outputs, deviceBuffers);
     else
-      callRun(context, inputs, outputs);
+      callRun(context, batch, inputs, outputs);
     if (context->profiling)
       ++context->profiledRuns;
     return;
@@ -852,6 +938,23 @@ size_t slim_model_num_outputs(const slim_model *model) {
 }
 size_t slim_model_num_variables(const slim_model *model) {
   return model ? model->variables.size() : 0;
+}
+
+int64_t slim_model_max_batch(const slim_model *model) {
+  return model ? model->maxBatch : 0;
+}
+
+int32_t slim_model_has_dynamic_batch(const slim_model *model) {
+  return model && model->def->dynamic_batch ? 1 : 0;
+}
+
+size_t slim_model_arena_size_for_batch(const slim_model *model, int64_t batch) {
+  if (!model)
+    return 0;
+  const slim_model_def *def = model->def;
+  bool ok = def->dynamic_batch ? batch >= 1 && batch <= model->maxBatch
+                               : batch == model->maxBatch;
+  return ok ? size_t(arenaForBatch(def, batch)) : 0;
 }
 
 slim_status slim_model_input_info(const slim_model *model, size_t index,
@@ -1257,10 +1360,19 @@ slim_status slim_model_device_info(const slim_model *model,
 
 slim_status slim_context_create(slim_model *model, void *arena,
                                 size_t arena_size, slim_context **out_context) {
+  return slim_context_create_for_batch(model, model ? model->maxBatch : 0,
+                                       arena, arena_size, out_context);
+}
+
+slim_status slim_context_create_for_batch(slim_model *model, int64_t max_batch,
+                                          void *arena, size_t arena_size,
+                                          slim_context **out_context) {
   return guard([&] {
     requireNonNull(model, "model");
     requireNonNull(out_context, "out_context");
     const slim_model_def *def = model->def;
+    checkBatch(model, max_batch, model->maxBatch, "a context");
+    const uint64_t arenaBytes = arenaForBatch(def, max_batch);
     uint64_t align = def->arena_alignment ? def->arena_alignment : 64;
     std::unique_ptr<slim_context> ctx(new slim_context());
     if (const slim_device_ops *ops = model->deviceOps) {
@@ -1275,10 +1387,10 @@ slim_status slim_context_create(slim_model *model, void *arena,
                                             "' of model '", model->name, "'"));
     }
     if (arena) {
-      if (arena_size < def->arena_size)
+      if (arena_size < arenaBytes)
         fail(SLIM_STATUS_INVALID_ARGUMENT, "arena of ", arena_size,
-             " bytes is smaller than the ", def->arena_size, " bytes model '",
-             model->name, "' needs");
+             " bytes is smaller than the ", arenaBytes, " bytes model '",
+             model->name, "' needs for batch ", max_batch);
       if (reinterpret_cast<uintptr_t>(arena) % align)
         fail(SLIM_STATUS_INVALID_ARGUMENT, "arena is not aligned to ", align,
              " bytes as model '", model->name, "' requires");
@@ -1287,17 +1399,18 @@ slim_status slim_context_create(slim_model *model, void *arena,
       // alloc aligns to kDeviceAlignment, which validateDevice checked is
       // enough.
       ctx->ownedDeviceArena = DeviceBuffer(
-          model->deviceOps, def->arena_size,
+          model->deviceOps, arenaBytes,
           cat("the arena of a context of model '", model->name, "'"));
       ctx->arena = ctx->ownedDeviceArena.data();
     } else {
-      ctx->ownedArena = AlignedBuffer(def->arena_size, align);
+      ctx->ownedArena = AlignedBuffer(arenaBytes, align);
       ctx->arena = ctx->ownedArena.data();
     }
     size_t layers = size_t(def->num_layers);
     ctx->layerStart.resize(layers);
     ctx->layerNs.assign(layers, 0.0);
     ctx->maxThreads = def->default_num_threads;
+    ctx->batch = max_batch;
     ctx->model = model;
     ++model->refs;
     *out_context = ctx.release();
@@ -1341,6 +1454,22 @@ slim_status slim_context_run_sized(slim_context *context,
   return guard([&] {
     runContext(context, inputs, input_sizes, num_inputs, outputs, output_sizes,
                num_outputs, /*deviceBuffers=*/false, /*sized=*/true);
+  });
+}
+
+slim_status slim_context_run_batch(slim_context *context, int64_t batch,
+                                   const void *const *inputs,
+                                   const size_t *input_sizes, size_t num_inputs,
+                                   void *const *outputs,
+                                   const size_t *output_sizes,
+                                   size_t num_outputs) {
+  return guard([&] {
+    requireNonNull(context, "context");
+    // 0 means "the context's batch" inside runContext; here it is an error.
+    if (batch == 0)
+      checkBatch(context->model, batch, context->batch, "a run");
+    runContext(context, inputs, input_sizes, num_inputs, outputs, output_sizes,
+               num_outputs, /*deviceBuffers=*/false, /*sized=*/true, batch);
   });
 }
 

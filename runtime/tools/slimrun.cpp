@@ -2,7 +2,7 @@
 //
 //   slimrun MODEL.so [--checkpoint PATH | --init-seed N] [--input
 //   NAME=FILE.npy]
-//           [--output-dir DIR] [--bench N] [--warmup N] [--profile]
+//           [--output-dir DIR] [--batch B] [--bench N] [--warmup N] [--profile]
 //           [--threads N] [--memory] [--no-freeze] [restore options]
 //
 // In the spirit of iree-run-module and TFLite's benchmark_model. It uses only
@@ -23,9 +23,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <deque>
 #include <map>
 #include <string>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -48,6 +51,13 @@ const char *kUsage =
     "  --input NAME=FILE.npy    an input (repeatable); missing inputs get "
     "fixed pseudo-random values\n"
     "  --output-dir DIR         write every output as DIR/NAME.npy\n"
+    "  --batch B                run B samples (1..the max batch) of a model "
+    "compiled with\n"
+    "                           a run-time batch (slimc --max-batch); default "
+    "its max\n"
+    "                           batch. Inputs, outputs and --bench use that "
+    "batch; a\n"
+    "                           static model runs only its own batch\n"
     "  --save-checkpoint PATH   save the variables (after any restore or "
     "initialization)\n"
     "  --save-format FORMAT     safetensors (default: the file PATH) or tf "
@@ -61,6 +71,14 @@ const char *kUsage =
     "  --warmup N               warm-up runs before timing (default "
     "max(1, N/10))\n"
     "  --profile                per-layer time and GFLOP/s\n"
+    "  --guard-arena            run in an application arena of exactly "
+    "the batch's size\n"
+    "                           (slim_model_arena_size_for_batch) that ends "
+    "at an\n"
+    "                           inaccessible page: a kernel writing or "
+    "reading past it\n"
+    "                           crashes (a test of the memory plan; CPU "
+    "models only)\n"
     "  --threads N              threads to run with (default: the model's "
     "slimc --threads,\n"
     "                           else one per CPU; CPU models only)\n"
@@ -241,9 +259,9 @@ int main(int argc, char **argv) {
   std::string modelPrefix, checkpointPrefix;
   std::vector<std::string> includes, excludes;
   std::map<std::string, std::string> inputFiles;
-  long long seed = -1, bench = 0, warmup = -1, threads = -1;
+  long long seed = -1, bench = 0, warmup = -1, threads = -1, runBatch = 0;
   bool profile = false, ignoreMissing = false, printRegLoss = false;
-  bool printMemory = false, freeze = true;
+  bool printMemory = false, freeze = true, guardArena = false;
 
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -268,6 +286,12 @@ int main(int argc, char **argv) {
         die("--input expects NAME=FILE.npy, got '" + v + "'");
       if (!inputFiles.emplace(v.substr(0, eq), v.substr(eq + 1)).second)
         die("input '" + v.substr(0, eq) + "' given twice");
+    } else if (a == "--batch") {
+      runBatch = parseInt(value(), "--batch");
+      if (runBatch < 1)
+        die("--batch needs a positive batch");
+    } else if (a == "--guard-arena") {
+      guardArena = true;
     } else if (a == "--output-dir") {
       outputDir = value();
     } else if (a == "--save-checkpoint") {
@@ -373,9 +397,24 @@ int main(int argc, char **argv) {
   std::vector<const void *> inPtrs(numInputs);
   std::vector<size_t> inSizes(numInputs);
   int64_t batch = 1;
+  // The info gives the max batch; a run of --batch B holds B along dim 0.
+  const int64_t maxBatch = slim_model_max_batch(model);
+  if (runBatch == 0)
+    runBatch = maxBatch;
+  std::deque<std::vector<int64_t>> runDims; // What the infos point to.
+  auto atRunBatch = [&](slim_tensor_info &t) {
+    if (!slim_model_has_dynamic_batch(model) || t.rank < 1)
+      return;
+    t.num_elements = t.num_elements / uint64_t(maxBatch) * uint64_t(runBatch);
+    t.size_bytes = t.size_bytes / uint64_t(maxBatch) * uint64_t(runBatch);
+    runDims.emplace_back(t.dims, t.dims + t.rank);
+    runDims.back()[0] = runBatch;
+    t.dims = runDims.back().data();
+  };
   for (size_t i = 0; i < numInputs; ++i) {
     slim_tensor_info t;
     check(slim_model_input_info(model, i, &t), "input");
+    atRunBatch(t);
     if (i == 0 && t.rank > 0)
       batch = t.dims[0];
     auto it = inputFiles.find(t.name);
@@ -416,13 +455,33 @@ int main(int argc, char **argv) {
   std::vector<slim_tensor_info> outInfo(numOutputs);
   for (size_t i = 0; i < numOutputs; ++i) {
     check(slim_model_output_info(model, i, &outInfo[i]), "output");
+    atRunBatch(outInfo[i]);
     outBufs[i].resize(outInfo[i].size_bytes);
     outPtrs[i] = outBufs[i].data();
     outSizes[i] = outBufs[i].size();
   }
 
   slim_context *ctx = nullptr;
-  check(slim_context_create(model, nullptr, 0, &ctx), "cannot create context");
+  void *arena = nullptr;
+  size_t arenaBytes = 0;
+  if (guardArena) {
+    // The arena's last byte is the last before a PROT_NONE page.
+    arenaBytes = slim_model_arena_size_for_batch(model, runBatch);
+    if (!arenaBytes && slim_model_get_definition(model)->arena_size)
+      die("--batch " + std::to_string(runBatch) +
+          " is out of the model's range");
+    const size_t page = size_t(sysconf(_SC_PAGESIZE));
+    const size_t body = (arenaBytes + page - 1) / page * page;
+    void *map = mmap(nullptr, body + page, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (map == MAP_FAILED ||
+        mprotect(static_cast<char *>(map) + body, page, PROT_NONE))
+      die("--guard-arena: cannot map the arena");
+    // Arena sizes are multiples of their 64-byte alignment.
+    arena = static_cast<char *>(map) + (body - arenaBytes) / 64 * 64;
+  }
+  check(slim_context_create_for_batch(model, runBatch, arena, arenaBytes, &ctx),
+        "cannot create context (--batch)");
   if (threads > 0)
     check(slim_context_set_max_threads(ctx, int32_t(threads)), "--threads");
   int threadsUsed = slim_get_num_threads();
@@ -430,8 +489,9 @@ int main(int argc, char **argv) {
       threads <= 0 && modelDefault > 0)
     threadsUsed = std::min(threadsUsed, modelDefault);
   auto runOnce = [&] {
-    check(slim_context_run_sized(ctx, inPtrs.data(), inSizes.data(), numInputs,
-                                 outPtrs.data(), outSizes.data(), numOutputs),
+    check(slim_context_run_batch(ctx, runBatch, inPtrs.data(), inSizes.data(),
+                                 numInputs, outPtrs.data(), outSizes.data(),
+                                 numOutputs),
           "run failed");
   };
   runOnce(); // Also computes the derived parameters, outside any timing.
@@ -480,8 +540,8 @@ int main(int argc, char **argv) {
                 "threads)\n",
                 percentile(cpuMs, 0.5));
     std::printf("throughput: %.2f runs/s, %.2f samples/s (batch %lld)\n",
-                1000.0 / median, 1000.0 / median * double(batch),
-                (long long)batch);
+                1000.0 / median, 1000.0 / median * double(runBatch),
+                (long long)runBatch);
   } else if (profile) {
     check(slim_context_enable_profiling(ctx, 1), "profiling");
     runOnce();

@@ -39,6 +39,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <functional>
 #include <optional>
 
 using namespace llvm;
@@ -83,11 +84,28 @@ cl::opt<std::string> entryFunction(
     cl::value_desc("name"), cl::cat(slimcCategory));
 cl::opt<std::string>
     inputShape("input-shape",
-               cl::desc("Shape of the --entry input, e.g. 1x224x224x3"),
+               cl::desc("Shape of the --entry input, e.g. 1x224x224x3; a "
+                        "first dim N is a None batch (--batch, --max-batch)"),
                cl::value_desc("NxHxWxC"), cl::cat(slimcCategory));
 cl::opt<int64_t> batchSize(
-    "batch", cl::desc("Batch size used for a None batch dimension (default 1)"),
+    "batch",
+    cl::desc("Batch size used for a None batch dimension (default 1); with "
+             "the fast CPU kernels also the default of --max-batch, so the "
+             "library runs any batch 1..B"),
     cl::init(1), cl::cat(slimcCategory));
+cl::opt<int64_t> maxBatchOption(
+    "max-batch",
+    cl::desc("--target=cpu, fast kernels: one library that runs any batch "
+             "1..N of a None batch dimension (the memory plan is made for N, "
+             "the batch is read at run time; default: --batch). A model "
+             "that mixes the samples of a batch is an error; a static batch "
+             "in the placeholder stays static"),
+    cl::value_desc("N"), cl::init(0), cl::cat(slimcCategory));
+cl::opt<bool> staticBatch(
+    "static-batch",
+    cl::desc("Compile a None batch as exactly --batch samples: the library "
+             "runs that batch only (no run-time batch)"),
+    cl::init(false), cl::cat(slimcCategory));
 cl::opt<int64_t> workLimit(
     "work-limit",
     cl::desc("Work budget of the model file's evaluation: statements and "
@@ -177,11 +195,18 @@ cl::opt<bool> printDebugLocs("mlir-print-debuginfo-locs",
 /// the process stack.
 constexpr unsigned kElaboratorStackBytes = 512u << 20;
 
-bool parseShape(StringRef text, SmallVectorImpl<int64_t> &shape) {
+/// Sets `noneBatch` when the first dim is written N (a None batch).
+bool parseShape(StringRef text, SmallVectorImpl<int64_t> &shape,
+                bool &noneBatch) {
   SmallVector<StringRef, 4> parts;
   text.split(parts, 'x');
   for (StringRef p : parts) {
     int64_t d;
+    if (shape.empty() && p == "N") {
+      noneBatch = true;
+      shape.push_back(1);
+      continue;
+    }
     if (p.getAsInteger(10, d) || d <= 0 || d > (int64_t(1) << 31))
       return false;
     shape.push_back(d);
@@ -315,15 +340,128 @@ FailureOr<Target> resolveTargetOption() {
 /// The CUDA kernels take NHWC activations and TF's filter layouts, so the
 /// CUDA pipeline has no blocked layout and no packing.
 mlir::LogicalResult runInferencePipeline(mlir::ModuleOp module,
-                                         const Target &target) {
+                                         const Target &target,
+                                         bool perSample = false) {
   mlir::PassManager pm(module.getContext());
   mlir::slim::SlimPipelineOptions pipelineOptions;
+  pipelineOptions.perSamplePlan = perSample;
   if (target.cuda)
     pipelineOptions.blockedLayout = false;
   else
     pipelineOptions.vectorWidth = target.cpu.vectorWidth;
   mlir::slim::buildSlimInferencePipeline(pm, pipelineOptions);
   return pm.run(module);
+}
+
+/// Elaborates the model file again with `batch` for a None batch (set by
+/// run(); a batch-trace needs the model at several batches).
+std::function<mlir::OwningOpRef<mlir::ModuleOp>(int64_t)> elaborateAt;
+
+/// N of --max-batch, which defaults to --batch.
+int64_t maxBatch() {
+  return maxBatchOption.getNumOccurrences() ? maxBatchOption.getValue()
+                                            : batchSize.getValue();
+}
+
+/// Whether a None batch becomes a run-time batch: the fast CPU kernels, a
+/// max batch over 1, no --static-batch.
+bool wantsRuntimeBatch(const Target &target) {
+  return !target.cuda && kernelKind == mlir::slim::KernelKind::Fast &&
+         !staticBatch && maxBatch() > 1;
+}
+
+/// slim_model_def::max_batch of a static model: dim 0 of its first input.
+int64_t staticBatchOf(mlir::ModuleOp module) {
+  for (auto fn : module.getOps<mlir::func::FuncOp>()) {
+    if (fn.isDeclaration() || fn.getSymName() == "slim_prepare" ||
+        fn.getNumArguments() == 0)
+      continue;
+    auto type = dyn_cast<mlir::RankedTensorType>(fn.getArgument(0).getType());
+    if (type && type.getRank() > 0 && type.getDimSize(0) > 0)
+      return type.getDimSize(0);
+  }
+  return 1;
+}
+
+/// With wantsRuntimeBatch: whether the model's batch is a run-time one
+/// (elaborated again at batch 1 and checked, see checkBatchFollowing).
+/// Failure after an error.
+mlir::FailureOr<bool> hasRuntimeBatch(mlir::ModuleOp base) {
+  mlir::OwningOpRef<mlir::ModuleOp> one = elaborateAt(1);
+  if (!one)
+    return mlir::failure();
+  return mlir::slim::checkBatchFollowing(base, *one, maxBatch(), 1);
+}
+
+/// The source of a library with a run-time batch 1..N: the model compiled
+/// at N (`base`), 1, N + 1 and 2N + 3 with a per-sample memory plan, merged
+/// by generalizeBatch. "" when the model's batch is static; failure after
+/// an error.
+mlir::FailureOr<std::string> traceRuntimeBatch(mlir::ModuleOp base,
+                                               const Target &target,
+                                               mlir::slim::CodeGenOptions cg) {
+  int64_t n = maxBatch();
+  mlir::FailureOr<bool> dynamic = hasRuntimeBatch(base);
+  if (failed(dynamic))
+    return mlir::failure();
+  if (!*dynamic)
+    return std::string();
+  cg.dynamicBatch = true;
+  cg.maxBatch = n;
+  std::vector<int64_t> batches = {n, 1, n + 1, 2 * n + 3};
+  std::vector<std::string> sources;
+  for (int64_t b : batches) {
+    mlir::OwningOpRef<mlir::ModuleOp> owned;
+    mlir::ModuleOp module = base;
+    if (b != n) {
+      owned = elaborateAt(b);
+      if (!owned)
+        return mlir::failure();
+      module = *owned;
+    }
+    std::string source;
+    raw_string_ostream os(source);
+    if (mlir::failed(
+            runInferencePipeline(module, target, /*perSample=*/true)) ||
+        mlir::failed(mlir::slim::emitCpp(module, cg, os)))
+      return mlir::failure();
+    sources.push_back(std::move(source));
+  }
+  Expected<std::string> merged = mlir::slim::generalizeBatch(sources, batches);
+  if (!merged) {
+    // Only an explicit --max-batch reports it; see compileRuntimeBatch.
+    std::string message = toString(merged.takeError());
+    if (maxBatchOption.getNumOccurrences())
+      driverError() << message << "\n";
+    return mlir::failure();
+  }
+  return *merged;
+}
+
+/// traceRuntimeBatch, where an explicit --max-batch makes every reason the
+/// batch cannot be a run-time one an error, and the default (--max-batch
+/// from --batch) falls back to a static batch without a word ("" as for a
+/// static model; -v says why not).
+mlir::FailureOr<std::string>
+compileRuntimeBatch(mlir::ModuleOp base, const Target &target,
+                    const mlir::slim::CodeGenOptions &cg) {
+  if (maxBatchOption.getNumOccurrences())
+    return traceRuntimeBatch(base, target, cg);
+  std::string why;
+  mlir::ScopedDiagnosticHandler quiet(
+      base.getContext(), [&](mlir::Diagnostic &d) {
+        if (why.empty() && d.getSeverity() == mlir::DiagnosticSeverity::Error)
+          why = d.str();
+        return mlir::success();
+      });
+  mlir::FailureOr<std::string> traced = traceRuntimeBatch(base, target, cg);
+  if (succeeded(traced))
+    return traced;
+  if (verbose)
+    errs() << "slimc: a static batch of " << maxBatch()
+           << " (no run-time batch: " << (why.empty() ? "see --max-batch" : why)
+           << ")\n";
+  return std::string();
 }
 
 /// The nvcc --target=cuda runs, or an error printed and nullopt.
@@ -456,6 +594,7 @@ int generateCuda(mlir::ModuleOp module, const Target &target,
     cg.generator += " --precision=" + precisionOption;
   if (mlir::failed(runInferencePipeline(module, target)))
     return 1;
+  cg.maxBatch = staticBatchOf(module);
   timer.done("inference pipeline (NHWC)");
   std::string source;
   raw_string_ostream sourceStream(source);
@@ -499,6 +638,14 @@ int generateCode(mlir::ModuleOp module, StageTimer &timer) {
     driverError() << "--emit=so and --emit=obj need -o FILE\n";
     return 1;
   }
+  if (maxBatchOption.getNumOccurrences() && maxBatch() > 1 && !staticBatch &&
+      (resolved->cuda || kernelKind != mlir::slim::KernelKind::Fast)) {
+    driverError() << "--max-batch (a run-time batch) needs --target=cpu "
+                     "with the fast kernels; --target=cuda and "
+                     "--kernels=reference compile a fixed batch: use "
+                     "--batch\n";
+    return 1;
+  }
   if (resolved->cuda)
     return generateCuda(module, *resolved, timer);
   if (precisionOption.getNumOccurrences()) {
@@ -529,16 +676,38 @@ int generateCode(mlir::ModuleOp module, StageTimer &timer) {
       std::string(kernelKind == mlir::slim::KernelKind::Fast ? "fast"
                                                              : "reference") +
       " -O" + std::to_string(optLevel) + " -march=" + target->march;
-  if (kernelKind == mlir::slim::KernelKind::Fast) {
-    if (mlir::failed(runInferencePipeline(module, *resolved)))
-      return 1;
-    timer.done("inference pipeline");
-  }
   std::string source;
-  raw_string_ostream sourceStream(source);
-  if (mlir::failed(mlir::slim::emitCpp(module, cg, sourceStream)))
-    return 1;
-  timer.done("C++ generation");
+  mlir::OwningOpRef<mlir::ModuleOp> fresh;
+  if (wantsRuntimeBatch(*resolved)) {
+    mlir::FailureOr<std::string> traced =
+        compileRuntimeBatch(module, *resolved, cg);
+    if (failed(traced))
+      return 1;
+    source = std::move(*traced);
+    if (source.empty()) {
+      // The traces ran the pipeline on `module`: start again from the file.
+      if (!(fresh = elaborateAt(maxBatch())))
+        return 1;
+      module = *fresh;
+    } else {
+      timer.done("inference pipeline and C++ generation at batches " +
+                 std::to_string(maxBatch()) + ", 1, " +
+                 std::to_string(maxBatch() + 1) + ", " +
+                 std::to_string(2 * maxBatch() + 3) + " (run-time batch)");
+    }
+  }
+  if (source.empty()) {
+    if (kernelKind == mlir::slim::KernelKind::Fast) {
+      if (mlir::failed(runInferencePipeline(module, *resolved)))
+        return 1;
+      timer.done("inference pipeline");
+    }
+    cg.maxBatch = staticBatchOf(module);
+    raw_string_ostream sourceStream(source);
+    if (mlir::failed(mlir::slim::emitCpp(module, cg, sourceStream)))
+      return 1;
+    timer.done("C++ generation");
+  }
   if (emitKind == EmitKind::Cpp)
     return writeOutput(source);
   mlir::slim::CompileOptions co;
@@ -576,7 +745,20 @@ int run() {
     driverError() << "--batch must be positive\n";
     return 1;
   }
-  options.batch = batchSize;
+  if (maxBatchOption.getNumOccurrences() &&
+      (maxBatchOption < 1 || maxBatchOption > (int64_t(1) << 30))) {
+    driverError() << "--max-batch must be 1 to 2^30\n";
+    return 1;
+  }
+  if (maxBatchOption.getNumOccurrences() && batchSize.getNumOccurrences() &&
+      maxBatchOption != batchSize) {
+    driverError() << "--batch " << batchSize << " and --max-batch "
+                  << maxBatchOption
+                  << " disagree (--max-batch N compiles batches 1..N and "
+                     "defaults to --batch; give one)\n";
+    return 1;
+  }
+  options.batch = maxBatch();
   if (workLimit < 1) {
     driverError() << "--work-limit must be positive\n";
     return 1;
@@ -584,9 +766,12 @@ int run() {
   options.stepLimit = workLimit;
   options.entry = entryFunction;
   options.includeDirs.assign(includeDirs.begin(), includeDirs.end());
-  if (!inputShape.empty() && !parseShape(inputShape, options.entryInputShape)) {
+  bool noneBatch = false;
+  if (!inputShape.empty() &&
+      !parseShape(inputShape, options.entryInputShape, noneBatch)) {
     driverError() << "--input-shape expects positive dimensions "
-                     "separated by 'x', e.g. 1x224x224x3, got '"
+                     "separated by 'x' (the first may be N, a None batch), "
+                     "e.g. 1x224x224x3, got '"
                   << inputShape << "'\n";
     return 1;
   }
@@ -632,6 +817,16 @@ int run() {
     mlir::MLIRContext context;
     context.disableMultithreading();
     mlir::SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
+    if (noneBatch)
+      options.entryInputShape[0] = options.batch;
+    elaborateAt = [&](int64_t batch) {
+      slim::ElaborateOptions at = options;
+      at.batch = batch;
+      if (noneBatch)
+        at.entryInputShape[0] = batch;
+      slim::Interpreter again(sourceMgr, context, at);
+      return again.run(*ast);
+    };
     slim::Interpreter interp(sourceMgr, context, options);
     mlir::OwningOpRef<mlir::ModuleOp> module = interp.run(*ast);
     if (!module)
@@ -645,13 +840,43 @@ int run() {
       // --target-cpu): after the inference pipeline (fusion, layout, memory
       // plan).
       FailureOr<Target> target = resolveTargetOption();
-      if (failed(target) ||
-          mlir::failed(runInferencePipeline(*module, *target)))
+      if (failed(target))
         return 1;
-      if (printSummaryTable)
+      // The batch as the library gets it: a run-time batch plans memory
+      // per sample.
+      bool runtimeBatch = false;
+      if (wantsRuntimeBatch(*target)) {
+        mlir::slim::CodeGenOptions cg;
+        cg.vectorWidth = target->cpu.vectorWidth;
+        mlir::FailureOr<std::string> probe =
+            compileRuntimeBatch(*module, *target, cg);
+        if (failed(probe))
+          return 1;
+        runtimeBatch = !probe->empty();
+        if (!(module = elaborateAt(maxBatch())))
+          return 1;
+      }
+      if (mlir::failed(runInferencePipeline(*module, *target, runtimeBatch)))
+        return 1;
+      if (printSummaryTable) {
         mlir::slim::printSummary(*module, os);
-      else
+        if (runtimeBatch) {
+          int64_t perSample = (*module)
+                                  ->getAttrOfType<mlir::IntegerAttr>(
+                                      "slim.arena_bytes_per_sample")
+                                  .getInt();
+          int64_t arena =
+              (*module)
+                  ->getAttrOfType<mlir::IntegerAttr>("slim.arena_size")
+                  .getInt();
+          os << "batch: run-time, 1.." << maxBatch()
+             << " (--max-batch); arena at batch b: " << perSample << " * b + "
+             << arena - maxBatch() * perSample << " bytes\n";
+        } else
+          os << "batch: static, " << staticBatchOf(*module) << "\n";
+      } else {
         mlir::slim::printDot(*module, os);
+      }
     } else if (emitKind == EmitKind::Variables) {
       printVariables(*module, os);
     } else {

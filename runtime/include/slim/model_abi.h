@@ -24,8 +24,9 @@
  *      layouts). `prepare` runs again only after variables change, never per
  *      inference. Variables marked `prepare_only` may then be released.
  *   4. Per execution context allocate `arena_size` bytes aligned to
- *      `arena_alignment` (the static memory plan) and call `run` as often as
- *      wanted. Several contexts may call `run` concurrently on the same
+ *      `arena_alignment` (the static memory plan; for a `dynamic_batch`
+ *      model the bytes of the largest batch the context runs) and call `run`
+ *      as often as wanted, each call with its batch in slim_exec_env. Several contexts may call `run` concurrently on the same
  *      variables and params: `run` must treat them as read-only and keep all
  *      mutable state in the arena.
  *
@@ -49,7 +50,7 @@ extern "C" {
 
 /// Bumped on any incompatible change of the structures or entry points below.
 /// The runtime refuses a model whose `abi_version` differs from its own.
-#define SLIM_MODEL_ABI_VERSION 5
+#define SLIM_MODEL_ABI_VERSION 6
 
 /// The largest tensor rank the ABI describes; unused trailing dims are 0.
 #define SLIM_MAX_RANK 8
@@ -262,6 +263,13 @@ typedef struct slim_exec_env {
                    uint64_t offset, uint64_t bytes);
   /// The runtime's own state for `consumed`; generated code never reads it.
   void *consumed_user;
+  /* Since ABI 6. */
+  /// `run` only: the samples this call computes, 1..`max_batch` (the
+  /// inputs and outputs hold that many along dim 0, the arena at least
+  /// arena_size - (max_batch - batch) * arena_bytes_per_sample bytes). A
+  /// model without `dynamic_batch` ignores it (the runtime passes
+  /// `max_batch`). 0 in `prepare`.
+  int64_t batch;
 } slim_exec_env;
 
 /// Computes every derived parameter from the variables. `variables[i]` is the
@@ -380,6 +388,19 @@ typedef struct slim_model_def {
   int32_t device;
   /// Non-null exactly when `device` is not SLIM_DEVICE_CPU.
   const slim_device_ops *device_ops;
+
+  /* Since ABI 6: the run-time batch (slimc --max-batch). */
+  /// Nonzero when dim 0 of every input and output is the batch `run` reads
+  /// from slim_exec_env::batch, any of 1..max_batch; the tensor tables then
+  /// give the max_batch shapes. Zero: `run` computes exactly max_batch
+  /// samples (a static batch).
+  int32_t dynamic_batch;
+  /// The largest batch (the fixed batch of a static model); >= 1.
+  int64_t max_batch;
+  /// Dynamic models: the arena for batch b is exactly arena_size -
+  /// (max_batch - b) * arena_bytes_per_sample bytes (`run` touches no byte
+  /// past it); arena_size is the arena of max_batch. 0 for static models.
+  uint64_t arena_bytes_per_sample;
 } slim_model_def;
 
 /// Type of the exported `slim_model_get_def` function. It returns a pointer

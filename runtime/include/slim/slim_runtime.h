@@ -166,6 +166,10 @@ typedef struct slim_variable_info {
 SLIM_API size_t slim_model_num_inputs(const slim_model *model);
 SLIM_API size_t slim_model_num_outputs(const slim_model *model);
 SLIM_API size_t slim_model_num_variables(const slim_model *model);
+/// Shape, dtype and size of input/output `index`. For a model with a
+/// run-time batch (slim_model_has_dynamic_batch) dim 0 is the model's max
+/// batch and `size_bytes` that of max-batch samples; a run of batch b uses
+/// b / max_batch of it.
 SLIM_API slim_status slim_model_input_info(const slim_model *model,
                                            size_t index,
                                            slim_tensor_info *out_info);
@@ -175,6 +179,22 @@ SLIM_API slim_status slim_model_output_info(const slim_model *model,
 SLIM_API slim_status slim_model_variable_info(const slim_model *model,
                                               size_t index,
                                               slim_variable_info *out_info);
+/// The largest batch the model runs (slimc --max-batch): for a model with a
+/// run-time batch any batch 1..N runs, for a static model exactly its fixed
+/// batch (dim 0 of its inputs, 1 for a model without). 0 for a null model.
+/// Since runtime 0.5.
+SLIM_API int64_t slim_model_max_batch(const slim_model *model);
+/// 1 when dim 0 of every input and output is the run-time batch (a `None`
+/// batch compiled with --max-batch N > 1), else 0 (also for a null model).
+/// Since runtime 0.5.
+SLIM_API int32_t slim_model_has_dynamic_batch(const slim_model *model);
+/// Bytes of the activation arena a context running at most `batch` samples
+/// needs (what slim_context_create_for_batch allocates or requires); exact,
+/// and smaller for smaller batches of a dynamic model. 0 when `batch` is out
+/// of range (1..slim_model_max_batch; exactly the max for a static model) or
+/// the model is null. Since runtime 0.5.
+SLIM_API size_t slim_model_arena_size_for_batch(const slim_model *model,
+                                                int64_t batch);
 /// Index of the input/output/variable called `name`; NOT_FOUND otherwise.
 SLIM_API slim_status slim_model_find_input(const slim_model *model,
                                            const char *name, size_t *out_index);
@@ -382,6 +402,19 @@ typedef struct slim_context slim_context;
 SLIM_API slim_status slim_context_create(slim_model *model, void *arena,
                                          size_t arena_size,
                                          slim_context **out_context);
+/// slim_context_create for a context that runs at most `max_batch` samples
+/// (slim_context_run_batch): its arena, owned or the application's, is
+/// slim_model_arena_size_for_batch(model, max_batch) bytes, so a context for
+/// small batches of a dynamic model holds less memory. `max_batch` must be
+/// 1..slim_model_max_batch (exactly it for a static model), else
+/// SLIM_STATUS_INVALID_ARGUMENT naming the batch and the model's max.
+/// slim_context_create is this with the model's max batch. The caller owns
+/// `*out_context`. Since runtime 0.5.
+SLIM_API slim_status slim_context_create_for_batch(slim_model *model,
+                                                   int64_t max_batch,
+                                                   void *arena,
+                                                   size_t arena_size,
+                                                   slim_context **out_context);
 SLIM_API void slim_context_destroy(slim_context *context);
 
 /// Limits how many pool threads this context's runs use (0 = all, 1 = run
@@ -393,8 +426,9 @@ SLIM_API slim_status slim_context_set_max_threads(slim_context *context,
 /// Runs the model once. `inputs`/`outputs` hold one pointer per input/output
 /// in declaration order to dense C-order host buffers of exactly the declared
 /// shape; the caller owns them. `input_sizes`/`output_sizes` give each
-/// buffer's size in bytes, which must equal the tensor's `size_bytes`
-/// (slim_model_input_info / slim_model_output_info): a smaller or larger
+/// buffer's size in bytes, which must equal the tensor's `size_bytes` for
+/// the context's batch (slim_model_input_info / slim_model_output_info give
+/// the max batch's): a smaller or larger
 /// buffer, or a null size array, fails with SLIM_STATUS_INVALID_ARGUMENT
 /// naming the tensor and both sizes, before anything is read or written.
 /// Derived parameters are computed first if the variables changed. Fails if
@@ -407,6 +441,22 @@ SLIM_API slim_status slim_context_run_sized(
     slim_context *context, const void *const *inputs, const size_t *input_sizes,
     size_t num_inputs, void *const *outputs, const size_t *output_sizes,
     size_t num_outputs);
+
+/// slim_context_run_sized for `batch` samples: every input and output holds
+/// `batch` along dim 0, so each size must be `batch / max_batch` of the
+/// tensor's `size_bytes`. `batch` must be 1..the context's batch (the
+/// model's max batch for slim_context_create, the `max_batch` of
+/// slim_context_create_for_batch); for a static model exactly its batch. A
+/// batch out of range or a wrong size fails with
+/// SLIM_STATUS_INVALID_ARGUMENT naming the tensor (for sizes), the batch and
+/// the limit, before anything is read or written. slim_context_run_sized and
+/// slim_context_run run the context's batch. CPU models only (a device model
+/// runs its fixed batch: FAILED_PRECONDITION for any other).
+/// Since runtime 0.5.
+SLIM_API slim_status slim_context_run_batch(
+    slim_context *context, int64_t batch, const void *const *inputs,
+    const size_t *input_sizes, size_t num_inputs, void *const *outputs,
+    const size_t *output_sizes, size_t num_outputs);
 
 /// slim_context_run_sized without the sizes: it TRUSTS the caller that every
 /// buffer holds at least the tensor's `size_bytes`, and cannot tell otherwise;

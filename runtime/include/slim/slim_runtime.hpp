@@ -178,6 +178,14 @@ public:
   }
 
   inline Context createContext();
+  /// A context for batches 1..`maxBatch` (slim_context_create_for_batch).
+  inline Context createContext(int64_t maxBatch);
+  /// The run-time batch (slimc --max-batch): see slim_runtime.h.
+  int64_t maxBatch() const { return slim_model_max_batch(ptr); }
+  bool hasDynamicBatch() const { return slim_model_has_dynamic_batch(ptr); }
+  size_t arenaSizeForBatch(int64_t batch) const {
+    return slim_model_arena_size_for_batch(ptr, batch);
+  }
 };
 
 /// One execution context: its own arena; used by one thread at a time.
@@ -196,6 +204,26 @@ public:
   void run(const std::vector<ConstBuffer> &inputs,
            const std::vector<MutableBuffer> &outputs) {
     runSized(inputs, outputs, slim_context_run_sized);
+  }
+  /// Runs `batch` samples (slim_context_run_batch): every buffer holds
+  /// `batch` along dim 0.
+  void runBatch(int64_t batch, const std::vector<ConstBuffer> &inputs,
+                const std::vector<MutableBuffer> &outputs) {
+    std::vector<const void *> in;
+    std::vector<size_t> inSizes;
+    for (const ConstBuffer &b : inputs) {
+      in.push_back(b.data);
+      inSizes.push_back(b.sizeBytes);
+    }
+    std::vector<void *> out;
+    std::vector<size_t> outSizes;
+    for (const MutableBuffer &b : outputs) {
+      out.push_back(b.data);
+      outSizes.push_back(b.sizeBytes);
+    }
+    check(slim_context_run_batch(ptr, batch, in.data(), inSizes.data(),
+                                 in.size(), out.data(), outSizes.data(),
+                                 out.size()));
   }
   /// Device models: inputs and outputs already in device memory, no copies
   /// (slim_context_run_device_sized); give each device pointer's size.
@@ -236,6 +264,12 @@ private:
 inline Context Model::createContext() {
   slim_context *c = nullptr;
   check(slim_context_create(ptr, nullptr, 0, &c));
+  return Context(c);
+}
+
+inline Context Model::createContext(int64_t maxBatch) {
+  slim_context *c = nullptr;
+  check(slim_context_create_for_batch(ptr, maxBatch, nullptr, 0, &c));
   return Context(c);
 }
 
