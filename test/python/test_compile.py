@@ -2,6 +2,7 @@
 
 import os
 
+import numpy as np
 import pytest
 
 import slimc
@@ -62,15 +63,44 @@ def test_compile_error_for_a_missing_file(tmp_path):
     assert "missing.slim" in str(info.value)
 
 
-def test_options_are_passed_only_when_given(tmp_path):
-    # --max-batch is passed only when asked for; today's slimc may not know it,
-    # and then says so as a CompileError rather than being silently dropped.
+def test_max_batch_runs_every_batch_up_to_it(tmp_path):
     src = os.path.join(HERE, "dense.slim")
-    try:
-        slimc.compile(src, output=tmp_path / "m.so", max_batch=4)
-    except slimc.CompileError as err:
-        assert "max-batch" in str(err)
-        assert "--max-batch" in err.command
-    lib = slimc.compile(src, output=tmp_path / "d.so")
+    lib = slimc.compile(src, output=tmp_path / "m.so", max_batch=4)
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((4, 4)).astype(np.float32)
+    with slimc.Model(lib) as model:
+        assert model.dynamic_batch and model.max_batch == 4
+        assert model.inputs[0].shape == (4, 4)  # reported at the max batch
+        model.initialize(seed=1)
+        full = model.run(x)
+        assert full["logits"].shape == (4, 3)
+        for b in range(1, 4):
+            part = model.run(x[:b])
+            assert part["logits"].shape == (b, 3)
+            # Each sample's outputs do not depend on the batch it ran in.
+            np.testing.assert_allclose(part["logits"], full["logits"][:b],
+                                       rtol=1e-6, atol=1e-6)
+        with pytest.raises(slimc.InvalidArgumentError, match=r"1\.\.4"):
+            model.run(np.zeros((5, 4), np.float32))
+        with pytest.raises(slimc.InvalidArgumentError, match="inner|N, 4"):
+            model.run(np.zeros((2, 5), np.float32))
+
+
+def test_static_batch_runs_only_its_batch(tmp_path):
+    src = os.path.join(HERE, "dense.slim")
+    lib = slimc.compile(src, output=tmp_path / "s.so", batch=2,
+                        extra_args=["--static-batch"])
+    with slimc.Model(lib) as model:
+        assert not model.dynamic_batch and model.max_batch == 2
+        model.initialize(seed=1)
+        assert model.run(np.zeros((2, 4), np.float32))["logits"].shape == (2, 3)
+        with pytest.raises(slimc.InvalidArgumentError, match="batch 2 only"):
+            model.run(np.zeros((1, 4), np.float32))
+
+
+def test_default_batch_is_one(tmp_path):
+    lib = slimc.compile(os.path.join(HERE, "dense.slim"),
+                        output=tmp_path / "d.so")
     with slimc.Model(lib) as model:
         assert model.inputs[0].shape == (1, 4)  # slimc's default batch
+        assert model.max_batch == 1

@@ -112,6 +112,14 @@ _SIGNATURES = [
     ("slim_context_run_sized", slim_status,
      [slim_context_p, POINTER(c_void_p), POINTER(c_size_t), c_size_t,
       POINTER(c_void_p), POINTER(c_size_t), c_size_t]),
+    # Run-time batch (runtime 0.5).
+    ("slim_model_max_batch", c_int64, [slim_model_p]),
+    ("slim_model_has_dynamic_batch", c_int32, [slim_model_p]),
+    ("slim_context_create_for_batch", slim_status,
+     [slim_model_p, c_int64, c_void_p, c_size_t, POINTER(slim_context_p)]),
+    ("slim_context_run_batch", slim_status,
+     [slim_context_p, c_int64, POINTER(c_void_p), POINTER(c_size_t), c_size_t,
+      POINTER(c_void_p), POINTER(c_size_t), c_size_t]),
 ]
 
 _lib: Optional[ctypes.CDLL] = None

@@ -136,6 +136,9 @@ class Model:
         self._outputs = tuple(self._io_info(L.slim_model_output_info, i)
                               for i in range(L.slim_model_num_outputs(
                                   self._handle)))
+        self._dynamic_batch = bool(
+            L.slim_model_has_dynamic_batch(self._handle))
+        self._max_batch = int(L.slim_model_max_batch(self._handle))
 
     # -- description ---------------------------------------------------------
 
@@ -357,42 +360,80 @@ class Model:
         return arrays
 
     # -- batch: the only code that knows how a batch runs -------------------
-    # Today a library runs exactly the batch it was compiled for. Dynamic
-    # batch (slim_model_max_batch & co.) changes these four methods only.
+    # A library compiled with a run-time batch (slimc --max-batch, the default
+    # for a None batch) runs any batch 1..max_batch; a static one exactly its
+    # own. Contexts are created for the max batch and run smaller ones.
+
+    @property
+    def dynamic_batch(self) -> bool:
+        """True when the library runs any batch 1..:attr:`max_batch`."""
+        return self._dynamic_batch
+
+    @property
+    def max_batch(self) -> int:
+        """The largest batch a run takes (a static library's own batch)."""
+        return self._max_batch
 
     def _create_context(self) -> _Context:
-        """A new execution context (slim_context_create)."""
+        """A new execution context, its arena sized for the max batch."""
         handle = _capi.slim_context_p()
-        check(lib().slim_context_create(self._model(), None, 0,
-                                        ctypes.byref(handle)))
+        check(lib().slim_context_create_for_batch(
+            self._model(), self._max_batch, None, 0, ctypes.byref(handle)))
         assert handle.value is not None
         return _Context(handle.value, -1)
 
     def _batch_of(self, arrays: Sequence[np.ndarray]) -> int:
         """Checks the inputs' shapes and returns the batch size to run.
 
-        THE place that decides batch sizes: today a library runs exactly the
-        batch it was compiled for (slimc --batch), so every input must have its
-        declared shape. (With dynamic batch, slim_model_max_batch, this is
-        where any batch 1..max_batch would be accepted.)
+        A static library takes exactly the declared shapes. A dynamic one
+        takes any leading size 1..max_batch, the same for every input, with
+        the declared inner shape.
         """
+        if not self._dynamic_batch:
+            for spec, arr in zip(self._inputs, arrays):
+                if arr.shape != spec.shape:
+                    hint = ""
+                    if (spec.shape and arr.ndim == len(spec.shape) and
+                            arr.shape[1:] == spec.shape[1:]):
+                        hint = ("; the library was compiled for batch %d "
+                                "only (slimc --static-batch or a fixed "
+                                "placeholder batch)" % spec.shape[0])
+                    raise invalid_argument(
+                        "model '%s': input '%s' has shape %s, got an array "
+                        "of shape %s%s" % (self.name, spec.name,
+                                           list(spec.shape), list(arr.shape),
+                                           hint))
+            return self._inputs[0].shape[0] if self._inputs and \
+                self._inputs[0].shape else 1
+        batch = None
         for spec, arr in zip(self._inputs, arrays):
-            if arr.shape != spec.shape:
-                hint = ""
-                if (spec.shape and arr.ndim == len(spec.shape) and
-                        arr.shape[1:] == spec.shape[1:]):
-                    hint = ("; the library was compiled for batch %d "
-                            "(slimc --batch)" % spec.shape[0])
+            if arr.ndim != len(spec.shape) or arr.shape[1:] != spec.shape[1:]:
                 raise invalid_argument(
-                    "model '%s': input '%s' has shape %s, got an array of "
-                    "shape %s%s" % (self.name, spec.name, list(spec.shape),
-                                    list(arr.shape), hint))
-        return self._inputs[0].shape[0] if self._inputs and \
-            self._inputs[0].shape else 1
+                    "model '%s': input '%s' has shape [N, %s] (N = 1..%d), "
+                    "got an array of shape %s" % (
+                        self.name, spec.name,
+                        ", ".join(str(d) for d in spec.shape[1:]),
+                        self._max_batch, list(arr.shape)))
+            if batch is None:
+                batch = arr.shape[0]
+            elif arr.shape[0] != batch:
+                raise invalid_argument(
+                    "model '%s': input '%s' has batch %d, the first input %d"
+                    % (self.name, spec.name, arr.shape[0], batch))
+        if batch is None:
+            batch = self._max_batch
+        if not 1 <= batch <= self._max_batch:
+            raise invalid_argument(
+                "model '%s': batch %d is outside 1..%d (the library was "
+                "compiled with --max-batch %d)" % (
+                    self.name, batch, self._max_batch, self._max_batch))
+        return batch
 
     def _output_shape(self, spec: TensorInfo, batch: int) -> Tuple[int, ...]:
-        """An output's shape at ``batch`` (today always the declared one)."""
-        return spec.shape
+        """An output's shape at ``batch``."""
+        if not self._dynamic_batch or not spec.shape:
+            return spec.shape
+        return (batch,) + tuple(spec.shape[1:])
 
     def _run(self, ctx: _Context, batch: int, arrays: Sequence[np.ndarray],
              outputs: Sequence[np.ndarray]) -> None:
@@ -403,8 +444,9 @@ class Model:
         out_ptrs = (c_void_p * max(1, n_out))(*[o.ctypes.data
                                                 for o in outputs])
         out_sizes = (c_size_t * max(1, n_out))(*[o.nbytes for o in outputs])
-        check(lib().slim_context_run_sized(ctx.handle, in_ptrs, in_sizes, n_in,
-                                           out_ptrs, out_sizes, n_out))
+        check(lib().slim_context_run_batch(ctx.handle, batch, in_ptrs,
+                                           in_sizes, n_in, out_ptrs,
+                                           out_sizes, n_out))
 
     def _acquire(self) -> _Context:
         with self._lock:
@@ -444,8 +486,9 @@ class Model:
                 in place; anything else is converted first (a copy).
 
         Raises:
-            InvalidArgumentError: a missing or unknown input, or a shape other
-                than the declared one (the batch is the compiled one).
+            InvalidArgumentError: a missing or unknown input, a wrong inner
+                shape, or a batch outside 1..max_batch (a static library:
+                any shape other than the declared one).
             FailedPreconditionError: a variable has no value yet.
         """
         arrays = self._as_inputs(inputs)
