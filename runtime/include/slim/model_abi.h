@@ -26,9 +26,9 @@
  *   4. Per execution context allocate `arena_size` bytes aligned to
  *      `arena_alignment` (the static memory plan; for a `dynamic_batch`
  *      model the bytes of the largest batch the context runs) and call `run`
- *      as often as wanted, each call with its batch in slim_exec_env. Several contexts may call `run` concurrently on the same
- *      variables and params: `run` must treat them as read-only and keep all
- *      mutable state in the arena.
+ *      as often as wanted, each call with its batch in slim_exec_env. Several
+ *contexts may call `run` concurrently on the same variables and params: `run`
+ *must treat them as read-only and keep all mutable state in the arena.
  *
  * Alignment guarantees: every variable buffer is aligned to 64 bytes, every
  * param buffer and the arena to their declared alignment. Inputs and outputs
