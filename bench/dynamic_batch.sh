@@ -4,11 +4,11 @@
 # --max-batch 8 and two libraries for exactly batch 1 and batch 8
 # (--static-batch), then times batch 1 and batch 8 of the dynamic library
 # against the fixed library of that batch with slimrun --bench: interleaved
-# (fixed, dynamic, fixed, dynamic, ... for ROUNDS rounds) so that both see
-# the same machine load. Per pair it prints the median over rounds of each
-# round's median latency and median CPU time (process CPU per run, all
-# threads), and the dynamic/fixed ratios of both; on a shared machine the
-# ratios of the same run are the numbers to read.
+# (fixed, dynamic, dynamic, fixed, ... for ROUNDS rounds) so that both see
+# the same machine load and neither always runs first. Per pair it prints
+# the median over rounds of each round's median latency and median CPU time
+# (process CPU per run, all threads), and the dynamic/fixed ratios of both;
+# on a shared machine the ratios of the same run are the numbers to read.
 #
 # Usage: bench/dynamic_batch.sh
 # Environment:
@@ -82,10 +82,18 @@ for net in $nets; do
     [ "$b" = 8 ] && runs=$runs8
     : >"$work/$net.$b.fixed"
     : >"$work/$net.$b.dyn"
+    # ABBA order: odd rounds run the dynamic library first, so that a
+    # systematic first/second position effect cancels out.
     for ((r = 0; r < rounds; r++)); do
-      measure "$work/$net.b$b.so" --bench "$runs" >>"$work/$net.$b.fixed"
-      measure "$work/$net.dyn.so" --batch "$b" --bench "$runs" \
-        >>"$work/$net.$b.dyn"
+      if ((r % 2 == 0)); then
+        measure "$work/$net.b$b.so" --bench "$runs" >>"$work/$net.$b.fixed"
+        measure "$work/$net.dyn.so" --batch "$b" --bench "$runs" \
+          >>"$work/$net.$b.dyn"
+      else
+        measure "$work/$net.dyn.so" --batch "$b" --bench "$runs" \
+          >>"$work/$net.$b.dyn"
+        measure "$work/$net.b$b.so" --bench "$runs" >>"$work/$net.$b.fixed"
+      fi
     done
     fl=$(cut -d' ' -f1 "$work/$net.$b.fixed" | median)
     dl=$(cut -d' ' -f1 "$work/$net.$b.dyn" | median)
