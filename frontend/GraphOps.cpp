@@ -151,7 +151,7 @@ Ref slim::emitBatchNorm(Interpreter &interp, TensorObj &input, TensorObj &mean,
       interp.graph().getLoc(loc), input.value.getType(), input.value,
       mean.value, variance.value, beta ? beta->value : mlir::Value(),
       gamma ? gamma->value : mlir::Value(), b.getF32FloatAttr(epsilon),
-      b.getBoolAttr(isTraining), scopeAttr(interp));
+      b.getBoolAttr(isTraining), scopeAttr(interp), mlir::FloatAttr());
   return interp.graph().makeTensor(op, "FusedBatchNorm");
 }
 

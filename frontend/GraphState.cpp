@@ -303,7 +303,8 @@ Ref GraphState::getVariable(llvm::StringRef name, llvm::ArrayRef<int64_t> shape,
 }
 
 Ref GraphState::addPlaceholder(llvm::ArrayRef<int64_t> declared,
-                               llvm::StringRef name, SMLoc loc) {
+                               llvm::StringRef name, SMLoc loc,
+                               mlir::Type elementType) {
   // A None batch dimension (-1 here) takes the --batch size.
   llvm::SmallVector<int64_t, 4> shape(declared);
   for (int64_t &d : shape)
@@ -315,7 +316,8 @@ Ref GraphState::addPlaceholder(llvm::ArrayRef<int64_t> declared,
       return fail(loc, "placeholder name '" + tfName + "' is already used");
   if (!fitsTensorLimit(shape))
     return fail(loc, "tf.placeholder: " + tooLargeMessage(shape));
-  auto type = mlir::RankedTensorType::get(shape, builder.getF32Type());
+  auto type = mlir::RankedTensorType::get(
+      shape, elementType ? elementType : builder.getF32Type());
   mlir::Block &body = function.getBody().front();
   mlir::Value arg = body.addArgument(type, getLoc(loc));
   auto tensor = std::make_shared<TensorObj>(
@@ -332,11 +334,108 @@ Ref GraphState::makeTensor(mlir::Value value, llvm::StringRef opType) {
   if (!fitsTensorLimit(type.getShape()))
     return fail(sourceLoc(value.getLoc()),
                 opType + ": the output's " + tooLargeMessage(type.getShape()));
+  // Integer tensors (a training script's labels, the global step) feed
+  // only the losses; every other op computes in f32.
+  if (mlir::Operation *op = value.getDefiningOp();
+      op && !llvm::isa<mlir::slim::SoftmaxCrossEntropyOp>(op))
+    for (mlir::Value operand : op->getOperands())
+      if (!llvm::cast<mlir::RankedTensorType>(operand.getType())
+               .getElementType()
+               .isF32())
+        return fail(sourceLoc(value.getLoc()),
+                    opType + ": slimc computes in float32; an integer "
+                             "tensor (labels, the global step) can only be "
+                             "the labels of a loss");
   auto tensor = std::make_shared<TensorObj>(
       value, llvm::SmallVector<int64_t, 4>(type.getShape()),
       uniqueName(currentNameScope + opType.str()));
   operations.push_back(tensor);
   return tensor;
+}
+
+void GraphState::erasePlaceholders(
+    llvm::function_ref<bool(llvm::StringRef)> drop) {
+  mlir::Block &body = function.getBody().front();
+  for (size_t i = placeholders.size(); i-- > 0;) {
+    if (!drop(placeholders[i].first))
+      continue;
+    auto value = cast<TensorObj>(*placeholders[i].second).value;
+    auto arg = llvm::cast<mlir::BlockArgument>(value);
+    assert(arg.use_empty() && "a dropped input must be unused");
+    body.eraseArgument(arg.getArgNumber());
+    placeholders.erase(placeholders.begin() + i);
+  }
+}
+
+Ref GraphState::createGlobalStep(SMLoc loc) {
+  const std::string name = "global_step";
+  if (VariableInfo *existing = findVariable(name)) {
+    if (existing->op.getCollection() == "global")
+      return existing->tensor;
+    diag.error(loc, "tf.train.get_or_create_global_step: the variable "
+                    "'global_step' already exists and is not a global step");
+    diag.note(existing->loc, "it was created here");
+    return nullptr;
+  }
+  auto type = mlir::RankedTensorType::get({}, builder.getI64Type());
+  mlir::OpBuilder::InsertionGuard guard(builder);
+  if (lastVariable)
+    builder.setInsertionPointAfter(lastVariable);
+  else
+    builder.setInsertionPointToStart(moduleBody);
+  auto zeros = builder.getDictionaryAttr(
+      builder.getNamedAttr("kind", builder.getStringAttr("zeros")));
+  auto op = builder.create<mlir::slim::VariableOp>(
+      getLoc(loc), builder.getStringAttr(name), mlir::TypeAttr::get(type),
+      zeros, mlir::DictionaryAttr(), builder.getStringAttr("global"),
+      builder.getBoolAttr(false), mlir::StringAttr());
+  lastVariable = op;
+  builder.setInsertionPointToStart(&function.getBody().front());
+  if (lastVariableRead)
+    builder.setInsertionPointAfter(lastVariableRead);
+  auto read = builder.create<mlir::slim::ReadVariableOp>(
+      getLoc(loc), type,
+      mlir::FlatSymbolRefAttr::get(builder.getStringAttr(name)));
+  lastVariableRead = read;
+  auto tensor = std::make_shared<TensorObj>(
+      read.getResult(), llvm::SmallVector<int64_t, 4>(), name);
+  tensor->varName = name;
+  auto info = std::make_unique<VariableInfo>();
+  info->op = op;
+  info->loc = loc;
+  info->trainable = false;
+  info->collections = {"variables", "global_step"};
+  info->tensor = tensor;
+  variablesByName[name] = info.get();
+  variables.push_back(std::move(info));
+  uniqueName(name);
+  return tensor;
+}
+
+void GraphState::eraseVariable(llvm::StringRef name) {
+  VariableInfo *info = findVariable(name);
+  if (!info)
+    return;
+  mlir::Operation *op = info->op;
+  // Reads of it go first; the caller made sure nothing uses them.
+  llvm::SmallVector<mlir::Operation *> reads;
+  function.walk([&](mlir::slim::ReadVariableOp read) {
+    if (read.getName() == name)
+      reads.push_back(read);
+  });
+  for (mlir::Operation *read : reads) {
+    assert(read->use_empty() && "an erased variable must be unread");
+    if (read == lastVariableRead)
+      lastVariableRead = read->getPrevNode();
+    read->erase();
+  }
+  if (op == lastVariable)
+    lastVariable = op->getPrevNode();
+  op->erase();
+  variablesByName.erase(name);
+  llvm::erase_if(variables, [&](const std::unique_ptr<VariableInfo> &v) {
+    return v.get() == info;
+  });
 }
 
 void GraphState::addNamedOutput(Ref tensor, std::string name) {

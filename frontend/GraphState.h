@@ -11,6 +11,7 @@
 #ifndef SLIM_FRONTEND_GRAPHSTATE_H
 #define SLIM_FRONTEND_GRAPHSTATE_H
 
+#include "frontend/TrainState.h"
 #include "frontend/Value.h"
 
 #include "dialects/Slim/IR/SlimOps.h"
@@ -18,6 +19,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/SourceMgr.h"
@@ -70,6 +72,8 @@ public:
   /// its arguments and results after the placeholders and outputs.
   void finishFunction(llvm::ArrayRef<std::pair<std::string, Ref>> outputs);
   mlir::ModuleOp getModule() { return *module; }
+  /// The graph function the ops are appended to.
+  mlir::func::FuncOp getFunction() { return function; }
   mlir::OwningOpRef<mlir::ModuleOp> takeModule() { return std::move(module); }
 
   //===--------------------------------------------------------------------===//
@@ -113,9 +117,22 @@ public:
   }
   VariableInfo *findVariable(llvm::StringRef name);
 
-  /// tf.placeholder: a new graph input.
+  /// tf.placeholder: a new graph input, f32 unless `elementType` says
+  /// otherwise (a training script's integer labels).
   Ref addPlaceholder(llvm::ArrayRef<int64_t> declared, llvm::StringRef name,
-                     llvm::SMLoc loc);
+                     llvm::SMLoc loc, mlir::Type elementType = {});
+  /// Removes the placeholders for which `drop` holds (their arguments must
+  /// be unused): a training script's labels leave @main.
+  void erasePlaceholders(llvm::function_ref<bool(llvm::StringRef)> drop);
+  /// tf.train.get_or_create_global_step(): the scalar int64 variable
+  /// `global_step` (collection "global", not trainable, zeros) and its read.
+  Ref createGlobalStep(llvm::SMLoc loc);
+  /// Removes a variable that nothing reads any more (the global step of a
+  /// training script compiled without --train).
+  void eraseVariable(llvm::StringRef name);
+
+  /// The training half of the script (losses, train op), if any.
+  TrainState &training() { return trainState; }
   const std::vector<std::pair<std::string, Ref>> &getPlaceholders() const {
     return placeholders;
   }
@@ -139,10 +156,11 @@ public:
   /// Graph collections (`outputs_collections`, tf.add_to_collection).
   std::map<std::string, std::vector<std::pair<std::string, Ref>>> collections;
 
-private:
   /// The source position of a location getLoc made (for errors found
   /// after an op is built); an unknown location gives an empty SMLoc.
   llvm::SMLoc sourceLoc(mlir::Location loc);
+
+private:
   /// Reports an error and returns null, for `return fail(...)`.
   Ref fail(llvm::SMLoc loc, const llvm::Twine &message);
 
@@ -179,6 +197,7 @@ private:
   std::vector<std::pair<std::string, Ref>> placeholders;
   std::vector<std::pair<std::string, Ref>> namedOutputs;
   std::vector<Ref> operations;
+  TrainState trainState;
 };
 
 } // namespace slim

@@ -3,6 +3,7 @@
 #include "frontend/Interpreter.h"
 #include "frontend/Parser.h"
 #include "frontend/PyNumpy.h"
+#include "frontend/TrainGraph.h"
 
 #include "dialects/Slim/IR/ShapeRules.h"
 
@@ -279,6 +280,8 @@ bool Interpreter::finishOutputs(const Ref &entryResult, SMLoc loc) {
     return false;
   }
 
+  if (!finishTraining(*this, options.train, outputs, loc))
+    return false;
   graphState.finishFunction(outputs);
   return true;
 }

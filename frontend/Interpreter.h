@@ -43,6 +43,9 @@ struct ElaborateOptions {
   std::vector<std::string> includeDirs;
   /// Name of the generated graph function.
   std::string functionName = "main";
+  /// slimc --train: also build `@train_step` from the script's train op
+  /// (TrainGraph.h).
+  bool train = false;
   /// The work budget, against files that never end or build without end
   /// (slimc --work-limit): a statement or call costs 1, each element a
   /// builtin materializes (range, sequence repetition and concatenation,

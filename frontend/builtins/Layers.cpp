@@ -226,6 +226,40 @@ Ref conv2dTranspose(Interpreter &in, CallArgs &args) {
       });
 }
 
+/// A batch norm that trains: its moving averages' `decay` (recorded on the
+/// op if the file turns out to be a training script) and its update, which
+/// TF-Slim puts in `updates_collections` (tf.GraphKeys.UPDATE_OPS) for
+/// create_train_op to run, or runs in place when that is None.
+bool recordTrainingBatchNorm(Interpreter &in, const Bound &b, Object &out,
+                             const std::string &scope) {
+  double decay;
+  if (!getFloat(in, b, "decay", decay))
+    return false;
+  auto *t = cast<TensorObj>(&out);
+  TrainingBatchNorm record;
+  record.op = cast<mlir::slim::BatchNormOp>(t->value.getDefiningOp());
+  record.decay = decay;
+  record.loc = b.callLoc;
+  Ref collections = b.get("updates_collections");
+  if (!isNone(collections)) {
+    std::vector<Ref> names;
+    if (isa<StrObj>(*collections))
+      names.push_back(collections);
+    else if (!in.iterate(collections, b.loc("updates_collections"), names))
+      return false;
+    for (const char *suffix : {"/AssignMovingAvg", "/AssignMovingAvg_1"}) {
+      auto update = std::make_shared<OpaqueObj>("Operation");
+      update->attrs["name"] = makeStr(scope + suffix);
+      record.updateOps.push_back(update);
+      for (const Ref &name : names)
+        if (auto *n = dyn_cast<StrObj>(name.get()))
+          in.graph().collections[n->value].emplace_back("", update);
+    }
+  }
+  in.graph().training().batchNorms.push_back(std::move(record));
+  return true;
+}
+
 Ref batchNorm(Interpreter &in, CallArgs &args) {
   Bound b;
   if (!bindArgs(in, "batch_norm",
@@ -318,6 +352,8 @@ Ref batchNorm(Interpreter &in, CallArgs &args) {
                             beta ? cast<TensorObj>(beta.get()) : nullptr,
                             gamma ? cast<TensorObj>(gamma.get()) : nullptr,
                             epsilon, isTraining, args.loc);
+    if (out && isTraining && !recordTrainingBatchNorm(in, b, *out, sc.name))
+      return nullptr;
     out = applyActivation(in, b, out);
     return collectNamedOutputs(in, b.get("outputs_collections"), sc.name, out,
                                args.loc);

@@ -81,6 +81,27 @@ void slim::installModelModules(Interpreter &interp) {
   auto image = std::make_shared<ModuleObj>("tensorflow.image");
   auto v2 = std::make_shared<ModuleObj>("tensorflow.compat.v2");
   auto imageV2 = std::make_shared<ModuleObj>("tensorflow.compat.v2.image");
+  // The training half of a script (Losses.cpp, Training.cpp).
+  auto train = std::make_shared<ModuleObj>("tensorflow.train");
+  auto losses = std::make_shared<ModuleObj>("tensorflow.losses");
+  auto summary = std::make_shared<ModuleObj>("tensorflow.summary");
+  auto slimLosses = std::make_shared<ModuleObj>("tf_slim.losses");
+  auto learning = std::make_shared<ModuleObj>("tf_slim.learning");
+  tf->attrs["train"] = train;
+  tf->attrs["losses"] = losses;
+  tf->attrs["summary"] = summary;
+  slimMod->attrs["losses"] = slimLosses;
+  slimMod->attrs["learning"] = learning;
+  auto reduction = std::make_shared<ModuleObj>("Reduction");
+  for (auto [key, value] :
+       {std::pair{"NONE", "none"},
+        {"SUM", "weighted_sum"},
+        {"SUM_OVER_BATCH_SIZE", "weighted_sum_over_batch_size"},
+        {"MEAN", "weighted_mean"},
+        {"SUM_BY_NONZERO_WEIGHTS", "weighted_sum_by_nonzero_weights"},
+        {"SUM_OVER_NONZERO_WEIGHTS", "weighted_sum_by_nonzero_weights"}})
+    reduction->attrs[key] = makeStr(value);
+  losses->attrs["Reduction"] = reduction;
   tf->attrs["nn"] = nn;
   tf->attrs["image"] = image;
   tf->attrs["math"] = math;
@@ -154,7 +175,9 @@ void slim::installModelModules(Interpreter &interp) {
                             {"LOCAL_VARIABLES", "local_variables"},
                             {"UPDATE_OPS", "update_ops"},
                             {"REGULARIZATION_LOSSES", "regularization_losses"},
-                            {"ACTIVATIONS", "activations"}})
+                            {"ACTIVATIONS", "activations"},
+                            {"LOSSES", "losses"},
+                            {"GLOBAL_STEP", "global_step"}})
     graphKeys->attrs[key] = makeStr(value);
 
   // Default initializers: the layers' weights (xavier), biases and
@@ -176,16 +199,25 @@ void slim::installModelModules(Interpreter &interp) {
                          {"tf.logging", logging},
                          {"tf.contrib.util", contribUtil},
                          {"slim", slimMod},
-                         {"slim.utils", utils}};
+                         {"slim.utils", utils},
+                         {"tf.train", train},
+                         {"tf.losses", losses},
+                         {"tf.summary", summary},
+                         {"slim.losses", slimLosses},
+                         {"slim.learning", learning}};
   modules["tf.math"] = math;
   for (llvm::ArrayRef<BuiltinDef> table :
-       {tfGraphBuiltins(), tfCoreBuiltins(), tfNNBuiltins(),
-        tfInitializerBuiltins(), slimLayerBuiltins(), slimArgScopeBuiltins(),
-        slimVariableBuiltins(), slimInitializerBuiltins(), slimUtilBuiltins(),
-        tensorShapeBuiltins(), tfMiscBuiltins(), tfPoolBuiltins(),
-        tfArrayBuiltins(), tfImageBuiltins(), tfNNConvBuiltins(),
-        slimNormalizationBuiltins(), tfMathBuiltins(), tfTileBuiltins(),
-        layer3DBuiltins()})
+       {tfGraphBuiltins(),      tfCoreBuiltins(),
+        tfNNBuiltins(),         tfInitializerBuiltins(),
+        slimLayerBuiltins(),    slimArgScopeBuiltins(),
+        slimVariableBuiltins(), slimInitializerBuiltins(),
+        slimUtilBuiltins(),     tensorShapeBuiltins(),
+        tfMiscBuiltins(),       tfPoolBuiltins(),
+        tfArrayBuiltins(),      tfImageBuiltins(),
+        tfNNConvBuiltins(),     slimNormalizationBuiltins(),
+        tfMathBuiltins(),       tfTileBuiltins(),
+        layer3DBuiltins(),      lossBuiltins(),
+        trainingBuiltins()})
     install(interp, modules, table);
   installAliases(modules, tfMathAliases());
   installAliases(modules, tfNNAliases());

@@ -79,6 +79,8 @@ llvm::ArrayRef<BuiltinDef> tfMiscBuiltins();            // TFMisc.cpp
 llvm::ArrayRef<BuiltinDef> tfPoolBuiltins();            // TFPool.cpp
 llvm::ArrayRef<BuiltinDef> layer3DBuiltins();           // Layers3D.cpp
 llvm::ArrayRef<BuiltinAlias> layer3DAliases();          // Layers3D.cpp
+llvm::ArrayRef<BuiltinDef> lossBuiltins();              // Losses.cpp
+llvm::ArrayRef<BuiltinDef> trainingBuiltins();          // Training.cpp
 
 /// The class tf.contrib.training.HParams (HParams.cpp).
 Ref makeHParamsClass();

@@ -22,8 +22,16 @@ Ref placeholder(Interpreter &in, CallArgs &args) {
   Bound b;
   if (!bindArgs(in, "placeholder",
                 {{"dtype", nullptr}, {"shape", none()}, {"name", none()}}, args,
-                b) ||
-      !checkDType(in, b, "dtype"))
+                b))
+    return nullptr;
+  // A training script's labels are class ids: int32 or int64 placeholders
+  // (they may only feed a loss; GraphState::makeTensor checks).
+  mlir::Type elementType;
+  auto *dtype = dyn_cast<DTypeObj>(b.get("dtype").get());
+  if (dtype && (dtype->name == "int32" || dtype->name == "int64"))
+    elementType = mlir::IntegerType::get(&in.getContext(),
+                                         dtype->name == "int32" ? 32 : 64);
+  else if (!checkDType(in, b, "dtype"))
     return nullptr;
   std::string name;
   if (!getOptionalString(in, b, "name", name))
@@ -55,7 +63,7 @@ Ref placeholder(Interpreter &in, CallArgs &args) {
                           reprValue(*d));
     shape.push_back(n->value);
   }
-  return in.graph().addPlaceholder(shape, name, args.loc);
+  return in.graph().addPlaceholder(shape, name, args.loc, elementType);
 }
 
 /// Builds a context manager that enters a variable scope.

@@ -144,6 +144,30 @@ Ref getTrainableVariables(Interpreter &in, CallArgs &args) {
   return listVariables(in, args, Which::Trainable);
 }
 
+/// tf.trainable_variables / tf.global_variables (scope only).
+Ref tfVariables(Interpreter &in, CallArgs &args, Which which) {
+  Bound b;
+  if (!bindArgs(
+          in, which == Which::All ? "global_variables" : "trainable_variables",
+          {{"scope", none()}}, args, b))
+    return nullptr;
+  std::vector<VariableInfo *> vars;
+  for (auto &v : in.graph().getVariables())
+    if (which == Which::All || v->trainable)
+      vars.push_back(v.get());
+  if (!filterVariables(in, b.get("scope"), b.loc("scope"), vars))
+    return nullptr;
+  return variablesList(vars);
+}
+
+Ref tfTrainableVariables(Interpreter &in, CallArgs &args) {
+  return tfVariables(in, args, Which::Trainable);
+}
+
+Ref tfGlobalVariables(Interpreter &in, CallArgs &args) {
+  return tfVariables(in, args, Which::All);
+}
+
 Ref getVariablesToRestore(Interpreter &in, CallArgs &args) {
   Bound b;
   if (!bindArgs(in, "get_variables_to_restore",
@@ -205,6 +229,8 @@ const BuiltinDef variableBuiltins[] = {
     {"slim", "get_variables_to_restore", "get_variables_to_restore",
      getVariablesToRestore},
     {"slim", "add_model_variable", "add_model_variable", addModelVariable},
+    {"tf", "trainable_variables", "trainable_variables", tfTrainableVariables},
+    {"tf", "global_variables", "global_variables", tfGlobalVariables},
 };
 
 } // namespace

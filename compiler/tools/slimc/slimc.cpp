@@ -115,6 +115,12 @@ cl::opt<int64_t> workLimit(
 cl::list<std::string>
     includeDirs("I", cl::desc("Directory searched for imported .slim modules"),
                 cl::value_desc("dir"), cl::Prefix, cl::cat(slimcCategory));
+cl::opt<bool> trainStep(
+    "train",
+    cl::desc("Also build the train step of a training script (one "
+             "slim.learning.create_train_op): @train_step beside @main, "
+             "see docs/training.md"),
+    cl::init(false), cl::cat(slimcCategory));
 cl::opt<bool> printSummaryTable(
     "summary",
     cl::desc("Print a per-layer summary of the optimized model (scope, op, "
@@ -741,6 +747,19 @@ int run() {
       emitKind = EmitKind::Cu;
   }
   slim::ElaborateOptions options;
+  if (trainStep) {
+    // The train step's code generation is connected separately; until then
+    // --train shows what the frontend builds.
+    if (printSummaryTable ||
+        (emitKind != EmitKind::MLIR && emitKind != EmitKind::Variables &&
+         emitKind != EmitKind::AST)) {
+      driverError() << "--train works with --emit=mlir, --emit=variables and "
+                       "--emit=ast in this build: the train step is not "
+                       "compiled to code yet\n";
+      return 1;
+    }
+    options.train = true;
+  }
   if (batchSize < 1) {
     driverError() << "--batch must be positive\n";
     return 1;

@@ -30,6 +30,8 @@ def Slim_Dialect : Dialect {
     TF-Slim. Every layer op carries the `scope` TF-Slim's name scopes gave it.
   }];
   let cppNamespace = "::mlir::slim";
+  // `slim.train` on a training script's @train_step.
+  let hasOperationAttrVerify = 1;
 }
 
 class Slim_Op<string mnemonic, list<Trait> traits = []>
@@ -172,12 +174,14 @@ def Slim_BatchNormOp : Slim_Op<"batch_norm", [Pure, AttrSizedOperandSegments,
     `slim.batch_norm`. With `is_training = false` it normalizes with the moving
     statistics: `(x - mean) / sqrt(variance + epsilon) * gamma + beta`; `beta`
     and `gamma` are absent when TF-Slim's `center` / `scale` are false. With
-    `is_training = true` it uses the statistics of the batch itself.
+    `is_training = true` it uses the statistics of the batch itself; in a
+    training script `decay` (TF-Slim's moving-average decay) is then
+    recorded, and only then.
   }];
   let arguments = (ins Slim_Tensor:$input, Slim_Tensor:$moving_mean,
     Slim_Tensor:$moving_variance, Optional<Slim_Tensor>:$beta,
     Optional<Slim_Tensor>:$gamma, F32Attr:$epsilon, BoolAttr:$is_training,
-    StrAttr:$scope);
+    StrAttr:$scope, OptionalAttr<F32Attr>:$decay);
   let results = (outs Slim_Tensor:$output);
   let assemblyFormat = [{
     $input `,` $moving_mean `,` $moving_variance
@@ -506,5 +510,6 @@ def Slim_WriteParamOp : Slim_Op<"write_param",
 include "dialects/Slim/IR/SlimSpatialOps.td"
 include "dialects/Slim/IR/SlimElementwiseOps.td"
 include "dialects/Slim/IR/SlimOps3D.td"
+include "dialects/Slim/IR/SlimTrainOps.td"
 
 #endif // SLIM_OPS_TD
