@@ -24,7 +24,7 @@ func.func @unknown_variable() -> tensor<8xf32> {
 
 // -----
 
-// expected-error @+1 {{collection must be "model" or "regular", got "local"}}
+// expected-error @+1 {{collection must be "model", "regular" or "global", got "local"}}
 slim.variable @v : tensor<2xf32> {collection = "local", initializer = {kind = "zeros"}, trainable = true}
 
 // -----

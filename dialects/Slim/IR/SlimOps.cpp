@@ -48,12 +48,22 @@ LogicalResult VariableOp::verify() {
     if (!regKind || !isKnownRegularizer(regKind.getValue()))
       return emitOpError("regularizer needs a known 'kind' entry");
   }
-  if (getCollection() != "model" && getCollection() != "regular")
-    return emitOpError("collection must be \"model\" or \"regular\", got \"")
+  // "global": a variable only in GLOBAL_VARIABLES (training's global_step
+  // and optimizer slots).
+  if (getCollection() != "model" && getCollection() != "regular" &&
+      getCollection() != "global")
+    return emitOpError("collection must be \"model\", \"regular\" or "
+                       "\"global\", got \"")
            << getCollection() << "\"";
   auto type = llvm::cast<RankedTensorType>(getType());
   if (!type.hasStaticShape())
     return emitOpError("variables need a fully defined shape");
+  // Besides f32 only the scalar i64 of a global step (issue 15).
+  Type element = type.getElementType();
+  if (!element.isF32() && !(element.isInteger(64) && type.getRank() == 0))
+    return emitOpError("variables are f32, or a scalar i64 (global_step); "
+                       "got ")
+           << type;
   if (kind.getValue() == "values") {
     // Explicit values: zero except at ascending row-major indices.
     auto indices = getInitializer().getAs<DenseI64ArrayAttr>("indices");
