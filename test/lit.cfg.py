@@ -22,7 +22,7 @@ config.substitutions.append(("%shlibdir", config.slimc_lib_dir))
 llvm_config.with_system_environment(["HOME", "TMPDIR", "PATH"])
 llvm_config.use_default_substitutions()
 tool_dirs = [config.slimc_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["slim-opt", "slimc", "slimrun", "slim-ckpt", "not", "count", "split-file"], tool_dirs)
+llvm_config.add_tool_substitutions(["slim-opt", "slimc", "slimrun", "slim-ckpt", "slim-train-gradcheck", "not", "count", "split-file"], tool_dirs)
 
 # Lets tests of "refuses to run without AVX-512" run only where that is true,
 # and tests of the AVX-512 build only where it runs; elsewhere lit reports

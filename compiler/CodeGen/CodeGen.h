@@ -76,7 +76,19 @@ struct CodeGenOptions {
   /// slim_exec_env::batch) for generalizeBatch to use. The module is one of
   /// the traced ones (see generalizeBatch); the text still has its literals.
   bool dynamicBatch = false;
+  /// slimc --train: the train step's code from emitTrainStep, written into
+  /// the file with the headers it needs and the def's ABI 7 fields; empty
+  /// for an inference-only library.
+  std::string trainStep;
 };
+
+/// The C++ of the model ABI's `train` entry for `module`'s @train_step
+/// (after slim-materialize-optimizer): the tables and the function, to go
+/// into CodeGenOptions::trainStep. Variable indices are the module's
+/// variable order, which the inference module compiled with it must keep.
+/// Errors (an op without a gradient rule, a bad slim.train) are reported at
+/// the op.
+FailureOr<std::string> emitTrainStep(ModuleOp module);
 
 /// A dynamic-batch library's source from the sources emitted for the same
 /// model at several batches (`batches[0]` the max batch, at least three

@@ -369,6 +369,12 @@ LogicalResult ModelEmitter::emit(raw_ostream &os) {
   arenaSize = std::max(arenaSize, arenaFloor);
 
   emitFileHeader(os);
+  if (!options.trainStep.empty())
+    os << "// The train step's kernels (slimc --train).\n"
+       << "#include \"slim/kernels/backward_reference.h\"\n"
+       << "#include \"slim/kernels/dropout.h\"\n"
+       << "#include \"slim/kernels/optimizers.h\"\n\n"
+       << "#include <algorithm>\n\n";
   os << "namespace {\n\n";
   emitPrologue(os);
   emitTensorTables(os);
@@ -376,6 +382,7 @@ LogicalResult ModelEmitter::emit(raw_ostream &os) {
     return failure();
   emitParamAndLayerTables(os);
   emitEntryPoints(os);
+  os << options.trainStep;
   emitDefAndExports(os);
   return success();
 }
@@ -425,6 +432,11 @@ void ModelEmitter::emitDefAndExports(raw_ostream &os) {
   os << "    " << (options.dynamicBatch ? 1 : 0) << ",\n"
      << "    " << options.maxBatch << ",\n"
      << "    0u /* arena_bytes_per_sample */,\n";
+  // ABI 7: the train step, when slimc --train wrote one.
+  if (options.trainStep.empty())
+    os << "    nullptr, 0, nullptr, 0, nullptr, 0, nullptr, 0u,\n";
+  else
+    os << "    SLIM_TRAIN_DEF_FIELDS,\n";
   os << "};\n\n} // namespace\n\n";
   os << "#define SLIM_EXPORT __attribute__((visibility(\"default\")))\n\n"
      << "extern \"C\" {\n"

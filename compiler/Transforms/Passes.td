@@ -132,4 +132,28 @@ def MemoryPlanPass : Pass<"slim-memory-plan", "ModuleOp"> {
   ];
 }
 
+//===----------------------------------------------------------------------===//
+// Training (issue 15)
+//===----------------------------------------------------------------------===//
+
+def MaterializeOptimizerPass
+    : Pass<"slim-materialize-optimizer", "ModuleOp"> {
+  let summary = "adds the optimizer's slot variables of @train_step";
+  let description = [{
+    Reads the `slim.train` dictionary of `@train_step` (TrainConfig.h) and
+    declares, after the module's last variable, the variables TensorFlow
+    2.12's optimizer creates, with its names and initial values: for each
+    variable of `variables_to_train` in order, its slots (`v/Momentum`;
+    `v/Adam`, `v/Adam_1`; `v/RMSProp` (ones), [`v/RMSProp_1` (mg) when
+    centered,] and the momentum slot; the optimizer's `name` replaces the
+    default), then Adam's scalar `beta1_power` / `beta2_power` (initially
+    beta1 / beta2). All are f32, collection "global", not trainable, so they
+    are listed, restored and saved by name like every variable. Existing
+    variables of those names are kept (the pass is idempotent). Checks that
+    the global step is a scalar i64 variable and that every trained variable
+    exists and is f32. A module without `@train_step` is left alone.
+  }];
+  let dependentDialects = ["::mlir::slim::SlimDialect"];
+}
+
 #endif // SLIM_TRANSFORMS_PASSES

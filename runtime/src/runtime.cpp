@@ -87,6 +87,8 @@ struct slim_model {
   const slim_model_def *def = nullptr;
   std::string name;
   std::vector<std::vector<int64_t>> inputDims, outputDims;
+  /// ABI 7: the train step's input and label shapes and byte sizes.
+  std::vector<std::vector<int64_t>> trainInputDims, labelDims;
   /// def->max_batch, or for a static model that leaves it 0, dim 0 of its
   /// first input (1 without one).
   int64_t maxBatch = 1;
@@ -212,19 +214,12 @@ struct slim_model {
           ->consumedLocked(variable, offset, bytes);
   }
 
-  /// Runs `prepare`; the caller holds the lock exclusively. `freezing`: the
-  /// caller releases every `prepare_only` variable afterwards, so `prepare`
-  /// may release them as it consumes them.
-  void prepareLocked(bool freezing = false) {
+  /// Fails naming the variables that have no value yet.
+  void requireInitializedLocked() const {
     std::vector<std::string> uninitialized;
-    for (const Variable &v : variables) {
-      if (v.released)
-        fail(SLIM_STATUS_FAILED_PRECONDITION, "model '", name,
-             "' cannot prepare: variable '", v.desc->name,
-             "' was released by a slim_model_freeze whose prepare failed");
+    for (const Variable &v : variables)
       if (!v.initialized)
         uninitialized.push_back(v.desc->name);
-    }
     if (!uninitialized.empty()) {
       std::string list;
       for (size_t i = 0; i < uninitialized.size() && i < 10; ++i)
@@ -237,6 +232,18 @@ struct slim_model {
            "initialize them first): ",
            list);
     }
+  }
+
+  /// Runs `prepare`; the caller holds the lock exclusively. `freezing`: the
+  /// caller releases every `prepare_only` variable afterwards, so `prepare`
+  /// may release them as it consumes them.
+  void prepareLocked(bool freezing = false) {
+    for (const Variable &v : variables)
+      if (v.released)
+        fail(SLIM_STATUS_FAILED_PRECONDITION, "model '", name,
+             "' cannot prepare: variable '", v.desc->name,
+             "' was released by a slim_model_freeze whose prepare failed");
+    requireInitializedLocked();
     if (deviceOps) {
       // Host parameters exist only for this prepare and its upload.
       params.clear();
@@ -345,6 +352,13 @@ struct slim_context {
   std::vector<std::chrono::steady_clock::time_point> layerStart;
   std::vector<double> layerNs;
   uint64_t profiledRuns = 0;
+  /// ABI 7 train steps: the train arena and the last step's gradients, one
+  /// buffer per trained variable, allocated at the first step.
+  AlignedBuffer trainArena;
+  std::vector<AlignedBuffer> gradients;
+  std::vector<void *> gradientPtrs;
+  bool hasGradients = false;
+  float learningRate = 0.0f;
 };
 
 namespace {
@@ -457,6 +471,59 @@ void checkBatch(const slim_model *model, int64_t batch, int64_t limit,
        " (compiled without a run-time batch)");
 }
 
+/// Checks the train fields (ABI 7): tables consistent with `train`,
+/// inputs f32, labels f32/i32/i64, gradients of distinct f32 variables.
+void validateTrain(const slim_model_def *def, const std::string &name) {
+  if (!def->train) {
+    if (def->num_train_inputs || def->num_labels || def->num_gradients ||
+        def->train_arena_size)
+      fail(SLIM_STATUS_INCOMPATIBLE, "model '", name,
+           "' describes a train step but has no train function");
+    return;
+  }
+  if (def->device_ops)
+    fail(SLIM_STATUS_INCOMPATIBLE, "model '", name,
+         "' has a train step on a device; train steps run on the CPU only");
+  if (def->num_train_inputs < 0 || def->num_labels < 0 ||
+      def->num_gradients < 0 || (def->num_train_inputs && !def->train_inputs) ||
+      (def->num_labels && !def->labels) ||
+      (def->num_gradients && !def->gradient_variables))
+    fail(SLIM_STATUS_INCOMPATIBLE, "model '", name,
+         "' has an inconsistent train step table");
+  if (def->train_arena_size > uint64_t(slim::contract::kMaxArenaBytes))
+    fail(SLIM_STATUS_INCOMPATIBLE, "model '", name,
+         "' asks for an absurd train arena size");
+  std::set<std::string> seen;
+  for (int32_t i = 0; i < def->num_train_inputs; ++i) {
+    validateTensorDesc(def->train_inputs[i], "train input", size_t(i));
+    if (def->train_inputs[i].dtype != SLIM_DTYPE_F32)
+      fail(SLIM_STATUS_INCOMPATIBLE, "model '", name, "' train input '",
+           def->train_inputs[i].name, "' is not float32");
+    if (!seen.insert(def->train_inputs[i].name).second)
+      fail(SLIM_STATUS_INCOMPATIBLE, "model '", name,
+           "' has two train inputs named '", def->train_inputs[i].name, "'");
+  }
+  for (int32_t i = 0; i < def->num_labels; ++i) {
+    validateTensorDesc(def->labels[i], "label", size_t(i));
+    int32_t dt = def->labels[i].dtype;
+    if (dt != SLIM_DTYPE_F32 && dt != SLIM_DTYPE_I32 && dt != SLIM_DTYPE_I64)
+      fail(SLIM_STATUS_INCOMPATIBLE, "model '", name, "' label '",
+           def->labels[i].name, "' is not float32, int32 or int64");
+    if (!seen.insert(def->labels[i].name).second)
+      fail(SLIM_STATUS_INCOMPATIBLE, "model '", name,
+           "' has two train inputs or labels named '", def->labels[i].name,
+           "'");
+  }
+  std::set<int32_t> trained;
+  for (int32_t i = 0; i < def->num_gradients; ++i) {
+    int32_t v = def->gradient_variables[i];
+    if (v < 0 || v >= def->num_variables ||
+        def->variables[v].dtype != SLIM_DTYPE_F32 || !trained.insert(v).second)
+      fail(SLIM_STATUS_INCOMPATIBLE, "model '", name, "' gradient #", i,
+           " names a bad variable (", v, ")");
+  }
+}
+
 /// Checks a definition before anything in it is trusted.
 void validateDef(const slim_model_def *def) {
   if (def->abi_version != SLIM_MODEL_ABI_VERSION)
@@ -491,6 +558,7 @@ void validateDef(const slim_model_def *def) {
          "' asks for an absurd arena size");
   validateDevice(def, name);
   validateBatch(def, name);
+  validateTrain(def, name);
   std::set<std::string> seen;
   for (int32_t i = 0; i < def->num_inputs; ++i) {
     validateTensorDesc(def->inputs[i], "input", size_t(i));
@@ -558,6 +626,12 @@ slim_model *buildModel(const slim_model_def *def, void *library) {
         dimsOf(def->outputs[i].rank, def->outputs[i].dims));
     model->outputBytes.push_back(tensorBytes(def->outputs[i]));
   }
+  for (int32_t i = 0; i < def->num_train_inputs; ++i)
+    model->trainInputDims.push_back(
+        dimsOf(def->train_inputs[i].rank, def->train_inputs[i].dims));
+  for (int32_t i = 0; i < def->num_labels; ++i)
+    model->labelDims.push_back(
+        dimsOf(def->labels[i].rank, def->labels[i].dims));
   for (int32_t i = 0; i < def->num_variables; ++i) {
     const slim_variable_desc &d = def->variables[i];
     Variable v;
@@ -1527,6 +1601,182 @@ slim_status slim_context_layer_profile(const slim_context *context,
     out_profile->flops = d.flops;
     out_profile->calls = context->profiledRuns;
     out_profile->total_ns = context->layerNs[layer];
+  });
+}
+
+//===----------------------------------------------------------------------===//
+// Training (model ABI 7)
+//===----------------------------------------------------------------------===//
+
+int32_t slim_model_has_train_step(const slim_model *model) {
+  return model && model->def->train ? 1 : 0;
+}
+
+size_t slim_model_num_train_inputs(const slim_model *model) {
+  return model ? model->trainInputDims.size() : 0;
+}
+
+slim_status slim_model_train_input_info(const slim_model *model, size_t index,
+                                        slim_tensor_info *out_info) {
+  return guard([&] {
+    requireNonNull(model, "model");
+    requireNonNull(out_info, "out_info");
+    if (index >= model->trainInputDims.size())
+      fail(SLIM_STATUS_OUT_OF_RANGE, "train input index ", index,
+           " out of range: model '", model->name, "' has ",
+           model->trainInputDims.size(), " train inputs");
+    const slim_tensor_desc &d = model->def->train_inputs[index];
+    fillTensorInfo(d.name, d.dtype, model->trainInputDims[index], out_info);
+  });
+}
+
+size_t slim_model_num_labels(const slim_model *model) {
+  return model ? model->labelDims.size() : 0;
+}
+
+slim_status slim_model_label_info(const slim_model *model, size_t index,
+                                  slim_tensor_info *out_info) {
+  return guard([&] {
+    requireNonNull(model, "model");
+    requireNonNull(out_info, "out_info");
+    if (index >= model->labelDims.size())
+      fail(SLIM_STATUS_OUT_OF_RANGE, "label index ", index,
+           " out of range: model '", model->name, "' has ",
+           model->labelDims.size(), " labels");
+    const slim_tensor_desc &d = model->def->labels[index];
+    fillTensorInfo(d.name, d.dtype, model->labelDims[index], out_info);
+  });
+}
+
+size_t slim_model_num_gradients(const slim_model *model) {
+  return model ? size_t(model->def->num_gradients) : 0;
+}
+
+slim_status slim_model_gradient_info(const slim_model *model, size_t index,
+                                     slim_tensor_info *out_info) {
+  return guard([&] {
+    requireNonNull(model, "model");
+    requireNonNull(out_info, "out_info");
+    if (index >= size_t(model->def->num_gradients))
+      fail(SLIM_STATUS_OUT_OF_RANGE, "gradient index ", index,
+           " out of range: model '", model->name, "' trains ",
+           model->def->num_gradients, " variables");
+    const Variable &v =
+        model->variables[size_t(model->def->gradient_variables[index])];
+    fillTensorInfo(v.desc->name, v.desc->dtype, v.dims, out_info);
+  });
+}
+
+slim_status slim_context_train_step(slim_context *context,
+                                    const void *const *inputs,
+                                    const void *const *labels,
+                                    float *out_loss) {
+  return guard([&] {
+    requireNonNull(context, "context");
+    slim_model *model = context->model;
+    const slim_model_def *def = model->def;
+    if (!def->train)
+      fail(SLIM_STATUS_FAILED_PRECONDITION, "model '", model->name,
+           "' has no train step (compile the training script with slimc "
+           "--train)");
+    requireNonNull(out_loss, "out_loss");
+    if (def->num_train_inputs && !inputs)
+      fail(SLIM_STATUS_INVALID_ARGUMENT, "inputs array is null");
+    if (def->num_labels && !labels)
+      fail(SLIM_STATUS_INVALID_ARGUMENT, "labels array is null");
+    for (int32_t i = 0; i < def->num_train_inputs; ++i)
+      if (!inputs[i])
+        fail(SLIM_STATUS_INVALID_ARGUMENT, "train input '",
+             def->train_inputs[i].name, "' is null");
+    for (int32_t i = 0; i < def->num_labels; ++i)
+      if (!labels[i])
+        fail(SLIM_STATUS_INVALID_ARGUMENT, "label '", def->labels[i].name,
+             "' is null");
+    // The step writes variables: no run or other step may overlap it.
+    WriteLock lock(model);
+    model->requireMutable("run a train step");
+    model->requireInitializedLocked();
+    std::vector<void *> variables;
+    for (Variable &v : model->variables)
+      variables.push_back(v.writable());
+    model->refreshPointers();
+    if (!context->trainArena.data() && def->train_arena_size)
+      context->trainArena = AlignedBuffer(def->train_arena_size, 64);
+    if (context->gradients.empty())
+      for (int32_t i = 0; i < def->num_gradients; ++i) {
+        const Variable &v =
+            model->variables[size_t(def->gradient_variables[i])];
+        context->gradients.emplace_back(v.sizeBytes, 64);
+        context->gradientPtrs.push_back(context->gradients.back().data());
+      }
+    std::shared_ptr<ThreadPool> pool = sharedPool();
+    ThreadPool::Binding binding{pool.get(), context->maxThreads};
+    slim_parallel par = ThreadPool::makeTable(&binding);
+    char error[1024] = "";
+    slim_exec_env env{&par,    nullptr, error, sizeof(error), nullptr, nullptr,
+                      nullptr, nullptr, 0};
+    float loss = 0.0f, learningRate = 0.0f;
+    // The variables change even when the step fails midway: prepare again.
+    model->prepared = false;
+    int32_t rc = def->train(&env, variables.data(), inputs, labels,
+                            context->gradientPtrs.data(), &loss, &learningRate,
+                            context->trainArena.data());
+    error[sizeof(error) - 1] = '\0';
+    if (rc)
+      fail(SLIM_STATUS_INTERNAL, "model '", model->name,
+           "' failed in its train step (", rc,
+           "): ", error[0] ? error : "no message");
+    context->hasGradients = true;
+    context->learningRate = learningRate;
+    *out_loss = loss;
+  });
+}
+
+slim_status slim_context_last_learning_rate(const slim_context *context,
+                                            float *out_learning_rate) {
+  return guard([&] {
+    requireNonNull(context, "context");
+    requireNonNull(out_learning_rate, "out_learning_rate");
+    if (!context->hasGradients)
+      fail(SLIM_STATUS_FAILED_PRECONDITION,
+           "no train step has run on this context yet");
+    *out_learning_rate = context->learningRate;
+  });
+}
+
+slim_status slim_context_get_gradient(const slim_context *context,
+                                      const char *variable_name, void *out,
+                                      size_t size_bytes) {
+  return guard([&] {
+    requireNonNull(context, "context");
+    requireNonNull(variable_name, "variable_name");
+    const slim_model *model = context->model;
+    const slim_model_def *def = model->def;
+    ptrdiff_t index = -1;
+    for (int32_t i = 0; i < def->num_gradients; ++i)
+      if (std::strcmp(def->variables[def->gradient_variables[i]].name,
+                      variable_name) == 0)
+        index = i;
+    if (index < 0) {
+      if (model->findVariable(variable_name) >= 0)
+        fail(SLIM_STATUS_NOT_FOUND, "variable '", variable_name, "' of model '",
+             model->name,
+             "' is not trained (not in variables_to_train), so it has no "
+             "gradient");
+      fail(SLIM_STATUS_NOT_FOUND, "model '", model->name, "' has no variable '",
+           variable_name, "'");
+    }
+    if (!context->hasGradients)
+      fail(SLIM_STATUS_FAILED_PRECONDITION,
+           "no train step has run on this context yet");
+    requireNonNull(out, "out");
+    const Variable &v =
+        model->variables[size_t(def->gradient_variables[index])];
+    if (size_bytes != v.sizeBytes)
+      fail(SLIM_STATUS_INVALID_ARGUMENT, "the gradient of '", variable_name,
+           "' (", shapeString(v.dims), " ", dtypeName(v.desc->dtype),
+           ") needs ", v.sizeBytes, " bytes, got ", size_bytes);
+    std::memcpy(out, context->gradients[size_t(index)].data(), v.sizeBytes);
   });
 }
 

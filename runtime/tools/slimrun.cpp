@@ -15,6 +15,7 @@
 #include "slim/slim_runtime.h"
 
 #include "npy.h"
+#include "slimrun_train.h"
 
 #include <algorithm>
 #include <chrono>
@@ -93,7 +94,27 @@ const char *kUsage =
     "                           released so weights are held once; on a "
     "device model\n"
     "                           every host variable, the device holds the "
-    "weights)\n";
+    "weights)\n"
+    "training (a library compiled with slimc --train):\n"
+    "  --train                  run train steps instead of inference\n"
+    "  --data FILE.npy          float32 [samples, ...]: the train input\n"
+    "  --labels FILE.npy        [samples] int32/int64 class ids or [samples, "
+    "C] float32\n"
+    "  --steps K                train steps; step i takes samples [(i*N) mod "
+    "samples, ...)\n"
+    "                           in order, wrapping around\n"
+    "  --batch N                samples per step (must be the compiled "
+    "batch; default it)\n"
+    "  --restore CKPT           start from a checkpoint (or --init-seed S)\n"
+    "  --log-every N            a progress line every N steps (default 10)\n"
+    "  --dump-gradients FILE    safetensors of step 1's gradients, by "
+    "variable name\n"
+    "  --save-checkpoint PATH   save every variable after the last step "
+    "(--save-format)\n";
+
+} // namespace
+
+namespace slimrun {
 
 [[noreturn]] void die(const std::string &msg) {
   std::fprintf(stderr, "slimrun: error: %s\n", msg.c_str());
@@ -107,6 +128,12 @@ void check(slim_status s, const char *what) {
   slim_status_destroy(s);
   die(msg);
 }
+
+} // namespace slimrun
+
+namespace {
+using slimrun::check;
+using slimrun::die;
 
 long long parseInt(const std::string &s, const char *flag) {
   char *end = nullptr;
@@ -262,6 +289,8 @@ int main(int argc, char **argv) {
   long long seed = -1, bench = 0, warmup = -1, threads = -1, runBatch = 0;
   bool profile = false, ignoreMissing = false, printRegLoss = false;
   bool printMemory = false, freeze = true, guardArena = false;
+  bool train = false;
+  slimrun::TrainOptions trainOptions;
 
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -273,8 +302,26 @@ int main(int argc, char **argv) {
     if (a == "-h" || a == "--help") {
       std::fputs(kUsage, stdout);
       return 0;
-    } else if (a == "--checkpoint") {
+    } else if (a == "--checkpoint" || a == "--restore") {
+      if (!checkpoint.empty())
+        die("give one --checkpoint or --restore");
       checkpoint = value();
+    } else if (a == "--train") {
+      train = true;
+    } else if (a == "--data") {
+      trainOptions.data = value();
+    } else if (a == "--labels") {
+      trainOptions.labels = value();
+    } else if (a == "--steps") {
+      trainOptions.steps = parseInt(value(), "--steps");
+      if (trainOptions.steps < 1)
+        die("--steps needs a positive count");
+    } else if (a == "--log-every") {
+      trainOptions.logEvery = parseInt(value(), "--log-every");
+      if (trainOptions.logEvery < 1)
+        die("--log-every needs a positive count");
+    } else if (a == "--dump-gradients") {
+      trainOptions.dumpGradients = value();
     } else if (a == "--init-seed") {
       seed = parseInt(value(), "--init-seed");
       if (seed < 0)
@@ -348,6 +395,24 @@ int main(int argc, char **argv) {
   }
   if (!checkpoint.empty() && seed >= 0)
     die("--checkpoint and --init-seed exclude each other");
+  if (train) {
+    if (trainOptions.data.empty() || trainOptions.labels.empty() ||
+        trainOptions.steps == 0)
+      die("--train needs --data, --labels and --steps");
+    if (checkpoint.empty() && seed < 0)
+      die("--train needs starting values: --restore CKPT or --init-seed S");
+    if (!inputFiles.empty() || bench || !outputDir.empty() || profile ||
+        guardArena || printRegLoss || printMemory)
+      die("--input, --bench, --output-dir, --profile, --guard-arena, "
+          "--regularization-loss and --memory do not apply to --train");
+    trainOptions.batch = runBatch;
+    trainOptions.saveCheckpoint = saveCheckpoint;
+    trainOptions.saveFormat = saveFormat;
+    saveCheckpoint.clear(); // Saved after training.
+  } else if (!trainOptions.data.empty() || !trainOptions.labels.empty() ||
+             trainOptions.steps || !trainOptions.dumpGradients.empty()) {
+    die("--data, --labels, --steps and --dump-gradients need --train");
+  }
 
   if (threads > 0)
     check(slim_set_num_threads(int32_t(threads)), "--threads");
@@ -376,6 +441,11 @@ int main(int argc, char **argv) {
   } else if (seed >= 0) {
     check(slim_model_initialize_variables(model, uint64_t(seed)),
           "cannot initialize variables");
+  }
+  if (train) {
+    int status = slimrun::runTraining(model, trainOptions);
+    slim_model_destroy(model);
+    return status;
   }
   if (!saveCheckpoint.empty())
     check(slim_model_save_checkpoint_as(model, saveCheckpoint.c_str(),

@@ -13,6 +13,7 @@
 #include "compiler/Analysis/Analysis.h"
 #include "compiler/CodeGen/CodeGen.h"
 #include "compiler/Transforms/Passes.h"
+#include "compiler/Transforms/TrainConfig.h"
 #include "dialects/Slim/IR/SlimDialect.h"
 #include "dialects/Slim/IR/SlimOps.h"
 
@@ -20,6 +21,7 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/CommandLine.h"
@@ -49,7 +51,8 @@ enum class EmitKind { AST, MLIR, Variables, Dot, Cpp, Cu, Obj, So };
 
 cl::OptionCategory slimcCategory("slimc options");
 
-cl::opt<std::string> inputFilename(cl::Positional, cl::desc("<model.slim>"),
+cl::opt<std::string> inputFilename(cl::Positional,
+                                   cl::desc("<model.slim | module.mlir>"),
                                    cl::Required, cl::cat(slimcCategory));
 cl::opt<std::string> outputFilename("o",
                                     cl::desc("Output file (default: stdout)"),
@@ -115,12 +118,6 @@ cl::opt<int64_t> workLimit(
 cl::list<std::string>
     includeDirs("I", cl::desc("Directory searched for imported .slim modules"),
                 cl::value_desc("dir"), cl::Prefix, cl::cat(slimcCategory));
-cl::opt<bool> trainStep(
-    "train",
-    cl::desc("Also build the train step of a training script (one "
-             "slim.learning.create_train_op): @train_step beside @main, "
-             "see docs/training.md"),
-    cl::init(false), cl::cat(slimcCategory));
 cl::opt<bool> printSummaryTable(
     "summary",
     cl::desc("Print a per-layer summary of the optimized model (scope, op, "
@@ -188,6 +185,12 @@ void registerThreadsOption() {
                "--threads can still override it)"),
       cl::init(0), cl::cat(slimcCategory));
 }
+cl::opt<bool> trainFlag(
+    "train",
+    cl::desc("Also compile the training step (@train_step: forward, "
+             "backward, optimizer update) into the library, for "
+             "slim_context_train_step and slimrun --train (--target=cpu)"),
+    cl::init(false), cl::cat(slimcCategory));
 cl::opt<bool> verbose("v",
                       cl::desc("Print each stage and its time (and the nvcc "
                                "command)"),
@@ -340,6 +343,51 @@ FailureOr<Target> resolveTargetOption() {
   return t;
 }
 
+/// True when the input is a slim-dialect module (`.mlir`), parsed as is
+/// instead of elaborated from a model file.
+bool mlirInput() { return StringRef(inputFilename).ends_with(".mlir"); }
+
+/// The module of `.mlir` input, parsed with the slim and func dialects and
+/// verified; errors go through the SourceMgr handler (file:line:col).
+mlir::OwningOpRef<mlir::ModuleOp> parseMlirInput(SourceMgr &sourceMgr,
+                                                 mlir::MLIRContext &context) {
+  context.getOrLoadDialect<mlir::slim::SlimDialect>();
+  context.getOrLoadDialect<mlir::func::FuncDialect>();
+  mlir::ParserConfig config(&context);
+  return mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, config);
+}
+
+/// slimc --train: adds the optimizer's variables (slim-materialize-optimizer)
+/// so that every library's variable table lists them; an error when the
+/// module has no @train_step.
+mlir::LogicalResult materializeTraining(mlir::ModuleOp module) {
+  if (!mlir::slim::getTrainStep(module)) {
+    driverError() << "--train: '" << inputFilename
+                  << "' has no training step (a create_train_op call, "
+                     "func.func @train_step in a .mlir module)\n";
+    return mlir::failure();
+  }
+  mlir::PassManager pm(module.getContext());
+  pm.addPass(mlir::slim::createMaterializeOptimizerPass());
+  return pm.run(module);
+}
+
+/// What the inference pipeline compiles of a training module: @main with
+/// every is_training switched off (the library's `run` evaluates the
+/// trained net); @train_step is dropped (its code, if any, was emitted
+/// already).
+void keepInferenceOnly(mlir::ModuleOp module) {
+  mlir::func::FuncOp step = mlir::slim::getTrainStep(module);
+  if (!step)
+    return;
+  step.erase();
+  module.walk([](mlir::slim::BatchNormOp bn) {
+    bn.setIsTraining(false);
+    bn->removeAttr("decay");
+  });
+  module.walk([](mlir::slim::DropoutOp d) { d.setIsTraining(false); });
+}
+
 /// The one construction of the inference pipeline for a target, shared by
 /// code generation and the reports (--summary, --emit=dot), so that the
 /// reports describe exactly the library -o would build with the same flags.
@@ -372,8 +420,9 @@ int64_t maxBatch() {
 /// Whether a None batch becomes a run-time batch: the fast CPU kernels, a
 /// max batch over 1, no --static-batch.
 bool wantsRuntimeBatch(const Target &target) {
+  // A .mlir module has one batch, and a train step a fixed one.
   return !target.cuda && kernelKind == mlir::slim::KernelKind::Fast &&
-         !staticBatch && maxBatch() > 1;
+         !staticBatch && maxBatch() > 1 && !trainFlag && !mlirInput();
 }
 
 /// slim_model_def::max_batch of a static model: dim 0 of its first input.
@@ -652,6 +701,22 @@ int generateCode(mlir::ModuleOp module, StageTimer &timer) {
                      "--batch\n";
     return 1;
   }
+  std::string trainStep;
+  if (trainFlag) {
+    if (resolved->cuda) {
+      driverError() << "--train compiles the training step for "
+                       "--target=cpu only\n";
+      return 1;
+    }
+    if (mlir::failed(materializeTraining(module)))
+      return 1;
+    mlir::FailureOr<std::string> step = mlir::slim::emitTrainStep(module);
+    if (mlir::failed(step))
+      return 1;
+    trainStep = std::move(*step);
+    timer.done("train step generation");
+  }
+  keepInferenceOnly(module);
   if (resolved->cuda)
     return generateCuda(module, *resolved, timer);
   if (precisionOption.getNumOccurrences()) {
@@ -670,6 +735,7 @@ int generateCode(mlir::ModuleOp module, StageTimer &timer) {
     return 1;
   }
   mlir::slim::CodeGenOptions cg;
+  cg.trainStep = std::move(trainStep);
   cg.kernels = kernelKind;
   cg.defaultNumThreads = threads;
   cg.vectorWidth = target->vectorWidth;
@@ -747,19 +813,10 @@ int run() {
       emitKind = EmitKind::Cu;
   }
   slim::ElaborateOptions options;
-  if (trainStep) {
-    // The train step's code generation is connected separately; until then
-    // --train shows what the frontend builds.
-    if (printSummaryTable ||
-        (emitKind != EmitKind::MLIR && emitKind != EmitKind::Variables &&
-         emitKind != EmitKind::AST)) {
-      driverError() << "--train works with --emit=mlir, --emit=variables and "
-                       "--emit=ast in this build: the train step is not "
-                       "compiled to code yet\n";
-      return 1;
-    }
+  // A training script's @train_step is built only when asked for; without
+  // --train the file compiles to its inference library as before.
+  if (trainFlag)
     options.train = true;
-  }
   if (batchSize < 1) {
     driverError() << "--batch must be positive\n";
     return 1;
@@ -824,9 +881,24 @@ int run() {
   SourceMgr sourceMgr;
   unsigned buffer =
       sourceMgr.AddNewSourceBuffer(std::move(*fileOrErr), SMLoc());
-  std::unique_ptr<slim::ModuleAST> ast = slim::parseModule(sourceMgr, buffer);
-  if (!ast)
-    return 1;
+  std::unique_ptr<slim::ModuleAST> ast;
+  if (mlirInput()) {
+    if (emitKind == EmitKind::AST) {
+      driverError() << "--emit=ast needs a model file, not a .mlir module\n";
+      return 1;
+    }
+    if (!entryFunction.empty() || batchSize.getNumOccurrences() ||
+        maxBatchOption.getNumOccurrences()) {
+      driverError() << "--entry, --input-shape, --batch and --max-batch "
+                       "apply to model files; a .mlir module has its "
+                       "shapes\n";
+      return 1;
+    }
+  } else {
+    ast = slim::parseModule(sourceMgr, buffer);
+    if (!ast)
+      return 1;
+  }
 
   std::string text;
   raw_string_ostream os(text);
@@ -836,21 +908,29 @@ int run() {
     mlir::MLIRContext context;
     context.disableMultithreading();
     mlir::SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
-    if (noneBatch)
-      options.entryInputShape[0] = options.batch;
-    elaborateAt = [&](int64_t batch) {
-      slim::ElaborateOptions at = options;
-      at.batch = batch;
+    mlir::OwningOpRef<mlir::ModuleOp> module;
+    if (mlirInput()) {
+      module = parseMlirInput(sourceMgr, context);
+      if (!module)
+        return 1;
+      timer.done("MLIR parser");
+    } else {
       if (noneBatch)
-        at.entryInputShape[0] = batch;
-      slim::Interpreter again(sourceMgr, context, at);
-      return again.run(*ast);
-    };
-    slim::Interpreter interp(sourceMgr, context, options);
-    mlir::OwningOpRef<mlir::ModuleOp> module = interp.run(*ast);
-    if (!module)
-      return 1;
-    timer.done("frontend");
+        options.entryInputShape[0] = options.batch;
+      elaborateAt = [&](int64_t batch) {
+        slim::ElaborateOptions at = options;
+        at.batch = batch;
+        if (noneBatch)
+          at.entryInputShape[0] = batch;
+        slim::Interpreter again(sourceMgr, context, at);
+        return again.run(*ast);
+      };
+      slim::Interpreter interp(sourceMgr, context, options);
+      module = interp.run(*ast);
+      if (!module)
+        return 1;
+      timer.done("frontend");
+    }
     if (emitKind == EmitKind::Cpp || emitKind == EmitKind::Cu ||
         emitKind == EmitKind::Obj || emitKind == EmitKind::So)
       return generateCode(*module, timer);
@@ -875,6 +955,7 @@ int run() {
         if (!(module = elaborateAt(maxBatch())))
           return 1;
       }
+      keepInferenceOnly(*module);
       if (mlir::failed(runInferencePipeline(*module, *target, runtimeBatch)))
         return 1;
       if (printSummaryTable) {
@@ -897,6 +978,9 @@ int run() {
         mlir::slim::printDot(*module, os);
       }
     } else if (emitKind == EmitKind::Variables) {
+      // With --train the optimizer's variables are the library's too.
+      if (trainFlag && mlir::failed(materializeTraining(*module)))
+        return 1;
       printVariables(*module, os);
     } else {
       mlir::OpPrintingFlags flags;

@@ -2,6 +2,7 @@
 
 #include "dialects/Slim/IR/SlimDialect.h"
 #include "dialects/Slim/IR/SlimOps.h"
+#include "dialects/Slim/IR/SlimTrainOps.h"
 
 using namespace mlir;
 using namespace mlir::slim;
@@ -12,5 +13,9 @@ void SlimDialect::initialize() {
   addOperations<
 #define GET_OP_LIST
 #include "dialects/Slim/IR/SlimOps.cpp.inc"
+      >();
+  addOperations<
+#define GET_OP_LIST
+#include "dialects/Slim/IR/SlimTrainOps.cpp.inc"
       >();
 }

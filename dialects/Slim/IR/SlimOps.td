@@ -10,34 +10,7 @@
 #ifndef SLIM_OPS_TD
 #define SLIM_OPS_TD
 
-include "mlir/IR/OpBase.td"
-include "mlir/IR/SymbolInterfaces.td"
-include "mlir/Interfaces/SideEffectInterfaces.td"
-
-//===----------------------------------------------------------------------===//
-// Dialect
-//===----------------------------------------------------------------------===//
-
-def Slim_Dialect : Dialect {
-  let name = "slim";
-  let summary = "TF-Slim models: variables as symbols and layer-level tensor ops";
-  let description = [{
-    The `slim` dialect is what the slimc frontend produces from a TF-Slim model
-    file, and what its optimization passes rewrite. Variables are module-level
-    symbols carrying everything TF-Slim records about them (name, shape,
-    initializer, regularizer, collection, device, trainability); the graph reads
-    them with `slim.read_variable`. Activations are NHWC float32 tensors, as in
-    TF-Slim. Every layer op carries the `scope` TF-Slim's name scopes gave it.
-  }];
-  let cppNamespace = "::mlir::slim";
-  // `slim.train` on a training script's @train_step.
-  let hasOperationAttrVerify = 1;
-}
-
-class Slim_Op<string mnemonic, list<Trait> traits = []>
-    : Op<Slim_Dialect, mnemonic, traits>;
-
-def Slim_Tensor : RankedTensorOf<[F32]>;
+include "dialects/Slim/IR/SlimBase.td"
 
 //===----------------------------------------------------------------------===//
 // Variables
@@ -174,14 +147,12 @@ def Slim_BatchNormOp : Slim_Op<"batch_norm", [Pure, AttrSizedOperandSegments,
     `slim.batch_norm`. With `is_training = false` it normalizes with the moving
     statistics: `(x - mean) / sqrt(variance + epsilon) * gamma + beta`; `beta`
     and `gamma` are absent when TF-Slim's `center` / `scale` are false. With
-    `is_training = true` it uses the statistics of the batch itself; in a
-    training script `decay` (TF-Slim's moving-average decay) is then
-    recorded, and only then.
+    `is_training = true` it uses the statistics of the batch itself.
   }];
   let arguments = (ins Slim_Tensor:$input, Slim_Tensor:$moving_mean,
     Slim_Tensor:$moving_variance, Optional<Slim_Tensor>:$beta,
     Optional<Slim_Tensor>:$gamma, F32Attr:$epsilon, BoolAttr:$is_training,
-    StrAttr:$scope, OptionalAttr<F32Attr>:$decay);
+    StrAttr:$scope);
   let results = (outs Slim_Tensor:$output);
   let assemblyFormat = [{
     $input `,` $moving_mean `,` $moving_variance
@@ -510,6 +481,5 @@ def Slim_WriteParamOp : Slim_Op<"write_param",
 include "dialects/Slim/IR/SlimSpatialOps.td"
 include "dialects/Slim/IR/SlimElementwiseOps.td"
 include "dialects/Slim/IR/SlimOps3D.td"
-include "dialects/Slim/IR/SlimTrainOps.td"
 
 #endif // SLIM_OPS_TD

@@ -2,6 +2,7 @@
 
 #include "dialects/Slim/IR/SlimDialect.h"
 #include "dialects/Slim/IR/SlimOps.h"
+#include "dialects/Slim/IR/SlimTrainOps.h"
 #include "dialects/Slim/IR/VerifierSupport.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
@@ -13,6 +14,9 @@
 
 using namespace mlir;
 using namespace mlir::slim;
+
+#define GET_OP_CLASSES
+#include "dialects/Slim/IR/SlimTrainOps.cpp.inc"
 
 //===----------------------------------------------------------------------===//
 // Losses

@@ -5,12 +5,16 @@
 // regularized variable, and their sum (`get_total_loss`). They appear in
 // `@train_step` only; the optimizer, the learning-rate schedule and the rest
 // of `create_train_op` are the `slim.train` dictionary on that function
-// (verified by SlimDialect::verifyOperationAttribute).
+// (verified by SlimDialect::verifyOperationAttribute). Generated apart from
+// SlimOps.td (SlimTrainOps.h.inc), so that the many users of SlimOps.h do not
+// depend on it.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef SLIM_TRAIN_OPS_TD
 #define SLIM_TRAIN_OPS_TD
+
+include "dialects/Slim/IR/SlimBase.td"
 
 def Slim_Scalar : 0DTensorOf<[F32]>;
 def Slim_Labels : RankedTensorOf<[I32, I64, F32]>;

@@ -50,7 +50,7 @@ extern "C" {
 
 /// Bumped on any incompatible change of the structures or entry points below.
 /// The runtime refuses a model whose `abi_version` differs from its own.
-#define SLIM_MODEL_ABI_VERSION 6
+#define SLIM_MODEL_ABI_VERSION 7
 
 /// The largest tensor rank the ABI describes; unused trailing dims are 0.
 #define SLIM_MAX_RANK 8
@@ -290,6 +290,26 @@ typedef int32_t (*slim_run_fn)(const slim_exec_env *env,
                                const void *const *inputs, void *const *outputs,
                                void *arena);
 
+/// Since ABI 7: one training step (slimc --train), the `@train_step` of a
+/// training script: the training-mode forward pass on `inputs` (the
+/// `train_inputs` table) and `labels` (the `labels` table), the total loss
+/// into `*out_loss`, its gradient with respect to every variable of the
+/// `gradient_variables` table into `gradients[i]` (dense, the variable's
+/// shape and dtype, before any clipping), the learning rate it applies into
+/// `*out_learning_rate`, then the updates: batch-norm moving
+/// averages, gradient clipping, the optimizer (slot variables included) and
+/// `global_step += 1`. Unlike `run` it WRITES `variables`; the runtime calls
+/// it with the model's lock held exclusively and prepares again before the
+/// next `run`. `arena` holds `train_arena_size` bytes aligned to 64 owned by
+/// the calling context (the activations the backward pass keeps, the
+/// gradients of activations). Returns 0 on success.
+typedef int32_t (*slim_train_fn)(const slim_exec_env *env,
+                                 void *const *variables,
+                                 const void *const *inputs,
+                                 const void *const *labels,
+                                 void *const *gradients, float *out_loss,
+                                 float *out_learning_rate, void *arena);
+
 /// Where a model's `run` computes. Values are part of the ABI.
 typedef enum slim_device_kind {
   SLIM_DEVICE_CPU = 0,
@@ -401,6 +421,24 @@ typedef struct slim_model_def {
   /// (max_batch - b) * arena_bytes_per_sample bytes (`run` touches no byte
   /// past it); arena_size is the arena of max_batch. 0 for static models.
   uint64_t arena_bytes_per_sample;
+
+  /* Since ABI 7: training (slimc --train); all 0 / null without it. */
+  /// The train step, null for an inference-only model.
+  slim_train_fn train;
+  /// Its inputs (the script's placeholders that are inputs of `run` too)
+  /// and labels (the other placeholders the loss depends on, i32, i64 or
+  /// f32), in the script's creation order; static shapes.
+  int32_t num_train_inputs;
+  const slim_tensor_desc *train_inputs;
+  int32_t num_labels;
+  const slim_tensor_desc *labels;
+  /// Indices into `variables` of the variables trained, in TF's order
+  /// (`variables_to_train`): `gradients[i]` of `train` is the gradient of
+  /// variable `gradient_variables[i]`.
+  int32_t num_gradients;
+  const int32_t *gradient_variables;
+  /// Bytes of `train`'s arena per context (alignment 64).
+  uint64_t train_arena_size;
 } slim_model_def;
 
 /// Type of the exported `slim_model_get_def` function. It returns a pointer

@@ -42,7 +42,7 @@ extern "C" {
  *===----------------------------------------------------------------------===*/
 
 #define SLIM_RUNTIME_VERSION_MAJOR 0
-#define SLIM_RUNTIME_VERSION_MINOR 5
+#define SLIM_RUNTIME_VERSION_MINOR 6
 #define SLIM_RUNTIME_VERSION_PATCH 0
 /// (major << 16) | (minor << 8) | patch of the header you compiled against.
 #define SLIM_RUNTIME_VERSION                                                   \
@@ -504,6 +504,64 @@ SLIM_API slim_status slim_context_enable_profiling(slim_context *context,
 SLIM_API size_t slim_context_num_profiled_layers(const slim_context *context);
 SLIM_API slim_status slim_context_layer_profile(
     const slim_context *context, size_t layer, slim_layer_profile *out_profile);
+
+/*===----------------------------------------------------------------------===*
+ * Training (runtime 0.6, model ABI 7; libraries compiled with slimc --train)
+ *===----------------------------------------------------------------------===*/
+
+/// Nonzero when the model carries a train step (slimc --train).
+SLIM_API int32_t slim_model_has_train_step(const slim_model *model);
+
+/// The train step's inputs (placeholders the net reads, float32) and labels
+/// (int32 or int64 class ids, or float32 one-hot rows), in the script's
+/// order, with their static shapes. 0 for a model without a train step.
+SLIM_API size_t slim_model_num_train_inputs(const slim_model *model);
+SLIM_API slim_status slim_model_train_input_info(const slim_model *model,
+                                                 size_t index,
+                                                 slim_tensor_info *out_info);
+SLIM_API size_t slim_model_num_labels(const slim_model *model);
+SLIM_API slim_status slim_model_label_info(const slim_model *model,
+                                           size_t index,
+                                           slim_tensor_info *out_info);
+
+/// The variables the step trains (`variables_to_train`, TF's order): the
+/// info names the variable and gives its shape, which is its gradient's.
+SLIM_API size_t slim_model_num_gradients(const slim_model *model);
+SLIM_API slim_status slim_model_gradient_info(const slim_model *model,
+                                              size_t index,
+                                              slim_tensor_info *out_info);
+
+/// One training step on one batch: the training-mode forward pass on
+/// `inputs[i]` (slim_model_train_input_info(i) shapes, float32) and
+/// `labels[i]` (slim_model_label_info(i) shapes and dtypes), the total loss
+/// into `*out_loss` (computed before the update), the gradients, and the
+/// update of the variables: batch-norm moving averages, gradient clipping,
+/// the optimizer (its slot variables included) and global_step + 1. Every
+/// variable needs a value first (checkpoint, set or initialize). The step
+/// holds the model exclusively (runs and other steps wait) and writes its
+/// variables, so the next run prepares again; a frozen model is refused
+/// (FAILED_PRECONDITION), as is a model without a train step. The buffers
+/// are the caller's and must hold the whole tensors (their sizes are not
+/// checked, as in slim_context_run). Contexts keep their own gradients.
+SLIM_API slim_status slim_context_train_step(slim_context *context,
+                                             const void *const *inputs,
+                                             const void *const *labels,
+                                             float *out_loss);
+
+/// The learning rate this context's last train step applied (the schedule's
+/// value at the global step before that step's increment);
+/// FAILED_PRECONDITION before the context's first step.
+SLIM_API slim_status slim_context_last_learning_rate(
+    const slim_context *context, float *out_learning_rate);
+
+/// Copies the gradient of total_loss with respect to the trained variable
+/// `variable_name` computed by this context's last train step (before
+/// clipping) into `out`, exactly `size_bytes` (the variable's size) bytes.
+/// NOT_FOUND for a variable that does not exist or is not trained,
+/// FAILED_PRECONDITION before the context's first step.
+SLIM_API slim_status slim_context_get_gradient(const slim_context *context,
+                                               const char *variable_name,
+                                               void *out, size_t size_bytes);
 
 /*===----------------------------------------------------------------------===*
  * Utilities
