@@ -2,6 +2,7 @@
 
 #include "frontend/GraphState.h"
 
+#include "dialects/Slim/IR/SlimTrainOps.h"
 #include "dialects/Slim/IR/CheckedInt.h"
 #include "dialects/Slim/IR/ShapeRules.h"
 #include "slim/contract.h"

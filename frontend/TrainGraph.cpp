@@ -2,6 +2,8 @@
 
 #include "frontend/TrainGraph.h"
 
+#include "dialects/Slim/IR/SlimTrainOps.h"
+
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/DenseSet.h"

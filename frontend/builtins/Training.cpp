@@ -10,6 +10,7 @@
 
 #include "frontend/builtins/Registry.h"
 
+#include "dialects/Slim/IR/SlimTrainOps.h"
 #include "dialects/Slim/IR/ShapeRules.h"
 
 #include "mlir/IR/Builders.h"

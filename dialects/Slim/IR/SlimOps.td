@@ -147,12 +147,14 @@ def Slim_BatchNormOp : Slim_Op<"batch_norm", [Pure, AttrSizedOperandSegments,
     `slim.batch_norm`. With `is_training = false` it normalizes with the moving
     statistics: `(x - mean) / sqrt(variance + epsilon) * gamma + beta`; `beta`
     and `gamma` are absent when TF-Slim's `center` / `scale` are false. With
-    `is_training = true` it uses the statistics of the batch itself.
+    `is_training = true` it uses the statistics of the batch itself; in a
+    training script `decay` (TF-Slim's moving-average decay) is then
+    recorded, and only then.
   }];
   let arguments = (ins Slim_Tensor:$input, Slim_Tensor:$moving_mean,
     Slim_Tensor:$moving_variance, Optional<Slim_Tensor>:$beta,
     Optional<Slim_Tensor>:$gamma, F32Attr:$epsilon, BoolAttr:$is_training,
-    StrAttr:$scope);
+    StrAttr:$scope, OptionalAttr<F32Attr>:$decay);
   let results = (outs Slim_Tensor:$output);
   let assemblyFormat = [{
     $input `,` $moving_mean `,` $moving_variance
