@@ -12,6 +12,8 @@
 #include "dialects/Slim/IR/CheckedInt.h"
 #include "dialects/Slim/IR/ShapeRules.h"
 
+#include <cmath>
+
 using namespace slim;
 using llvm::cast;
 using llvm::dyn_cast;
@@ -230,11 +232,15 @@ Ref conv2dTranspose(Interpreter &in, CallArgs &args) {
 /// op if the file turns out to be a training script) and its update, which
 /// TF-Slim puts in `updates_collections` (tf.GraphKeys.UPDATE_OPS) for
 /// create_train_op to run, or runs in place when that is None.
-bool recordTrainingBatchNorm(Interpreter &in, const Bound &b, Object &out,
+void recordTrainingBatchNorm(Interpreter &in, const Bound &b, Object &out,
                              const std::string &scope) {
-  double decay;
-  if (!getFloat(in, b, "decay", decay))
-    return false;
+  // Recorded without complaint: only a training script uses it (and says
+  // so at create_train_op), and a net for inference must compile as before.
+  double decay = std::nan("");
+  if (auto *f = dyn_cast<FloatObj>(b.get("decay").get()))
+    decay = f->value;
+  else if (auto *i = dyn_cast<IntObj>(b.get("decay").get()))
+    decay = double(i->value);
   auto *t = cast<TensorObj>(&out);
   TrainingBatchNorm record;
   record.op = cast<mlir::slim::BatchNormOp>(t->value.getDefiningOp());
@@ -245,8 +251,8 @@ bool recordTrainingBatchNorm(Interpreter &in, const Bound &b, Object &out,
     std::vector<Ref> names;
     if (isa<StrObj>(*collections))
       names.push_back(collections);
-    else if (!in.iterate(collections, b.loc("updates_collections"), names))
-      return false;
+    else if (auto *seq = dyn_cast<SeqObj>(collections.get()))
+      names = seq->items;
     for (const char *suffix : {"/AssignMovingAvg", "/AssignMovingAvg_1"}) {
       auto update = std::make_shared<OpaqueObj>("Operation");
       update->attrs["name"] = makeStr(scope + suffix);
@@ -257,7 +263,6 @@ bool recordTrainingBatchNorm(Interpreter &in, const Bound &b, Object &out,
     }
   }
   in.graph().training().batchNorms.push_back(std::move(record));
-  return true;
 }
 
 Ref batchNorm(Interpreter &in, CallArgs &args) {
@@ -352,8 +357,8 @@ Ref batchNorm(Interpreter &in, CallArgs &args) {
                             beta ? cast<TensorObj>(beta.get()) : nullptr,
                             gamma ? cast<TensorObj>(gamma.get()) : nullptr,
                             epsilon, isTraining, args.loc);
-    if (out && isTraining && !recordTrainingBatchNorm(in, b, *out, sc.name))
-      return nullptr;
+    if (out && isTraining)
+      recordTrainingBatchNorm(in, b, *out, sc.name);
     out = applyActivation(in, b, out);
     return collectNamedOutputs(in, b.get("outputs_collections"), sc.name, out,
                                args.loc);

@@ -464,6 +464,14 @@ bool comesFromLoss(mlir::Value value) {
 /// `updates_collections=None` updates in place, always).
 bool resolveUpdateOps(Interpreter &in, const Bound &b, bool &out) {
   TrainState &ts = in.graph().training();
+  for (const TrainingBatchNorm &bn : ts.batchNorms)
+    if (!(bn.decay >= 0 && bn.decay <= 1)) {
+      in.error(bn.loc, "batch_norm: decay must be a Python number in [0, 1] "
+                       "in a training script (it is the moving averages' "
+                       "decay)");
+      in.note(b.callLoc, "the train op that updates them");
+      return false;
+    }
   std::vector<Ref> given;
   bool explicitList = !isNone(b.get("update_ops"));
   if (explicitList) {
