@@ -4,8 +4,10 @@
 // VGG-16 conv3_x / conv4_x, ResNet-50 bottleneck 1x1 / 3x3 and MobileNet-v1
 // depthwise layer shapes at the given batch and thread counts, and prints
 // per kernel the median wall time, GFLOP/s and % of the measured peak x
-// threads, next to the reference kernel's GFLOP/s (ref is serial and slow:
-// it runs once, at --ref-batch, default 1, and its rate is per image the
+// threads, the rate per CPU second (process CPU time: what the kernel does
+// with the CPU it got, the stable number on a shared machine) and its % of
+// the per-core peak, next to the reference kernel's GFLOP/s (ref is serial and
+// slow: it runs once, at --ref-batch, default 1, and its rate is per image the
 // same). FLOPs are 2 x the forward's MACs for each of the two gradients
 // (the work of the dense computation, padding taps excluded).
 //
@@ -24,6 +26,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <random>
 #include <string>
 #include <vector>
@@ -100,16 +103,29 @@ double now() {
       .count();
 }
 
-template <typename F> double medianSeconds(F &&f, int repeats) {
+/// CPU time of the whole process (all threads).
+double cpuNow() {
+  timespec t;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
+}
+
+struct Timing {
+  double wall, cpu; // medians, seconds
+};
+
+template <typename F> Timing medianTimes(F &&f, int repeats) {
   f(); // warm-up: page faults, pool start
-  std::vector<double> t;
+  std::vector<double> w, c;
   for (int r = 0; r < repeats; ++r) {
-    double t0 = now();
+    double t0 = now(), c0 = cpuNow();
     f();
-    t.push_back(now() - t0);
+    w.push_back(now() - t0);
+    c.push_back(cpuNow() - c0);
   }
-  std::sort(t.begin(), t.end());
-  return t[t.size() / 2];
+  std::sort(w.begin(), w.end());
+  std::sort(c.begin(), c.end());
+  return {w[w.size() / 2], c[c.size() / 2]};
 }
 
 std::vector<int> parseList(const char *s) {
@@ -163,8 +179,9 @@ int main(int argc, char **argv) {
               "ref at batch %lld, 1 thread, one run\n",
               SLIM_ISA_NAME, (long long)batch, repeats, peak,
               (long long)refBatch);
-  std::printf("%-10s %-18s %-7s %3s %9s %8s %7s %9s %8s\n", "net", "layer",
-              "grad", "thr", "ms", "GFLOP/s", "%peak", "refGF/s", "speedup");
+  std::printf("%-10s %-18s %-7s %3s %9s %8s %7s %8s %7s %8s %8s\n", "net",
+              "layer", "grad", "thr", "ms", "GFLOP/s", "%peak", "GF/cpu-s",
+              "%pk-cpu", "refGF/s", "speedup");
   for (const Layer &l : kLayers) {
     std::string full = std::string(l.net) + "/" + l.name;
     if (!filter.empty() && full.find(filter) == std::string::npos)
@@ -212,12 +229,13 @@ int main(int argc, char **argv) {
           else
             conv2dBackwardFilter(p, x.data(), dy.data(), dw.data(), par);
         };
-        double sec = medianSeconds(run, repeats);
-        double rate = gflop / sec;
-        std::printf("%-10s %-18s %-7s %3d %9.2f %8.1f %6.1f%% %9.2f %7.1fx\n",
-                    l.net, l.name, gname, t, sec * 1e3, rate,
-                    100.0 * rate / (peak * t), refRate,
-                    refRate > 0 ? rate / refRate : 0.0);
+        Timing tm = medianTimes(run, repeats);
+        double rate = gflop / tm.wall, cpuRate = gflop / tm.cpu;
+        std::printf("%-10s %-18s %-7s %3d %9.2f %8.1f %6.1f%% %8.1f %6.1f%% "
+                    "%8.2f %7.0fx\n",
+                    l.net, l.name, gname, t, tm.wall * 1e3, rate,
+                    100.0 * rate / (peak * t), cpuRate, 100.0 * cpuRate / peak,
+                    refRate, refRate > 0 ? rate / refRate : 0.0);
         std::fflush(stdout);
       }
     }

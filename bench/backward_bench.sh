@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds and runs the backward-kernel benchmark: the peak FP32 FMA rate of
-# one core (bench/peak.c, wall clock, best of 5), then bench/backward_bench.cpp
+# one core (bench/peak.c, per CPU second, best of 5), then bench/backward_bench.cpp
 # (conv / depthwise gradients of VGG-16, ResNet-50 and MobileNet-v1 layers,
 # fast vs reference, GFLOP/s and % of that peak x threads).
 #
@@ -39,7 +39,9 @@ run() {
   echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
   line=$("$build/peak" 1 5)
   echo "# $line"
-  peak=$(echo "$line" | sed -n 's/.*peak_gflops_per_thread=\([0-9.]*\).*/\1/p')
+  # Per-core peak = the single-thread probe's rate per CPU second (the
+  # core's own speed; per wall second it drops with the machine's load).
+  peak=$(echo "$line" | sed -n 's/.*peak_gflops_per_cpu_second=\([0-9.]*\).*/\1/p')
   "$build/backward_bench" --peak="$peak" "${args[@]+"${args[@]}"}"
   echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 }

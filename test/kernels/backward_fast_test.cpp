@@ -119,6 +119,9 @@ const ConvCase kConvCases[] = {
     {1,  3, 200, 3,   5, 3, 3, 1, 1, 1, true},  // row wider than an item
     {2,  6,  5, 35,   3, 3, 3, 2, 1, 1, true},  // stride 2x1
     {1,  4,  4,  2,   3, 5, 5, 1, 1, 1, true},  // kernel wider than the map
+    // dW above SLIM_BW_SLICED_FLOATS: items split channels, not pixels.
+    {2,  6,  6, 128, 128, 3, 3, 1, 1, 1, true},
+    {1,  5,  7, 700, 200, 1, 1, 1, 1, 1, false},
 };
 const ConvCase kDepthwiseCases[] = {
     {2, 12, 12, 17, 0, 3, 3, 1, 1, 1, true, 1},

@@ -59,6 +59,28 @@ namespace kernels {
 #define SLIM_BW_PIXELS 192
 #endif
 inline constexpr int64_t kBwPixels = SLIM_BW_PIXELS;
+/// Output pixels per block of the filter gradient: the block's dy panel
+/// and x pixels should fit L1 together.
+#ifndef SLIM_BW_FILTER_PIXELS
+#define SLIM_BW_FILTER_PIXELS 192
+#endif
+/// The filter gradient cuts the pixels into SLIM_BW_SLICES slices, each
+/// with its own whole dW, when dW (panels padded) is at most this many
+/// floats (512 KiB: half of L2).
+#ifndef SLIM_BW_SLICED_FLOATS
+#define SLIM_BW_SLICED_FLOATS (128 * 1024)
+#endif
+#ifndef SLIM_BW_SLICES
+#define SLIM_BW_SLICES 8
+#endif
+/// Half of L2: the weights (W^T) that decide the data gradient's item order.
+#ifndef SLIM_BW_L2_WEIGHT_BYTES
+#define SLIM_BW_L2_WEIGHT_BYTES (512 * 1024)
+#endif
+/// Floats of dW partial sums per filter-gradient item (128 KiB, in L2).
+#ifndef SLIM_BW_FILTER_ACC_FLOATS
+#define SLIM_BW_FILTER_ACC_FLOATS (32 * 1024)
+#endif
 
 namespace detail {
 
@@ -138,6 +160,10 @@ struct BwdDataCtx {
   float *dx;       // NHWC
   PixelBlocks blocks;
   int64_t panels, taps;
+  /// Panels are the innermost item index when all of W^T fits in half of
+  /// L2 (each dy block is then read from memory once), else the outermost
+  /// (each panel's W^T stays hot); the forward conv chooses the same way.
+  bool panelInner;
 };
 
 /// Packs W^T for (panel, tap) item `i`.
@@ -167,7 +193,8 @@ inline void bwdDataTask(void *ctx, int64_t begin, int64_t end) {
   alignas(64) float buf[kBwPixels * kBwPanel];
   int64_t perPanel = p.batch * b.rowBlocks * b.colBlocks;
   for (int64_t item = begin; item < end; ++item) {
-    int64_t panel = item / perPanel, rest = item % perPanel;
+    int64_t panel = c.panelInner ? item % c.panels : item / perPanel;
+    int64_t rest = c.panelInner ? item / c.panels : item % perPanel;
     int64_t n = rest / (b.rowBlocks * b.colBlocks);
     rest %= b.rowBlocks * b.colBlocks;
     int64_t ih0 = rest / b.colBlocks * b.rows,
@@ -225,24 +252,41 @@ struct BwdFilterCtx {
   float *dw;       // HWIO
   PixelBlocks blocks;
   int64_t ldDy, icGroup, icGroups, taps;
+  /// Output-channel panels per item: a block's x pixels, in L1, serve all
+  /// of them (what a 1x1 conv, one tap, needs to reuse x at all).
+  int64_t panelGroup, panels;
+  /// Pixel slices (see conv2dBackwardFilter): 1, or each slice sums its
+  /// share of the pixels into its own dW at dw + slice * taps * inC * outC.
+  int64_t slices;
 };
 
 inline void bwdFilterTask(void *ctx, int64_t begin, int64_t end) {
   const BwdFilterCtx &c = *static_cast<const BwdFilterCtx *>(ctx);
   const Conv2DParams &p = *c.p;
   const PixelBlocks &b = c.blocks;
-  std::vector<float> acc(c.taps * c.icGroup * kBwPanel);
+  const int64_t perPanel = c.taps * c.icGroup * kBwPanel;
+  const int64_t perImage = b.rowBlocks * b.colBlocks;
+  const int64_t allBlocks = p.batch * perImage;
+  const int64_t perSlice =
+      (c.panels + c.panelGroup - 1) / c.panelGroup * c.icGroups;
+  std::vector<float> acc(c.panelGroup * perPanel);
   for (int64_t item = begin; item < end; ++item) {
-    int64_t panel = item / c.icGroups;
-    int64_t ic0 = item % c.icGroups * c.icGroup;
+    int64_t slice = item / perSlice, inner = item % perSlice;
+    int64_t panel0 = inner / c.icGroups * c.panelGroup;
+    int64_t panelN = std::min(c.panelGroup, c.panels - panel0);
+    int64_t ic0 = inner % c.icGroups * c.icGroup;
     int64_t icN = std::min(c.icGroup, p.inC - ic0);
+    float *dw = c.dw + slice * c.taps * p.inC * p.outC;
     std::fill(acc.begin(), acc.end(), 0.0f);
-    for (int64_t n = 0; n < p.batch; ++n)
-      for (int64_t blk = 0; blk < b.rowBlocks * b.colBlocks; ++blk) {
-        int64_t oh0 = blk / b.colBlocks * b.rows;
-        int64_t ow0 = blk % b.colBlocks * b.cols;
-        int64_t oh1 = std::min(p.outH, oh0 + b.rows);
-        int64_t ow1 = std::min(p.outW, ow0 + b.cols);
+    int64_t g0 = allBlocks * slice / c.slices;
+    int64_t g1 = allBlocks * (slice + 1) / c.slices;
+    for (int64_t gb = g0; gb < g1; ++gb) {
+      int64_t n = gb / perImage, blk = gb % perImage;
+      int64_t oh0 = blk / b.colBlocks * b.rows;
+      int64_t ow0 = blk % b.colBlocks * b.cols;
+      int64_t oh1 = std::min(p.outH, oh0 + b.rows);
+      int64_t ow1 = std::min(p.outW, ow0 + b.cols);
+      for (int64_t pl = 0; pl < panelN; ++pl) {
         for (int kh = 0; kh < p.kernelH; ++kh) {
           int64_t offH = int64_t(kh) * p.dilationH - p.padTop;
           int64_t ohLo, ohHi;
@@ -262,12 +306,12 @@ inline void bwdFilterTask(void *ctx, int64_t begin, int64_t end) {
             g.xRow = int64_t(p.strideH) * p.inW * p.inC;
             g.xPix = int64_t(p.strideW) * p.inC;
             g.d = c.dy + ((n * p.outH + ohLo) * p.outW + owLo) * c.ldDy +
-                  panel * kBwPanel;
+                  (panel0 + pl) * kBwPanel;
             g.dRow = p.outW * c.ldDy;
             g.dPix = c.ldDy;
             g.rows = ohHi - ohLo;
             g.cols = owHi - owLo;
-            float *a = acc.data() + tap * c.icGroup * kBwPanel;
+            float *a = acc.data() + pl * perPanel + tap * c.icGroup * kBwPanel;
             for (int64_t r = 0; r < icN; r += kBwRows) {
               int mr = static_cast<int>(std::min<int64_t>(kBwRows, icN - r));
               FilterGrid gr = g;
@@ -277,13 +321,34 @@ inline void bwdFilterTask(void *ctx, int64_t begin, int64_t end) {
           }
         }
       }
-    int64_t oc0 = panel * kBwPanel;
-    int64_t width = std::min<int64_t>(kBwPanel, p.outC - oc0);
-    for (int64_t tap = 0; tap < c.taps; ++tap)
-      for (int64_t r = 0; r < icN; ++r)
-        std::memcpy(c.dw + (tap * p.inC + ic0 + r) * p.outC + oc0,
-                    acc.data() + (tap * c.icGroup + r) * kBwPanel,
-                    sizeof(float) * width);
+    }
+    for (int64_t pl = 0; pl < panelN; ++pl) {
+      int64_t oc0 = (panel0 + pl) * kBwPanel;
+      int64_t width = std::min<int64_t>(kBwPanel, p.outC - oc0);
+      for (int64_t tap = 0; tap < c.taps; ++tap)
+        for (int64_t r = 0; r < icN; ++r)
+          std::memcpy(dw + (tap * p.inC + ic0 + r) * p.outC + oc0,
+                      acc.data() + pl * perPanel +
+                          (tap * c.icGroup + r) * kBwPanel,
+                      sizeof(float) * width);
+    }
+  }
+}
+
+/// out[i] = sum over items of part[item * size + i], in item order.
+struct SumPartsCtx {
+  const float *part;
+  float *out;
+  int64_t items, size;
+};
+inline void sumPartsTask(void *ctx, int64_t begin, int64_t end) {
+  const SumPartsCtx &c = *static_cast<const SumPartsCtx *>(ctx);
+  int64_t lo = begin * 256, hi = std::min(c.size, end * 256);
+  std::copy(c.part + lo, c.part + hi, c.out + lo);
+  for (int64_t it = 1; it < c.items; ++it) {
+    const float *src = c.part + it * c.size;
+    for (int64_t i = lo; i < hi; ++i)
+      c.out[i] += src[i];
   }
 }
 
@@ -357,6 +422,7 @@ inline void conv2dBackwardData(const Conv2DParams &params, const float *dy,
   std::vector<float> packed(c.panels * c.taps * p.outC * kBwPanel);
   c.bp = packed.data();
   c.blocks = detail::pixelBlocks(p.inH, p.inW, kBwPixels);
+  c.panelInner = packed.size() * sizeof(float) <= SLIM_BW_L2_WEIGHT_BYTES;
   slim_parallel_run(par, c.panels * c.taps, 1, detail::bwdDataPackTask, &c);
   int64_t items = c.panels * p.batch * c.blocks.rowBlocks * c.blocks.colBlocks;
   slim_parallel_run(par, items, 1, detail::bwdDataTask, &c);
@@ -377,10 +443,24 @@ inline void conv2dBackwardFilter(const Conv2DParams &params, const float *in,
   c.x = in;
   c.dw = dw;
   c.taps = taps;
-  c.icGroup = std::min<int64_t>(p.inC, 4 * kBwRows);
+  // Input channels: groups of at most 4 tiles, near-equal (64 channels on
+  // AVX-512 are 36 + 28, not 48 + 16).
+  int64_t tiles = (p.inC + kBwRows - 1) / kBwRows;
+  int64_t groups = (p.inC + 4 * kBwRows - 1) / (4 * kBwRows);
+  c.icGroup = std::min(p.inC, (tiles + groups - 1) / groups * kBwRows);
   c.icGroups = (p.inC + c.icGroup - 1) / c.icGroup;
-  c.blocks = detail::pixelBlocks(p.outH, p.outW, kBwPixels);
+  c.blocks = detail::pixelBlocks(p.outH, p.outW, SLIM_BW_FILTER_PIXELS);
   int64_t panels = (p.outC + kBwPanel - 1) / kBwPanel;
+  // As many panels per item as SLIM_BW_FILTER_ACC_FLOATS of partial sums
+  // hold, fewer when that would leave under 2 items per thread.
+  c.panels = panels;
+  c.panelGroup = std::clamp<int64_t>(
+      SLIM_BW_FILTER_ACC_FLOATS / (taps * c.icGroup * kBwPanel), 1, panels);
+  int64_t threads =
+      par && par->parallel_for ? std::max(1, par->num_threads) : 1;
+  while (c.panelGroup > 1 &&
+         (panels + c.panelGroup - 1) / c.panelGroup * c.icGroups < 2 * threads)
+    c.panelGroup = (c.panelGroup + 1) / 2;
   std::vector<float> padded;
   int64_t pixels = p.batch * p.outH * p.outW;
   if (p.outC % kBwPanel == 0 || pixels == 0) {
@@ -393,7 +473,31 @@ inline void conv2dBackwardFilter(const Conv2DParams &params, const float *in,
     slim_parallel_run(par, pixels, 64, detail::padColsTask, &pc);
     c.dy = padded.data();
   }
-  slim_parallel_run(par, panels * c.icGroups, 1, detail::bwdFilterTask, &c);
+  // Small dW (a 1x1 or a 3x3 with few channels): one item would cover all
+  // of it, so x and dy are read once, but one item has no parallelism;
+  // instead the pixels are cut into a fixed number of slices (not
+  // dependent on the thread count, so the bits are not either), each
+  // summed into its own dW, and the slices are added in order.
+  int64_t size = taps * p.inC * p.outC;
+  int64_t allBlocks = p.batch * c.blocks.rowBlocks * c.blocks.colBlocks;
+  std::vector<float> parts;
+  c.slices = 1;
+  if (taps * p.inC * panels * kBwPanel <= SLIM_BW_SLICED_FLOATS &&
+      allBlocks > 1) {
+    c.slices = std::min<int64_t>(allBlocks, SLIM_BW_SLICES);
+    c.icGroup = p.inC;
+    c.icGroups = 1;
+    c.panelGroup = panels;
+    parts.resize(c.slices * size);
+    c.dw = parts.data();
+  }
+  int64_t items =
+      c.slices * ((panels + c.panelGroup - 1) / c.panelGroup * c.icGroups);
+  slim_parallel_run(par, items, 1, detail::bwdFilterTask, &c);
+  if (c.slices > 1) {
+    detail::SumPartsCtx s{parts.data(), dw, c.slices, size};
+    slim_parallel_run(par, (size + 255) / 256, 1, detail::sumPartsTask, &s);
+  }
 }
 
 /// ref::fullyConnectedBackward: dx = dy W^T [m, k] and dW = x^T dy [k, n] on

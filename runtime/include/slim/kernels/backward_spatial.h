@@ -156,23 +156,6 @@ inline void dwBwdFilterTask(void *ctx, int64_t begin, int64_t end) {
   }
 }
 
-/// dw[i] = sum over items of part[item][i], in item order.
-struct SumPartsCtx {
-  const float *part;
-  float *out;
-  int64_t items, size;
-};
-inline void sumPartsTask(void *ctx, int64_t begin, int64_t end) {
-  const SumPartsCtx &c = *static_cast<const SumPartsCtx *>(ctx);
-  int64_t lo = begin * 256, hi = std::min(c.size, end * 256);
-  std::copy(c.part + lo, c.part + hi, c.out + lo);
-  for (int64_t it = 1; it < c.items; ++it) {
-    const float *src = c.part + it * c.size;
-    for (int64_t i = lo; i < hi; ++i)
-      c.out[i] += src[i];
-  }
-}
-
 /// Channels per pooling work item (a multiple of every kVec).
 inline constexpr int64_t kPoolBwChannels = 64;
 
