@@ -132,6 +132,9 @@ const ConvCase kDepthwiseCases[] = {
     {2, 7, 9, 4, 0, 5, 5, 2, 2, 1, true, 3},
     {4, 6, 6, 33, 0, 1, 7, 1, 1, 1, true, 1},
     {1, 112, 3, 1, 0, 3, 3, 1, 1, 1, true, 1},
+    {1, 9, 10, 32, 0, 3, 3, 1, 1, 1, false, 1},
+    {2, 5, 41, 48, 0, 3, 3, 1, 1, 1, true, 1}, // interior runs of 4 pixels
+    {1, 6, 6, 7, 0, 5, 5, 1, 1, 1, false, 1},
 };
 // clang-format on
 

@@ -6,10 +6,11 @@
 // out. These ops do one or two flops per element loaded, so they are
 // written for memory traffic, not FMA throughput:
 //
-//  - depthwiseConv2dBackwardData: a work item is one dx row; every tap adds
-//    dy row * w[tap] into it, a vector multiply-add over the channels of
-//    each pixel (multiplier 1; other multipliers sum their products per
-//    channel in scalar code).
+//  - depthwiseConv2dBackwardData: a work item is one dx row. Stride 1 and
+//    multiplier 1 (MobileNet's stride-1 layers): each dx pixel sums its
+//    taps in registers, 4 pixels at a time. Otherwise every tap adds dy row
+//    * w[tap] into the row, a vector multiply-add over the channels of each
+//    pixel (multipliers > 1 sum their products per channel in scalar code).
 //  - depthwiseConv2dBackwardFilter: a work item is a block of output rows
 //    of one image; per tap and channel vector it sums x * dy along the row
 //    with 4 independent accumulators into its own partial dw, and the
@@ -55,6 +56,83 @@ struct DwBwdCtx {
   float *dx, *part;
   int64_t rowsPerItem, itemsPerImage;
 };
+
+/// Stride 1, multiplier 1: each dx pixel gathers its taps in registers,
+/// dx[iw] = sum over valid (kh, kw) of dy[oh(kh)][iw + padLeft - kw *
+/// dilationW] * w[kh, kw], 4 pixels per step in the interior (every kw
+/// valid: one weight load serves 4 FMAs, 4 independent sums), pixel by
+/// pixel with checks at the borders, scalar for a channel tail. One load
+/// and store of dx per element instead of one per tap.
+inline void dwBwdDataGatherTask(void *ctx, int64_t begin, int64_t end) {
+  const DwBwdCtx &c = *static_cast<const DwBwdCtx *>(ctx);
+  const Conv2DParams &p = *c.p;
+  const int64_t C = p.inC;
+  constexpr int kMaxKh = 16;
+  for (int64_t item = begin; item < end; ++item) {
+    int64_t n = item / p.inH, ih = item % p.inH;
+    float *row = c.dx + (n * p.inH + ih) * p.inW * C;
+    // Valid kernel rows and their dy rows.
+    const float *dyRow[kMaxKh];
+    int khOf[kMaxKh], rows = 0;
+    for (int kh = 0; kh < p.kernelH && rows < kMaxKh; ++kh) {
+      int64_t oh = ih + p.padTop - int64_t(kh) * p.dilationH;
+      if (oh < 0 || oh >= p.outH)
+        continue;
+      dyRow[rows] = c.dy + (n * p.outH + oh) * p.outW * C;
+      khOf[rows++] = kh;
+    }
+    int64_t iwA = std::min<int64_t>(
+        p.inW,
+        std::max<int64_t>(0, int64_t(p.kernelW - 1) * p.dilationW - p.padLeft));
+    int64_t iwB = std::max(iwA, std::min<int64_t>(p.inW, p.outW - p.padLeft));
+    auto pixel = [&](int64_t iw, int64_t c0, int64_t width) {
+      // One pixel, channels [c0, c0 + width), every tap checked.
+      float acc[kVec] = {};
+      for (int r = 0; r < rows; ++r)
+        for (int kw = 0; kw < p.kernelW; ++kw) {
+          int64_t ow = iw + p.padLeft - int64_t(kw) * p.dilationW;
+          if (ow < 0 || ow >= p.outW)
+            continue;
+          const float *g = dyRow[r] + ow * C + c0;
+          const float *wt = c.w + (int64_t(khOf[r]) * p.kernelW + kw) * C + c0;
+          for (int64_t l = 0; l < width; ++l)
+            acc[l] += g[l] * wt[l];
+        }
+      for (int64_t l = 0; l < width; ++l)
+        row[iw * C + c0 + l] = acc[l];
+    };
+    int64_t c0 = 0;
+    for (; c0 + kVec <= C; c0 += kVec) {
+      for (int64_t iw = 0; iw < iwA; ++iw)
+        pixel(iw, c0, kVec);
+      int64_t iw = iwA;
+      for (; iw + 4 <= iwB; iw += 4) {
+        Vec a0 = vzero(), a1 = vzero(), a2 = vzero(), a3 = vzero();
+        for (int r = 0; r < rows; ++r) {
+          const float *wt = c.w + int64_t(khOf[r]) * p.kernelW * C + c0;
+          const float *g = dyRow[r] + (iw + p.padLeft) * C + c0;
+          for (int kw = 0; kw < p.kernelW; ++kw) {
+            Vec wv = vload(wt + kw * C);
+            const float *gk = g - int64_t(kw) * p.dilationW * C;
+            a0 = vfma(vload(gk), wv, a0);
+            a1 = vfma(vload(gk + C), wv, a1);
+            a2 = vfma(vload(gk + 2 * C), wv, a2);
+            a3 = vfma(vload(gk + 3 * C), wv, a3);
+          }
+        }
+        vstore(row + iw * C + c0, a0);
+        vstore(row + (iw + 1) * C + c0, a1);
+        vstore(row + (iw + 2) * C + c0, a2);
+        vstore(row + (iw + 3) * C + c0, a3);
+      }
+      for (; iw < p.inW; ++iw)
+        pixel(iw, c0, kVec);
+    }
+    if (c0 < C)
+      for (int64_t iw = 0; iw < p.inW; ++iw)
+        pixel(iw, c0, C - c0);
+  }
+}
 
 inline void dwBwdDataTask(void *ctx, int64_t begin, int64_t end) {
   const DwBwdCtx &c = *static_cast<const DwBwdCtx *>(ctx);
@@ -286,7 +364,11 @@ inline void depthwiseConv2dBackwardData(const Conv2DParams &p, const float *dy,
                                         const float *w, float *dx,
                                         const slim_parallel *par = nullptr) {
   detail::DwBwdCtx c{&p, nullptr, dy, w, dx, nullptr, 0, 0};
-  slim_parallel_run(par, p.batch * p.inH, 1, detail::dwBwdDataTask, &c);
+  bool gather = p.strideH == 1 && p.strideW == 1 && p.depthMultiplier == 1 &&
+                p.kernelH <= 16;
+  slim_parallel_run(
+      par, p.batch * p.inH, 1,
+      gather ? detail::dwBwdDataGatherTask : detail::dwBwdDataTask, &c);
 }
 
 /// DepthwiseConv2dNativeBackpropFilter (ref::depthwiseConv2dBackwardFilter's
