@@ -6,10 +6,11 @@
 // per kernel the median wall time, GFLOP/s and % of the measured peak x
 // threads, the rate per CPU second (process CPU time: what the kernel does
 // with the CPU it got, the stable number on a shared machine) and its % of
-// the per-core peak, next to the reference kernel's GFLOP/s (ref is serial and
-// slow: it runs once, at --ref-batch, default 1, and its rate is per image the
-// same). FLOPs are 2 x the forward's MACs for each of the two gradients
-// (the work of the dense computation, padding taps excluded).
+// the per-core peak, next to the reference kernel's GFLOP/s per CPU second
+// (ref is serial and slow: it runs once, at --ref-batch, default 1; its rate
+// per image is the same) and the speedup per CPU second. FLOPs are 2 x the
+// forward's MACs for each of the two gradients (the work of the dense
+// computation, padding taps excluded).
 //
 // Usage: backward_bench --peak=GFLOPS_PER_CORE [--batch=8] [--threads=1,2]
 //                       [--repeats=N] [--ref-batch=B] [--no-ref]
@@ -211,9 +212,9 @@ int main(int argc, char **argv) {
           else
             ref::conv2dBackwardFilter(rp, x.data(), dy.data(), dw.data());
         };
-        double t0 = now();
+        double c0 = cpuNow();
         run();
-        refRate = 2.0 * macs(l, rp) * 1e-9 / (now() - t0);
+        refRate = 2.0 * macs(l, rp) * 1e-9 / (cpuNow() - c0);
       }
       for (int t : threads) {
         slim::test::ThreadPool pool(t);
@@ -235,7 +236,7 @@ int main(int argc, char **argv) {
                     "%8.2f %7.0fx\n",
                     l.net, l.name, gname, t, tm.wall * 1e3, rate,
                     100.0 * rate / (peak * t), cpuRate, 100.0 * cpuRate / peak,
-                    refRate, refRate > 0 ? rate / refRate : 0.0);
+                    refRate, refRate > 0 ? cpuRate / refRate : 0.0);
         std::fflush(stdout);
       }
     }
