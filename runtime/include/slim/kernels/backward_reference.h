@@ -95,7 +95,7 @@ inline void pointwiseBackward(Pointwise f, float alpha, const float *x,
 /// The epilogue activation's backward: pointwiseBackward on the equal enum.
 inline void activationBackward(Activation act, const float *x, const float *dy,
                                float *dx, int64_t count) {
-  pointwiseBackward(static_cast<Pointwise>(act), 0.0f, x, dy, dx, count);
+  ref::pointwiseBackward(static_cast<Pointwise>(act), 0.0f, x, dy, dx, count);
 }
 
 //===----------------------------------------------------------------------===//
