@@ -11,7 +11,7 @@
 # its fraction of peak (bench/peak.c, as bench/nets.sh: threads x the single-core peak per CPU
 # second).
 #
-# The training scripts are bench/train/*.slim (each imports its net from examples/).
+# The training scripts are bench/train/train_NET.slim (each imports its net from examples/).
 #
 # Usage: bench/train.sh            (about 10-15 minutes on the 2-core VM; not part of CI)
 # Environment:
@@ -68,7 +68,8 @@ run() {
     local b k script x y
     b=$(batch_for "$net")
     k=$(steps_for "$net")
-    script=$here/train/$net.slim
+    # (train_NET.slim: a file named like the module it imports would import itself)
+    script=$here/train/train_$net.slim
     x=$build/${net}_b${b}_x.npy
     y=$build/${net}_b${b}_y.npy
     # Synthetic data: 2 batches of U(-1, 1) images and random class ids, fixed seed.

@@ -100,14 +100,16 @@ NOISE_FACTOR = 10.0
 # no noise measurement. The data length is never a multiple of the batch, so that batches
 # wrap around the end of the data.
 CASES = {
-    'zoo_resnet_v1_50': (2, 5, False, True),
-    'zoo_resnet_v2_50': (2, 5, False, True),
     'zoo_mobilenet_v1': (2, 5, False, True),
-    'zoo_inception_v1': (2, 5, False, True),
-    'zoo_inception_v3': (2, 5, False, True),
-    'zoo_alexnet_v2': (2, 5, False, True),
-    'zoo_vgg_16': (2, 5, True, True),
     'seed_vgg16': (2, 5, False, True),
+    # Heavy: TensorFlow's cold half (reference + noise run) takes 50-120 s each on the 2-core
+    # machine (README), beyond the suite's CI budget; run them with --heavy or by name.
+    'zoo_resnet_v1_50': (2, 5, True, True),
+    'zoo_resnet_v2_50': (2, 5, True, True),
+    'zoo_inception_v1': (2, 5, True, True),
+    'zoo_inception_v3': (2, 5, True, True),
+    'zoo_alexnet_v2': (2, 5, True, True),
+    'zoo_vgg_16': (2, 5, True, True),
 }
 DEFAULT_CASE = (4, 10, False, False)
 
@@ -535,10 +537,11 @@ def _check_slimc(case, bins, ref, info, r, cdir, so, use_cache, work):
     ok = False
     r.lines.append('FAIL slimrun --init-seed: %s' % compare.first_error(out))
   else:
-    want = tr.load_safetensors(os.path.join(ref, 'initial.safetensors'))
+    want = info['initial_values']
     got = tr.load_safetensors(init)
-    bad = [n for n in sorted(want) if n not in got or got[n].dtype != want[n].dtype or
-           not np.array_equal(got[n], want[n])]
+    bad = [n for n in sorted(want) if n not in got or got[n].dtype.name != want[n]['dtype'] or
+           list(got[n].shape) != want[n]['shape'] or
+           not np.all(got[n] == np.array(want[n]['value'], want[n]['dtype']))]
     ok &= not bad
     r.lines.append('%s initial values of the %d non-trainable variables (slots, beta powers, '
                    'global_step, moving statistics)%s' % (
@@ -554,6 +557,7 @@ def _check_slimc(case, bins, ref, info, r, cdir, so, use_cache, work):
     ok = False
     r.gradients = 'run failed'
     r.fail('slimrun --dump-gradients: ' + compare.first_error(out))
+    r.lines.append('FAIL slimrun --steps 1 --dump-gradients: %s' % compare.first_error(out))
   else:
     good, worst, lines = compare_gradients(
         tr.load_safetensors(os.path.join(ref, 'gradients.safetensors')),
@@ -572,6 +576,7 @@ def _check_slimc(case, bins, ref, info, r, cdir, so, use_cache, work):
   if rc != 0:
     r.state = 'run failed'
     r.fail('slimrun --steps %d: %s' % (case.steps, compare.first_error(out)))
+    r.lines.append('FAIL slimrun --steps %d: %s' % (case.steps, compare.first_error(out)))
     return False
   good, lines = compare_losses(info, parse_progress(out), case.steps)
   ok &= good
@@ -602,6 +607,8 @@ def _check_slimc(case, bins, ref, info, r, cdir, so, use_cache, work):
   if rc != 0:
     r.restore = 'run failed'
     r.fail('slimrun --save-format tf: ' + compare.first_error(out))
+    r.lines.append('FAIL slimrun --checkpoint ... --save-format tf: %s' %
+                   compare.first_error(out))
     return False
   try:
     tf_dir, cached = tf_restore(case, prefix, eval_path, use_cache, work)

@@ -6,9 +6,10 @@ slim.learning.create_train_op call) that TensorFlow 2.12 + tf_slim runs unmodifi
 
   1. builds the script's graph (tf.set_random_seed(SEED)), recording the create_train_op call
      (its total_loss, optimizer, variables_to_train, update_ops, clip_gradient_norm);
-  2. initializes every global variable and saves the non-trainable ones at their initial
-     values (initial.safetensors: optimizer slots, beta powers, global_step, batch-norm moving
-     statistics: what a fresh library must start from), then perturbs them as the inference
+  2. initializes every global variable and records the non-trainable ones' initial values
+     (reference.json's initial_values: optimizer slots, beta powers, global_step, batch-norm
+     moving statistics, each a constant fill: what a fresh library must start from), then
+     perturbs them as the inference
      harness does (tfnets.perturb_variables: biases + U(-0.1, 0.1); batch-norm moving means
      U(-0.5, 0.5), moving variances U(0.5, 1.5), gamma/beta + U(-0.2, 0.2)) and saves all
      global variables as a TF V2 checkpoint (model.ckpt.*);
@@ -139,7 +140,7 @@ def save_safetensors(path, tensors):
   """Writes {name: array} as a safetensors file (names sorted, data in that order)."""
   header, offset, blobs = {}, 0, []
   for name in sorted(tensors):
-    a = np.ascontiguousarray(tensors[name])
+    a = np.asarray(tensors[name], order="C")  # (ascontiguousarray makes scalars 1-d)
     data = a.astype(a.dtype.newbyteorder('<')).tobytes()
     header[name] = {'dtype': _ST_DTYPES[a.dtype], 'shape': list(a.shape),
                     'data_offsets': [offset, offset + len(data)]}
@@ -287,6 +288,23 @@ def _label_classes(label_op, logits):
   return logits.shape.as_list()[-1]
 
 
+def _applied_gradients(graph):
+  """{variable name: the gradient tensor its optimizer update op applies} (after clipping)."""
+  out = {}
+  for op in graph.get_operations():
+    if not op.type.startswith('ResourceApply') and not op.type.startswith('Apply'):
+      continue
+    args = [a.name for a in op.op_def.input_arg]
+    which = 'grad' if 'grad' in args else 'delta' if 'delta' in args else None
+    if which is None:
+      continue
+    var = op.inputs[0].op
+    while var.type not in ('VarHandleOp', 'VariableV2') and var.inputs:
+      var = var.inputs[0].op
+    out[var.name] = op.inputs[args.index(which)]
+  return out
+
+
 def _batch_indices(step, batch, data_len):
   return [(step * batch + j) % data_len for j in range(batch)]
 
@@ -424,6 +442,10 @@ def build_reference(case, outdir, log=print):
     global_step = tf.train.get_global_step()
     update_ops = (tf.get_collection(tf.GraphKeys.UPDATE_OPS) if call.update_ops is None
                   else list(call.update_ops))
+    applied = _applied_gradients(graph)
+    unapplied = [n for n in trained_names if n not in applied]
+    if unapplied:
+      raise TFError('no optimizer update op found for %s' % unapplied[:3])
     saver = tf.train.Saver(gvars)
     lr_tensor = lr if tf.is_tensor(lr) else None
     if lr_tensor is None and callable(lr):
@@ -455,8 +477,15 @@ def build_reference(case, outdir, log=print):
     sess.run([tf.global_variables_initializer(), tf.local_variables_initializer()])
     initial = dict(zip(names, sess.run(gvars)))
     trainable_names = {v.op.name for v in trainable}
-    save_safetensors(os.path.join(outdir, 'initial.safetensors'),
-                     {n: v for n, v in initial.items() if n not in trainable_names})
+    # Their initializers fill constants (zeros, ones, beta1, ...): kept as one value each.
+    initial_values = {}
+    for n, v in initial.items():
+      if n in trainable_names:
+        continue
+      if v.size and not np.all(v == v.flat[0]):
+        raise TFError('non-trainable variable %s does not start as a constant' % n)
+      initial_values[n] = {'dtype': v.dtype.name, 'shape': list(v.shape),
+                           'value': v.flat[0].item() if v.size else None}
     tfnets.perturb_variables(sess, gvars, rng)
     saver.save(sess, os.path.join(outdir, 'model.ckpt'), write_meta_graph=False,
                write_state=False)
@@ -475,9 +504,13 @@ def build_reference(case, outdir, log=print):
     state1 = None
     for step in range(case.steps):
       lrs.append(float(sess.run(lr_tensor)) if lr_tensor is not None else float(lr))
-      losses.append(float(sess.run(call.train_op, feed(step))))
       if step == 0:
+        loss, used = sess.run([call.train_op, {n: applied[n] for n in trained_names}],
+                              feed(step))
+        losses.append(float(loss))
         state1 = dict(zip(names, sess.run(gvars)))
+      else:
+        losses.append(float(sess.run(call.train_op, feed(step))))
     final = dict(zip(names, sess.run(gvars)))
   save_safetensors(os.path.join(outdir, 'final.safetensors'), final)
 
@@ -494,11 +527,18 @@ def build_reference(case, outdir, log=print):
           'global_step %s: 0 at the checkpoint, 1 after step 1, %d after step %d' % (
               gs_name, case.steps, case.steps))
   worst = 0.0
+  grad_gap = 0.0
   for name in trained_names:
-    g = grad_of[name]
+    g = grad_of[name].astype(np.float64)
     if call.clip_gradient_norm > 0:
-      norm = np.sqrt(np.sum(np.square(g.astype(np.float64))))
+      norm = np.sqrt(np.sum(np.square(g)))
       g = g * (call.clip_gradient_norm / max(norm, call.clip_gradient_norm))
+    scale = np.abs(g).max()
+    gap = np.abs(used[name] - g).max()
+    grad_gap = max(grad_gap, gap / scale if scale > 0 else (0.0 if gap == 0 else np.inf))
+    # The update is checked with the gradient the train op applied (its own backward graph,
+    # which grappler may fuse otherwise than tf.gradients': the same to float32 noise).
+    g = used[name]
     roles = slots[name]
     if sorted(roles) != sorted(r for r in SLOT_ROLES[kind] if r != 'mg' or hyper['centered']):
       check(False, '%s: the optimizer made slots %s' % (name, roles))
@@ -519,6 +559,11 @@ def build_reference(case, outdir, log=print):
         check(False, 'step 1 of %s (%s): %d elements off the %s update, worst at %s: TF %.9g, '
               'formula %.9g' % (got_name, role, int(bad.sum()), kind, tuple(map(int, i)),
                                 got[i], value[i]))
+  gap_limit = 1e-4
+  check(grad_gap <= gap_limit or case.noise, 'the gradients train_op applied in step 1 equal '
+        'the recorded tf.gradients%s: worst %.2g of max |gradient| (limit %g%s)' % (
+            ' (clipped)' if call.clip_gradient_norm > 0 else '', grad_gap, gap_limit,
+            '; not enforced: this case measures TensorFlow\'s own noise' if case.noise else ''))
   check(worst <= 1.0, 'step 1 of all %d trained variables and their slots follows the %s '
         'update from the recorded gradients%s and learning rate %.6g (worst error %.2f of '
         'the tolerance)' % (len(trained_names), kind,
@@ -577,6 +622,7 @@ def build_reference(case, outdir, log=print):
       'clip_gradient_norm': call.clip_gradient_norm,
       'clipped_gradients': clipped,
       # name -> [max |restored value|, max |final - restored|]: the scales of the comparison.
+      'initial_values': initial_values,
       'state_stats': {n: [float(np.abs(start[n]).max()) if start[n].size else 0.0,
                           float(np.abs(final[n].astype(np.float64) - start[n]).max())
                           if start[n].size else 0.0] for n in names},
@@ -650,7 +696,7 @@ def measure_noise(case, refdir, info):
     raise TFError('the noise run (oneDNN off) failed: %s' % p.stdout.strip()[-500:])
   with open(os.path.join(other, 'reference.json')) as f:
     them = json.load(f)
-  for f in ('data.npy', 'labels.npy', 'initial.safetensors'):
+  for f in ('data.npy', 'labels.npy'):
     a, b = os.path.join(refdir, f), os.path.join(other, f)
     if open(a, 'rb').read() != open(b, 'rb').read():
       raise TFError('the noise run (oneDNN off) made other %s' % f)
