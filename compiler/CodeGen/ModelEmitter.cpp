@@ -371,7 +371,7 @@ LogicalResult ModelEmitter::emit(raw_ostream &os) {
   emitFileHeader(os);
   if (!options.trainStep.empty())
     os << "// The train step's kernels (slimc --train).\n"
-       << "#include \"slim/kernels/backward_reference.h\"\n"
+       << "#include \"slim/kernels/backward.h\"\n"
        << "#include \"slim/kernels/dropout.h\"\n"
        << "#include \"slim/kernels/optimizers.h\"\n\n"
        << "#include <algorithm>\n\n";

@@ -54,7 +54,11 @@ namespace {
 /// batch norm) come from: slim::kernels::ref (backward_reference.h) or the
 /// fast slim::kernels ones with the same signatures. The one place to
 /// switch.
-constexpr llvm::StringLiteral kKernelNamespace = "slim::kernels::ref";
+constexpr llvm::StringLiteral kKernelNamespace = "slim::kernels";
+
+/// The thread pool the fast backward kernels split their work over (the
+/// train step's `env`).
+constexpr llvm::StringLiteral kPar = "env->parallel";
 
 /// The key of dropout op number k of the step is kDropoutSeed + k.
 constexpr uint64_t kDropoutSeed = 0x5111d0000ull;
@@ -299,7 +303,7 @@ LogicalResult TrainStepEmitter::emitBatchNorm(BatchNormOp bn) {
          (bn.getGamma() ? val(bn.getGamma()) : "nullptr") + ", " +
          (bn.getBeta() ? val(bn.getBeta()) : "nullptr") + ", " +
          fmtFloat(bn.getEpsilon().convertToDouble()) + ", " + stats[0] + ", " +
-         stats[1] + ", " + stats[2] + ");");
+         stats[1] + ", " + stats[2] + ", " + kPar + ");");
   return success();
 }
 
@@ -618,7 +622,7 @@ LogicalResult TrainStepEmitter::emitBackwardOp(Operation *op) {
           w.line(
               ns +
               (dw ? "::depthwiseConv2dBackwardData" : "::conv2dBackwardData") +
-              "(p, " + gy + ", " + val(filter) + ", " + t + ");");
+              "(p, " + gy + ", " + val(filter) + ", " + t + ", " + kPar + ");");
           accumulate(in, t);
         }
         if (needs(filter)) {
@@ -626,7 +630,7 @@ LogicalResult TrainStepEmitter::emitBackwardOp(Operation *op) {
           w.line(ns +
                  (dw ? "::depthwiseConv2dBackwardFilter"
                      : "::conv2dBackwardFilter") +
-                 "(p, " + val(in) + ", " + gy + ", " + t + ");");
+                 "(p, " + val(in) + ", " + gy + ", " + t + ", " + kPar + ");");
           accumulate(filter, t);
         }
         w.out();
@@ -643,7 +647,8 @@ LogicalResult TrainStepEmitter::emitBackwardOp(Operation *op) {
         w.line("  p.m = " + Twine(numElements(x) / ws[0]) +
                "; p.k = " + Twine(ws[0]) + "; p.n = " + Twine(ws[1]) + ";");
         w.line("  " + ns + "::fullyConnectedBackward(p, " + val(x) + ", " +
-               val(wt) + ", " + gy + ", " + tx + ", " + tw + ");");
+               val(wt) + ", " + gy + ", " + tx + ", " + tw + ", " + kPar +
+               ");");
         w.line("}");
         if (needs(x))
           accumulate(x, tx);
@@ -675,7 +680,8 @@ LogicalResult TrainStepEmitter::emitBackwardOp(Operation *op) {
         w.line(ns + "::batchNormTrainingBackward(" + val(x) + ", " + gy + ", " +
                Twine(numElements(x) / c) + ", " + Twine(c) + ", " +
                (bn.getGamma() ? val(bn.getGamma()) : "nullptr") + ", " + s[0] +
-               ", " + s[2] + ", " + tx + ", " + tg + ", " + tb + ");");
+               ", " + s[2] + ", " + tx + ", " + tg + ", " + tb + ", " + kPar +
+               ");");
         accumulate(x, tx);
         if (tg != "nullptr")
           accumulate(bn.getGamma(), tg);
@@ -686,9 +692,10 @@ LogicalResult TrainStepEmitter::emitBackwardOp(Operation *op) {
       .Case([&](ActivationOp act) {
         float alpha = act.getAlpha() ? act.getAlpha()->convertToFloat() : 0.0f;
         std::string t = tmpFor(act.getInput());
-        w.line("ref::pointwiseBackward(" + pointwiseEnum(act.getKind()) + ", " +
-               fmtFloat(alpha) + ", " + val(act.getInput()) + ", " + gy + ", " +
-               t + ", " + Twine(numElements(act.getInput())) + ");");
+        w.line(ns + "::pointwiseBackward(" + pointwiseEnum(act.getKind()) +
+               ", " + fmtFloat(alpha) + ", " + val(act.getInput()) + ", " + gy +
+               ", " + t + ", " + Twine(numElements(act.getInput())) + ", " +
+               kPar + ");");
         accumulate(act.getInput(), t);
         return success();
       })
@@ -700,9 +707,10 @@ LogicalResult TrainStepEmitter::emitBackwardOp(Operation *op) {
         writePoolParams(op);
         if (isa<MaxPoolOp>(op))
           w.line(ns + "::maxPool2dBackward(p, " + val(in) + ", " + gy + ", " +
-                 t + ");");
+                 t + ", " + kPar + ");");
         else
-          w.line(ns + "::avgPool2dBackward(p, " + gy + ", " + t + ");");
+          w.line(ns + "::avgPool2dBackward(p, " + gy + ", " + t + ", " + kPar +
+                 ");");
         w.out();
         w.line("}");
         accumulate(in, t);
