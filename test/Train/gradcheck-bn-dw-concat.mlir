@@ -25,7 +25,7 @@ func.func @main(%x: tensor<2x5x5x1xf32> {slim.name = "x"}) -> (tensor<2x5x5x1xf3
   return %y : tensor<2x5x5x1xf32>
 }
 
-func.func @train_step(%x0: tensor<2x5x5x1xf32> {slim.name = "x"}, %labels: tensor<2x4xf32> {slim.name = "onehot"}) -> (tensor<f32> {slim.name = "total_loss"}) attributes {slim.train = {optimizer = {kind = "adam", beta1 = 0.9, beta2 = 0.999, epsilon = 1.0e-08}, learning_rate = {kind = "piecewise_constant", boundaries = [10, 20], values = [0.1, 0.01, 0.001]}, global_step = @global_step, variables_to_train = [@"dw/depthwise_weights", @"bn/gamma", @"bn/beta", @"side/weights", @"fc/weights"], update_ops = true, clip_gradient_norm = 0.0}} {
+func.func @train_step(%x0: tensor<2x5x5x1xf32> {slim.name = "x"}, %labels: tensor<2x4xf32> {slim.name = "onehot"}) -> (tensor<f32> {slim.name = "total_loss"}) attributes {slim.train = {optimizer = {kind = "adam", name = "Adam", beta1 = 0.9, beta2 = 0.999, epsilon = 1.0e-08}, learning_rate = {kind = "piecewise_constant", boundaries = [10, 20], values = [0.1, 0.01, 0.001]}, global_step = @global_step, variables_to_train = [@"dw/depthwise_weights", @"bn/gamma", @"bn/beta", @"side/weights", @"fc/weights"], update_ops = true, clip_gradient_norm = 0.0}} {
   %x = slim.concat %x0, %x0 {axis = 3 : i64, scope = "dup"} : (tensor<2x5x5x1xf32>, tensor<2x5x5x1xf32>) -> tensor<2x5x5x2xf32>
   %xp = slim.pad %x {padding = array<i64: 0, 0, 1, 1, 1, 1, 0, 0>, scope = "pad"} : tensor<2x5x5x2xf32> -> tensor<2x7x7x2xf32>
   %w = slim.read_variable @"dw/depthwise_weights" : tensor<3x3x2x2xf32>

@@ -65,7 +65,7 @@ func.func @train_step() -> tensor<f32> attributes {slim.train = {optimizer = {ki
 // CHECK-NEXT: func.func @train_step
 slim.variable @sgd_var : tensor<4xf32> {collection = "model", initializer = {kind = "zeros"}, trainable = true}
 slim.variable @global_step : tensor<i64> {collection = "global", initializer = {kind = "zeros"}, trainable = false}
-func.func @train_step() -> tensor<f32> attributes {slim.train = {optimizer = {kind = "sgd"}, learning_rate = {kind = "constant", value = 0.1}, global_step = @global_step, variables_to_train = [@sgd_var], update_ops = true, clip_gradient_norm = 0.0}} {
+func.func @train_step() -> tensor<f32> attributes {slim.train = {optimizer = {kind = "sgd", name = "GradientDescent"}, learning_rate = {kind = "constant", value = 0.1}, global_step = @global_step, variables_to_train = [@sgd_var], update_ops = true, clip_gradient_norm = 0.0}} {
   %w = slim.read_variable @sgd_var : tensor<4xf32>
   %r = slim.regularization_loss %w {regularizer = {kind = "l2", scale = 1.0}} : tensor<4xf32> -> tensor<f32>
   return %r : tensor<f32>

@@ -13,7 +13,7 @@ func.func @main(%x: tensor<2x4xf32> {slim.name = "x"}) -> (tensor<2x3xf32> {slim
   return %m : tensor<2x3xf32>
 }
 
-func.func @train_step(%x: tensor<2x4xf32> {slim.name = "x"}, %y: tensor<2xi32> {slim.name = "y"}) -> (tensor<f32> {slim.name = "total_loss"}) attributes {slim.train = {optimizer = {kind = "sgd"}, learning_rate = {kind = "constant", value = 0.1}, global_step = @global_step, variables_to_train = [@"fc/weights"], update_ops = true, clip_gradient_norm = 0.0}} {
+func.func @train_step(%x: tensor<2x4xf32> {slim.name = "x"}, %y: tensor<2xi32> {slim.name = "y"}) -> (tensor<f32> {slim.name = "total_loss"}) attributes {slim.train = {optimizer = {kind = "sgd", name = "GradientDescent"}, learning_rate = {kind = "constant", value = 0.1}, global_step = @global_step, variables_to_train = [@"fc/weights"], update_ops = true, clip_gradient_norm = 0.0}} {
   %w = slim.read_variable @"fc/weights" : tensor<4x3xf32>
   %m = slim.matmul %x, %w {scope = "fc"} : (tensor<2x4xf32>, tensor<4x3xf32>) -> tensor<2x3xf32>
   %r = slim.reshape %m {scope = "r"} : tensor<2x3xf32> -> tensor<2x1x1x3xf32>

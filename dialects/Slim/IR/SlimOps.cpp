@@ -48,21 +48,21 @@ LogicalResult VariableOp::verify() {
     if (!regKind || !isKnownRegularizer(regKind.getValue()))
       return emitOpError("regularizer needs a known 'kind' entry");
   }
-  // "global": a variable only in GLOBAL_VARIABLES (training's global_step
-  // and optimizer slots).
   if (getCollection() != "model" && getCollection() != "regular" &&
       getCollection() != "global")
-    return emitOpError("collection must be \"model\", \"regular\" or "
-                       "\"global\", got \"")
+    return emitOpError(
+               "collection must be \"model\", \"regular\" or \"global\", "
+               "got \"")
            << getCollection() << "\"";
   auto type = llvm::cast<RankedTensorType>(getType());
   if (!type.hasStaticShape())
     return emitOpError("variables need a fully defined shape");
-  // Besides f32 only the scalar i64 of a global step (issue 15).
-  Type element = type.getElementType();
-  if (!element.isF32() && !(element.isInteger(64) && type.getRank() == 0))
-    return emitOpError("variables are f32, or a scalar i64 (global_step); "
-                       "got ")
+  // Besides the f32 model state, only a training script's global step (a
+  // scalar int64 counter, as in TensorFlow) is a variable.
+  if (!type.getElementType().isF32() &&
+      !(type.getElementType().isInteger(64) && type.getRank() == 0))
+    return emitOpError("variables are f32 tensors or a rank-0 i64 (the global "
+                       "step), got ")
            << type;
   if (kind.getValue() == "values") {
     // Explicit values: zero except at ascending row-major indices.
@@ -172,6 +172,14 @@ LogicalResult BatchNormOp::verify() {
   }
   if (getEpsilon().convertToFloat() <= 0.0f)
     return emitOpError("epsilon must be positive");
+  if (std::optional<llvm::APFloat> decay = getDecay()) {
+    if (!getIsTraining())
+      return emitOpError("'decay' (the moving averages' update) is recorded "
+                         "only with is_training");
+    float d = decay->convertToFloat();
+    if (!(d >= 0.0f && d <= 1.0f))
+      return emitOpError("decay must be in [0, 1], got ") << d;
+  }
   return success();
 }
 
