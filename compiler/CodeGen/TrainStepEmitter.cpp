@@ -661,9 +661,9 @@ LogicalResult TrainStepEmitter::emitBackwardOp(Operation *op) {
         if (needs(b.getBias())) {
           int64_t c = numElements(b.getBias());
           std::string t = tmpFor(b.getBias());
-          w.line("ref::biasBackward(" + gy + ", " +
+          w.line(ns + "::biasBackward(" + gy + ", " +
                  Twine(numElements(b.getInput()) / c) + ", " + Twine(c) + ", " +
-                 t + ");");
+                 t + ", " + kPar + ");");
           accumulate(b.getBias(), t);
         }
         return success();
