@@ -2,9 +2,9 @@
 
 #include "frontend/GraphState.h"
 
-#include "dialects/Slim/IR/SlimTrainOps.h"
 #include "dialects/Slim/IR/CheckedInt.h"
 #include "dialects/Slim/IR/ShapeRules.h"
+#include "dialects/Slim/IR/SlimTrainOps.h"
 #include "slim/contract.h"
 
 #include "llvm/ADT/STLExtras.h"

@@ -10,8 +10,8 @@
 
 #include "frontend/builtins/Registry.h"
 
-#include "dialects/Slim/IR/SlimTrainOps.h"
 #include "dialects/Slim/IR/ShapeRules.h"
+#include "dialects/Slim/IR/SlimTrainOps.h"
 
 #include "llvm/Support/Regex.h"
 

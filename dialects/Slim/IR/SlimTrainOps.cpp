@@ -1,8 +1,8 @@
 //===- SlimTrainOps.cpp - Verifiers of the losses and of slim.train -------===//
 
+#include "dialects/Slim/IR/SlimTrainOps.h"
 #include "dialects/Slim/IR/SlimDialect.h"
 #include "dialects/Slim/IR/SlimOps.h"
-#include "dialects/Slim/IR/SlimTrainOps.h"
 #include "dialects/Slim/IR/VerifierSupport.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
