@@ -8,14 +8,19 @@
 //
 //  - depthwiseConv2dBackwardData: a work item is one dx row. Stride 1 and
 //    multiplier 1 (MobileNet's stride-1 layers): each dx pixel sums its
-//    taps in registers, 4 pixels at a time. Otherwise every tap adds dy row
-//    * w[tap] into the row, a vector multiply-add over the channels of each
-//    pixel (multipliers > 1 sum their products per channel in scalar code).
+//    taps in registers, 8 pixels at a time in the interior, pixels outer
+//    and channel vectors inner (a walk down one channel column at a stride
+//    of C floats lands in a few cache sets and reloads every tap from L2).
+//    Otherwise every tap adds dy row * w[tap] into the row, a vector
+//    multiply-add over the channels of each pixel (multipliers > 1 sum
+//    their products per channel in scalar code).
 //  - depthwiseConv2dBackwardFilter: a work item is a block of output rows
-//    of one image; per tap and channel vector it sums x * dy along the row
-//    with 4 independent accumulators into its own partial dw, and the
-//    partials are added in item order at the end (so the bits do not depend
-//    on the thread count).
+//    of one image, summed into its own partial dw; the partials are added
+//    in item order at the end (so the bits do not depend on the thread
+//    count). 3x3 with multiplier 1 keeps the nine tap sums of a channel
+//    vector in registers across a row's interior; elsewhere (borders, other
+//    kernels) per tap and channel vector it sums x * dy along the row with
+//    4 independent accumulators.
 //  - maxPool2dBackward / avgPool2dBackward: a work item is (image, group of
 //    channels), which owns its slice of dx, so overlapping windows add up
 //    without races. Max pool finds, per channel, the first maximum of each
@@ -59,10 +64,12 @@ struct DwBwdCtx {
 
 /// Stride 1, multiplier 1: each dx pixel gathers its taps in registers,
 /// dx[iw] = sum over valid (kh, kw) of dy[oh(kh)][iw + padLeft - kw *
-/// dilationW] * w[kh, kw], 4 pixels per step in the interior (every kw
-/// valid: one weight load serves 4 FMAs, 4 independent sums), pixel by
-/// pixel with checks at the borders, scalar for a channel tail. One load
-/// and store of dx per element instead of one per tap.
+/// dilationW] * w[kh, kw], in (kh, kw) order. In the interior (every kw
+/// valid) 8 pixels per step (one weight load serves 8 FMAs; 8 independent
+/// sums cover the FMA latency of two pipes); the rest pixel by pixel, four
+/// channel vectors at a time, with a check per tap at the borders; scalar
+/// only for a channel tail. One store of dx per element instead of a load
+/// and store per tap.
 inline void dwBwdDataGatherTask(void *ctx, int64_t begin, int64_t end) {
   const DwBwdCtx &c = *static_cast<const DwBwdCtx *>(ctx);
   const Conv2DParams &p = *c.p;
@@ -71,66 +78,106 @@ inline void dwBwdDataGatherTask(void *ctx, int64_t begin, int64_t end) {
   for (int64_t item = begin; item < end; ++item) {
     int64_t n = item / p.inH, ih = item % p.inH;
     float *row = c.dx + (n * p.inH + ih) * p.inW * C;
-    // Valid kernel rows and their dy rows.
+    // Valid kernel rows: their dy rows and weight rows.
     const float *dyRow[kMaxKh];
-    int khOf[kMaxKh], rows = 0;
+    const float *wRow[kMaxKh];
+    int rows = 0;
     for (int kh = 0; kh < p.kernelH && rows < kMaxKh; ++kh) {
       int64_t oh = ih + p.padTop - int64_t(kh) * p.dilationH;
       if (oh < 0 || oh >= p.outH)
         continue;
       dyRow[rows] = c.dy + (n * p.outH + oh) * p.outW * C;
-      khOf[rows++] = kh;
+      wRow[rows++] = c.w + int64_t(kh) * p.kernelW * C;
     }
     int64_t iwA = std::min<int64_t>(
         p.inW,
         std::max<int64_t>(0, int64_t(p.kernelW - 1) * p.dilationW - p.padLeft));
     int64_t iwB = std::max(iwA, std::min<int64_t>(p.inW, p.outW - p.padLeft));
-    auto pixel = [&](int64_t iw, int64_t c0, int64_t width) {
-      // One pixel, channels [c0, c0 + width), every tap checked.
+    const int64_t tapStep = int64_t(p.dilationW) * C;
+    const int64_t cFull = C / kVec * kVec;
+    // One pixel, every full channel block: taps checked against the map's
+    // edges (`checked`) or not (interior). Four channel blocks at a time,
+    // so four independent sums hide the FMA latency.
+    auto pixel = [&](int64_t iw, bool checked) {
+      int64_t c0 = 0;
+      for (; c0 + 4 * kVec <= cFull; c0 += 4 * kVec) {
+        Vec a0 = vzero(), a1 = vzero(), a2 = vzero(), a3 = vzero();
+        for (int r = 0; r < rows; ++r)
+          for (int kw = 0; kw < p.kernelW; ++kw) {
+            int64_t ow = iw + p.padLeft - int64_t(kw) * p.dilationW;
+            if (checked && (ow < 0 || ow >= p.outW))
+              continue;
+            const float *g = dyRow[r] + ow * C + c0;
+            const float *wt = wRow[r] + kw * C + c0;
+            a0 = vfma(vload(g), vload(wt), a0);
+            a1 = vfma(vload(g + kVec), vload(wt + kVec), a1);
+            a2 = vfma(vload(g + 2 * kVec), vload(wt + 2 * kVec), a2);
+            a3 = vfma(vload(g + 3 * kVec), vload(wt + 3 * kVec), a3);
+          }
+        float *d = row + iw * C + c0;
+        vstore(d, a0);
+        vstore(d + kVec, a1);
+        vstore(d + 2 * kVec, a2);
+        vstore(d + 3 * kVec, a3);
+      }
+      for (; c0 < cFull; c0 += kVec) {
+        Vec acc = vzero();
+        for (int r = 0; r < rows; ++r)
+          for (int kw = 0; kw < p.kernelW; ++kw) {
+            int64_t ow = iw + p.padLeft - int64_t(kw) * p.dilationW;
+            if (checked && (ow < 0 || ow >= p.outW))
+              continue;
+            acc = vfma(vload(dyRow[r] + ow * C + c0),
+                       vload(wRow[r] + kw * C + c0), acc);
+          }
+        vstore(row + iw * C + c0, acc);
+      }
+    };
+    // Pixels outer, channel blocks inner: a step's dy rows stay in L1 (with
+    // channels outer, the column walk at a stride of C floats maps onto a
+    // few cache sets and every tap reloads from L2).
+    int64_t iw = 0;
+    for (; iw < iwA; ++iw)
+      pixel(iw, true);
+    for (; iw + 8 <= iwB; iw += 8)
+      for (int64_t c0 = 0; c0 < cFull; c0 += kVec) {
+        Vec a[8];
+        for (Vec &v : a)
+          v = vzero();
+        for (int r = 0; r < rows; ++r) {
+          const float *wt = wRow[r] + c0;
+          const float *g = dyRow[r] + (iw + p.padLeft) * C + c0;
+          for (int kw = 0; kw < p.kernelW; ++kw, wt += C, g -= tapStep) {
+            Vec wv = vload(wt);
+            for (int j = 0; j < 8; ++j)
+              a[j] = vfma(vload(g + j * C), wv, a[j]);
+          }
+        }
+        for (int j = 0; j < 8; ++j)
+          vstore(row + (iw + j) * C + c0, a[j]);
+      }
+    for (; iw < iwB; ++iw)
+      pixel(iw, false);
+    for (; iw < p.inW; ++iw)
+      pixel(iw, true);
+    const int64_t c0 = cFull;
+    if (c0 == C)
+      continue;
+    // The channel tail, scalar, in the same tap order.
+    for (int64_t px = 0; px < p.inW; ++px) {
       float acc[kVec] = {};
       for (int r = 0; r < rows; ++r)
         for (int kw = 0; kw < p.kernelW; ++kw) {
-          int64_t ow = iw + p.padLeft - int64_t(kw) * p.dilationW;
+          int64_t ow = px + p.padLeft - int64_t(kw) * p.dilationW;
           if (ow < 0 || ow >= p.outW)
             continue;
           const float *g = dyRow[r] + ow * C + c0;
-          const float *wt = c.w + (int64_t(khOf[r]) * p.kernelW + kw) * C + c0;
-          for (int64_t l = 0; l < width; ++l)
+          const float *wt = wRow[r] + kw * C + c0;
+          for (int64_t l = 0; l < C - c0; ++l)
             acc[l] += g[l] * wt[l];
         }
-      for (int64_t l = 0; l < width; ++l)
-        row[iw * C + c0 + l] = acc[l];
-    };
-    int64_t c0 = 0;
-    for (; c0 + kVec <= C; c0 += kVec) {
-      for (int64_t iw = 0; iw < iwA; ++iw)
-        pixel(iw, c0, kVec);
-      int64_t iw = iwA;
-      for (; iw + 4 <= iwB; iw += 4) {
-        Vec a0 = vzero(), a1 = vzero(), a2 = vzero(), a3 = vzero();
-        for (int r = 0; r < rows; ++r) {
-          const float *wt = c.w + int64_t(khOf[r]) * p.kernelW * C + c0;
-          const float *g = dyRow[r] + (iw + p.padLeft) * C + c0;
-          for (int kw = 0; kw < p.kernelW; ++kw) {
-            Vec wv = vload(wt + kw * C);
-            const float *gk = g - int64_t(kw) * p.dilationW * C;
-            a0 = vfma(vload(gk), wv, a0);
-            a1 = vfma(vload(gk + C), wv, a1);
-            a2 = vfma(vload(gk + 2 * C), wv, a2);
-            a3 = vfma(vload(gk + 3 * C), wv, a3);
-          }
-        }
-        vstore(row + iw * C + c0, a0);
-        vstore(row + (iw + 1) * C + c0, a1);
-        vstore(row + (iw + 2) * C + c0, a2);
-        vstore(row + (iw + 3) * C + c0, a3);
-      }
-      for (; iw < p.inW; ++iw)
-        pixel(iw, c0, kVec);
+      std::copy(acc, acc + (C - c0), row + px * C + c0);
     }
-    if (c0 < C)
-      for (int64_t iw = 0; iw < p.inW; ++iw)
-        pixel(iw, c0, C - c0);
   }
 }
 
@@ -190,18 +237,75 @@ SLIM_INLINE void dotColumns(const float *x, int64_t xStep, const float *d,
   vstore(acc, vadd(vadd(a0, a1), vadd(a2, a3)));
 }
 
+/// The interior of one output row of a 3x3 depthwise filter gradient
+/// (multiplier 1, all three kernel rows inside the map, every kw valid for
+/// ow in [owA, owB)): per channel vector the nine tap sums stay in
+/// registers while the row streams by, ten loads per nine FMAs (the
+/// per-tap walk of dotColumns loads x and dy for every FMA).
+inline void dw3x3FilterRowInterior(const Conv2DParams &p, const float *const *x,
+                                   const float *dy, int64_t owA, int64_t owB,
+                                   int64_t cFull, float *part) {
+  const int64_t C = p.inC;
+  const int64_t step = int64_t(p.strideW) * C, tap = int64_t(p.dilationW) * C;
+  const int64_t first = (owA * p.strideW - p.padLeft) * C;
+  for (int64_t c0 = 0; c0 < cFull; c0 += kVec) {
+    Vec a[9];
+    for (int t = 0; t < 9; ++t)
+      a[t] = vload(part + t * C + c0);
+    const float *x0 = x[0] + first + c0, *x1 = x[1] + first + c0,
+                *x2 = x[2] + first + c0;
+    const float *g = dy + owA * C + c0;
+    for (int64_t ow = owA; ow < owB;
+         ++ow, x0 += step, x1 += step, x2 += step, g += C) {
+      Vec d = vload(g);
+      a[0] = vfma(vload(x0), d, a[0]);
+      a[1] = vfma(vload(x0 + tap), d, a[1]);
+      a[2] = vfma(vload(x0 + 2 * tap), d, a[2]);
+      a[3] = vfma(vload(x1), d, a[3]);
+      a[4] = vfma(vload(x1 + tap), d, a[4]);
+      a[5] = vfma(vload(x1 + 2 * tap), d, a[5]);
+      a[6] = vfma(vload(x2), d, a[6]);
+      a[7] = vfma(vload(x2 + tap), d, a[7]);
+      a[8] = vfma(vload(x2 + 2 * tap), d, a[8]);
+    }
+    for (int t = 0; t < 9; ++t)
+      vstore(part + t * C + c0, a[t]);
+  }
+}
+
 inline void dwBwdFilterTask(void *ctx, int64_t begin, int64_t end) {
   const DwBwdCtx &c = *static_cast<const DwBwdCtx *>(ctx);
   const Conv2DParams &p = *c.p;
   int64_t mult = p.depthMultiplier, outC = p.inC * mult;
   int64_t taps = int64_t(p.kernelH) * p.kernelW;
+  const int64_t cFull = mult == 1 ? outC / kVec * kVec : 0;
+  const bool is3x3 = mult == 1 && p.kernelH == 3 && p.kernelW == 3 && cFull > 0;
   for (int64_t item = begin; item < end; ++item) {
     int64_t n = item / c.itemsPerImage;
     int64_t oh0 = item % c.itemsPerImage * c.rowsPerItem;
     int64_t oh1 = std::min(p.outH, oh0 + c.rowsPerItem);
     float *part = c.part + item * taps * outC;
     std::fill(part, part + taps * outC, 0.0f);
-    for (int64_t oh = oh0; oh < oh1; ++oh)
+    for (int64_t oh = oh0; oh < oh1; ++oh) {
+      // [owA, owB): the output columns where every kw is inside the map;
+      // the 3x3 register kernel takes them when all three rows are too.
+      int64_t owA = 0, owB = p.outW;
+      for (int kw = 0; kw < p.kernelW; ++kw) {
+        int64_t lo, hi;
+        tapRange(0, p.inW, int64_t(kw) * p.dilationW - p.padLeft, p.strideW, 0,
+                 p.outW, lo, hi);
+        owA = std::max(owA, lo);
+        owB = std::min(owB, hi);
+      }
+      const float *xRow[3] = {};
+      bool tiled = is3x3 && owA < owB;
+      for (int kh = 0; kh < p.kernelH && tiled; ++kh) {
+        int64_t ih = oh * p.strideH - p.padTop + int64_t(kh) * p.dilationH;
+        tiled = ih >= 0 && ih < p.inH;
+        xRow[kh] = c.x + (n * p.inH + ih) * p.inW * p.inC;
+      }
+      if (!tiled)
+        owA = owB = 0;
       for (int kh = 0; kh < p.kernelH; ++kh) {
         int64_t ih = oh * p.strideH - p.padTop + int64_t(kh) * p.dilationH;
         if (ih < 0 || ih >= p.inH)
@@ -216,13 +320,22 @@ inline void dwBwdFilterTask(void *ctx, int64_t begin, int64_t end) {
           const float *d = c.dy + ((n * p.outH + oh) * p.outW + lo) * outC;
           float *acc = part + (int64_t(kh) * p.kernelW + kw) * outC;
           if (mult == 1) {
-            int64_t ch = 0;
-            for (; ch + kVec <= outC; ch += kVec)
-              dotColumns(x + ch, int64_t(p.strideW) * p.inC, d + ch, outC,
-                         hi - lo, acc + ch);
-            for (; ch < outC; ++ch)
+            const int64_t xStep = int64_t(p.strideW) * p.inC;
+            // Full channel vectors outside [owA, owB) (all of [lo, hi) when
+            // the row is not tiled), then the scalar channel tail.
+            int64_t cut = std::clamp(owA, lo, hi), resume = std::max(owB, cut);
+            resume = std::min(resume, hi);
+            for (int64_t ch = 0; ch < cFull; ch += kVec) {
+              if (cut > lo)
+                dotColumns(x + ch, xStep, d + ch, outC, cut - lo, acc + ch);
+              if (hi > resume)
+                dotColumns(x + (resume - lo) * xStep + ch, xStep,
+                           d + (resume - lo) * outC + ch, outC, hi - resume,
+                           acc + ch);
+            }
+            for (int64_t ch = cFull; ch < outC; ++ch)
               for (int64_t j = 0; j < hi - lo; ++j)
-                acc[ch] += x[j * p.strideW * p.inC + ch] * d[j * outC + ch];
+                acc[ch] += x[j * xStep + ch] * d[j * outC + ch];
             continue;
           }
           for (int64_t j = 0; j < hi - lo; ++j)
@@ -231,6 +344,11 @@ inline void dwBwdFilterTask(void *ctx, int64_t begin, int64_t end) {
                   x[j * p.strideW * p.inC + oc / mult] * d[j * outC + oc];
         }
       }
+      if (tiled)
+        dw3x3FilterRowInterior(p, xRow,
+                               c.dy + (n * p.outH + oh) * p.outW * outC, owA,
+                               owB, cFull, part);
+    }
   }
 }
 
