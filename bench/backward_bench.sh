@@ -13,6 +13,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 repo=$(cd "$here/.." && pwd)
 build=${BUILD_DIR:-/tmp/slim-backward-bench}
 cxx=${CXX:-g++}
@@ -28,22 +30,15 @@ done
 
 mkdir -p "$build"
 echo "# building with $cxx -O3 -march=$march" >&2
-"$cc" -O2 -march="$march" "$here/peak.c" -o "$build/peak" -lpthread
 "$cxx" -std=c++17 -O3 -march="$march" -I"$repo/runtime/include" \
   -I"$repo/test/kernels" "$here/backward_bench.cpp" -o "$build/backward_bench" \
   -lpthread
 
 run() {
-  echo "# machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)" \
-    "| $(nproc) cpus | $(uname -r)"
-  echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-  line=$("$build/peak" 1 5)
-  echo "# $line"
-  # Per-core peak = the single-thread probe's rate per CPU second (the
-  # core's own speed; per wall second it drops with the machine's load).
-  peak=$(echo "$line" | sed -n 's/.*peak_gflops_per_cpu_second=\([0-9.]*\).*/\1/p')
-  "$build/backward_bench" --peak="$peak" "${args[@]+"${args[@]}"}"
-  echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+  bench_header
+  CC=$cc BENCH_MARCH=$march bench_peak "$build"
+  "$build/backward_bench" --peak="$bench_core_peak" "${args[@]+"${args[@]}"}"
+  bench_footer
 }
 
 if [ -n "${OUT:-}" ]; then

@@ -14,6 +14,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 repo=$(cd "$here/.." && pwd)
 build=${BUILD_DIR:-/tmp/slim-kernel-ab}
 cxx=${CXX:-g++}
@@ -46,13 +48,9 @@ flags=(-std=c++17 -O3 -march=native)
   -c "$here/kernel_ab.cpp" -o "$build/main.o" &
 wait
 "$cxx" "$build/main.o" "$build/a.o" "$build/b.o" -o "$build/kernel_ab" -lpthread
-gcc -O2 -march=native "$here/peak.c" -o "$build/peak" -lpthread
-
 echo "# A = $incA ${CXXFLAGS_A:-}"
 echo "# B = $incB ${CXXFLAGS_B:-}"
-echo "# machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)" \
-  "| $(nproc) cpus | load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-peak=$("$build/peak" 1 5 | sed -n 's/.*peak_gflops_per_cpu_second=\([0-9.]*\).*/\1/p')
-echo "# peak (bench/peak.c, 1 thread, per CPU second): $peak GFLOP/s"
-"$build/kernel_ab" --peak="$peak" "$@"
-echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+bench_header
+bench_peak "$build"
+"$build/kernel_ab" --peak="$bench_core_peak" "$@"
+bench_footer

@@ -47,6 +47,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 repo=$(cd "$here/.." && pwd)
 build=${BUILD_DIR:-/tmp/slim-nets-bench}
 slimc=${SLIMC:-/work/build/bin/slimc}
@@ -115,18 +117,10 @@ onnx_how() {
 run() {
   local py
   py=$(bash "$repo/scripts/tf-venv.sh")/bin/python
-  echo "# machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)" \
-    "| $(nproc) cpus | $(uname -r)"
-  echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-  "${CC:-gcc}" -O2 -march=native "$here/peak.c" -o "$build/peak" -lpthread
+  bench_header
   "${CC:-gcc}" -O2 -march=native "$here/bandwidth.c" -o "$build/bandwidth" -lpthread
-  local p1 p2
-  p1=$("$build/peak" 1 5)
-  p2=$("$build/peak" 2 3)
-  echo "# peak 1 thread:  $p1"
-  echo "# peak 2 threads: $p2"
-  local core
-  core=$(sed -n 's/.*peak_gflops_per_cpu_second=\([0-9.]*\).*/\1/p' <<<"$p1")
+  bench_peak "$build" 2
+  local core=$bench_core_peak
   echo "# peak used for %: $core GFLOP/s per core x threads"
   # Memory read bandwidth: 1 GiB (far beyond L3) is what fc6-fc8 are judged
   # against; 64 MiB beside it for context: on a shared VM the shorter runs
