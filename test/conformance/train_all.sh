@@ -6,7 +6,10 @@
 #
 # SLIM_SKIP_TF=1 skips the suite explicitly and says so (the dropout check too: it runs with
 # the same venv's numpy). If the TensorFlow virtual environment cannot be created, the suite
-# fails: it is never skipped silently. The heavy cases (train_check.py --heavy) are not run.
+# fails: it is never skipped silently. The cases: 8 LeNet-sized scripts, the seed's VGG-16 and
+# the zoo nets at batch 2 (MobileNet v1, ResNet-50 v1/v2, Inception v1/v3, AlexNet v2; sizes and
+# limits in docs/training.md "How it is checked"); the zoo nets compile at -O1. VGG-16 at
+# 224x224 is heavy (train_check.py --heavy zoo_vgg_16) and not run here.
 # Usage: train_all.sh BUILD_DIR
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
