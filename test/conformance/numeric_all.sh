@@ -57,18 +57,48 @@ cases=(
   "mobilenet_v1 cases/mobilenet_v1_050_160.slim --size 160 --net-arg depth_multiplier=0.5 --batch 2"
 )
 passed=0 failed=0 start=$SECONDS
-for c in "${cases[@]}"; do
-  t0=$SECONDS
-  if out=$(bash "$here/numeric.sh" $c 2>&1); then
-    passed=$((passed + 1))
-    echo "conformance: ok   $c ($((SECONDS - t0)) s)"
-  else
-    failed=$((failed + 1))
-    echo "conformance: FAIL $c ($((SECONDS - t0)) s)"
-  fi
-  printf '%s\n' "$out" | sed 's/^/    /' | tail -6
-  rm -rf "$WORK"/*
+# The net cases run SLIM_CONFORMANCE_JOBS at a time (default 2: most of a case
+# is the host compiler building its library, one core each), each in its own
+# scratch directory; their reports print in the list's order.
+run_case() {
+  local i=$1 t0=$SECONDS out status=ok
+  shift
+  mkdir -p "$WORK/case$i"
+  out=$(WORK=$WORK/case$i bash "$here/numeric.sh" "$@" 2>&1) || status=FAIL
+  # Written whole, then renamed: print_finished never reads half a report.
+  { echo "$status $((SECONDS - t0))"; printf '%s\n' "$out"; } >"$WORK/.result$i"
+  mv "$WORK/.result$i" "$WORK/result$i"
+  rm -rf "$WORK/case$i"
+}
+# Prints the reports of the finished cases, in order, up to the first one
+# still running.
+next=0
+print_finished() {
+  local status secs
+  while [ "$next" -lt "${#cases[@]}" ] && [ -f "$WORK/result$next" ]; do
+    read -r status secs <"$WORK/result$next"
+    if [ "$status" = ok ]; then
+      passed=$((passed + 1))
+    else
+      failed=$((failed + 1))
+    fi
+    echo "conformance: $(printf '%-4s' "$status") ${cases[$next]} ($secs s)"
+    tail -n +2 "$WORK/result$next" | sed 's/^/    /' | tail -6
+    next=$((next + 1))
+  done
+}
+lanes=${SLIM_CONFORMANCE_JOBS:-2}
+for i in "${!cases[@]}"; do
+  while [ "$(jobs -rp | wc -l)" -ge "$lanes" ]; do
+    wait -n || true
+    print_finished
+  done
+  # shellcheck disable=SC2086 # a case is words: net, file, options
+  run_case "$i" ${cases[$i]} &
 done
+wait
+print_finished
+rm -rf "$WORK"/*
 # The seed document's snippets, through TensorFlow and slimc (seed.py): the
 # full report, as it says per snippet what was compared.
 t0=$SECONDS
