@@ -181,18 +181,6 @@ bool codegen::hasTrainLayerRule(Operation *op) {
              GroupNormOp>(op);
 }
 
-LogicalResult codegen::checkTrainLayerRule(Operation *op,
-                                           TrainLayerContext &cx) {
-  if (auto conv = dyn_cast<Conv2DTransposeOp>(op))
-    if (llvm::any_of(conv.getDilations(), [](int64_t d) { return d != 1; }))
-      return cx.unsupported(op, "has no gradient rule with dilations other "
-                                "than 1");
-  if (auto slice = dyn_cast<StridedSliceOp>(op))
-    if (shapeOf(slice.getInput()).size() > 8)
-      return cx.unsupported(op, "slices more than 8 dimensions");
-  return success();
-}
-
 std::optional<LogicalResult>
 codegen::emitTrainLayerForward(Operation *op, TrainLayerContext &cx) {
   if (!hasTrainLayerRule(op) || isa<SoftmaxOp, BatchNormOp>(op))

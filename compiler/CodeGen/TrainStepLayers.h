@@ -40,15 +40,11 @@ struct TrainLayerContext {
   std::function<std::string(int64_t)> allocFloats;
   /// grad(v) += tmp over v's elements, when v needs a gradient.
   std::function<void(Value, StringRef)> accumulate;
-  /// The emitter's file:line:col error naming the op.
-  std::function<LogicalResult(Operation *, const Twine &)> unsupported;
 };
 
-/// Whether `op` is one of this file's op kinds with a gradient rule; when
-/// it is, fails (with the op's error) where an attribute the rule does not
-/// cover is set.
+/// Whether `op` is one of this file's op kinds with a gradient rule (batch
+/// norm: with is_training=false).
 bool hasTrainLayerRule(Operation *op);
-LogicalResult checkTrainLayerRule(Operation *op, TrainLayerContext &cx);
 
 /// The training forward of one of this file's ops; std::nullopt (nothing
 /// written) if `op` is not one of them.
