@@ -1,7 +1,8 @@
 //===- TrainStepLayers.cpp - Train-step code of the further layer ops -----===//
 //
 // Forward: the plain slim::kernels::ref loops, as --kernels=reference calls
-// them. Backward: the kernels of backward_reference_layers.h, each writing
+// them. Backward: the kernels of backward_reference_layers.h and
+// backward_reference3d.h, each writing
 // the gradient of one operand into a fresh arena slice that is then added
 // into the operand's gradient (an operand used twice, `x * x`, gets both
 // terms). The rules are TensorFlow 2.12's registered gradients; the
@@ -77,6 +78,43 @@ void writeConvTransposeParams(TrainLayerContext &cx, Conv2DTransposeOp conv) {
          "; p.strideW = " + Twine(strides[1]) + ";");
   w.line("p.padTop = " + Twine(pads[0]) + "; p.padLeft = " + Twine(pads[2]) +
          ";");
+}
+
+/// The Conv3DParams `p` of a conv3d or the Pool3DParams `p` of a 3-D pool
+/// (NDHWC; pads [front, back, top, bottom, left, right]).
+void write3DParams(TrainLayerContext &cx, Operation *op) {
+  auto attr = [&](StringRef a) {
+    return op->getAttrOfType<DenseI64ArrayAttr>(a).asArrayRef();
+  };
+  ArrayRef<int64_t> in = shapeOf(op->getOperand(0)),
+                    out = shapeOf(op->getResult(0));
+  ArrayRef<int64_t> strides = attr("strides"), pads = attr("pads");
+  Writer &w = cx.w;
+  bool conv = isa<Conv3DOp>(op);
+  ArrayRef<int64_t> kernel =
+      conv ? shapeOf(op->getOperand(1)).take_front(3) : attr("kernel");
+  if (conv) {
+    ArrayRef<int64_t> dil = attr("dilations");
+    w.line("Conv3DParams p;");
+    w.line("p.inC = " + Twine(in[4]) + "; p.outC = " + Twine(out[4]) + ";");
+    w.line("p.dilationD = " + Twine(dil[0]) + "; p.dilationH = " +
+           Twine(dil[1]) + "; p.dilationW = " + Twine(dil[2]) + ";");
+  } else {
+    w.line("Pool3DParams p;");
+    w.line("p.channels = " + Twine(in[4]) + ";");
+  }
+  w.line("p.batch = " + Twine(in[0]) + "; p.inD = " + Twine(in[1]) +
+         "; p.inH = " + Twine(in[2]) + "; p.inW = " + Twine(in[3]) + ";");
+  w.line("p.outD = " + Twine(out[1]) + "; p.outH = " + Twine(out[2]) +
+         "; p.outW = " + Twine(out[3]) + ";");
+  w.line("p.kernelD = " + Twine(kernel[0]) + "; p.kernelH = " +
+         Twine(kernel[1]) + "; p.kernelW = " + Twine(kernel[2]) + ";");
+  w.line("p.strideD = " + Twine(strides[0]) + "; p.strideH = " +
+         Twine(strides[1]) + "; p.strideW = " + Twine(strides[2]) + ";");
+  w.line("p.padFront = " + Twine(pads[0]) + "; p.padBack = " + Twine(pads[1]) +
+         "; p.padTop = " + Twine(pads[2]) + "; p.padBottom = " +
+         Twine(pads[3]) + "; p.padLeft = " + Twine(pads[4]) +
+         "; p.padRight = " + Twine(pads[5]) + ";");
 }
 
 /// ref::groupNorm's arguments after `dims`, up to (not including) beta.
@@ -178,7 +216,7 @@ bool codegen::hasTrainLayerRule(Operation *op) {
     return !bn.getIsTraining();
   return isa<BinaryOp, BinaryScalarOp, SoftmaxOp, ReduceMaxOp, LrnOp, TileOp,
              StridedSliceOp, ResizeOp, Conv2DTransposeOp, InstanceNormOp,
-             GroupNormOp>(op);
+             GroupNormOp, Conv3DOp, MaxPool3DOp, AvgPool3DOp>(op);
 }
 
 std::optional<LogicalResult>
@@ -270,6 +308,23 @@ codegen::emitTrainLayerForward(Operation *op, TrainLayerContext &cx) {
                ", " + optValue(cx, norm.getGamma()) + ", " +
                fmtFloat(norm.getEpsilon().convertToDouble()) + ", " +
                boolText(norm.getOnePass()) + ");");
+        return success();
+      })
+      .Case([&](Conv3DOp conv) {
+        std::string y = cx.result(conv.getOutput());
+        CodeBlock block(w);
+        write3DParams(cx, op);
+        w.line("ref::conv3d(p, " + cx.value(conv.getInput()) + ", " +
+               cx.value(conv.getFilter()) + ", nullptr, nullptr, " + y + ");");
+        return success();
+      })
+      .Case<MaxPool3DOp, AvgPool3DOp>([&](auto pool) {
+        std::string y = cx.result(pool.getOutput());
+        CodeBlock block(w);
+        write3DParams(cx, op);
+        w.line(std::string(isa<MaxPool3DOp>(op) ? "ref::maxPool3d"
+                                                : "ref::avgPool3d") +
+               "(p, " + cx.value(pool.getInput()) + ", " + y + ");");
         return success();
       })
       .Default([&](Operation *) { return failure(); });
@@ -415,6 +470,37 @@ codegen::emitTrainLayerBackward(Operation *op, TrainLayerContext &cx) {
         accumulateIf(cx, norm.getInput(), tx);
         accumulateIf(cx, norm.getGamma(), tg);
         accumulateIf(cx, norm.getBeta(), tb);
+        return success();
+      })
+      .Case([&](Conv3DOp conv) {
+        std::string tx = tmpIfNeeded(cx, conv.getInput());
+        std::string tf = tmpIfNeeded(cx, conv.getFilter());
+        {
+          CodeBlock block(w);
+          write3DParams(cx, op);
+          if (tx != "nullptr")
+            w.line("ref::conv3dBackwardData(p, " + gy + ", " +
+                   cx.value(conv.getFilter()) + ", " + tx + ");");
+          if (tf != "nullptr")
+            w.line("ref::conv3dBackwardFilter(p, " + cx.value(conv.getInput()) +
+                   ", " + gy + ", " + tf + ");");
+        }
+        accumulateIf(cx, conv.getInput(), tx);
+        accumulateIf(cx, conv.getFilter(), tf);
+        return success();
+      })
+      .Case<MaxPool3DOp, AvgPool3DOp>([&](auto pool) {
+        std::string t = cx.allocFloats(numElements(pool.getInput()));
+        {
+          CodeBlock block(w);
+          write3DParams(cx, op);
+          if (isa<MaxPool3DOp>(op))
+            w.line("ref::maxPool3dBackward(p, " + cx.value(pool.getInput()) +
+                   ", " + gy + ", " + t + ");");
+          else
+            w.line("ref::avgPool3dBackward(p, " + gy + ", " + t + ");");
+        }
+        cx.accumulate(pool.getInput(), t);
         return success();
       })
       .Default([&](Operation *) { return failure(); });

@@ -5,9 +5,9 @@
 // train step's first set (TrainStepEmitter.cpp): broadcasting arithmetic
 // (slim.binary, slim.binary_scalar), softmax, reduce_max, batch norm with
 // is_training=false, lrn, tile, strided slice, resize, conv2d_transpose,
-// instance and group norm. They write code through the emitter's own
-// allocation and gradient bookkeeping, which TrainLayerContext hands them,
-// so the emitter's memory plan stays its own.
+// instance and group norm, conv3d and the 3-D pools. They write code through
+// the emitter's own allocation and gradient bookkeeping, which
+// TrainLayerContext hands them, so the emitter's memory plan stays its own.
 //
 //===----------------------------------------------------------------------===//
 

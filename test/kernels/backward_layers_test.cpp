@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 #include "slim/kernels/backward_reference.h"
 #include "slim/kernels/reference.h"
+#include "slim/kernels/reference3d.h"
 #include "slim/kernels/reference_spatial.h"
 
 #include "finite_differences.h"
@@ -393,6 +394,124 @@ TEST(BackwardLayers, Conv2dTransposeDataAndFilter) {
         [&](const std::vector<float> &v) { return run(x, v); }, w, r, dw, 0.1f))
         << "filter, " << what;
   }
+}
+
+TEST(BackwardLayers, Conv3dDataAndFilter) {
+  struct Case {
+    int64_t batch, d, h, w, c, oc;
+    int k, stride, dilation, pad;
+  };
+  for (Case t :
+       {Case{2, 3, 4, 3, 2, 3, 2, 1, 1, 1}, Case{1, 5, 4, 5, 1, 2, 3, 2, 1, 1},
+        Case{1, 5, 5, 4, 2, 1, 2, 1, 2, 0}}) {
+    Conv3DParams p;
+    p.batch = t.batch;
+    p.inD = t.d;
+    p.inH = t.h;
+    p.inW = t.w;
+    p.inC = t.c;
+    p.outC = t.oc;
+    p.kernelD = p.kernelH = p.kernelW = t.k;
+    p.strideD = p.strideH = p.strideW = t.stride;
+    p.dilationD = p.dilationH = p.dilationW = t.dilation;
+    p.padFront = p.padTop = p.padLeft = t.pad;
+    p.padBack = p.padBottom = p.padRight = 0;
+    auto out = [&](int64_t in) {
+      return (in + t.pad - (t.k - 1) * t.dilation - 1) / t.stride + 1;
+    };
+    p.outD = out(t.d);
+    p.outH = out(t.h);
+    p.outW = out(t.w);
+    std::vector<float> x = randomVec(t.batch * t.d * t.h * t.w * t.c, 55);
+    std::vector<float> w = randomVec(t.k * t.k * t.k * t.c * t.oc, 56);
+    std::vector<float> r =
+        randomVec(t.batch * p.outD * p.outH * p.outW * t.oc, 57);
+    std::vector<float> dx(x.size()), dw(w.size());
+    ref::conv3dBackwardData(p, r.data(), w.data(), dx.data());
+    ref::conv3dBackwardFilter(p, x.data(), r.data(), dw.data());
+    auto run = [&](const std::vector<float> &in, const std::vector<float> &f) {
+      std::vector<float> y(r.size());
+      ref::conv3d(p, in.data(), f.data(), nullptr, nullptr, y.data());
+      return y;
+    };
+    EXPECT_TRUE(matchesFiniteDifferences(
+        [&](const std::vector<float> &v) { return run(v, w); }, x, r, dx, 0.1f))
+        << "data, k" << t.k << " s" << t.stride << " d" << t.dilation;
+    EXPECT_TRUE(matchesFiniteDifferences(
+        [&](const std::vector<float> &v) { return run(x, v); }, w, r, dw, 0.1f))
+        << "filter, k" << t.k << " s" << t.stride << " d" << t.dilation;
+  }
+}
+
+Pool3DParams pool3dParams(int64_t d, int64_t h, int64_t w, int64_t c, int k,
+                          int stride, int pad, int64_t outD, int64_t outH,
+                          int64_t outW) {
+  Pool3DParams p;
+  p.batch = 2;
+  p.channels = c;
+  p.inD = d;
+  p.inH = h;
+  p.inW = w;
+  p.outD = outD;
+  p.outH = outH;
+  p.outW = outW;
+  p.kernelD = p.kernelH = p.kernelW = k;
+  p.strideD = p.strideH = p.strideW = stride;
+  p.padFront = p.padTop = p.padLeft = pad;
+  p.padBack = p.padBottom = p.padRight = pad;
+  return p;
+}
+
+TEST(BackwardLayers, MaxAndAvgPool3d) {
+  // 3x4x5 -> k2 s2 VALID 1x2x2, and k3 s1 pad 1 (SAME) 3x4x5.
+  for (Pool3DParams p : {pool3dParams(3, 4, 5, 2, 2, 2, 0, 1, 2, 2),
+                         pool3dParams(3, 4, 5, 2, 3, 1, 1, 3, 4, 5)}) {
+    int64_t inCount = p.batch * p.inD * p.inH * p.inW * p.channels;
+    int64_t outCount = p.batch * p.outD * p.outH * p.outW * p.channels;
+    // Distinct values 0.05 apart: no two within h (or TF's 1e-5) of a tie.
+    std::vector<float> x(inCount);
+    for (int64_t i = 0; i < inCount; ++i)
+      x[i] = 0.05f * static_cast<float>((i * 37) % inCount) - 2.0f;
+    std::vector<float> r = randomVec(outCount, 58), dmax(inCount),
+                       davg(inCount);
+    ref::maxPool3dBackward(p, x.data(), r.data(), dmax.data());
+    ref::avgPool3dBackward(p, r.data(), davg.data());
+    EXPECT_TRUE(matchesFiniteDifferences(
+        [&](const std::vector<float> &v) {
+          std::vector<float> y(outCount);
+          ref::maxPool3d(p, v.data(), y.data());
+          return y;
+        },
+        x, r, dmax));
+    EXPECT_TRUE(matchesFiniteDifferences(
+        [&](const std::vector<float> &v) {
+          std::vector<float> y(outCount);
+          ref::avgPool3d(p, v.data(), y.data());
+          return y;
+        },
+        x, r, davg, 0.1f));
+  }
+}
+
+TEST(BackwardLayers, Pool3dTiesAndBordersLikeTf) {
+  // The 1-D case [1, 3, 3, 2] with window 2 (stride 1, SAME: padding after)
+  // and window 3 (SAME: one each side), dy = 1: TensorFlow 2.12 gives
+  // max_pool3d [0, 2, 2, 1] (both tied elements get the whole dy) and
+  // avg_pool3d [5/6, 7/6, 7/6, 5/6] (padding not counted).
+  Pool3DParams p = pool3dParams(1, 1, 4, 1, 1, 1, 0, 1, 1, 4);
+  p.batch = 1;
+  p.kernelW = 2;
+  p.padRight = 1;
+  float x[4] = {1, 3, 3, 2}, dy[4] = {1, 1, 1, 1}, dx[4];
+  ref::maxPool3dBackward(p, x, dy, dx);
+  EXPECT_EQ(std::vector<float>(dx, dx + 4), (std::vector<float>{0, 2, 2, 1}));
+  p.kernelW = 3;
+  p.padLeft = 1;
+  ref::avgPool3dBackward(p, dy, dx);
+  EXPECT_NEAR(dx[0], 5.0 / 6.0, 1e-6);
+  EXPECT_NEAR(dx[1], 7.0 / 6.0, 1e-6);
+  EXPECT_NEAR(dx[2], 7.0 / 6.0, 1e-6);
+  EXPECT_NEAR(dx[3], 5.0 / 6.0, 1e-6);
 }
 
 } // namespace
