@@ -9,6 +9,13 @@
 // the emitter's own allocation and gradient bookkeeping, which
 // TrainLayerContext hands them, so the emitter's memory plan stays its own.
 //
+// What a memory plan must keep alive until an op's backward has run (besides
+// the result's gradient): binary both operands, binary_scalar / lrn /
+// max_pool3d the input, softmax the output, reduce_max input and output,
+// frozen batch norm x, gamma and the moving statistics, conv2d_transpose and
+// conv3d input and filter, instance / group norm x and gamma; tile, strided
+// slice, resize and avg_pool3d read the gradient only.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef SLIM_CODEGEN_TRAINSTEPLAYERS_H
