@@ -29,6 +29,7 @@
 
 #include "compiler/CodeGen/CodeGen.h"
 #include "compiler/CodeGen/EmitUtil.h"
+#include "compiler/CodeGen/TrainStepLayers.h"
 #include "compiler/Transforms/TrainConfig.h"
 
 #include "dialects/Slim/IR/SlimOps.h"
@@ -100,6 +101,8 @@ private:
   void writeConvParams(Operation *op, Value in, Value filter, Value out);
   void writePoolParams(Operation *op);
   LogicalResult unsupported(Operation *op, const Twine &why);
+  /// The bookkeeping the further layer ops' rules use (TrainStepLayers.h).
+  TrainLayerContext layerContext();
   std::optional<unsigned> trainedIndex(Value v);
 
   ModuleOp module;
@@ -140,12 +143,30 @@ std::string TrainStepEmitter::local(const Twine &expr, StringRef type) {
   return name;
 }
 
+/// The kernels' PadMode of a slim.pad.
+std::string padModeEnum(PadOp pad) {
+  return pad.getMode() == "reflect"     ? "PadMode::Reflect"
+         : pad.getMode() == "symmetric" ? "PadMode::Symmetric"
+                                        : "PadMode::Constant";
+}
+
 LogicalResult TrainStepEmitter::unsupported(Operation *op, const Twine &why) {
   std::string scope = scopeOf(op).str();
   return op->emitError("slimc --train: '")
          << op->getName() << "'"
          << (scope.empty() ? std::string() : " (scope '" + scope + "')") << " "
          << why;
+}
+
+TrainLayerContext TrainStepEmitter::layerContext() {
+  return TrainLayerContext{
+      w,
+      [this](Value v) { return val(v); },
+      [this](Value v) { return values[v] = allocFloats(numElements(v)); },
+      [this](Value v) { return grads.lookup(v); },
+      [this](Value v) { return needs(v); },
+      [this](int64_t n) { return allocFloats(n); },
+      [this](Value v, StringRef tmp) { accumulate(v, tmp); }};
 }
 
 std::optional<unsigned> TrainStepEmitter::trainedIndex(Value v) {
@@ -204,9 +225,8 @@ LogicalResult TrainStepEmitter::checkGradientRule(Operation *op) {
   if (!any || isa<func::ReturnOp>(op))
     return success();
   if (auto bn = dyn_cast<BatchNormOp>(op)) {
-    if (!bn.getIsTraining())
-      return unsupported(op, "has no gradient rule with is_training=false "
-                             "(train it with is_training=True)");
+    // is_training=false: the moving statistics are constants of the step
+    // (TrainStepLayers.cpp differentiates it).
     if (needs(bn.getMovingMean()) || needs(bn.getMovingVariance()))
       return unsupported(op, "trains its moving statistics");
     return success();
@@ -219,6 +239,8 @@ LogicalResult TrainStepEmitter::checkGradientRule(Operation *op) {
           MaxPoolOp, AvgPoolOp, DropoutOp, ReshapeOp, IdentityOp, ConcatOp,
           PadOp, AddOp, ReduceMeanOp, ReduceSumOp, RegularizationLossOp,
           TotalLossOp>(op))
+    return success();
+  if (hasTrainLayerRule(op))
     return success();
   return unsupported(op, "has no gradient rule (no backward pass for this "
                          "op kind yet)");
@@ -500,9 +522,6 @@ LogicalResult TrainStepEmitter::emitForwardOp(Operation *op) {
         return success();
       })
       .Case([&](PadOp pad) {
-        if (pad.getMode() != "constant")
-          return unsupported(op, "supports constant padding only in "
-                                 "@train_step");
         std::string y = result(pad.getOutput());
         ArrayRef<int64_t> in = shapeOf(pad.getInput());
         w.line("{");
@@ -510,7 +529,7 @@ LogicalResult TrainStepEmitter::emitForwardOp(Operation *op) {
         w.line("  static const int64_t pads[] = {" +
                joinInts(pad.getPadding()) + "};");
         w.line("  ref::pad(" + val(pad.getInput()) + ", " + y + ", " +
-               Twine(in.size()) + ", dims, pads, PadMode::Constant, " +
+               Twine(in.size()) + ", dims, pads, " + padModeEnum(pad) + ", " +
                fmtFloat(pad.getConstantValue().convertToFloat()) + ");");
         w.line("}");
         return success();
@@ -564,6 +583,9 @@ LogicalResult TrainStepEmitter::emitForwardOp(Operation *op) {
         return success();
       })
       .Default([&](Operation *) {
+        TrainLayerContext cx = layerContext();
+        if (std::optional<LogicalResult> done = emitTrainLayerForward(op, cx))
+          return *done;
         return unsupported(op, "is not supported in @train_step");
       });
 }
@@ -669,6 +691,10 @@ LogicalResult TrainStepEmitter::emitBackwardOp(Operation *op) {
         return success();
       })
       .Case([&](BatchNormOp bn) {
+        if (!bn.getIsTraining()) {
+          TrainLayerContext cx = layerContext();
+          return *emitTrainLayerBackward(op, cx);
+        }
         const std::array<std::string, 3> &s = bnStats[op];
         Value x = bn.getInput();
         int64_t c = numElements(bn.getMovingMean());
@@ -757,7 +783,7 @@ LogicalResult TrainStepEmitter::emitBackwardOp(Operation *op) {
         w.line("  static const int64_t pads[] = {" +
                joinInts(pad.getPadding()) + "};");
         w.line("  ref::padBackward(" + gy + ", " + t + ", " + Twine(in.size()) +
-               ", dims, pads, PadMode::Constant);");
+               ", dims, pads, " + padModeEnum(pad) + ");");
         w.line("}");
         accumulate(pad.getInput(), t);
         return success();
@@ -841,8 +867,12 @@ LogicalResult TrainStepEmitter::emitBackwardOp(Operation *op) {
             w.line(grads.lookup(l) + "[0] += " + gy + "[0];");
         return success();
       })
-      .Default(
-          [&](Operation *) { return unsupported(op, "has no gradient rule"); });
+      .Default([&](Operation *) {
+        TrainLayerContext cx = layerContext();
+        if (std::optional<LogicalResult> done = emitTrainLayerBackward(op, cx))
+          return *done;
+        return unsupported(op, "has no gradient rule");
+      });
 }
 
 void TrainStepEmitter::emitMovingAverages() {
