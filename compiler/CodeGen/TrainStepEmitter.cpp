@@ -639,7 +639,7 @@ void TrainStepEmitter::accumulate(Value v, StringRef tmp) {
   if (!needs(v))
     return;
   w.line("trainAddInto(" + grads.lookup(v) + ", " + tmp + ", " +
-         Twine(numElements(v)) + ");");
+         Twine(numElements(v)) + ", " + kPar + ");");
 }
 
 LogicalResult TrainStepEmitter::emitBackwardOp(Operation *op) {
@@ -1133,8 +1133,9 @@ FailureOr<std::string> TrainStepEmitter::emit(TrainStepStats *stats) {
   llvm::raw_string_ostream os(out);
   os << "// The train step (slimc --train); backward kernels from "
      << kKernelNamespace << ".\n"
-     << "void trainAddInto(float *y, const float *x, int64_t n) {\n"
-     << "  for (int64_t i = 0; i < n; ++i)\n    y[i] += x[i];\n}\n\n";
+     << "void trainAddInto(float *y, const float *x, int64_t n,\n"
+     << "                  const slim_parallel *par) {\n"
+     << "  slim::kernels::nhwc::add(y, x, y, n, par);\n}\n\n";
   auto tensorTable = [&](StringRef name, ArrayRef<unsigned> args) {
     os << "const slim_tensor_desc " << name << "[] = {\n";
     for (unsigned i : args) {
