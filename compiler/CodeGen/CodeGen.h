@@ -88,7 +88,15 @@ struct CodeGenOptions {
 /// variable order, which the inference module compiled with it must keep.
 /// Errors (an op without a gradient rule, a bad slim.train) are reported at
 /// the op.
-FailureOr<std::string> emitTrainStep(ModuleOp module);
+/// What emitTrainStep planned (slimc --train --summary prints it).
+struct TrainStepStats {
+  /// The train arena: as planned (slices with disjoint lives share bytes)
+  /// and the sum of its slices (each value in its own slice).
+  uint64_t arenaBytes = 0, unplannedBytes = 0;
+  unsigned slices = 0;
+};
+FailureOr<std::string> emitTrainStep(ModuleOp module,
+                                     TrainStepStats *stats = nullptr);
 
 /// A dynamic-batch library's source from the sources emitted for the same
 /// model at several batches (`batches[0]` the max batch, at least three

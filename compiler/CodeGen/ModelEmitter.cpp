@@ -373,7 +373,8 @@ LogicalResult ModelEmitter::emit(raw_ostream &os) {
     os << "// The train step's kernels (slimc --train).\n"
        << "#include \"slim/kernels/backward.h\"\n"
        << "#include \"slim/kernels/dropout.h\"\n"
-       << "#include \"slim/kernels/optimizers.h\"\n\n"
+       << "#include \"slim/kernels/optimizers.h\"\n"
+       << "#include \"slim/kernels/train_forward.h\"\n\n"
        << "#include <algorithm>\n\n";
   os << "namespace {\n\n";
   emitPrologue(os);

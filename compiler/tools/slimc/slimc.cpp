@@ -955,11 +955,24 @@ int run() {
         if (!(module = elaborateAt(maxBatch())))
           return 1;
       }
+      // --train --summary: the train step's arena as its code plans it.
+      std::optional<mlir::slim::TrainStepStats> trainStats;
+      if (trainFlag && printSummaryTable) {
+        if (mlir::failed(materializeTraining(*module)))
+          return 1;
+        trainStats.emplace();
+        if (mlir::failed(mlir::slim::emitTrainStep(*module, &*trainStats)))
+          return 1;
+      }
       keepInferenceOnly(*module);
       if (mlir::failed(runInferencePipeline(*module, *target, runtimeBatch)))
         return 1;
       if (printSummaryTable) {
         mlir::slim::printSummary(*module, os);
+        if (trainStats)
+          os << "train arena: " << trainStats->arenaBytes << " bytes ("
+             << trainStats->slices << " slices, " << trainStats->unplannedBytes
+             << " bytes without reuse)\n";
         if (runtimeBatch) {
           int64_t perSample = (*module)
                                   ->getAttrOfType<mlir::IntegerAttr>(

@@ -22,6 +22,8 @@
 #ifndef SLIM_KERNELS_BACKWARD_REFERENCE_H
 #define SLIM_KERNELS_BACKWARD_REFERENCE_H
 
+#include "slim/kernels/backward_reference3d.h"
+#include "slim/kernels/backward_reference_layers.h"
 #include "slim/kernels/common.h"
 #include "slim/kernels/reduce.h"
 #include "slim/kernels/sampling.h"
