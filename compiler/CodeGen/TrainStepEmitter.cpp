@@ -115,9 +115,6 @@ private:
   void accumulate(Value v, StringRef tmp);
   void writeConvParams(Operation *op, Value in, Value filter, Value out);
   void writePoolParams(Operation *op);
-  /// The `shape` and `reduced` arrays of a reduce_mean / reduce_sum (as
-  /// ref::reduce and ref::reduceBackward take them); returns their length.
-  int64_t writeReduceShape(Operation *op);
   LogicalResult unsupported(Operation *op, const Twine &why);
   /// The bookkeeping the further layer ops' rules use (TrainStepLayers.h).
   TrainLayerContext layerContext();
@@ -323,19 +320,6 @@ void TrainStepEmitter::writePoolParams(Operation *op) {
   w.line("p.padTop = " + Twine(pads[0]) + "; p.padBottom = " + Twine(pads[1]) +
          "; p.padLeft = " + Twine(pads[2]) +
          "; p.padRight = " + Twine(pads[3]) + ";");
-}
-
-int64_t TrainStepEmitter::writeReduceShape(Operation *op) {
-  ArrayRef<int64_t> axes =
-      op->getAttrOfType<DenseI64ArrayAttr>("axes").asArrayRef();
-  SmallVector<int64_t> shape(shapeOf(op->getOperand(0))), reduced;
-  for (int64_t d = 0; d < static_cast<int64_t>(shape.size()); ++d)
-    reduced.push_back(llvm::is_contained(axes, d) ? 1 : 0);
-  if (shape.empty())
-    shape.push_back(1), reduced.push_back(0);
-  w.line("  static const int64_t shape[] = {" + joinInts(shape) + "};");
-  w.line("  static const int reduced[] = {" + joinInts(reduced) + "};");
-  return shape.size();
 }
 
 LogicalResult TrainStepEmitter::emitConv(Operation *op) {
@@ -600,7 +584,7 @@ LogicalResult TrainStepEmitter::emitForwardOp(Operation *op) {
       .Case<ReduceMeanOp, ReduceSumOp>([&](auto) {
         std::string y = result(op->getResult(0));
         w.line("{");
-        int64_t rank = writeReduceShape(op);
+        int64_t rank = writeReduceTables(w, op, "  ");
         w.line("  ref::reduce(" + reduceEnum(op) + ", " +
                val(op->getOperand(0)) + ", shape, reduced, " + Twine(rank) +
                ", " + y + ");");
@@ -849,7 +833,7 @@ LogicalResult TrainStepEmitter::emitBackwardOp(Operation *op) {
         Value input = op->getOperand(0);
         std::string t = tmpFor(input);
         w.line("{");
-        int64_t rank = writeReduceShape(op);
+        int64_t rank = writeReduceTables(w, op, "  ");
         w.line("  ref::reduceBackward(" + reduceEnum(op) + ", " + gy +
                ", shape, reduced, " + Twine(rank) + ", " + t + ");");
         w.line("}");

@@ -38,21 +38,6 @@ void accumulateIf(TrainLayerContext &cx, Value v, const std::string &tmp) {
     cx.accumulate(v, tmp);
 }
 
-/// `shape` and `reduced` of a reduction as ref::reduce takes them (a
-/// scalar input counts as one element of rank 1).
-void writeReduceTables(TrainLayerContext &cx, Operation *op) {
-  ArrayRef<int64_t> axes =
-      op->getAttrOfType<DenseI64ArrayAttr>("axes").asArrayRef();
-  SmallVector<int64_t> shape(shapeOf(op->getOperand(0))), reduced;
-  for (int64_t d = 0; d < static_cast<int64_t>(shape.size()); ++d)
-    reduced.push_back(llvm::is_contained(axes, d) ? 1 : 0);
-  if (shape.empty())
-    shape.push_back(1), reduced.push_back(0);
-  cx.w.line("static const int64_t shape[] = {" + joinInts(shape) + "};");
-  cx.w.line("static const int reduced[] = {" + joinInts(reduced) + "};");
-  cx.w.line("const int rank = " + Twine(shape.size()) + ";");
-}
-
 void writeBroadcastTables(TrainLayerContext &cx, BinaryOp bin) {
   BroadcastShapes s =
       broadcastShapes(bin.getLhs(), bin.getRhs(), bin.getOutput());
@@ -246,7 +231,8 @@ codegen::emitTrainLayerForward(Operation *op, TrainLayerContext &cx) {
       .Case([&](ReduceMaxOp max) {
         std::string y = cx.result(max.getOutput());
         CodeBlock block(w);
-        writeReduceTables(cx, op);
+        int64_t rank = writeReduceTables(cx.w, op);
+        cx.w.line("const int rank = " + Twine(rank) + ";");
         w.line("ref::reduce(Reduce::Max, " + cx.value(max.getInput()) +
                ", shape, reduced, rank, " + y + ");");
         return success();
@@ -375,7 +361,8 @@ codegen::emitTrainLayerBackward(Operation *op, TrainLayerContext &cx) {
         std::string t = cx.allocFloats(numElements(max.getInput()));
         {
           CodeBlock block(w);
-          writeReduceTables(cx, op);
+          int64_t rank = writeReduceTables(cx.w, op);
+          cx.w.line("const int rank = " + Twine(rank) + ";");
           w.line("ref::reduceMaxBackward(" + cx.value(max.getInput()) + ", " +
                  cx.value(max.getOutput()) + ", " + gy +
                  ", shape, reduced, rank, " + t + ");");
@@ -504,4 +491,18 @@ codegen::emitTrainLayerBackward(Operation *op, TrainLayerContext &cx) {
         return success();
       })
       .Default([&](Operation *) { return failure(); });
+}
+
+int64_t mlir::slim::codegen::writeReduceTables(Writer &w, Operation *op,
+                                               llvm::StringRef indent) {
+  ArrayRef<int64_t> axes =
+      op->getAttrOfType<DenseI64ArrayAttr>("axes").asArrayRef();
+  SmallVector<int64_t> shape(shapeOf(op->getOperand(0))), reduced;
+  for (int64_t d = 0; d < static_cast<int64_t>(shape.size()); ++d)
+    reduced.push_back(llvm::is_contained(axes, d) ? 1 : 0);
+  if (shape.empty())
+    shape.push_back(1), reduced.push_back(0);
+  w.line(indent + "static const int64_t shape[] = {" + joinInts(shape) + "};");
+  w.line(indent + "static const int reduced[] = {" + joinInts(reduced) + "};");
+  return shape.size();
 }

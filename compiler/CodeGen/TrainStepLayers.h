@@ -65,6 +65,13 @@ std::optional<LogicalResult> emitTrainLayerForward(Operation *op,
 std::optional<LogicalResult> emitTrainLayerBackward(Operation *op,
                                                     TrainLayerContext &cx);
 
+/// Writes the `shape` and `reduced` arrays of a reduce op (reduce_mean,
+/// reduce_sum, reduce_max) as ref::reduce and its gradients take them, each
+/// line prefixed by `indent`; a scalar input counts as one element of rank
+/// 1. Returns their length.
+int64_t writeReduceTables(Writer &w, Operation *op,
+                          llvm::StringRef indent = "");
+
 } // namespace mlir::slim::codegen
 
 #endif // SLIM_CODEGEN_TRAINSTEPLAYERS_H

@@ -11,6 +11,7 @@
 // max|ref| (float sums in another order than ref's).
 //
 //===----------------------------------------------------------------------===//
+#include "conv_cases.h"
 #include "slim/kernels/train_forward.h"
 #include "test_util.h"
 #include "thread_pool.h"
@@ -23,56 +24,14 @@
 #include <vector>
 
 using namespace slim::kernels;
+using slim::test::bitwiseEqual;
+using slim::test::closeToRef;
+using slim::test::ConvCase;
+using slim::test::makeParams;
 using slim::test::randomVector;
 using slim::test::ThreadPool;
 
 namespace {
-
-::testing::AssertionResult closeToRef(const std::vector<float> &got,
-                                      const std::vector<float> &want) {
-  float scale = 0.0f;
-  for (float v : want)
-    scale = std::max(scale, std::fabs(v));
-  return slim::test::allClose(got, want, 1e-4f, 1e-5f * std::max(scale, 1e-3f));
-}
-
-bool bitwiseEqual(const std::vector<float> &a, const std::vector<float> &b) {
-  return a.size() == b.size() &&
-         std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
-}
-
-struct ConvCase {
-  int64_t n, h, w, ic, oc;
-  int kh, kw, sh, sw, dil;
-  bool same;
-  int mult = 1;
-};
-
-Conv2DParams makeParams(const ConvCase &k, bool depthwise) {
-  Conv2DParams p;
-  p.batch = k.n;
-  p.inH = k.h;
-  p.inW = k.w;
-  p.inC = k.ic;
-  p.kernelH = k.kh;
-  p.kernelW = k.kw;
-  p.strideH = k.sh;
-  p.strideW = k.sw;
-  p.dilationH = p.dilationW = k.dil;
-  Padding1D ph = k.same ? tfSamePadding(k.h, k.kh, k.sh, k.dil)
-                        : tfValidPadding(k.h, k.kh, k.sh, k.dil);
-  Padding1D pw = k.same ? tfSamePadding(k.w, k.kw, k.sw, k.dil)
-                        : tfValidPadding(k.w, k.kw, k.sw, k.dil);
-  p.outH = ph.out;
-  p.padTop = ph.before;
-  p.padBottom = ph.after;
-  p.outW = pw.out;
-  p.padLeft = pw.before;
-  p.padRight = pw.after;
-  p.depthMultiplier = k.mult;
-  p.outC = depthwise ? k.ic * k.mult : k.oc;
-  return p;
-}
 
 // clang-format off
 const ConvCase kConvCases[] = {
