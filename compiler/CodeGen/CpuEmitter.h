@@ -12,6 +12,7 @@
 #ifndef SLIM_CODEGEN_CPUEMITTER_H
 #define SLIM_CODEGEN_CPUEMITTER_H
 
+#include "compiler/CodeGen/KernelParams.h"
 #include "compiler/CodeGen/ModelEmitter.h"
 
 namespace mlir::slim::codegen {
@@ -37,23 +38,6 @@ protected:
   void emitRunPrologue(raw_ostream &os) override;
   void emitOutputCopy(StringRef dst, StringRef src, int64_t bytes) override;
 
-  /// Writes the declaration and fields of a Conv2DParams `name` for a
-  /// conv-like op from `input` to `output`.
-  void writeConvParams(StringRef name, Value input, Value output,
-                       ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
-                       ArrayRef<int64_t> dilations, ArrayRef<int64_t> pads);
-  /// Writes the declaration and fields of a Pool2DParams `name`.
-  void writePoolParams(StringRef name, Value input, Value output,
-                       ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
-                       ArrayRef<int64_t> pads);
-
-  /// Writes a Conv3DParams `name` for a conv3d-like op from `input` to
-  /// `output` (NDHWC shapes; [kd, kh, kw] windows, six pads).
-  void writeConv3DParams(StringRef name, Value input, Value output,
-                         ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
-                         ArrayRef<int64_t> dilations, ArrayRef<int64_t> pads);
-  /// Writes a Pool3DParams `name` for a 3-D pool.
-  void writePool3DParams(StringRef name, Operation *pool);
   /// The 5-D ops on dense NDHWC tensors through the reference kernels
   /// (reference3d.h): conv3d, max_pool3d, avg_pool3d. Fails for any other
   /// op.

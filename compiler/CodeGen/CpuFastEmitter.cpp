@@ -195,8 +195,8 @@ LogicalResult CpuFastEmitter::emitConvLike(Operation *op,
   Storage in = get(conv.input), out = get(conv.output);
   Writer &w = body();
   LayerBlock layer(*this, op);
-  writeConvParams("p", conv.input, conv.output, conv.kernel, conv.strides,
-                  conv.dilations, conv.pads);
+  writeConv2DParams(body(), "p", conv.input, conv.output, conv.kernel,
+                    conv.strides, conv.dilations, conv.pads);
   if (conv.depthwise)
     w.line("p.depthMultiplier = " +
            Twine(shapeOf(conv.output)[3] / shapeOf(conv.input)[3]) + ";");
@@ -277,10 +277,11 @@ LogicalResult CpuFastEmitter::emitPooling(Operation *op) {
   Storage in = get(input), out = get(output);
   Writer &w = body();
   LayerBlock layer(*this, op);
-  writePoolParams("p", input, output,
-                  op->getAttrOfType<DenseI64ArrayAttr>("kernel").asArrayRef(),
-                  op->getAttrOfType<DenseI64ArrayAttr>("strides").asArrayRef(),
-                  op->getAttrOfType<DenseI64ArrayAttr>("pads").asArrayRef());
+  writePool2DParams(
+      body(), "p", input, output,
+      op->getAttrOfType<DenseI64ArrayAttr>("kernel").asArrayRef(),
+      op->getAttrOfType<DenseI64ArrayAttr>("strides").asArrayRef(),
+      op->getAttrOfType<DenseI64ArrayAttr>("pads").asArrayRef());
   if (in.cbTotal)
     w.line("p.inCbOffset = " + Twine(in.cbOffset) +
            "; p.inCbTotal = " + Twine(in.cbTotal) + ";");
@@ -319,8 +320,9 @@ LogicalResult CpuFastEmitter::emitConv3D(FusedConv3DOp conv) {
   Storage in = get(conv.getInput()), out = get(conv.getOutput());
   Writer &w = body();
   LayerBlock layer(*this, op);
-  writeConv3DParams("p", conv.getInput(), conv.getOutput(), conv.getKernel(),
-                    conv.getStrides(), conv.getDilations(), conv.getPads());
+  writeConv3DParams(body(), "p", conv.getInput(), conv.getOutput(),
+                    conv.getKernel(), conv.getStrides(), conv.getDilations(),
+                    conv.getPads());
   w.line("p.act = " + act + ";");
   if (in.cbTotal)
     w.line("p.inCbOffset = " + Twine(in.cbOffset) +
@@ -346,7 +348,7 @@ LogicalResult CpuFastEmitter::emitPooling3D(Operation *op) {
   Storage in = get(input), out = get(output);
   Writer &w = body();
   LayerBlock layer(*this, op);
-  writePool3DParams("p", op);
+  writePool3DParams(body(), "p", op);
   if (in.cbTotal)
     w.line("p.inCbOffset = " + Twine(in.cbOffset) +
            "; p.inCbTotal = " + Twine(in.cbTotal) + ";");

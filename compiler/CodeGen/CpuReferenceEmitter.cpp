@@ -99,8 +99,8 @@ LogicalResult CpuReferenceEmitter::emitConv(ConvOp conv) {
     return failure();
   ArrayRef<int64_t> f = shapeOf(filter);
   LayerBlock layer(*this, op);
-  writeConvParams("p", input, output, {f[0], f[1]}, conv.getStrides(),
-                  conv.getDilations(), conv.getPads());
+  writeConv2DParams(body(), "p", input, output, {f[0], f[1]}, conv.getStrides(),
+                    conv.getDilations(), conv.getPads());
   if (depthwise)
     body().line("p.depthMultiplier = " + Twine(f[3]) + ";");
   body().line(std::string(depthwise ? "ref::depthwiseConv2d" : "ref::conv2d") +
@@ -181,8 +181,8 @@ LogicalResult CpuReferenceEmitter::emitPooling(Operation *op) {
   auto strides = op->getAttrOfType<DenseI64ArrayAttr>("strides");
   auto pads = op->getAttrOfType<DenseI64ArrayAttr>("pads");
   LayerBlock layer(*this, op);
-  writePoolParams("p", in, out, kernel.asArrayRef(), strides.asArrayRef(),
-                  pads.asArrayRef());
+  writePool2DParams(body(), "p", in, out, kernel.asArrayRef(),
+                    strides.asArrayRef(), pads.asArrayRef());
   body().line(
       std::string(isa<MaxPoolOp>(op) ? "ref::maxPool2d" : "ref::avgPool2d") +
       "(p, " + ptr(in) + ", " + ptr(out) + ");");
@@ -305,22 +305,9 @@ LogicalResult CpuReferenceEmitter::emitConv2DTranspose(Conv2DTransposeOp conv) {
   Operation *op = conv.getOperation();
   if (failed(allocateResult(op, conv.getOutput())))
     return failure();
-  ArrayRef<int64_t> in = shapeOf(conv.getInput()),
-                    out = shapeOf(conv.getOutput()),
-                    f = shapeOf(conv.getFilter());
-  ArrayRef<int64_t> strides = conv.getStrides(), pads = conv.getPads();
   Writer &w = body();
   LayerBlock layer(*this, op);
-  w.line("Conv2DTransposeParams p;");
-  w.line("p.batch = " + Twine(in[0]) + "; p.inH = " + Twine(in[1]) +
-         "; p.inW = " + Twine(in[2]) + "; p.inC = " + Twine(in[3]) + ";");
-  w.line("p.outH = " + Twine(out[1]) + "; p.outW = " + Twine(out[2]) +
-         "; p.outC = " + Twine(out[3]) + ";");
-  w.line("p.kernelH = " + Twine(f[0]) + "; p.kernelW = " + Twine(f[1]) +
-         "; p.strideH = " + Twine(strides[0]) +
-         "; p.strideW = " + Twine(strides[1]) + ";");
-  w.line("p.padTop = " + Twine(pads[0]) + "; p.padLeft = " + Twine(pads[2]) +
-         ";");
+  writeConv2DTransposeParams(w, conv);
   w.line("ref::conv2dTranspose(p, " + ptr(conv.getInput()) + ", " +
          ptr(conv.getFilter()) + ", nullptr, nullptr, nullptr, " +
          ptr(conv.getOutput()) + ");");

@@ -35,6 +35,7 @@
 
 #include "compiler/CodeGen/CodeGen.h"
 #include "compiler/CodeGen/EmitUtil.h"
+#include "compiler/CodeGen/KernelParams.h"
 #include "compiler/CodeGen/TrainArena.h"
 #include "compiler/CodeGen/TrainStepLayers.h"
 #include "compiler/Transforms/TrainConfig.h"
@@ -283,43 +284,22 @@ LogicalResult TrainStepEmitter::checkGradientRule(Operation *op) {
 
 void TrainStepEmitter::writeConvParams(Operation *op, Value in, Value filter,
                                        Value out) {
-  ArrayRef<int64_t> x = shapeOf(in), y = shapeOf(out), f = shapeOf(filter);
-  auto strides = op->getAttrOfType<DenseI64ArrayAttr>("strides").asArrayRef();
-  auto dil = op->getAttrOfType<DenseI64ArrayAttr>("dilations").asArrayRef();
-  auto pads = op->getAttrOfType<DenseI64ArrayAttr>("pads").asArrayRef();
-  w.line("Conv2DParams p;");
-  w.line("p.batch = " + Twine(x[0]) + "; p.inH = " + Twine(x[1]) +
-         "; p.inW = " + Twine(x[2]) + "; p.inC = " + Twine(x[3]) + ";");
-  w.line("p.outH = " + Twine(y[1]) + "; p.outW = " + Twine(y[2]) +
-         "; p.outC = " + Twine(y[3]) + ";");
-  w.line("p.kernelH = " + Twine(f[0]) + "; p.kernelW = " + Twine(f[1]) + ";");
-  w.line("p.strideH = " + Twine(strides[0]) +
-         "; p.strideW = " + Twine(strides[1]) + ";");
-  w.line("p.dilationH = " + Twine(dil[0]) + "; p.dilationW = " + Twine(dil[1]) +
-         ";");
-  w.line("p.padTop = " + Twine(pads[0]) + "; p.padBottom = " + Twine(pads[1]) +
-         "; p.padLeft = " + Twine(pads[2]) +
-         "; p.padRight = " + Twine(pads[3]) + ";");
+  auto attr = [&](StringRef name) {
+    return op->getAttrOfType<DenseI64ArrayAttr>(name).asArrayRef();
+  };
+  ArrayRef<int64_t> f = shapeOf(filter);
+  writeConv2DParams(w, "p", in, out, f.take_front(2), attr("strides"),
+                    attr("dilations"), attr("pads"));
   if (isa<DepthwiseConv2DOp>(op))
     w.line("p.depthMultiplier = " + Twine(f[3]) + ";");
 }
 
 void TrainStepEmitter::writePoolParams(Operation *op) {
-  ArrayRef<int64_t> x = shapeOf(op->getOperand(0)),
-                    y = shapeOf(op->getResult(0));
-  auto kernel = op->getAttrOfType<DenseI64ArrayAttr>("kernel").asArrayRef();
-  auto strides = op->getAttrOfType<DenseI64ArrayAttr>("strides").asArrayRef();
-  auto pads = op->getAttrOfType<DenseI64ArrayAttr>("pads").asArrayRef();
-  w.line("Pool2DParams p;");
-  w.line("p.batch = " + Twine(x[0]) + "; p.channels = " + Twine(x[3]) + ";");
-  w.line("p.inH = " + Twine(x[1]) + "; p.inW = " + Twine(x[2]) +
-         "; p.outH = " + Twine(y[1]) + "; p.outW = " + Twine(y[2]) + ";");
-  w.line("p.kernelH = " + Twine(kernel[0]) + "; p.kernelW = " +
-         Twine(kernel[1]) + "; p.strideH = " + Twine(strides[0]) +
-         "; p.strideW = " + Twine(strides[1]) + ";");
-  w.line("p.padTop = " + Twine(pads[0]) + "; p.padBottom = " + Twine(pads[1]) +
-         "; p.padLeft = " + Twine(pads[2]) +
-         "; p.padRight = " + Twine(pads[3]) + ";");
+  auto attr = [&](StringRef name) {
+    return op->getAttrOfType<DenseI64ArrayAttr>(name).asArrayRef();
+  };
+  writePool2DParams(w, "p", op->getOperand(0), op->getResult(0), attr("kernel"),
+                    attr("strides"), attr("pads"));
 }
 
 LogicalResult TrainStepEmitter::emitConv(Operation *op) {

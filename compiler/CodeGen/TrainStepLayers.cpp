@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/CodeGen/TrainStepLayers.h"
+#include "compiler/CodeGen/KernelParams.h"
 
 #include "dialects/Slim/IR/SlimOps.h"
 
@@ -47,59 +48,14 @@ void writeBroadcastTables(TrainLayerContext &cx, BinaryOp bin) {
   cx.w.line("const int rank = " + Twine(s.y.size()) + ";");
 }
 
-void writeConvTransposeParams(TrainLayerContext &cx, Conv2DTransposeOp conv) {
-  ArrayRef<int64_t> in = shapeOf(conv.getInput()),
-                    out = shapeOf(conv.getOutput()),
-                    f = shapeOf(conv.getFilter());
-  ArrayRef<int64_t> strides = conv.getStrides(), pads = conv.getPads();
-  Writer &w = cx.w;
-  w.line("Conv2DTransposeParams p;");
-  w.line("p.batch = " + Twine(in[0]) + "; p.inH = " + Twine(in[1]) +
-         "; p.inW = " + Twine(in[2]) + "; p.inC = " + Twine(in[3]) + ";");
-  w.line("p.outH = " + Twine(out[1]) + "; p.outW = " + Twine(out[2]) +
-         "; p.outC = " + Twine(out[3]) + ";");
-  w.line("p.kernelH = " + Twine(f[0]) + "; p.kernelW = " + Twine(f[1]) +
-         "; p.strideH = " + Twine(strides[0]) +
-         "; p.strideW = " + Twine(strides[1]) + ";");
-  w.line("p.padTop = " + Twine(pads[0]) + "; p.padLeft = " + Twine(pads[2]) +
-         ";");
-}
-
-/// The Conv3DParams `p` of a conv3d or the Pool3DParams `p` of a 3-D pool
-/// (NDHWC; pads [front, back, top, bottom, left, right]).
+/// The Conv3DParams `p` of a conv3d or the Pool3DParams `p` of a 3-D pool.
 void write3DParams(TrainLayerContext &cx, Operation *op) {
-  auto attr = [&](StringRef a) {
-    return op->getAttrOfType<DenseI64ArrayAttr>(a).asArrayRef();
-  };
-  ArrayRef<int64_t> in = shapeOf(op->getOperand(0)),
-                    out = shapeOf(op->getResult(0));
-  ArrayRef<int64_t> strides = attr("strides"), pads = attr("pads");
-  Writer &w = cx.w;
-  bool conv = isa<Conv3DOp>(op);
-  ArrayRef<int64_t> kernel =
-      conv ? shapeOf(op->getOperand(1)).take_front(3) : attr("kernel");
-  if (conv) {
-    ArrayRef<int64_t> dil = attr("dilations");
-    w.line("Conv3DParams p;");
-    w.line("p.inC = " + Twine(in[4]) + "; p.outC = " + Twine(out[4]) + ";");
-    w.line("p.dilationD = " + Twine(dil[0]) + "; p.dilationH = " +
-           Twine(dil[1]) + "; p.dilationW = " + Twine(dil[2]) + ";");
-  } else {
-    w.line("Pool3DParams p;");
-    w.line("p.channels = " + Twine(in[4]) + ";");
-  }
-  w.line("p.batch = " + Twine(in[0]) + "; p.inD = " + Twine(in[1]) +
-         "; p.inH = " + Twine(in[2]) + "; p.inW = " + Twine(in[3]) + ";");
-  w.line("p.outD = " + Twine(out[1]) + "; p.outH = " + Twine(out[2]) +
-         "; p.outW = " + Twine(out[3]) + ";");
-  w.line("p.kernelD = " + Twine(kernel[0]) + "; p.kernelH = " +
-         Twine(kernel[1]) + "; p.kernelW = " + Twine(kernel[2]) + ";");
-  w.line("p.strideD = " + Twine(strides[0]) + "; p.strideH = " +
-         Twine(strides[1]) + "; p.strideW = " + Twine(strides[2]) + ";");
-  w.line("p.padFront = " + Twine(pads[0]) + "; p.padBack = " + Twine(pads[1]) +
-         "; p.padTop = " + Twine(pads[2]) + "; p.padBottom = " +
-         Twine(pads[3]) + "; p.padLeft = " + Twine(pads[4]) +
-         "; p.padRight = " + Twine(pads[5]) + ";");
+  if (auto conv = dyn_cast<Conv3DOp>(op))
+    writeConv3DParams(cx.w, "p", conv.getInput(), conv.getOutput(),
+                      shapeOf(conv.getFilter()).take_front(3),
+                      conv.getStrides(), conv.getDilations(), conv.getPads());
+  else
+    writePool3DParams(cx.w, "p", op);
 }
 
 /// ref::groupNorm's arguments after `dims`, up to (not including) beta.
@@ -269,7 +225,7 @@ codegen::emitTrainLayerForward(Operation *op, TrainLayerContext &cx) {
       .Case([&](Conv2DTransposeOp conv) {
         std::string y = cx.result(conv.getOutput());
         CodeBlock block(w);
-        writeConvTransposeParams(cx, conv);
+        writeConv2DTransposeParams(cx.w, conv);
         w.line("ref::conv2dTranspose(p, " + cx.value(conv.getInput()) + ", " +
                cx.value(conv.getFilter()) + ", nullptr, nullptr, nullptr, " +
                y + ");");
@@ -413,7 +369,7 @@ codegen::emitTrainLayerBackward(Operation *op, TrainLayerContext &cx) {
         std::string tf = tmpIfNeeded(cx, conv.getFilter());
         {
           CodeBlock block(w);
-          writeConvTransposeParams(cx, conv);
+          writeConv2DTransposeParams(cx.w, conv);
           if (tx != "nullptr")
             w.line("ref::conv2dTransposeBackwardData(p, " + gy + ", " +
                    cx.value(conv.getFilter()) + ", " + tx + ");");
