@@ -374,6 +374,7 @@ LogicalResult ModelEmitter::emit(raw_ostream &os) {
        << "#include \"slim/kernels/backward.h\"\n"
        << "#include \"slim/kernels/dropout.h\"\n"
        << "#include \"slim/kernels/optimizers.h\"\n"
+       << "#include \"slim/kernels/conv_exact.h\"\n"
        << "#include \"slim/kernels/train_forward.h\"\n\n"
        << "#include <algorithm>\n\n";
   os << "namespace {\n\n";

@@ -309,16 +309,16 @@ LogicalResult TrainStepEmitter::emitConv(Operation *op) {
   w.line("{");
   w.in();
   writeConvParams(op, in, filter, out);
-  // Conv and depthwise stay on the reference loops (double sums, one
-  // thread): with kForward's blocked kernels (float sums) the conformance
-  // cases seed_vgg16 (8 momentum slots of 5e-8..1e-4, 1.3% of their scale
-  // after 10 steps) and zoo_mobilenet_v1 (late pointwise / depthwise
-  // gradients, 3-18x TensorFlow's own noise) leave their limits, which is
-  // not explained yet (docs/training.md, "Not yet").
-  w.line(std::string(isa<DepthwiseConv2DOp>(op) ? "ref::depthwiseConv2d"
-                                                : "ref::conv2d") +
-         "(p, " + val(in) + ", " + val(filter) + ", nullptr, nullptr, " +
-         val(out) + ");");
+  // The exact convs: ref::conv2d's double sums and bits, vectorized and
+  // threaded. Float sums (the blocked kernels) move activations by ~1e-6
+  // relative, enough to flip max-pool argmaxes and ReLU masks at near-ties
+  // that TensorFlow's float sums decide otherwise (conv_exact.h;
+  // docs/training.md, "Discontinuities").
+  w.line(std::string(isa<DepthwiseConv2DOp>(op)
+                         ? "slim::kernels::exact::depthwiseConv2d"
+                         : "slim::kernels::exact::conv2d") +
+         "(p, " + val(in) + ", " + val(filter) + ", " + val(out) + ", " + kPar +
+         ");");
   w.out();
   w.line("}");
   return success();

@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "conv_cases.h"
+#include "slim/kernels/conv_exact.h"
 #include "slim/kernels/train_forward.h"
 #include "test_util.h"
 #include "thread_pool.h"
@@ -84,6 +85,58 @@ TEST(TrainForward, DepthwiseMatchesRefAndThreadCounts) {
     nhwc::depthwiseConv2d(p, x.data(), w.data(), got1.data(), nullptr);
     nhwc::depthwiseConv2d(p, x.data(), w.data(), got2.data(), two.get());
     EXPECT_TRUE(closeToRef(got1, want)) << "depthwise";
+    EXPECT_TRUE(bitwiseEqual(got1, got2)) << "depthwise, 1 vs 2 threads";
+  }
+}
+
+// The exact convs (conv_exact.h) must give ref's bits: the same double sum
+// in the same order. Also shapes with an output-channel tail, rows wider
+// than the 4-pixel fast path with padded borders, VALID windows as large as
+// the map (VGG's fc6) and depth multipliers.
+TEST(TrainForward, ExactConvEqualsRefBitwise) {
+  ThreadPool two(2);
+  // clang-format off
+  const ConvCase extra[] = {
+      // n  h   w   ic   oc  kh kw sh sw d  same
+      {2,  7,  7, 40,  70, 7, 7, 1, 1, 1, false}, // fc6-like
+      {1, 19, 23,  9,  45, 3, 3, 1, 1, 1, true},
+      {2, 17, 18,  6,  33, 5, 5, 2, 1, 1, true},
+      {1, 16, 16,  4,   3, 3, 3, 1, 1, 3, true},  // dilation beyond pad
+  };
+  // clang-format on
+  std::vector<ConvCase> cases(std::begin(kConvCases), std::end(kConvCases));
+  cases.insert(cases.end(), std::begin(extra), std::end(extra));
+  for (const ConvCase &k : cases) {
+    Conv2DParams p = makeParams(k, false);
+    auto x = randomVector(p.batch * p.inH * p.inW * p.inC, 11);
+    auto w = randomVector(int64_t(p.kernelH) * p.kernelW * p.inC * p.outC, 12);
+    size_t outN = p.batch * p.outH * p.outW * p.outC;
+    std::vector<float> want(outN), got1(outN), got2(outN);
+    ref::conv2d(p, x.data(), w.data(), nullptr, nullptr, want.data());
+    exact::conv2d(p, x.data(), w.data(), got1.data(), nullptr);
+    exact::conv2d(p, x.data(), w.data(), got2.data(), two.get());
+    EXPECT_TRUE(bitwiseEqual(got1, want))
+        << "conv " << k.h << "x" << k.w << " k" << k.kh << " s" << k.sh;
+    EXPECT_TRUE(bitwiseEqual(got1, got2)) << "conv, 1 vs 2 threads";
+  }
+}
+
+TEST(TrainForward, ExactDepthwiseEqualsRefBitwise) {
+  ThreadPool two(2);
+  std::vector<ConvCase> cases(std::begin(kDepthwiseCases),
+                              std::end(kDepthwiseCases));
+  cases.push_back({2, 10, 13, 37, 0, 3, 3, 1, 1, 1, true, 3});
+  cases.push_back({1, 7, 7, 40, 0, 7, 7, 1, 1, 1, false, 1});
+  for (const ConvCase &k : cases) {
+    Conv2DParams p = makeParams(k, true);
+    auto x = randomVector(p.batch * p.inH * p.inW * p.inC, 13);
+    auto w = randomVector(int64_t(p.kernelH) * p.kernelW * p.outC, 14);
+    size_t outN = p.batch * p.outH * p.outW * p.outC;
+    std::vector<float> want(outN), got1(outN), got2(outN);
+    ref::depthwiseConv2d(p, x.data(), w.data(), nullptr, nullptr, want.data());
+    exact::depthwiseConv2d(p, x.data(), w.data(), got1.data(), nullptr);
+    exact::depthwiseConv2d(p, x.data(), w.data(), got2.data(), two.get());
+    EXPECT_TRUE(bitwiseEqual(got1, want)) << "depthwise x" << k.mult;
     EXPECT_TRUE(bitwiseEqual(got1, got2)) << "depthwise, 1 vs 2 threads";
   }
 }

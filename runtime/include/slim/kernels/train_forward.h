@@ -49,33 +49,35 @@ namespace kernels {
 namespace nhwc {
 namespace detail {
 
-/// A 64-byte aligned float buffer that only grows.
-class ScratchBuffer {
+/// A 64-byte aligned buffer of T that only grows.
+template <typename T> class ScratchBufferOf {
 public:
-  ScratchBuffer() = default;
-  ScratchBuffer(const ScratchBuffer &) = delete;
-  ScratchBuffer &operator=(const ScratchBuffer &) = delete;
-  ~ScratchBuffer() { std::free(data); }
-  float *get(int64_t floats) {
-    if (floats > size) {
+  ScratchBufferOf() = default;
+  ScratchBufferOf(const ScratchBufferOf &) = delete;
+  ScratchBufferOf &operator=(const ScratchBufferOf &) = delete;
+  ~ScratchBufferOf() { std::free(data); }
+  T *get(int64_t count) {
+    if (count > size) {
       std::free(data);
-      size_t bytes =
-          (static_cast<size_t>(floats) * sizeof(float) + 63) / 64 * 64;
-      data = static_cast<float *>(std::aligned_alloc(64, bytes));
+      size_t bytes = (static_cast<size_t>(count) * sizeof(T) + 63) / 64 * 64;
+      data = static_cast<T *>(std::aligned_alloc(64, bytes));
       if (!data)
         std::abort(); // out of memory (generated code has no exceptions)
-      size = floats;
+      size = count;
     }
     return data;
   }
 
 private:
-  float *data = nullptr;
+  T *data = nullptr;
   int64_t size = 0;
 };
+using ScratchBuffer = ScratchBufferOf<float>;
 
 struct Scratch {
   ScratchBuffer in, out, weights;
+  // The exact conv's double copies of its input and weights (conv_exact.h).
+  ScratchBufferOf<double> exactIn, exactWeights;
 };
 
 /// The calling thread's scratch (the train step runs on one thread; its

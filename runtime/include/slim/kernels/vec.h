@@ -191,6 +191,79 @@ SLIM_INLINE void vstoreAtLeast(float *p, Vec a, int n) {
 
 #endif
 
+/// Doubles per vector register (kVec / 2): the exact training forward
+/// (conv_exact.h) accumulates float products in double. A float times a
+/// float is exact in double, so an FMA and a multiply-then-add give the
+/// same bits, whatever the compiler contracts.
+inline constexpr int kVecD = kVec / 2;
+
+#if defined(__AVX512F__)
+
+struct VecD {
+  __m512d v;
+};
+SLIM_INLINE VecD vdzero() { return {_mm512_setzero_pd()}; }
+SLIM_INLINE VecD vdbcast(const double *p) { return {_mm512_set1_pd(*p)}; }
+SLIM_INLINE VecD vdload(const double *p) { return {_mm512_loadu_pd(p)}; }
+SLIM_INLINE VecD vdfma(VecD a, VecD b, VecD c) {
+  return {_mm512_fmadd_pd(a.v, b.v, c.v)};
+}
+/// Rounds to float (to nearest, as static_cast<float>) and stores kVecD
+/// floats.
+SLIM_INLINE void vdstoreFloat(float *p, VecD a) {
+  _mm256_storeu_ps(p, _mm512_maskz_cvtpd_ps(static_cast<__mmask8>(-1), a.v));
+}
+
+#elif defined(__AVX2__) && defined(__FMA__)
+
+struct VecD {
+  __m256d v;
+};
+SLIM_INLINE VecD vdzero() { return {_mm256_setzero_pd()}; }
+SLIM_INLINE VecD vdbcast(const double *p) { return {_mm256_broadcast_sd(p)}; }
+SLIM_INLINE VecD vdload(const double *p) { return {_mm256_loadu_pd(p)}; }
+SLIM_INLINE VecD vdfma(VecD a, VecD b, VecD c) {
+  return {_mm256_fmadd_pd(a.v, b.v, c.v)};
+}
+SLIM_INLINE void vdstoreFloat(float *p, VecD a) {
+  _mm_storeu_ps(p, _mm256_cvtpd_ps(a.v));
+}
+
+#else
+
+struct VecD {
+  double v[kVecD];
+};
+SLIM_INLINE VecD vdzero() {
+  VecD r;
+  for (int i = 0; i < kVecD; ++i)
+    r.v[i] = 0.0;
+  return r;
+}
+SLIM_INLINE VecD vdbcast(const double *p) {
+  VecD r;
+  for (int i = 0; i < kVecD; ++i)
+    r.v[i] = *p;
+  return r;
+}
+SLIM_INLINE VecD vdload(const double *p) {
+  VecD r;
+  std::memcpy(r.v, p, sizeof(r.v));
+  return r;
+}
+SLIM_INLINE VecD vdfma(VecD a, VecD b, VecD c) {
+  VecD r;
+  for (int i = 0; i < kVecD; ++i)
+    r.v[i] = a.v[i] * b.v[i] + c.v[i];
+  return r;
+}
+SLIM_INLINE void vdstoreFloat(float *p, VecD a) {
+  for (int i = 0; i < kVecD; ++i)
+    p[i] = static_cast<float>(a.v[i]);
+}
+
+#endif
+
 /// Asks for the cache line of `p` with intent to write (x86 PREFETCHW), so
 /// a later store does not wait for the line's read-for-ownership.
 SLIM_INLINE void vprefetchWrite(const float *p) {
