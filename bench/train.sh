@@ -37,6 +37,8 @@ nets=${NETS:-"resnet_v1_50 mobilenet_v1 vgg_16"}
 threads=${THREADS:-$(nproc)}
 tf_only=${TF_ONLY:-0}
 mkdir -p "$build"
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
 
 batch_for() {
   if [ -n "${BATCH:-}" ]; then echo "$BATCH"; return; fi
@@ -50,17 +52,10 @@ steps_for() {
 run() {
   local py
   py=$(bash "$repo/scripts/tf-venv.sh")/bin/python
-  echo "# machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)" \
-    "| $(nproc) cpus | $(uname -r)"
-  echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  bench_header
   echo "# threads: $threads (slimrun --threads; TensorFlow intra/inter op threads)"
-  "${CC:-gcc}" -O2 -march=native "$here/peak.c" -o "$build/peak" -lpthread
-  local p1 pt core
-  p1=$("$build/peak" 1 5)
-  pt=$("$build/peak" "$threads" 3)
-  echo "# peak 1 thread:  $p1"
-  echo "# peak $threads threads: $pt"
-  core=$(sed -n 's/.*peak_gflops_per_cpu_second=\([0-9.]*\).*/\1/p' <<<"$p1")
+  bench_peak "$build" "$threads"
+  local core=$bench_core_peak
   echo "# peak used for %: $core GFLOP/s per core x $threads threads"
 
   local rows=()
@@ -127,7 +122,7 @@ PY
       }' <<<"$r"
   done
   echo "# tf/slimc > 1: slimc's step is faster; GFLOP/s = 6 x forward MACs / median step time"
-  echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+  bench_footer
 }
 
 if [ -n "${OUT:-}" ]; then
