@@ -16,9 +16,9 @@
 //    ~kBwPixels dx pixels); it sums every tap into a zeroed stack buffer in
 //    a fixed order and copies the buffer out once, so no two items write
 //    the same element and the result does not depend on the thread count.
-//    W^T is packed per call into [panel][tap][outC][2 * kVec] (zero columns
-//    past inC). Strides, dilation and any padding need nothing else: a tap
-//    that reaches no pixel of a row is skipped.
+//    W^T is packed per call (into kept scratch) into [panel][tap][outC][2 *
+//    kVec] (zero columns past inC). Strides, dilation and any padding need
+//    nothing else: a tap that reaches no pixel of a row is skipped.
 //  - filter: dW[kh, kw] = sum over output pixels of x[shifted pixel]^T
 //    dy[pixel], an outer product per pixel that accumulates in registers
 //    (bwdFilterTile). A work item owns (a panel of 2 * kVec output
@@ -43,6 +43,7 @@
 
 #include "slim/kernels/backward_gemm.h"
 #include "slim/kernels/common.h"
+#include "slim/kernels/scratch.h"
 #include "slim/parallel.h"
 
 #include <algorithm>
@@ -146,6 +147,17 @@ inline void padColsTask(void *ctx, int64_t begin, int64_t end) {
                 sizeof(float) * c.cols);
     std::fill(c.dst + r * c.ldDst + c.cols, c.dst + (r + 1) * c.ldDst, 0.0f);
   }
+}
+
+/// The calling thread's scratch of the conv backward kernels (grown to the
+/// largest layer's and kept: a step's layers would otherwise allocate and
+/// page-fault these buffers on every call).
+struct BackwardScratch {
+  ScratchBufferOf<float> packedWeights, paddedDy, filterParts;
+};
+inline BackwardScratch &backwardScratch() {
+  static thread_local BackwardScratch s;
+  return s;
 }
 
 //===----------------------------------------------------------------------===//
@@ -398,9 +410,9 @@ inline void fcDotTask(void *ctx, int64_t begin, int64_t end) {
 
 /// Conv2DBackpropInput (ref::conv2dBackwardData's contract: p.act None,
 /// dense NHWC dy [batch, outH, outW, outC] and dx [batch, inH, inW, inC],
-/// HWIO w). Allocates the packed W^T (kh * kw * outC * roundUp(inC, 2 *
-/// kVec) floats) per call. Threads split (input-channel panel, image, pixel
-/// block); any thread count gives the same bits.
+/// HWIO w). Packs W^T (kh * kw * outC * roundUp(inC, 2 * kVec) floats)
+/// into the calling thread's scratch. Threads split (input-channel panel,
+/// image, pixel block); any thread count gives the same bits.
 inline void conv2dBackwardData(const Conv2DParams &params, const float *dy,
                                const float *w, float *dx,
                                const slim_parallel *par = nullptr) {
@@ -419,10 +431,10 @@ inline void conv2dBackwardData(const Conv2DParams &params, const float *dy,
   c.dx = dx;
   c.taps = int64_t(p.kernelH) * p.kernelW;
   c.panels = (p.inC + kBwPanel - 1) / kBwPanel;
-  std::vector<float> packed(c.panels * c.taps * p.outC * kBwPanel);
-  c.bp = packed.data();
+  int64_t packedFloats = c.panels * c.taps * p.outC * kBwPanel;
+  c.bp = detail::backwardScratch().packedWeights.get(packedFloats);
   c.blocks = detail::pixelBlocks(p.inH, p.inW, kBwPixels);
-  c.panelInner = packed.size() * sizeof(float) <= SLIM_BW_L2_WEIGHT_BYTES;
+  c.panelInner = packedFloats * sizeof(float) <= SLIM_BW_L2_WEIGHT_BYTES;
   slim_parallel_run(par, c.panels * c.taps, 1, detail::bwdDataPackTask, &c);
   int64_t items = c.panels * p.batch * c.blocks.rowBlocks * c.blocks.colBlocks;
   slim_parallel_run(par, items, 1, detail::bwdDataTask, &c);
@@ -461,17 +473,16 @@ inline void conv2dBackwardFilter(const Conv2DParams &params, const float *in,
   while (c.panelGroup > 1 &&
          (panels + c.panelGroup - 1) / c.panelGroup * c.icGroups < 2 * threads)
     c.panelGroup = (c.panelGroup + 1) / 2;
-  std::vector<float> padded;
   int64_t pixels = p.batch * p.outH * p.outW;
   if (p.outC % kBwPanel == 0 || pixels == 0) {
     c.dy = dy;
     c.ldDy = p.outC;
   } else {
     c.ldDy = panels * kBwPanel;
-    padded.resize(pixels * c.ldDy);
-    detail::PadColsCtx pc{dy, padded.data(), p.outC, c.ldDy};
+    float *padded = detail::backwardScratch().paddedDy.get(pixels * c.ldDy);
+    detail::PadColsCtx pc{dy, padded, p.outC, c.ldDy};
     slim_parallel_run(par, pixels, 64, detail::padColsTask, &pc);
-    c.dy = padded.data();
+    c.dy = padded;
   }
   // Small dW (a 1x1 or a 3x3 with few channels): one item would cover all
   // of it, so x and dy are read once, but one item has no parallelism;
@@ -480,7 +491,7 @@ inline void conv2dBackwardFilter(const Conv2DParams &params, const float *in,
   // summed into its own dW, and the slices are added in order.
   int64_t size = taps * p.inC * p.outC;
   int64_t allBlocks = p.batch * c.blocks.rowBlocks * c.blocks.colBlocks;
-  std::vector<float> parts;
+  float *parts = nullptr;
   c.slices = 1;
   if (taps * p.inC * panels * kBwPanel <= SLIM_BW_SLICED_FLOATS &&
       allBlocks > 1) {
@@ -488,14 +499,14 @@ inline void conv2dBackwardFilter(const Conv2DParams &params, const float *in,
     c.icGroup = p.inC;
     c.icGroups = 1;
     c.panelGroup = panels;
-    parts.resize(c.slices * size);
-    c.dw = parts.data();
+    parts = detail::backwardScratch().filterParts.get(c.slices * size);
+    c.dw = parts;
   }
   int64_t items =
       c.slices * ((panels + c.panelGroup - 1) / c.panelGroup * c.icGroups);
   slim_parallel_run(par, items, 1, detail::bwdFilterTask, &c);
   if (c.slices > 1) {
-    detail::SumPartsCtx s{parts.data(), dw, c.slices, size};
+    detail::SumPartsCtx s{parts, dw, c.slices, size};
     slim_parallel_run(par, (size + 255) / 256, 1, detail::sumPartsTask, &s);
   }
 }

@@ -509,10 +509,11 @@ inline void depthwiseConv2dBackwardFilter(const Conv2DParams &p,
   c.rowsPerItem = std::min(p.outH, std::max<int64_t>(1, p.batch * p.outH / 64));
   c.itemsPerImage = (p.outH + c.rowsPerItem - 1) / c.rowsPerItem;
   int64_t items = p.batch * c.itemsPerImage;
-  std::vector<float> part(items * size);
-  c.part = part.data();
+  // Each item zeroes its own slice first; the buffer is the conv kernels'
+  // per-thread scratch (not in use by them during this call).
+  c.part = detail::backwardScratch().filterParts.get(items * size);
   slim_parallel_run(par, items, 1, detail::dwBwdFilterTask, &c);
-  detail::SumPartsCtx s{part.data(), dw, items, size};
+  detail::SumPartsCtx s{c.part, dw, items, size};
   slim_parallel_run(par, (size + 255) / 256, 1, detail::sumPartsTask, &s);
 }
 

@@ -37,6 +37,7 @@
 #include "slim/kernels/pack.h"
 #include "slim/kernels/pool.h"
 #include "slim/kernels/reference.h"
+#include "slim/kernels/scratch.h"
 #include "slim/parallel.h"
 
 #include <algorithm>
@@ -49,29 +50,6 @@ namespace kernels {
 namespace nhwc {
 namespace detail {
 
-/// A 64-byte aligned buffer of T that only grows.
-template <typename T> class ScratchBufferOf {
-public:
-  ScratchBufferOf() = default;
-  ScratchBufferOf(const ScratchBufferOf &) = delete;
-  ScratchBufferOf &operator=(const ScratchBufferOf &) = delete;
-  ~ScratchBufferOf() { std::free(data); }
-  T *get(int64_t count) {
-    if (count > size) {
-      std::free(data);
-      size_t bytes = (static_cast<size_t>(count) * sizeof(T) + 63) / 64 * 64;
-      data = static_cast<T *>(std::aligned_alloc(64, bytes));
-      if (!data)
-        std::abort(); // out of memory (generated code has no exceptions)
-      size = count;
-    }
-    return data;
-  }
-
-private:
-  T *data = nullptr;
-  int64_t size = 0;
-};
 using ScratchBuffer = ScratchBufferOf<float>;
 
 struct Scratch {
