@@ -149,8 +149,8 @@ inline void denseOne(const ConvCtx &c, int64_t n, int64_t oh, int64_t ow,
 }
 
 /// One output of a depthwise conv: lane j of the tile is output channel
-/// t * kTile + j, which reads input channel (t * kTile + j) / multiplier;
-/// the gathered inputs of a tap are one vector per kVecD lanes.
+/// t * kTile + j, which reads input channel (t * kTile + j) / multiplier:
+/// the input's own channels for multiplier 1 (whole tiles), else gathered.
 inline void depthwiseOne(const ConvCtx &c, int64_t n, int64_t oh, int64_t ow,
                          int64_t tile, const double *wt, float *y,
                          int64_t lanes) {
@@ -171,12 +171,16 @@ inline void depthwiseOne(const ConvCtx &c, int64_t n, int64_t oh, int64_t ow,
       if (iw < 0 || iw >= p.inW)
         continue;
       const double *xk = c.x + ((n * p.inH + ih) * p.inW + iw) * p.inC;
-      for (int64_t j = 0; j < kTile; ++j)
-        xs[j] = j < lanes ? xk[(oc0 + j) / mult] : 0.0;
       const double *wk = wt + (int64_t(kh) * p.kernelW + kw) * kTile;
+      const double *xv = xk + oc0; // multiplier 1: lanes are input channels
+      if (mult != 1 || lanes < kTile) {
+        for (int64_t j = 0; j < kTile; ++j)
+          xs[j] = j < lanes ? xk[(oc0 + j) / mult] : 0.0;
+        xv = xs;
+      }
       SLIM_UNROLL
       for (int v = 0; v < kTileVecs; ++v)
-        acc[v] = vdfma(vdload(xs + v * kVecD), vdload(wk + v * kVecD), acc[v]);
+        acc[v] = vdfma(vdload(xv + v * kVecD), vdload(wk + v * kVecD), acc[v]);
     }
   }
   storeTile(acc, y, lanes);
