@@ -128,6 +128,9 @@ CASES = {
     'zoo_inception_v1': (2, 5, False, True, 1),
     'zoo_inception_v3': (2, 5, False, True, 1),
     'zoo_alexnet_v2': (2, 5, False, True, 1),
+    # Frozen batch norm: the strict (1e-4) checks of the batch-norm zoo nets.
+    'zoo_resnet_v1_50_frozen_bn': (2, 5, False, True, 1),
+    'zoo_mobilenet_v1_frozen_bn': (2, 5, False, True, 1),
     # Heavy: VGG-16's 7x7 VALID fc6 needs 224x224 (134M weights, ~190 GFLOP a step): beyond
     # the suite's CI budget; run it with --heavy or by name (docs/training.md has its result).
     'zoo_vgg_16': (2, 5, True, True, 1),
