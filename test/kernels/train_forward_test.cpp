@@ -57,35 +57,47 @@ const ConvCase kDepthwiseCases[] = {
 };
 // clang-format on
 
+/// Case k's output by the reference conv (want) and by `fast` on one thread
+/// and on `pool` (got1, got2); `fast` has nhwc::conv2d's signature.
+struct ConvRuns {
+  std::vector<float> want, got1, got2;
+};
+template <typename Fast>
+ConvRuns runConv(const ConvCase &k, bool depthwise, uint32_t seed, Fast fast,
+                 const slim_parallel *pool) {
+  Conv2DParams p = makeParams(k, depthwise);
+  auto x = randomVector(p.batch * p.inH * p.inW * p.inC, seed);
+  int64_t wCount =
+      int64_t(p.kernelH) * p.kernelW * (depthwise ? p.outC : p.inC * p.outC);
+  auto w = randomVector(wCount, seed + 1);
+  size_t outN = p.batch * p.outH * p.outW * p.outC;
+  ConvRuns r{std::vector<float>(outN), std::vector<float>(outN),
+             std::vector<float>(outN)};
+  if (depthwise)
+    ref::depthwiseConv2d(p, x.data(), w.data(), nullptr, nullptr,
+                         r.want.data());
+  else
+    ref::conv2d(p, x.data(), w.data(), nullptr, nullptr, r.want.data());
+  fast(p, x.data(), w.data(), r.got1.data(), nullptr);
+  fast(p, x.data(), w.data(), r.got2.data(), pool);
+  return r;
+}
+
 TEST(TrainForward, ConvMatchesRefAndThreadCounts) {
   ThreadPool two(2);
   for (const ConvCase &k : kConvCases) {
-    Conv2DParams p = makeParams(k, false);
-    auto x = randomVector(p.batch * p.inH * p.inW * p.inC, 1);
-    auto w = randomVector(int64_t(p.kernelH) * p.kernelW * p.inC * p.outC, 2);
-    size_t outN = p.batch * p.outH * p.outW * p.outC;
-    std::vector<float> want(outN), got1(outN), got2(outN);
-    ref::conv2d(p, x.data(), w.data(), nullptr, nullptr, want.data());
-    nhwc::conv2d(p, x.data(), w.data(), got1.data(), nullptr);
-    nhwc::conv2d(p, x.data(), w.data(), got2.data(), two.get());
-    EXPECT_TRUE(closeToRef(got1, want)) << "conv " << k.h << "x" << k.w;
-    EXPECT_TRUE(bitwiseEqual(got1, got2)) << "conv, 1 vs 2 threads";
+    ConvRuns r = runConv(k, false, 1, nhwc::conv2d, two.get());
+    EXPECT_TRUE(closeToRef(r.got1, r.want)) << "conv " << k.h << "x" << k.w;
+    EXPECT_TRUE(bitwiseEqual(r.got1, r.got2)) << "conv, 1 vs 2 threads";
   }
 }
 
 TEST(TrainForward, DepthwiseMatchesRefAndThreadCounts) {
   ThreadPool two(2);
   for (const ConvCase &k : kDepthwiseCases) {
-    Conv2DParams p = makeParams(k, true);
-    auto x = randomVector(p.batch * p.inH * p.inW * p.inC, 3);
-    auto w = randomVector(int64_t(p.kernelH) * p.kernelW * p.outC, 4);
-    size_t outN = p.batch * p.outH * p.outW * p.outC;
-    std::vector<float> want(outN), got1(outN), got2(outN);
-    ref::depthwiseConv2d(p, x.data(), w.data(), nullptr, nullptr, want.data());
-    nhwc::depthwiseConv2d(p, x.data(), w.data(), got1.data(), nullptr);
-    nhwc::depthwiseConv2d(p, x.data(), w.data(), got2.data(), two.get());
-    EXPECT_TRUE(closeToRef(got1, want)) << "depthwise";
-    EXPECT_TRUE(bitwiseEqual(got1, got2)) << "depthwise, 1 vs 2 threads";
+    ConvRuns r = runConv(k, true, 3, nhwc::depthwiseConv2d, two.get());
+    EXPECT_TRUE(closeToRef(r.got1, r.want)) << "depthwise";
+    EXPECT_TRUE(bitwiseEqual(r.got1, r.got2)) << "depthwise, 1 vs 2 threads";
   }
 }
 
@@ -107,17 +119,10 @@ TEST(TrainForward, ExactConvEqualsRefBitwise) {
   std::vector<ConvCase> cases(std::begin(kConvCases), std::end(kConvCases));
   cases.insert(cases.end(), std::begin(extra), std::end(extra));
   for (const ConvCase &k : cases) {
-    Conv2DParams p = makeParams(k, false);
-    auto x = randomVector(p.batch * p.inH * p.inW * p.inC, 11);
-    auto w = randomVector(int64_t(p.kernelH) * p.kernelW * p.inC * p.outC, 12);
-    size_t outN = p.batch * p.outH * p.outW * p.outC;
-    std::vector<float> want(outN), got1(outN), got2(outN);
-    ref::conv2d(p, x.data(), w.data(), nullptr, nullptr, want.data());
-    exact::conv2d(p, x.data(), w.data(), got1.data(), nullptr);
-    exact::conv2d(p, x.data(), w.data(), got2.data(), two.get());
-    EXPECT_TRUE(bitwiseEqual(got1, want))
+    ConvRuns r = runConv(k, false, 11, exact::conv2d, two.get());
+    EXPECT_TRUE(bitwiseEqual(r.got1, r.want))
         << "conv " << k.h << "x" << k.w << " k" << k.kh << " s" << k.sh;
-    EXPECT_TRUE(bitwiseEqual(got1, got2)) << "conv, 1 vs 2 threads";
+    EXPECT_TRUE(bitwiseEqual(r.got1, r.got2)) << "conv, 1 vs 2 threads";
   }
 }
 
@@ -128,16 +133,9 @@ TEST(TrainForward, ExactDepthwiseEqualsRefBitwise) {
   cases.push_back({2, 10, 13, 37, 0, 3, 3, 1, 1, 1, true, 3});
   cases.push_back({1, 7, 7, 40, 0, 7, 7, 1, 1, 1, false, 1});
   for (const ConvCase &k : cases) {
-    Conv2DParams p = makeParams(k, true);
-    auto x = randomVector(p.batch * p.inH * p.inW * p.inC, 13);
-    auto w = randomVector(int64_t(p.kernelH) * p.kernelW * p.outC, 14);
-    size_t outN = p.batch * p.outH * p.outW * p.outC;
-    std::vector<float> want(outN), got1(outN), got2(outN);
-    ref::depthwiseConv2d(p, x.data(), w.data(), nullptr, nullptr, want.data());
-    exact::depthwiseConv2d(p, x.data(), w.data(), got1.data(), nullptr);
-    exact::depthwiseConv2d(p, x.data(), w.data(), got2.data(), two.get());
-    EXPECT_TRUE(bitwiseEqual(got1, want)) << "depthwise x" << k.mult;
-    EXPECT_TRUE(bitwiseEqual(got1, got2)) << "depthwise, 1 vs 2 threads";
+    ConvRuns r = runConv(k, true, 13, exact::depthwiseConv2d, two.get());
+    EXPECT_TRUE(bitwiseEqual(r.got1, r.want)) << "depthwise x" << k.mult;
+    EXPECT_TRUE(bitwiseEqual(r.got1, r.got2)) << "depthwise, 1 vs 2 threads";
   }
 }
 

@@ -119,6 +119,24 @@ SLIM_INLINE void denseFast(const ConvCtx &c, const double *x0,
     storeTile(acc[i], y + i * p.outC, lanes);
 }
 
+/// Calls tap(kh, kw, x) for output (n, oh, ow)'s taps inside the input, in
+/// the reference's (kh, kw) order; x is the tap's input pixel.
+template <typename TapFn>
+SLIM_INLINE void forEachInsideTap(const ConvCtx &c, int64_t n, int64_t oh,
+                                  int64_t ow, TapFn &&tap) {
+  const Conv2DParams &p = *c.p;
+  for (int kh = 0; kh < p.kernelH; ++kh) {
+    int64_t ih = oh * p.strideH - p.padTop + int64_t(kh) * p.dilationH;
+    if (ih < 0 || ih >= p.inH)
+      continue;
+    for (int kw = 0; kw < p.kernelW; ++kw) {
+      int64_t iw = ow * p.strideW - p.padLeft + int64_t(kw) * p.dilationW;
+      if (iw >= 0 && iw < p.inW)
+        tap(kh, kw, c.x + ((n * p.inH + ih) * p.inW + iw) * p.inC);
+    }
+  }
+}
+
 /// One output of a dense conv, taps outside the input skipped.
 inline void denseOne(const ConvCtx &c, int64_t n, int64_t oh, int64_t ow,
                      const double *wt, float *y, int64_t lanes) {
@@ -127,24 +145,15 @@ inline void denseOne(const ConvCtx &c, int64_t n, int64_t oh, int64_t ow,
   SLIM_UNROLL
   for (int v = 0; v < kTileVecs; ++v)
     acc[v] = vdzero();
-  for (int kh = 0; kh < p.kernelH; ++kh) {
-    int64_t ih = oh * p.strideH - p.padTop + int64_t(kh) * p.dilationH;
-    if (ih < 0 || ih >= p.inH)
-      continue;
-    for (int kw = 0; kw < p.kernelW; ++kw) {
-      int64_t iw = ow * p.strideW - p.padLeft + int64_t(kw) * p.dilationW;
-      if (iw < 0 || iw >= p.inW)
-        continue;
-      const double *xk = c.x + ((n * p.inH + ih) * p.inW + iw) * p.inC;
-      const double *wk = wt + (int64_t(kh) * p.kernelW + kw) * p.inC * kTile;
-      for (int64_t ic = 0; ic < p.inC; ++ic) {
-        VecD b = vdbcast(xk + ic);
-        SLIM_UNROLL
-        for (int v = 0; v < kTileVecs; ++v)
-          acc[v] = vdfma(b, vdload(wk + ic * kTile + v * kVecD), acc[v]);
-      }
+  forEachInsideTap(c, n, oh, ow, [&](int kh, int kw, const double *xk) {
+    const double *wk = wt + (int64_t(kh) * p.kernelW + kw) * p.inC * kTile;
+    for (int64_t ic = 0; ic < p.inC; ++ic) {
+      VecD b = vdbcast(xk + ic);
+      SLIM_UNROLL
+      for (int v = 0; v < kTileVecs; ++v)
+        acc[v] = vdfma(b, vdload(wk + ic * kTile + v * kVecD), acc[v]);
     }
-  }
+  });
   storeTile(acc, y, lanes);
 }
 
@@ -162,27 +171,18 @@ inline void depthwiseOne(const ConvCtx &c, int64_t n, int64_t oh, int64_t ow,
   for (int v = 0; v < kTileVecs; ++v)
     acc[v] = vdzero();
   alignas(64) double xs[kTile];
-  for (int kh = 0; kh < p.kernelH; ++kh) {
-    int64_t ih = oh * p.strideH - p.padTop + int64_t(kh) * p.dilationH;
-    if (ih < 0 || ih >= p.inH)
-      continue;
-    for (int kw = 0; kw < p.kernelW; ++kw) {
-      int64_t iw = ow * p.strideW - p.padLeft + int64_t(kw) * p.dilationW;
-      if (iw < 0 || iw >= p.inW)
-        continue;
-      const double *xk = c.x + ((n * p.inH + ih) * p.inW + iw) * p.inC;
-      const double *wk = wt + (int64_t(kh) * p.kernelW + kw) * kTile;
-      const double *xv = xk + oc0; // multiplier 1: lanes are input channels
-      if (mult != 1 || lanes < kTile) {
-        for (int64_t j = 0; j < kTile; ++j)
-          xs[j] = j < lanes ? xk[(oc0 + j) / mult] : 0.0;
-        xv = xs;
-      }
-      SLIM_UNROLL
-      for (int v = 0; v < kTileVecs; ++v)
-        acc[v] = vdfma(vdload(xv + v * kVecD), vdload(wk + v * kVecD), acc[v]);
+  forEachInsideTap(c, n, oh, ow, [&](int kh, int kw, const double *xk) {
+    const double *wk = wt + (int64_t(kh) * p.kernelW + kw) * kTile;
+    const double *xv = xk + oc0; // multiplier 1: lanes are input channels
+    if (mult != 1 || lanes < kTile) {
+      for (int64_t j = 0; j < kTile; ++j)
+        xs[j] = j < lanes ? xk[(oc0 + j) / mult] : 0.0;
+      xv = xs;
     }
-  }
+    SLIM_UNROLL
+    for (int v = 0; v < kTileVecs; ++v)
+      acc[v] = vdfma(vdload(xv + v * kVecD), vdload(wk + v * kVecD), acc[v]);
+  });
   storeTile(acc, y, lanes);
 }
 
@@ -278,44 +278,45 @@ inline void run(const Conv2DParams &p, const float *in, const double *wPacked,
 
 } // namespace detail
 
+namespace detail {
+
+/// The weights as double tiles for convRowTask: [tile][row][kTile] from the
+/// [rows, cols] matrix `w` (column = output channel), lanes past cols zero.
+/// Kept in the calling thread's scratch.
+inline const double *packTiles(const float *w, int64_t rows, int64_t cols) {
+  int64_t tiles = (cols + kTile - 1) / kTile;
+  double *d = nhwc::detail::scratch().exactWeights.get(
+      std::max<int64_t>(tiles * rows * kTile, 1));
+  for (int64_t t = 0; t < tiles; ++t)
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t j = 0; j < kTile; ++j) {
+        int64_t col = t * kTile + j;
+        d[(t * rows + r) * kTile + j] = col < cols ? w[r * cols + col] : 0.0;
+      }
+  return d;
+}
+
+} // namespace detail
+
 /// ref::conv2d(p, in, hwio, nullptr, nullptr, out)'s bits (NHWC in and out,
 /// HWIO weights; p.act, p.outCTotal and p.outCOffset are ignored: no
 /// activation, a dense output).
 inline void conv2d(const Conv2DParams &p, const float *in, const float *hwio,
                    float *out, const slim_parallel *par) {
-  using namespace detail;
-  int64_t k = int64_t(p.kernelH) * p.kernelW * p.inC;
-  int64_t tiles = (p.outC + kTile - 1) / kTile;
-  double *w = nhwc::detail::scratch().exactWeights.get(
-      std::max<int64_t>(tiles * k * kTile, 1));
-  for (int64_t t = 0; t < tiles; ++t)
-    for (int64_t r = 0; r < k; ++r)
-      for (int64_t j = 0; j < kTile; ++j) {
-        int64_t oc = t * kTile + j;
-        w[(t * k + r) * kTile + j] = oc < p.outC ? hwio[r * p.outC + oc] : 0.0;
-      }
-  run(p, in, w, out, /*depthwise=*/false, p.outC, par);
+  int64_t rows = int64_t(p.kernelH) * p.kernelW * p.inC;
+  detail::run(p, in, detail::packTiles(hwio, rows, p.outC), out,
+              /*depthwise=*/false, p.outC, par);
 }
 
 /// ref::depthwiseConv2d(p, in, w, nullptr, nullptr, out)'s bits (w [kh, kw,
-/// inC, multiplier]; output channel c * multiplier + m).
+/// inC, multiplier], i.e. [tap][output channel c * multiplier + m]).
 inline void depthwiseConv2d(const Conv2DParams &p, const float *in,
                             const float *w, float *out,
                             const slim_parallel *par) {
-  using namespace detail;
   int64_t outC = p.inC * p.depthMultiplier;
   int64_t taps = int64_t(p.kernelH) * p.kernelW;
-  int64_t tiles = (outC + kTile - 1) / kTile;
-  double *wd = nhwc::detail::scratch().exactWeights.get(
-      std::max<int64_t>(tiles * taps * kTile, 1));
-  // w's [kh, kw, c, m] is [tap][output channel] already.
-  for (int64_t t = 0; t < tiles; ++t)
-    for (int64_t r = 0; r < taps; ++r)
-      for (int64_t j = 0; j < kTile; ++j) {
-        int64_t oc = t * kTile + j;
-        wd[(t * taps + r) * kTile + j] = oc < outC ? w[r * outC + oc] : 0.0;
-      }
-  run(p, in, wd, out, /*depthwise=*/true, outC, par);
+  detail::run(p, in, detail::packTiles(w, taps, outC), out,
+              /*depthwise=*/true, outC, par);
 }
 
 } // namespace exact
