@@ -95,8 +95,19 @@ struct TrainStepStats {
   uint64_t arenaBytes = 0, unplannedBytes = 0;
   unsigned slices = 0;
 };
-FailureOr<std::string> emitTrainStep(ModuleOp module,
-                                     TrainStepStats *stats = nullptr);
+/// How the train step's forward convs sum (slimc --train-forward).
+enum class TrainForward {
+  /// Double sums, the reference loops' bits (slim::kernels::exact): the
+  /// forward stays within one rounding of the exact value, so gradients
+  /// meet TensorFlow's at the max-pool / ReLU near-ties TensorFlow decides.
+  Exact,
+  /// Float sums on the blocked kernels (slim::kernels::nhwc): ~2.3x faster
+  /// forward convs, rounded like any float32 implementation.
+  Fast,
+};
+FailureOr<std::string>
+emitTrainStep(ModuleOp module, TrainStepStats *stats = nullptr,
+              TrainForward forward = TrainForward::Exact);
 
 /// A dynamic-batch library's source from the sources emitted for the same
 /// model at several batches (`batches[0]` the max batch, at least three

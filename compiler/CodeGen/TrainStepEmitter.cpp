@@ -78,8 +78,10 @@ constexpr uint64_t kDropoutSeed = 0x5111d0000ull;
 
 class TrainStepEmitter {
 public:
-  TrainStepEmitter(ModuleOp module, func::FuncOp fn, TrainConfig config)
-      : module(module), fn(fn), config(std::move(config)), w(text) {}
+  TrainStepEmitter(ModuleOp module, func::FuncOp fn, TrainConfig config,
+                   TrainForward forward)
+      : module(module), fn(fn), config(std::move(config)), forward(forward),
+        w(text) {}
 
   FailureOr<std::string> emit(TrainStepStats *stats);
 
@@ -124,6 +126,7 @@ private:
   ModuleOp module;
   func::FuncOp fn;
   TrainConfig config;
+  TrainForward forward;
   std::string text;
   Writer w;
   llvm::StringMap<unsigned> varIndex;
@@ -309,14 +312,14 @@ LogicalResult TrainStepEmitter::emitConv(Operation *op) {
   w.line("{");
   w.in();
   writeConvParams(op, in, filter, out);
-  // The exact convs: ref::conv2d's double sums and bits, vectorized and
-  // threaded. Float sums (the blocked kernels) move activations by ~1e-6
-  // relative, enough to flip max-pool argmaxes and ReLU masks at near-ties
-  // that TensorFlow's float sums decide otherwise (conv_exact.h;
+  // Exact (default): ref::conv2d's double sums and bits, vectorized and
+  // threaded. Float sums (Fast, the blocked kernels) move activations by
+  // ~1e-6 relative, enough to flip max-pool argmaxes and ReLU masks at
+  // near-ties that TensorFlow's float sums decide otherwise (conv_exact.h;
   // docs/training.md, "Discontinuities").
-  w.line(std::string(isa<DepthwiseConv2DOp>(op)
-                         ? "slim::kernels::exact::depthwiseConv2d"
-                         : "slim::kernels::exact::conv2d") +
+  StringRef ns =
+      forward == TrainForward::Exact ? "slim::kernels::exact" : kForward;
+  w.line(ns + (isa<DepthwiseConv2DOp>(op) ? "::depthwiseConv2d" : "::conv2d") +
          "(p, " + val(in) + ", " + val(filter) + ", " + val(out) + ", " + kPar +
          ");");
   w.out();
@@ -1179,7 +1182,8 @@ FailureOr<std::string> TrainStepEmitter::emit(TrainStepStats *stats) {
 } // namespace
 
 FailureOr<std::string> mlir::slim::emitTrainStep(ModuleOp module,
-                                                 TrainStepStats *stats) {
+                                                 TrainStepStats *stats,
+                                                 TrainForward forward) {
   func::FuncOp fn = getTrainStep(module);
   if (!fn)
     return module.emitError("slimc --train: the module has no @train_step");
@@ -1188,6 +1192,6 @@ FailureOr<std::string> mlir::slim::emitTrainStep(ModuleOp module,
   FailureOr<TrainConfig> config = parseTrainConfig(fn);
   if (failed(config))
     return failure();
-  TrainStepEmitter emitter(module, fn, *config);
+  TrainStepEmitter emitter(module, fn, *config, forward);
   return emitter.emit(stats);
 }

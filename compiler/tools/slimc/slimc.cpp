@@ -191,6 +191,17 @@ cl::opt<bool> trainFlag(
              "backward, optimizer update) into the library, for "
              "slim_context_train_step and slimrun --train (--target=cpu)"),
     cl::init(false), cl::cat(slimcCategory));
+cl::opt<mlir::slim::TrainForward> trainForward(
+    "train-forward",
+    cl::desc("With --train: how the train step's forward convolutions sum"),
+    cl::init(mlir::slim::TrainForward::Exact),
+    cl::values(clEnumValN(mlir::slim::TrainForward::Exact, "exact",
+                          "double sums, the reference kernels' bits "
+                          "(default; what the conformance suite checks)"),
+               clEnumValN(mlir::slim::TrainForward::Fast, "fast",
+                          "float sums on the blocked kernels, ~2.3x faster "
+                          "forward convs (docs/training.md)")),
+    cl::cat(slimcCategory));
 cl::opt<bool> verbose("v",
                       cl::desc("Print each stage and its time (and the nvcc "
                                "command)"),
@@ -710,7 +721,8 @@ int generateCode(mlir::ModuleOp module, StageTimer &timer) {
     }
     if (mlir::failed(materializeTraining(module)))
       return 1;
-    mlir::FailureOr<std::string> step = mlir::slim::emitTrainStep(module);
+    mlir::FailureOr<std::string> step =
+        mlir::slim::emitTrainStep(module, nullptr, trainForward);
     if (mlir::failed(step))
       return 1;
     trainStep = std::move(*step);
@@ -961,7 +973,8 @@ int run() {
         if (mlir::failed(materializeTraining(*module)))
           return 1;
         trainStats.emplace();
-        if (mlir::failed(mlir::slim::emitTrainStep(*module, &*trainStats)))
+        if (mlir::failed(
+                mlir::slim::emitTrainStep(*module, &*trainStats, trainForward)))
           return 1;
       }
       keepInferenceOnly(*module);
@@ -1041,6 +1054,10 @@ int main(int argc, char **argv) {
       "  slimc vgg16.slim -o vgg16.so             compile for the runtime\n"
       "  slimc vgg16.slim --target=cuda -o vgg16.so   for NVIDIA GPUs (nvcc)\n"
       "  slimc vgg16.slim --target=cuda -o vgg16.cu   the CUDA source only\n");
+  if (trainForward.getNumOccurrences() && !trainFlag) {
+    driverError() << "--train-forward applies to the train step: add --train\n";
+    return 1;
+  }
   int result = 1;
   llvm::thread worker(std::optional<unsigned>(kElaboratorStackBytes),
                       [&] { result = run(); });
