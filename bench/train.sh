@@ -22,6 +22,7 @@
 #   THREADS         threads of both (default: nproc)
 #   STEPS           timed steps per net for both (default: resnet 5, mobilenet 10, vgg 3)
 #   BATCH           overrides every net's batch (default 32, VGG-16 8)
+#   SLIMC_FLAGS     extra slimc flags for the train library, e.g. --train-forward=fast
 #   TF_ONLY=1       TensorFlow's half only (no slimc needed: checks the script and the feed)
 #   OUT             a file to tee everything into
 set -euo pipefail
@@ -54,6 +55,7 @@ run() {
   py=$(bash "$repo/scripts/tf-venv.sh")/bin/python
   bench_header
   echo "# threads: $threads (slimrun --threads; TensorFlow intra/inter op threads)"
+  echo "# slimc flags: --train ${SLIMC_FLAGS:-}"
   bench_peak "$build" "$threads"
   local core=$bench_core_peak
   echo "# peak used for %: $core GFLOP/s per core x $threads threads"
@@ -81,7 +83,8 @@ PY
     local macs=- sl=- s
     if [ "$tf_only" != 1 ]; then
       local so=$build/${net}_train_b$b.so
-      "$slimc" "$script" -I "$repo/examples" --train --batch "$b" -o "$so"
+      # shellcheck disable=SC2086 # SLIMC_FLAGS is a list of flags
+      "$slimc" "$script" -I "$repo/examples" --train --batch "$b" ${SLIMC_FLAGS:-} -o "$so"
       # The forward's MACs: without --train slimc compiles @main, the net in inference mode.
       macs=$("$slimc" "$script" -I "$repo/examples" --batch "$b" --summary |
         sed -n 's/^MACs per run: *\([0-9,]*\).*/\1/p' | tr -d ,)
