@@ -48,14 +48,17 @@ What it computes:
   4. A greedy explanation. Residual r = (slimc - TensorFlow) in float64, each variable scaled
      by max |TensorFlow's gradient|. Candidates are visited from the top of the net (the op
      created last, closest to the loss) down, smallest gap first within an op. For a
-     candidate's scaled correction c (over the variables it touches) its share
-     s = <r, c> / |c|^2 is the multiple of c the residual contains: 1 for a flip that
-     happened (plus the overlap with flips not yet accepted), ~0 for one that did not.
-     Subtracting c lowers the L2 norm of the residual exactly when s > 1/2. A candidate is
-     accepted when --min-share < s < --max-share (default 0.7 and 1.5: an L2 decrease with a
-     margin, since a flip is all or nothing; a correction that merely overlaps a larger
-     unexplained part shows s >> 1, one that partly aligns by chance s just above 1/2);
-     passes repeat until one accepts nothing. The L2 norm rather than each variable's worst
+     candidate's scaled correction c, its share s = <r, c> / |c|^2 is the multiple of c the
+     residual contains: 1 for a flip that happened, ~0 for one that did not. s is taken over
+     the layer right below the flip (the touched variables of the last-created variable
+     scope, e.g. conv5_3's weights and biases for a pool5 window): no flip further from the
+     loss changes those gradients, and the flips above were accepted first, so there s
+     measures this flip alone; over all touched variables it would also pick up the flips
+     further down not yet visited (a spurious conv5_1 ReLU flip on VGG-16 reached s = 0.85
+     that way). A candidate is accepted when --min-share < s < --max-share (default 0.7 and
+     1.5; subtracting c lowers the L2 norm of that residual exactly when s > 1/2, and a flip
+     is all or nothing: a correction that merely overlaps a larger unexplained part shows
+     s >> 1); passes repeat until one accepts nothing. An L2 measure rather than the worst
      element: with several flips, a variable's worst element is usually set by a flip not yet
      accepted, so a true flip often leaves it unchanged and a max criterion would reject it.
   5. A per-variable table (error before and after, each as max |diff| / max |TensorFlow's
@@ -67,20 +70,22 @@ everything else, so the corrections of several flips add up exactly unless one f
 the upstream gradient that reaches another flipped element. Other discontinuities (MaxPoolV2,
 NCHW pools, leaky ReLU, clipping, argmax, sorting) are not searched. A flip outside the cap
 or above tau stays unexplained: raise the cap or the taus. A ReLU pre-activation's rounding
-error scales with the sum of |terms| of its convolution, not with max |z|: on VGG-16 a real
-conv5_1 flip sat at |z| = 8e-5 max |z|, so --relu-tau 1e-6 finds only the closest ones, while
-a tau near 1e-4 finds thousands on a large net (search layer by layer with --ops). Accepting
-by share can take a spurious candidate that happens to overlap a remaining difference, or
-miss a real one whose share other unexplained flips push outside the window: the accepted
-list is a hypothesis that the final worst error confirms or refutes. Cost: one partial
-backward pass per candidate, and its correction kept on disk in a temporary directory
-(printed: forward and VJP seconds).
+error scales with the sum of |terms| of its convolution, not with max |z|, so --relu-tau 1e-6
+finds only the closest ones, while a tau near 1e-4 finds thousands on a large net (search
+layer by layer with --ops). "The layer right below" is a variable scope as TF-Slim names
+them (weights and biases of one layer share it); a net that shares a scope across layers
+judges on all of them. Accepting by share can take a spurious candidate that happens to
+overlap a remaining difference, or miss a real one whose share other unexplained flips push
+outside the window: the accepted list is a hypothesis that the final worst error confirms or
+refutes. Cost: one partial backward pass per candidate, and its correction kept on disk in a
+temporary directory (printed: forward and VJP seconds).
 """
 import argparse
 import json
 import os
 import re
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -367,6 +372,8 @@ def main():
   values = dict(zip(consumed, sess.run(consumed, feed))) if consumed else {}
 
   scratch = tempfile.mkdtemp(prefix='train_flips.')
+  # A killed run still removes its corrections (gigabytes on a large net).
+  signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
   t_vjp = 0.0
 
   def correction(k, c):
@@ -389,6 +396,15 @@ def main():
     with np.load(path) as z:
       return {n.replace('|', '/'): z[n] for n in z.files}
 
+  var_order = {v.op.name: order[v.op.name] for v in trainable}
+
+  def share_of(resid, corr, which):
+    """<r, c> / |c|^2 over the variables `which`: the multiple of the correction c the
+    residual r contains (1 for a flip that happened, ~0 for one that did not)."""
+    rc = sum(float(np.sum(resid[n] * corr[n])) for n in which)
+    cc = sum(float(np.sum(np.square(corr[n].astype(np.float64)))) for n in which)
+    return rc / cc if cc > 0 else 0.0
+
   accepted = []
   shares = {}
   try:
@@ -406,24 +422,27 @@ def main():
           continue
         old = sum(float(np.sum(np.square(resid[n]))) for n in corr)
         new = sum(float(np.sum(np.square(resid[n] - corr[n]))) for n in corr)
-        norm2 = sum(float(np.sum(np.square(a))) for a in corr.values())
-        # The share of the correction the residual contains: 1 when the flip explains part of
-        # the residual exactly, ~0 for an unrelated one; the L2 norm falls iff it exceeds 1/2.
-        share = (old - new + norm2) / (2 * norm2)
+        # Judged on the layer right below the flip (the touched variables of the last-created
+        # scope): no flip further from the loss changes those gradients, while the layers
+        # further down also hold the flips not visited yet.
+        last = max(corr, key=lambda n: var_order[n])
+        near = [n for n in corr if os.path.dirname(n) == os.path.dirname(last)]
+        share = share_of(resid, corr, near)
         if args.verbose:
-          print('  pass %d: %s: %d variables, |c| %.3g, share %.3f, L2 %.4g -> %.4g' % (
-              passes, c.describe(), len(corr), np.sqrt(norm2), share, np.sqrt(old),
-              np.sqrt(new)))
+          print('  pass %d: %s: %d variables, |c| %.3g, share %.3f (all %.3f), L2 %.4g -> '
+                '%.4g' % (passes, c.describe(), len(corr), np.sqrt(
+                    sum(float(np.sum(np.square(a))) for a in corr.values())), share,
+                          share_of(resid, corr, corr), np.sqrt(old), np.sqrt(new)))
         if args.min_share < share < args.max_share:
           for n, a in corr.items():
             resid[n] = resid[n] - a
           accepted.append(k)
           shares[k] = share
           took += 1
-          print('  pass %d: accept %s (upstream gradient %.3g, share %.3f): L2 of the scaled '
-                'residual over its %d variables %.4g -> %.4g' % (
-                    passes, c.describe(), abs(c.delta[-1][1]), share, len(corr), np.sqrt(old),
-                    np.sqrt(new)))
+          print('  pass %d: accept %s (upstream gradient %.3g, share %.3f on %s): L2 of the '
+                'scaled residual over its %d variables %.4g -> %.4g' % (
+                    passes, c.describe(), abs(c.delta[-1][1]), share, os.path.dirname(last),
+                    len(corr), np.sqrt(old), np.sqrt(new)))
         sys.stdout.flush()
       if not took:
         break
