@@ -30,7 +30,9 @@ What it computes:
        (largest - second largest) / |largest| is below --pool-tau. TensorFlow routes the
        window's gradient to the first maximum in row-major window order; the tool rebuilds
        that routing for every window and checks it against TensorFlow's MaxPoolGrad on the
-       same data (printed). The flip moves the window's gradient from that element to the
+       same data (printed; also checked by hand on integer data full of exact ties, SAME and
+       VALID, ksize 2x2..3x3, strides 1..3: equal up to the float sums of overlapping
+       windows, and the window maxima equal TensorFlow's MaxPool). The flip moves the window's gradient from that element to the
        runner-up. Windows whose maximum is an exact 0 produced by a Relu/Relu6 are skipped:
        both compilers clamp those to the same 0, and the ReLU gradient blocks them anyway.
      - every Relu and Relu6 element whose pre-activation z has |z| < --relu-tau * max |z|
@@ -163,9 +165,9 @@ def routed(x, dout, ksize, strides, padding):
 class Candidate(object):
   """One discontinuity that may have flipped: `op` (its name), `kind` ('pool' or 'relu'),
   `tensor` (the name of the tensor whose gradient the flip changes), `shape` (its value's),
-  `delta` ([(index, value)]: the change
-  of that gradient), `index` (window or element, printed), `gap` (relative), `rank` (gap/tau),
-  `order` (the op's creation index: larger is closer to the loss)."""
+  `delta` ([(index, value)]: the change of that gradient), `index` (window or element,
+  printed), `gap` (relative), `rank` (gap/tau), `order` (the op's creation index: larger is
+  closer to the loss)."""
 
   def __init__(self, op, kind, tensor, shape, delta, index, gap, rank, order):
     self.op, self.kind, self.tensor, self.shape, self.delta = op, kind, tensor, shape, delta
@@ -176,7 +178,7 @@ class Candidate(object):
 
 
 def pool_candidates(op, x, dout, tau, order, clamped):
-  """Candidates of one MaxPool op; also (routing error, windows checked) against TensorFlow."""
+  """(candidates, (ksize, strides, padding)) of one MaxPool op."""
   if op.get_attr('data_format') not in (b'NHWC', 'NHWC'):
     raise SystemExit('%s: only NHWC max pools are searched' % op.name)
   ks, st = op.get_attr('ksize'), op.get_attr('strides')
