@@ -32,9 +32,10 @@ What it computes:
        that routing for every window and checks it against TensorFlow's MaxPoolGrad on the
        same data (printed; also checked by hand on integer data full of exact ties, SAME and
        VALID, ksize 2x2..3x3, strides 1..3: equal up to the float sums of overlapping
-       windows, and the window maxima equal TensorFlow's MaxPool). The flip moves the window's gradient from that element to the
-       runner-up. Windows whose maximum is an exact 0 produced by a Relu/Relu6 are skipped:
-       both compilers clamp those to the same 0, and the ReLU gradient blocks them anyway.
+       windows, and the window maxima equal TensorFlow's MaxPool). The flip moves the
+       window's gradient from that element to the runner-up. Windows whose maximum is an
+       exact 0 produced by a Relu/Relu6 are skipped: both compilers clamp those to the same
+       0, and the ReLU gradient blocks them anyway.
      - every Relu and Relu6 element whose pre-activation z has |z| < --relu-tau * max |z|
        of that tensor (for Relu6 also |z - 6|) and a nonzero upstream gradient wrt the
        op's output. The flip toggles TensorFlow's mask there: the pre-activation gradient
